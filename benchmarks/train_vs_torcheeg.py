@@ -1,0 +1,204 @@
+"""CCNN training throughput: eegemo's ``ccnn`` estimator vs TorchEEG 1.1.3's CCNN + ClassifierTrainer.
+
+Both train the same architecture (Yang et al. 2018: four padded 4 × 4 convolutions 64-128-256-64,
+dense 1024, dropout 0.5) on the same in-memory data (N grids of shape (5, 9, 9), 3 classes, plus a
+validation set evaluated once per epoch), with the same batch size, Adam, on the CPU with the same
+number of torch threads. TorchEEG runs in its own virtual environment
+(``benchmarks/_work/torcheeg-venv``, made by ``benchmarks/setup_torcheeg.sh``) in a subprocess; the
+data travel as ``.npy`` files. Each side first trains one warm-up epoch on a small subset; the timed
+fits are repeated (sides alternating) and the best samples/s of each side is kept, which is the
+usual way to read timings on a shared machine.
+
+TorchEEG's data are fed through a plain ``TensorDataset``/``DataLoader`` (its fastest path: no
+LMDB reads or per-sample transforms), so this measures the training loop, not the dataset layer.
+
+Usage::
+
+    .venv/bin/python benchmarks/train_vs_torcheeg.py [--n 4096] [--epochs 3] [--batch-size 64]
+        [--threads 2] [--repeats 3] [--no-write]
+
+Writes the ``<!-- train -->`` section of benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "RESULTS.md"
+
+TORCHEEG_SCRIPT = textwrap.dedent(r"""
+    import contextlib, io, json, sys, time, warnings
+    warnings.filterwarnings("ignore")
+    import numpy as np
+    import torch
+    from torch.utils.data import DataLoader, TensorDataset
+    args = json.loads(sys.argv[1])
+    torch.set_num_threads(args["threads"])
+    torch.manual_seed(0)
+    import torcheeg
+    from torcheeg.models import CCNN
+    from torcheeg.trainers import ClassifierTrainer
+    X = torch.from_numpy(np.load(args["X"])); y = torch.from_numpy(np.load(args["y"])).long()
+    Xv = torch.from_numpy(np.load(args["Xv"])); yv = torch.from_numpy(np.load(args["yv"])).long()
+    bs = args["batch_size"]
+
+    def fit(n, epochs):
+        model = CCNN(in_channels=X.shape[1], grid_size=tuple(X.shape[2:]), num_classes=3)
+        trainer = ClassifierTrainer(model=model, num_classes=3, lr=args["lr"], accelerator="cpu",
+                                    verbose=False)
+        train = DataLoader(TensorDataset(X[:n], y[:n]), batch_size=bs, shuffle=True)
+        val = DataLoader(TensorDataset(Xv, yv), batch_size=bs)
+        t0 = time.perf_counter()
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            trainer.fit(train, val, max_epochs=epochs, enable_progress_bar=False,
+                        enable_checkpointing=False, logger=False, enable_model_summary=False,
+                        num_sanity_val_steps=0)
+        return time.perf_counter() - t0
+
+    fit(min(len(X), 4 * bs), 1)  # warm-up
+    out = []
+    for _ in range(args["repeats"]):
+        t = fit(len(X), args["epochs"])
+        out.append(len(X) * args["epochs"] / t)
+    print(json.dumps({"samples_per_s": out, "torcheeg": torcheeg.__version__,
+                      "torch": torch.__version__, "threads": torch.get_num_threads()}))
+""")
+
+
+def write_section(tag: str, body: str, path: Path = RESULTS) -> Path:
+    """Replace (or append) the ``<!-- tag -->`` … ``<!-- /tag -->`` block of RESULTS.md only."""
+    start, end = f"<!-- {tag} -->", f"<!-- /{tag} -->"
+    block = f"{start}\n{body.strip()}\n{end}"
+    lock = HERE / "_work" / ".results.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        text = path.read_text() if path.exists() else "# Benchmark results\n"
+        if start in text and end in text:
+            text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
+        else:
+            text = text.rstrip("\n") + "\n\n" + block + "\n"
+        tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    return path
+
+
+def torcheeg_python(wait_s: float = 900.0) -> str:
+    """Path of the TorchEEG venv's python (runs setup_torcheeg.sh, which waits on its own lock)."""
+    setup = HERE / "setup_torcheeg.sh"
+    deadline = time.time() + wait_s
+    while not setup.exists():
+        if time.time() > deadline:
+            raise SystemExit(f"{setup} does not exist (expected the store engineer's setup script)")
+        time.sleep(10)
+    res = subprocess.run(["bash", str(setup)], capture_output=True, text=True)
+    if res.returncode != 0:
+        raise SystemExit(f"setup_torcheeg.sh failed:\n{res.stderr[-2000:]}")
+    return res.stdout.strip().splitlines()[-1]
+
+
+def make_data(n: int, n_val: int, seed: int = 0):
+    """Grids (n, 5, 9, 9) with a weak class pattern (the content does not change the speed)."""
+    rng = np.random.default_rng(seed)
+    pattern = rng.normal(size=(3, 5, 9, 9)).astype(np.float32)
+    y = rng.integers(0, 3, n + n_val)
+    X = (rng.normal(size=(n + n_val, 5, 9, 9)).astype(np.float32) + 0.5 * pattern[y])
+    return X[:n], y[:n].astype(np.int64), X[n:], y[n:].astype(np.int64)
+
+
+def run_eegemo(X, y, Xv, yv, *, epochs, batch_size, threads, lr, repeats) -> list[float]:
+    import torch
+
+    from eegemo.models import get_model
+
+    torch.set_num_threads(threads)
+
+    def fit(n, ep):
+        model = get_model("ccnn", max_epochs=ep, batch_size=batch_size, lr=lr, device="cpu",
+                          n_threads=threads, patience=ep + 1, random_state=0)
+        t0 = time.perf_counter()
+        model.fit(X[:n], y[:n], Xv, yv)
+        return time.perf_counter() - t0
+
+    fit(min(len(X), 4 * batch_size), 1)
+    return [len(X) * epochs / fit(len(X), epochs) for _ in range(repeats)]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, default=4096, help="training grids")
+    ap.add_argument("--n-val", type=int, default=512, help="validation grids")
+    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--threads", type=int, default=min(2, os.cpu_count() or 1))
+    ap.add_argument("--lr", type=float, default=1e-4)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
+    args = ap.parse_args(argv)
+
+    X, y, Xv, yv = make_data(args.n, args.n_val)
+    py = torcheeg_python()
+    with tempfile.TemporaryDirectory(dir=HERE / "_work") as tmp:
+        files = {}
+        for name, arr in (("X", X), ("y", y), ("Xv", Xv), ("yv", yv)):
+            files[name] = str(Path(tmp) / f"{name}.npy")
+            np.save(files[name], arr)
+        theirs, ours = [], []
+        for r in range(args.repeats):  # alternate the sides so load changes hit both
+            payload = {**files, "threads": args.threads, "batch_size": args.batch_size,
+                       "epochs": args.epochs, "lr": args.lr, "repeats": 1}
+            res = subprocess.run([py, "-c", TORCHEEG_SCRIPT, json.dumps(payload)],
+                                 capture_output=True, text=True)
+            if res.returncode != 0:
+                raise SystemExit(f"TorchEEG run failed:\n{res.stderr[-3000:]}")
+            info = json.loads(res.stdout.strip().splitlines()[-1])
+            theirs += info["samples_per_s"]
+            ours += run_eegemo(X, y, Xv, yv, epochs=args.epochs, batch_size=args.batch_size,
+                               threads=args.threads, lr=args.lr, repeats=1)
+            print(f"repeat {r + 1}: eegemo {ours[-1]:.0f} samples/s, TorchEEG "
+                  f"{theirs[-1]:.0f} samples/s", flush=True)
+    best_ours, best_theirs = max(ours), max(theirs)
+    ratio = best_ours / best_theirs
+    import torch
+
+    body = f"""## CCNN training throughput: eegemo vs TorchEEG {info['torcheeg']}
+
+`benchmarks/train_vs_torcheeg.py` — same CCNN architecture (Yang et al. 2018), same data
+({args.n} training + {args.n_val} validation grids of 5 × 9 × 9, 3 classes, in memory), batch size
+{args.batch_size}, Adam, {args.epochs} epochs per fit with one validation pass per epoch, CPU,
+{args.threads} torch thread(s) on both sides; best of {args.repeats} alternating repeats after a
+warm-up. TorchEEG: `torcheeg.models.CCNN` + `torcheeg.trainers.ClassifierTrainer` (PyTorch
+Lightning) fed by a `TensorDataset`/`DataLoader`; eegemo: `get_model("ccnn").fit(X, y, X_val, y_val)`.
+
+| | samples/s (best) | all repeats |
+|---|---:|---|
+| eegemo `ccnn` (torch {torch.__version__}) | {best_ours:.0f} | {', '.join(f'{v:.0f}' for v in ours)} |
+| TorchEEG {info['torcheeg']} CCNN + ClassifierTrainer (torch {info['torch']}) | {best_theirs:.0f} | {', '.join(f'{v:.0f}' for v in theirs)} |
+
+**Ratio: {ratio:.2f}×** (target ≥ 2×: {'met' if ratio >= 2 else 'NOT met'}). Machine:
+{platform.machine()}, {os.cpu_count()} logical CPUs shared with other jobs, Python
+{platform.python_version()}; measured {time.strftime('%Y-%m-%d')}.
+"""
+    print(body)
+    if not args.no_write:
+        write_section("train", body)
+        print(f"wrote the train section of {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

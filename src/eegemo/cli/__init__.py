@@ -1,0 +1,62 @@
+"""Command-line interface: ``eegemo <command> ...``.
+
+This package is thin: each module in it defines ``add_parser(subparsers)``, which adds one or more
+subcommands whose ``func(args)`` calls the Python API. Modules are discovered automatically, so each
+command group lives in its own file. Errors raised on purpose (:class:`~eegemo.errors.EegemoError`)
+are printed as one line and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from .._logging import set_log_level
+from ..errors import EegemoError
+
+__all__ = ["main", "build_parser"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``eegemo`` argument parser with every command module's subcommands."""
+    from .. import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="eegemo",
+        description="Emotion recognition and synthetic emotional EEG for the SEED family and any "
+                    "MNE-readable recording.")
+    parser.add_argument("--version", action="version", version=f"eegemo {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="more messages (-v info, -vv debug)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if mod.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{mod.name}")
+        if hasattr(module, "add_parser"):
+            module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    set_log_level({0: "info", 1: "info", 2: "debug"}.get(args.verbose, "debug"))
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 1
+    try:
+        return int(args.func(args) or 0)
+    except EegemoError as exc:
+        print(f"eegemo {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"eegemo {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""``eegemo report``: one HTML page from a store and run folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("report", help="write the HTML report of a store and its runs",
+                       description="Write one self-contained HTML page (an mne.Report) with the dataset "
+                                   "summary, features, recognition and generation results.")
+    p.add_argument("runs", nargs="*", type=Path,
+                   help="run folders: recognition runs (metrics.json) and generator runs (config.json)")
+    p.add_argument("--store", type=Path, help="prepared store for the dataset and feature sections")
+    p.add_argument("--out", type=Path, default=Path("report.html"), help="HTML file to write")
+    p.add_argument("--title", default="eegemo report")
+    p.set_defaults(func=_run)
+
+
+def _run(args) -> int:
+    from ..errors import ConfigurationError
+    from ..viz.report import make_report
+
+    import json
+
+    rec, gen = [], []
+    for run in args.runs:
+        metrics = run / "metrics.json"
+        if metrics.is_file() and "summary" in json.loads(metrics.read_text() or "{}"):
+            rec.append(run)
+        elif (run / "config.json").is_file():
+            gen.append(run)
+        else:
+            raise ConfigurationError(f"{run}: not a run folder (expected metrics.json of `eegemo train` "
+                                     "or config.json of `eegemo train-generator`)")
+    path = make_report(args.out, store=args.store, runs=rec, generator_runs=gen, title=args.title)
+    print(f"report: {path.resolve()}")
+    return 0

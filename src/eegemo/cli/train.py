@@ -1,0 +1,131 @@
+"""``eegemo train``, ``eegemo evaluate`` and ``eegemo predict``: recognition runs from the shell."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+_PROTOCOLS = ("seed-standard", "trial-kfold", "cross-session", "loso")
+
+
+def _value(text: str):
+    """``k=v`` values: Python literals (numbers, True/None, tuples), else the string itself."""
+    low = text.lower()
+    if low in ("true", "false", "none", "null"):
+        return {"true": True, "false": False}.get(low)
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def parse_params(items: list[str] | None) -> dict:
+    """``["lr=0.001", "filters=(32,64)"]`` → ``{"lr": 0.001, "filters": (32, 64)}``."""
+    from ..errors import ConfigurationError
+
+    out = {}
+    for item in items or []:
+        key, sep, val = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigurationError(f"--param expects KEY=VALUE, found {item!r}")
+        out[key.strip().replace("-", "_")] = _value(val.strip())
+    return out
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "train", help="train and test a recognition model under an evaluation protocol",
+        description="Fit a model on a prepared store under a leakage-safe protocol (splits of whole "
+                    "trials, normalisation fitted on training rows) and write a run folder with "
+                    "metrics.json, per_subject.csv, predictions.parquet and checkpoints/.")
+    p.add_argument("store", type=Path, help="store folder written by `eegemo prepare`")
+    p.add_argument("--model", "-m", required=True,
+                   help="model name: svm, logreg, seed-cnn, ccnn, attention-4d, image-cnn, eegnet")
+    p.add_argument("--protocol", "-p", required=True, choices=_PROTOCOLS)
+    p.add_argument("--out", "-o", type=Path, required=True, help="run folder to write")
+    p.add_argument("--array", help="store array to read (default: from the model's input)")
+    p.add_argument("--param", action="append", metavar="KEY=VALUE",
+                   help="model parameter, repeatable (e.g. --param lr=0.0005)")
+    p.add_argument("--epochs", type=int, help="max_epochs of torch models")
+    p.add_argument("--normalize", default="subject", choices=("subject", "session", "global", "none"),
+                   help="z-scoring fitted on training rows (default: per subject)")
+    p.add_argument("--n-folds", type=int, default=5, help="folds per subject for trial-kfold")
+    p.add_argument("--val-fraction", type=float, default=0.2,
+                   help="training trials held out for early stopping (torch models)")
+    p.add_argument("--train-trials", type=int,
+                   help="seed-standard: training trials per session (default 9 SEED, 16 SEED-IV)")
+    p.add_argument("--seq-len", type=int, help="windows per sequence for attention-4d")
+    p.add_argument("--jobs", "-j", type=int, default=1, help="folds in parallel (process pool)")
+    p.add_argument("--scheduler", help="Dask scheduler address: run folds on the cluster")
+    p.add_argument("--seed", type=int, default=0, help="random_state of splits and models")
+    p.add_argument("--device", default="auto", choices=("cpu", "cuda", "auto"))
+    p.add_argument("--amp", action="store_true", help="mixed precision on CUDA")
+    p.add_argument("--fit-final", action="store_true",
+                   help="also fit one model on all data for `eegemo predict`")
+    p.set_defaults(func=_train)
+
+    e = sub.add_parser("evaluate", help="recompute and print a run's metrics from its predictions",
+                       description="Recompute accuracy, balanced accuracy, macro-F1 and Cohen's kappa "
+                                   "per subject (mean ± std over subjects) from predictions.parquet.")
+    e.add_argument("run", type=Path, help="run folder written by `eegemo train`")
+    e.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    e.set_defaults(func=_evaluate)
+
+    r = sub.add_parser("predict", help="per-window emotion probabilities for a recording",
+                       description="Read a recording, compute the run's features, apply its "
+                                   "normaliser and model(s), and write one row per window.")
+    r.add_argument("run", type=Path, help="run folder written by `eegemo train`")
+    r.add_argument("file", type=Path, help="recording (any format eegemo reads)")
+    r.add_argument("--out", "-o", type=Path, default=Path("probs.csv"), help="CSV to write")
+    r.add_argument("--dataset", help="reader to use (default: detected)")
+    r.add_argument("--fold", help="use this fold's model (default: final model, else all folds)")
+    r.add_argument("--device", default="auto", choices=("cpu", "cuda", "auto"))
+    r.set_defaults(func=_predict)
+
+
+def _train(args) -> int:
+    from ..evaluation import format_metrics, run
+
+    params = parse_params(args.param)
+    if args.epochs is not None:
+        params["max_epochs"] = args.epochs
+    if args.amp:
+        params["amp"] = True
+    metrics = run(args.store, args.model, args.protocol, args.out, array=args.array,
+                  model_params=params, normalize=None if args.normalize == "none" else args.normalize,
+                  seq_len=args.seq_len, jobs=args.jobs, scheduler=args.scheduler,
+                  random_state=args.seed, device=args.device, n_folds=args.n_folds,
+                  val_fraction=args.val_fraction, train_trials=args.train_trials,
+                  fit_final=args.fit_final)
+    print(format_metrics(metrics))
+    print(f"run folder: {args.out.resolve()}")
+    return 0
+
+
+def _evaluate(args) -> int:
+    import json
+
+    from ..evaluation import evaluate, format_metrics
+
+    metrics = evaluate(args.run)
+    if args.json:
+        print(json.dumps({k: metrics[k] for k in ("summary", "per_subject", "per_fold", "protocol",
+                                                  "consistent")}, indent=2, default=str))
+    else:
+        print(format_metrics(metrics))
+        if not metrics["consistent"]:
+            print("warning: these differ from the run's metrics.json")
+    return 0
+
+
+def _predict(args) -> int:
+    from ..evaluation import predict
+
+    probs = predict(args.run, args.file, dataset=args.dataset, fold=args.fold, device=args.device)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    probs.to_csv(args.out, index=False)
+    counts = probs["pred_name"].value_counts()
+    print(f"{len(probs)} window(s) from {args.file}: " +
+          ", ".join(f"{k} {v}" for k, v in counts.items()))
+    print(f"probabilities: {args.out.resolve()}")
+    return 0

@@ -1,0 +1,184 @@
+"""Readers for the SEED family and any MNE-readable recording, behind one :func:`read`.
+
+Every reader returns a list of :class:`~eegemo.recording.Recording` whose trials load lazily. Raw
+trials are (n_channels, n_times) in volts; released features are (n_windows, n_channels, n_bands).
+
+=========================== ===================================================================
+dataset                     layout recognised
+=========================== ===================================================================
+``seed``                    ``Preprocessed_EEG/``, ``ExtractedFeatures/``, ``SEED_EEG/...``, raw ``.cnt``
+``seed-iv``                 ``eeg_raw_data/<session>/``, ``eeg_feature_smooth/<session>/``
+``seed-v``                  ``EEG_raw/*.cnt``, ``EEG_DE_features/<subject>_123.npz``
+``seed-ger`` / ``seed-fra`` ``German|French/01-EEG-raw/*.cnt``, ``02-EEG-DE-feature/eeg_used_1s/*.npz``
+``seed-multimodal-chinese`` ``Chinese/...`` of SEED Multimodal (``seed-multimodal``: all languages)
+``bird``                    ``emotions.csv`` feature table
+``generic``                 any single file MNE reads (EDF, BDF, FIF, BrainVision, EEGLAB, CNT, GDF)
+=========================== ===================================================================
+
+Examples
+--------
+>>> from eegemo.datasets import read, detect_dataset
+>>> detect_dataset("SEED")                                   # doctest: +SKIP
+'seed'
+>>> recs = read("SEED", kind="features", feature="de_LDS", subjects=[1, 2])   # doctest: +SKIP
+>>> recs[0].trials[0].load().shape                           # doctest: +SKIP
+(235, 62, 5)
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+from pathlib import Path
+
+from ..errors import ConfigurationError, DataFormatError, data_error
+from ..recording import Recording
+
+__all__ = ["read", "detect_dataset", "DATASETS", "simulate"]
+
+#: Dataset name → reader module (relative to this package).
+DATASETS: dict[str, str] = {
+    "seed": "seed",
+    "seed-iv": "seed_iv",
+    "seed-v": "seed_v",
+    "seed-ger": "seed_multimodal",
+    "seed-fra": "seed_multimodal",
+    "seed-multimodal-chinese": "seed_multimodal",
+    "seed-multimodal": "seed_multimodal",
+    "bird": "bird",
+    "generic": "generic",
+}
+
+#: Order in which layouts are tried by :func:`detect_dataset` (most specific first; generic last;
+#: SEED before SEED Multimodal because the newer SEED release holds both).
+_DETECT_ORDER = ("seed_v", "seed_iv", "seed", "seed_multimodal", "bird", "generic")
+
+_LOOKED_FOR = ("SEED (Preprocessed_EEG/, ExtractedFeatures/, SEED_RAW_EEG/*.cnt)",
+               "SEED-IV (eeg_raw_data/<session>/, eeg_feature_smooth/<session>/)",
+               "SEED-V (EEG_raw/*.cnt, EEG_DE_features/*_123.npz)",
+               "SEED-GER/FRA/Multimodal (<Language>/01-EEG-raw, 02-EEG-DE-feature)",
+               "Bird emotions.csv", "one MNE-readable recording")
+
+
+def _module(name: str):
+    """Import reader module ``name`` or return None when it does not exist (yet)."""
+    try:
+        return importlib.import_module(f"{__name__}.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name in (f"{__name__}.{name}",):
+            return None
+        raise
+
+
+def detect_dataset(path: str | os.PathLike) -> str:
+    """Name the dataset a folder or file holds.
+
+    Parameters
+    ----------
+    path : path-like
+        A dataset root, one of its folders, or one file.
+
+    Returns
+    -------
+    dataset : str
+        One of :data:`DATASETS`.
+
+    Raises
+    ------
+    eegemo.errors.DataFormatError
+        If nothing matches (the message lists the layouts looked for).
+    """
+    p = Path(path)
+    if not p.exists():
+        raise data_error(p, "path not found", expected="a dataset folder or a recording file")
+    for name in _DETECT_ORDER:
+        mod = _module(name)
+        if mod is None:
+            continue
+        try:
+            hit = mod.detect(p)
+        except DataFormatError:
+            hit = False
+        if hit:
+            if name == "seed_multimodal":
+                return mod.dataset_name(p)
+            return {"seed_v": "seed-v", "seed_iv": "seed-iv"}.get(name, name)
+    raise data_error(p, "unknown dataset layout", expected="one of: " + "; ".join(_LOOKED_FOR),
+                     found="none (pass dataset= to force a reader)")
+
+
+def _call_reader(mod, path, kwargs: dict):
+    """Call ``mod.read`` with the options it accepts (all of them when it takes ``**kwargs``)."""
+    sig = inspect.signature(mod.read)
+    params = sig.parameters
+    if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        dropped = [k for k in kwargs if k not in params]
+        unsupported = [k for k in dropped if kwargs[k] is not None
+                       and k not in ("feature",)]
+        if unsupported:
+            raise ConfigurationError(f"{mod.__name__.rsplit('.', 1)[-1]} reader does not accept "
+                                     f"{', '.join(unsupported)}")
+        kwargs = {k: v for k, v in kwargs.items() if k in params}
+    return mod.read(path, **kwargs)
+
+
+def read(path: str | os.PathLike, dataset: str | None = None, *, kind: str | None = None,
+         feature: str = "de_LDS", subjects=None, sessions=None, **kwargs) -> list[Recording]:
+    """Read a SEED-family dataset, the Bird table, or any MNE-readable recording.
+
+    Parameters
+    ----------
+    path : path-like
+        A dataset root (the folder as downloaded), one of its sub-folders, or one file.
+    dataset : str | None
+        Force a reader (see :data:`DATASETS`); ``None`` detects it with :func:`detect_dataset`.
+    kind : {"raw", "features"} | None
+        Raw signals or released features; ``None``: raw where present, else features.
+    feature : str
+        Released feature to read (``de_LDS``, ``de_movingAve``, ``psd_LDS``, ``psd_movingAve``, ...).
+    subjects, sessions : None | id | sequence
+        Keep only these subjects / sessions (1-based).
+    **kwargs
+        Reader options, e.g. ``labels=``, ``trial_times=`` (override the published tables),
+        ``window="4s"``, ``repaired=True``, ``data_format="int32"``, ``de_layout="band-major"``.
+
+    Returns
+    -------
+    recordings : list of Recording
+        Trials are loaded lazily (``trial.load()``).
+
+    Raises
+    ------
+    eegemo.errors.DataFormatError
+        Unknown layout or bad files (one line naming the file, what was expected and found).
+    eegemo.errors.ConfigurationError
+        An unknown dataset name or option.
+    """
+    if dataset is None:
+        dataset = detect_dataset(path)
+    if dataset not in DATASETS:
+        raise ConfigurationError(f"dataset: expected one of {', '.join(DATASETS)}, found {dataset!r}")
+    mod = _module(DATASETS[dataset])
+    if mod is None:
+        raise ConfigurationError(f"dataset {dataset!r}: its reader module eegemo.datasets."
+                                 f"{DATASETS[dataset]} is not installed")
+    if not Path(path).exists():
+        raise data_error(path, "path not found", expected="a dataset folder or a recording file")
+    opts = dict(kind=kind, feature=feature, subjects=subjects, sessions=sessions, **kwargs)
+    if DATASETS[dataset] == "seed_multimodal":
+        opts["dataset"] = dataset
+    return _call_reader(mod, path, opts)
+
+
+_LAZY = ("simulate", "bird", "generic", "info", "seed", "seed_iv", "seed_v", "seed_multimodal")
+
+
+def __getattr__(name: str):
+    """Import submodules (``simulate``, ``bird``, ``generic``, ``info``, readers) on first use."""
+    if name in _LAZY:
+        mod = _module(name)
+        if mod is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r} (module not present)")
+        return mod
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,404 @@
+"""Helpers shared by the SEED-family readers: tables, the simulated-data marker, selection, .mat trials.
+
+The published facts (label sequences, trial times, dates) live in ``datasets/tables/*.json`` so a user
+can read them, check them against the BCMI pages and override them per call (``labels=``,
+``trial_times=``) without touching code.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from ..bands import SEED_BANDS
+from ..channels import SEED_CHANNELS
+from ..errors import ConfigurationError, data_error
+from ..recording import Trial, check_finite
+from ._mat import MatFile
+
+__all__ = [
+    "MARKER", "load_table", "label_names", "find_marker", "is_simulated", "as_subjects",
+    "as_sessions", "check_kind", "resolve_labels", "resolve_times", "mat_raw_trials",
+    "mat_feature_trials", "rank_sessions", "split_windows", "FEATURE_RE", "RAW_VAR_RE",
+]
+
+#: Marker file written by :mod:`eegemo.datasets.simulate` at the root of a simulated dataset.
+MARKER = "eegemo-simulated.json"
+#: ``<prefix>_eeg<trial>`` variables of the preprocessed ``.mat`` files.
+RAW_VAR_RE = re.compile(r"^(.*)_eeg(\d+)$")
+#: Released feature names of the ``ExtractedFeatures`` / ``eeg_feature_smooth`` files.
+FEATURE_RE = re.compile(r"^(de|psd|dasm|rasm|asm|dcau)_(LDS|movingAve)$")
+#: Rows of each released feature (de/psd: the 62 channels; the asymmetry features: channel pairs).
+FEATURE_ROWS = {"de": 62, "psd": 62, "dasm": 27, "rasm": 27, "asm": 54, "dcau": 23}
+
+
+@functools.cache
+def _table(name: str) -> dict:
+    text = resources.files("eegemo.datasets").joinpath("tables", f"{name}.json").read_text()
+    return json.loads(text)
+
+
+def load_table(name: str) -> dict:
+    """A copy of the packaged table ``tables/<name>.json`` (``seed``, ``seed_iv``, ``seed_v``, ...)."""
+    return copy.deepcopy(_table(name))
+
+
+def label_names(table: Mapping) -> dict[int, str]:
+    """``{int: str}`` label meanings of a table."""
+    return {int(k): str(v) for k, v in table["label_names"].items()}
+
+
+def find_marker(path: str | os.PathLike, levels: int = 3) -> dict | None:
+    """The simulator's marker found at ``path`` (a folder) or up to ``levels`` folders above it."""
+    p = Path(path)
+    here = p if p.is_dir() else p.parent
+    for d in [here, *list(here.parents)[:levels]]:
+        f = d / MARKER
+        if f.is_file():
+            try:
+                return json.loads(f.read_text())
+            except (OSError, ValueError):
+                return {"simulated": True}
+    return None
+
+
+def is_simulated(path: str | os.PathLike) -> bool:
+    """Whether ``path`` lies in a dataset written by eegemo's simulator."""
+    m = find_marker(path)
+    return bool(m and m.get("simulated", True))
+
+
+def as_subjects(subjects) -> set[str] | None:
+    """Normalise a subject selection (None, one id, or ids) to a set of strings."""
+    if subjects is None:
+        return None
+    if isinstance(subjects, (str, int, np.integer)):
+        subjects = [subjects]
+    return {str(s) for s in subjects}
+
+
+def as_sessions(sessions) -> set[int] | None:
+    """Normalise a session selection (None, one number, or numbers) to a set of ints."""
+    if sessions is None:
+        return None
+    if isinstance(sessions, (str, int, np.integer)):
+        sessions = [sessions]
+    try:
+        return {int(s) for s in sessions}
+    except (TypeError, ValueError):
+        raise ConfigurationError(f"sessions: expected None or session numbers, found {sessions!r}") \
+            from None
+
+
+def reject_unknown(kwargs: Mapping, reader: str, func) -> None:
+    """Raise a ConfigurationError naming options ``func`` (a reader's ``read``) does not take."""
+    if kwargs:
+        import inspect
+
+        accepted = [n for n, p in inspect.signature(func).parameters.items()
+                    if p.kind is inspect.Parameter.KEYWORD_ONLY]
+        raise ConfigurationError(f"{reader} reader: unknown option(s) {', '.join(sorted(kwargs))} "
+                                 f"(expected some of {', '.join(accepted)})")
+
+
+def check_kind(kind) -> None:
+    """Validate ``kind`` (None, "raw" or "features")."""
+    if kind not in (None, "raw", "features"):
+        raise ConfigurationError(f"kind: expected 'raw', 'features' or None, found {kind!r}")
+
+
+def check_feature(feature: str) -> tuple[str, int]:
+    """Validate a released feature name; return it and its number of rows."""
+    m = FEATURE_RE.match(str(feature))
+    if not m:
+        raise ConfigurationError(f"feature: expected one of de_LDS, de_movingAve, psd_LDS, "
+                                 f"psd_movingAve, dasm_/rasm_/asm_/dcau_ + LDS|movingAve, found "
+                                 f"{feature!r}")
+    return str(feature), FEATURE_ROWS[m.group(1)]
+
+
+def feature_ch_names(feature: str) -> tuple[str, ...]:
+    """Row names of a released feature: the 62 channels, or numbered pairs for asymmetry features."""
+    kind = feature.split("_")[0]
+    if kind in ("de", "psd"):
+        return SEED_CHANNELS
+    return tuple(f"{kind.upper()}{i + 1}" for i in range(FEATURE_ROWS[kind]))
+
+
+def resolve_labels(override, default: Sequence[int] | Mapping, session: int | None,
+                   what: str) -> list[int]:
+    """Trial labels of one session: ``override`` (list, or dict session → list) else the table's."""
+    src = default if override is None else override
+    if isinstance(src, Mapping):
+        key = next((k for k in (session, str(session)) if k in src), None)
+        if key is None:
+            raise ConfigurationError(f"labels for {what}: no entry for session {session} "
+                                     f"(found sessions {sorted(map(str, src))})")
+        src = src[key]
+    try:
+        return [int(v) for v in np.asarray(src).ravel()]
+    except (TypeError, ValueError):
+        raise ConfigurationError(f"labels for {what}: expected integers, found {src!r}") from None
+
+
+def resolve_times(override, marker: Mapping | None, default: Mapping, session: int | None,
+                  what: str) -> tuple[list[float], list[float]]:
+    """Trial start/end seconds: ``override`` > the simulator marker's ``trial_times`` > the table.
+
+    Each source is either ``{"start": [...], "end": [...]}`` or ``{session: {"start", "end"}}``.
+    """
+    for src in (override, (marker or {}).get("trial_times"), default):
+        if src is None:
+            continue
+        if "start" not in src:
+            key = next((k for k in (session, str(session)) if k in src), None)
+            if key is None:
+                if src is override:
+                    raise ConfigurationError(f"trial_times for {what}: no entry for session "
+                                             f"{session}")
+                continue
+            src = src[key]
+        try:
+            starts = [float(v) for v in src["start"]]
+            ends = [float(v) for v in src["end"]]
+        except (KeyError, TypeError, ValueError):
+            raise ConfigurationError(f"trial_times for {what}: expected {{'start': [...], 'end': "
+                                     f"[...]}} in seconds, found {src!r}") from None
+        return starts, ends
+    raise ConfigurationError(f"trial_times for {what}: none given and no published table")
+
+
+def rank_sessions(files: Iterable[tuple[str, str, Path]]) -> dict[Path, int]:
+    """Session = rank of the date among a subject's files: ``(subject, date, path)`` → {path: session}."""
+    by_subject: dict[str, list[tuple[str, Path]]] = {}
+    for subject, date, path in files:
+        by_subject.setdefault(subject, []).append((date, path))
+    out = {}
+    for items in by_subject.values():
+        for rank, (_, path) in enumerate(sorted(items), start=1):
+            out[path] = rank
+    return out
+
+
+def raw_prefix(mat: MatFile) -> tuple[str, dict[int, str]]:
+    """Find the ``<prefix>_eeg<n>`` variables of a preprocessed file: the prefix and {trial: name}."""
+    groups: dict[str, dict[int, str]] = {}
+    for k in mat.keys():
+        m = RAW_VAR_RE.match(k)
+        if m:
+            groups.setdefault(m.group(1), {})[int(m.group(2))] = k
+    if not groups:
+        raise data_error(mat.path, "no <prefix>_eeg<n> variables", expected="variables like "
+                         "djc_eeg1 ... djc_eeg15", found=f"variables {', '.join(mat.keys()[:10])}")
+    prefix = max(groups, key=lambda p: len(groups[p]))
+    if sum(len(g) == len(groups[prefix]) for g in groups.values()) > 1:
+        raise data_error(mat.path, "several variable prefixes", expected="one <prefix>_eeg<n> family",
+                         found=", ".join(sorted(groups)))
+    return prefix, groups[prefix]
+
+
+def _check_contiguous(path, numbers: Sequence[int], n_labels: int, what: str) -> None:
+    if sorted(numbers) != list(range(1, len(numbers) + 1)):
+        raise data_error(path, f"{what} numbers are not 1..n", expected=f"1..{n_labels}",
+                         found=",".join(map(str, sorted(numbers))))
+    if len(numbers) != n_labels:
+        hint = " (truncated file or wrong labels?)" if len(numbers) < n_labels else ""
+        raise data_error(path, f"trial and label counts disagree{hint}", expected=f"{n_labels} "
+                         "trials (one per label)", found=f"{len(numbers)} {what}s")
+
+
+def mat_raw_trials(mat: MatFile, labels: Sequence[int], sfreq: float,
+                   n_channels: int = 62) -> tuple[list[Trial], str]:
+    """Lazy raw trials of a preprocessed ``.mat`` file (µV on disk → volts on load).
+
+    Returns the trials and the variable prefix. Shapes are checked from the file's directory without
+    reading the data; NaN/inf are checked when a trial is loaded.
+    """
+    prefix, names = raw_prefix(mat)
+    _check_contiguous(mat.path, list(names), len(labels), "trial")
+    trials = []
+    for t in sorted(names):
+        name = names[t]
+        shape = mat.shape(name)
+        if len(shape) != 2 or shape[0] != n_channels:
+            raise data_error(mat.path, f"variable {name} has the wrong shape",
+                             expected=f"({n_channels}, n_times)", found=str(tuple(shape)))
+
+        def loader(name=name):
+            x = mat.load(name)
+            if x.ndim != 2 or x.shape[0] != n_channels:
+                raise data_error(mat.path, f"variable {name} has the wrong shape",
+                                 expected=f"({n_channels}, n_times)", found=str(x.shape))
+            check_finite(x, mat.path, f"variable {name}")
+            return np.asarray(x, dtype=np.float64) * 1e-6
+
+        trials.append(Trial(index=t, label=int(labels[t - 1]), sfreq=float(sfreq),
+                            ch_names=SEED_CHANNELS, kind="raw", n_times=int(shape[1]),
+                            loader=loader))
+    return trials, prefix
+
+
+def mat_feature_trials(mat: MatFile, feature: str, labels: Sequence[int],
+                       sfreq: float) -> list[Trial]:
+    """Lazy feature trials ``<feature><t>`` of a feature file: (rows, W, 5) on disk → (W, rows, 5)."""
+    feature, n_rows = check_feature(feature)
+    pat = re.compile(rf"^{re.escape(feature)}(\d+)$")
+    names = {int(m.group(1)): k for k in mat.keys() if (m := pat.match(k))}
+    if not names:
+        found = sorted({re.sub(r"\d+$", "", k) for k in mat.keys()})
+        raise data_error(mat.path, f"no {feature}<n> variables", expected=f"{feature}1 ...",
+                         found=f"variables {', '.join(found[:12])}")
+    _check_contiguous(mat.path, list(names), len(labels), "trial")
+    ch_names = feature_ch_names(feature)
+    trials = []
+    for t in sorted(names):
+        name = names[t]
+        shape = mat.shape(name)
+        if len(shape) != 3 or shape[0] != n_rows or shape[2] != len(SEED_BANDS):
+            raise data_error(mat.path, f"variable {name} has the wrong shape",
+                             expected=f"({n_rows}, n_windows, {len(SEED_BANDS)})",
+                             found=str(tuple(shape)))
+
+        def loader(name=name):
+            x = mat.load(name)
+            if x.ndim != 3 or x.shape[0] != n_rows or x.shape[2] != len(SEED_BANDS):
+                raise data_error(mat.path, f"variable {name} has the wrong shape",
+                                 expected=f"({n_rows}, n_windows, 5)", found=str(x.shape))
+            check_finite(x, mat.path, f"variable {name}")
+            return np.ascontiguousarray(np.asarray(x, dtype=np.float64).transpose(1, 0, 2))
+
+        trials.append(Trial(index=t, label=int(labels[t - 1]), sfreq=float(sfreq),
+                            ch_names=ch_names, kind="features", n_times=int(shape[1]),
+                            bands=SEED_BANDS, loader=loader))
+    return trials
+
+
+def read_label_mat(folder: Path, override=None) -> list[int]:
+    """SEED's ``label.mat`` (variable ``label``, 15 values) in ``folder`` or its parent."""
+    if override is not None:
+        return resolve_labels(override, [], None, "SEED")
+    for d in (folder, folder.parent):
+        f = d / "label.mat"
+        if f.is_file():
+            mat = MatFile(f)
+            if "label" not in mat:
+                raise data_error(f, "variable 'label' missing", expected="label (1 × 15)",
+                                 found=f"variables {', '.join(mat.keys())}")
+            lab = np.asarray(mat.load("label")).ravel()
+            if lab.size == 0 or not np.all(np.isfinite(lab)) or not np.all(lab == np.round(lab)):
+                raise data_error(f, "labels must be whole numbers", found=str(lab[:20]))
+            return [int(v) for v in lab]
+    raise data_error(folder / "label.mat", "label file missing", expected="label.mat beside the "
+                     "subject files (or pass labels=[...])", found="no label.mat")
+
+
+def split_windows(window_labels: np.ndarray, trial_labels: Sequence[int],
+                  expected_counts: Sequence[int] | None, path) -> list[slice]:
+    """Cut concatenated feature windows into trials.
+
+    Runs of equal consecutive window labels are matched to runs of equal consecutive trial labels;
+    a run covering several trials is divided in proportion to ``expected_counts`` (window counts from
+    the trial times), which is exact when those counts add up.
+
+    Returns
+    -------
+    slices : list of slice
+        One per trial, into the window axis.
+
+    Raises
+    ------
+    eegemo.errors.DataFormatError
+        If the label runs of the file and of the trial table disagree.
+    """
+    lab = np.asarray(window_labels).ravel()
+    n_trials = len(trial_labels)
+    if lab.size == 0:
+        raise data_error(path, "no feature windows", expected=f"windows of {n_trials} trials",
+                         found="0 rows")
+    edges = np.flatnonzero(np.diff(lab)) + 1
+    w_runs = [(int(lab[a]), a, b) for a, b in zip([0, *edges], [*edges, lab.size])]
+    t_runs: list[tuple[int, list[int]]] = []
+    for i, v in enumerate(trial_labels):
+        if t_runs and t_runs[-1][0] == int(v):
+            t_runs[-1][1].append(i)
+        else:
+            t_runs.append((int(v), [i]))
+    if [r[0] for r in w_runs] != [r[0] for r in t_runs]:
+        raise data_error(path, "window labels do not match the trial labels (pass labels= for "
+                         "this file's clip order)",
+                         expected=f"runs {[r[0] for r in t_runs][:21]}",
+                         found=f"runs {[r[0] for r in w_runs][:21]}")
+    exp = None if expected_counts is None else [max(int(c), 1) for c in expected_counts]
+    slices: list[slice] = [slice(0, 0)] * n_trials
+    for (_, a, b), (_, idx) in zip(w_runs, t_runs):
+        n = b - a
+        if len(idx) == 1:
+            slices[idx[0]] = slice(a, b)
+            continue
+        w = np.array([exp[i] for i in idx] if exp else [1] * len(idx), dtype=float)
+        if n < len(idx):
+            raise data_error(path, "too few windows to split same-label trials",
+                             expected=f"at least {len(idx)}", found=str(n))
+        cuts = np.rint(np.cumsum(w) / w.sum() * n).astype(int)
+        start = a
+        for i, c in zip(idx, cuts):
+            slices[i] = slice(start, a + int(c))
+            start = a + int(c)
+    return slices
+
+
+def mat_recordings(dataset: str, files: Sequence[tuple[str, int, str | None, Path]], *, kind: str,
+                   feature: str, labels_for, sfreq: float, label_names: dict[int, str],
+                   simulated: bool, extra: Mapping | None = None) -> list:
+    """Recordings of ``.mat`` files (``(subject, session, date, path)``), raw or feature trials.
+
+    ``labels_for(session, path)`` gives the trial labels of a file. ``sfreq`` is the sampling rate
+    (raw) or window rate (features).
+    """
+    from tqdm.auto import tqdm
+
+    from .._logging import progress_disabled
+    from ..recording import Recording
+
+    out = []
+    for subject, session, date, path in tqdm(files, desc=f"read {dataset}", unit="file",
+                                             disable=progress_disabled() or len(files) < 4):
+        mat = MatFile(path)
+        labels = labels_for(session, path)
+        info = dict(extra or {})
+        if kind == "raw":
+            trials, prefix = mat_raw_trials(mat, labels, sfreq)
+            info["prefix"] = prefix
+        else:
+            trials = mat_feature_trials(mat, feature, labels, sfreq)
+        info["mat_v73"] = mat.hdf5
+        out.append(Recording(dataset=dataset, subject=subject, session=session, trials=trials,
+                             label_names=dict(label_names), source=path, date=date, kind=kind,
+                             feature=feature if kind == "features" else None, simulated=simulated,
+                             extra=info))
+    return out
+
+
+def cnt_recording(dataset: str, path: Path, *, subject: str, session: int | None, date: str | None,
+                  starts, ends, labels, label_names: dict[int, str], simulated: bool,
+                  data_format: str | None = None, extra: Mapping | None = None):
+    """A recording whose raw trials are cut lazily from a ``.cnt`` file (62 SEED channels kept)."""
+    from ..recording import Recording
+    from ._cnt import cnt_vendor, cut_trials, open_cnt
+
+    vendor = cnt_vendor(path)
+    raw = open_cnt(path, data_format=data_format, vendor=vendor)
+    trials = cut_trials(raw, path, starts, ends, labels, SEED_CHANNELS)
+    info = {"vendor": vendor, "n_channels_file": len(raw.ch_names), "sfreq_file": raw.info["sfreq"],
+            "trial_times": {"start": list(starts), "end": list(ends)}, **(extra or {})}
+    return Recording(dataset=dataset, subject=subject, session=session, trials=trials,
+                     label_names=dict(label_names), source=path, date=date, kind="raw",
+                     simulated=simulated, extra=info)

@@ -1,0 +1,894 @@
+"""Any EEG recording MNE reads, labelled from its annotations or from a CSV/TSV sidecar.
+
+This is the path for new datasets and other signal domains. Formats (by extension):
+
+======================  ===========================================================================
+``.edf`` ``.bdf``        EDF/EDF+ and BioSemi BDF (:func:`mne.io.read_raw_edf` / ``read_raw_bdf``);
+                         the header is checked against the file size, so a truncated file is an error
+``.gdf``                 GDF (:func:`mne.io.read_raw_gdf`)
+``.fif`` ``.fif.gz``     MNE's own format (:func:`mne.io.read_raw_fif`)
+``.vhdr``                BrainVision (header + ``.eeg`` + ``.vmrk``)
+``.set``                 EEGLAB, continuous (``.fdt`` beside it or embedded) or epoched (each epoch
+                         becomes one trial, labelled by its event)
+``.cnt``                 Neuroscan (16- or 32-bit samples, detected from the file; ``data_format=``
+                         overrides) or ANT Neuro (needs ``antio``), via :mod:`eegemo.datasets._cnt`
+``.mat``                 a FieldTrip ``ft_datatype_raw`` struct (``trial``, ``time``, ``label``,
+                         ``fsample``), MATLAB v7 or v7.3, read without ``pymatreader``; one continuous
+                         trial is cut by events like any recording, several trials (epoched data)
+                         become trials directly, labelled by the first column of ``trialinfo``
+======================  ===========================================================================
+
+A folder is read recursively: one :class:`~eegemo.recording.Recording` per file (companion files such
+as ``.fdt``, ``.eeg``, ``.vmrk`` and sidecars are skipped). Subject and session come from the file name:
+
+* BIDS-like ``sub-01_ses-2_task-x_run-3_eeg.edf`` → subject ``"01"``, session 2 (the run when there
+  is no ``ses-``; a non-numeric ``ses-`` label is kept in ``extra["session_label"]``);
+* PhysioNet eegmmidb ``S001R04.edf`` → subject ``"S001"``, session 4 (the run);
+* anything else → subject = the file's stem, session ``None``.
+
+Trials. Each labelled event (annotation, or row of the sidecar) becomes one trial from
+``onset + tmin`` lasting ``duration`` seconds (the event's own duration when ``duration=None``).
+Zero-length events (triggers) therefore need ``duration=``. Sidecars are ``<stem>_events.tsv`` /
+``.csv`` beside the file (for BIDS names also with the ``_eeg`` suffix removed) or the file given as
+``sidecar=``; they need the columns ``onset``, ``duration`` and ``label`` (or BIDS' ``trial_type``);
+a sidecar wins over the file's annotations. Annotations named ``BAD_…``, ``EDGE…`` or ``boundary`` are
+never trials. ``unlabelled=True`` returns the whole recording (from ``tmin``, ``duration`` long) as
+one trial with label ``None``.
+
+Data stay on disk (``preload=False``); each trial's loader reads only its samples, in volts, EEG
+channels only by default. Channel names are normalised to the 10-05 spelling where one is known
+(eegmmidb's ``"Fc5."`` → ``"FC5"``), so :meth:`Recording.to_mne` can set a montage; the file's own
+names are kept in ``extra["file_ch_names"]``.
+
+Examples
+--------
+>>> from eegemo.datasets import generic
+>>> recs = generic.read("S001R04.edf", labels=["T1", "T2"])           # doctest: +SKIP
+>>> recs = generic.read("scan.cnt", label_map={"7": 0, "109": 1}, duration=1.0)  # doctest: +SKIP
+>>> recs = generic.read_eegmmidb("eegmmidb/")                           # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .._logging import logger, progress_disabled
+from ..channels import standard_name
+from ..errors import ConfigurationError, DataFormatError, data_error
+from ..recording import Recording, Trial, check_finite
+
+__all__ = ["detect", "read", "read_eegmmidb", "EXTENSIONS", "parse_name", "read_sidecar"]
+
+DATASET = "generic"
+
+#: File extensions read by this module and the format each stands for.
+EXTENSIONS: dict[str, str] = {
+    ".edf": "edf", ".bdf": "bdf", ".gdf": "gdf", ".fif": "fif", ".fif.gz": "fif",
+    ".vhdr": "brainvision", ".set": "eeglab", ".cnt": "cnt", ".mat": "fieldtrip",
+}
+_SKIP_DESC = re.compile(r"^(bad|edge)|^boundary$", re.IGNORECASE)
+_BIDS = re.compile(r"sub-(?P<sub>[A-Za-z0-9]+)")
+_BIDS_SES = re.compile(r"_ses-(?P<ses>[A-Za-z0-9]+)")
+_BIDS_RUN = re.compile(r"_run-(?P<run>\d+)")
+_MMIDB = re.compile(r"^(?P<sub>S\d{3})R(?P<run>\d{2})$", re.IGNORECASE)
+
+#: Meaning of eegmmidb's T0/T1/T2 by run (Schalk et al. 2004; PhysioNet eegmmidb page).
+EEGMMIDB_RUNS: dict[int, tuple[str, str, str]] = {
+    **{r: ("rest", "left_fist", "right_fist") for r in (3, 4, 7, 8, 11, 12)},
+    **{r: ("rest", "both_fists", "both_feet") for r in (5, 6, 9, 10, 13, 14)},
+}
+
+
+# --------------------------------------------------------------------------------------------- names
+def _extension(path: Path) -> str:
+    name = path.name.lower()
+    return ".fif.gz" if name.endswith(".fif.gz") else path.suffix.lower()
+
+
+def _stem(path: Path) -> str:
+    ext = _extension(path)
+    return path.name[: len(path.name) - len(ext)] if ext else path.stem
+
+
+def parse_name(path: str | os.PathLike) -> tuple[str, int | None, dict]:
+    """Subject, session and extra facts from a recording's file name.
+
+    Parameters
+    ----------
+    path : path-like
+
+    Returns
+    -------
+    subject : str
+    session : int | None
+    extra : dict
+        ``run`` and ``session_label`` where the name gives them.
+
+    Examples
+    --------
+    >>> parse_name("S001R04.edf")
+    ('S001', 4, {'run': 4})
+    >>> parse_name("sub-07_ses-2_task-rest_eeg.vhdr")
+    ('07', 2, {'session_label': '2'})
+    """
+    stem = _stem(Path(path))
+    extra: dict = {}
+    m = _MMIDB.match(stem)
+    if m:
+        run = int(m["run"])
+        return m["sub"].upper(), run, {"run": run}
+    m = _BIDS.search(stem)
+    if m:
+        session = None
+        ses = _BIDS_SES.search(stem)
+        run = _BIDS_RUN.search(stem)
+        if run:
+            extra["run"] = int(run["run"])
+        if ses:
+            extra["session_label"] = ses["ses"]
+            session = int(ses["ses"]) if ses["ses"].isdigit() else None
+        elif run:
+            session = int(run["run"])
+        return m["sub"], session, extra
+    return stem, None, extra
+
+
+# ------------------------------------------------------------------------------------------ detection
+def _is_fieldtrip(path: Path) -> bool:
+    """Whether a ``.mat`` file holds a FieldTrip raw struct (checked cheaply)."""
+    try:
+        _fieldtrip_struct_name(path)
+        return True
+    except Exception:
+        return False
+
+
+def _fieldtrip_struct_name(path: Path) -> str:
+    """Name of the variable holding a FieldTrip raw struct, or a DataFormatError."""
+    from ._mat import is_hdf5
+
+    need = {"trial", "label"}
+    if is_hdf5(path):
+        import h5py
+
+        with h5py.File(path, "r") as f:
+            for k, v in f.items():
+                if isinstance(v, h5py.Group) and need <= set(v.keys()):
+                    return k
+            found = sorted(k for k in f.keys() if not k.startswith("#"))
+    else:
+        from scipy.io import loadmat, whosmat
+
+        structs = [n for n, _, cls in whosmat(path) if cls == "struct"]
+        for k in structs:
+            v = loadmat(path, variable_names=[k], squeeze_me=True, struct_as_record=False)[k]
+            if need <= set(getattr(v, "_fieldnames", ()) or ()):
+                return k
+        found = structs
+    raise data_error(path, "no FieldTrip raw struct", expected="a struct with fields trial, time, "
+                     "label, fsample", found=f"variables {found[:10]}")
+
+
+def _data_files(folder: Path) -> list[Path]:
+    files = []
+    for p in sorted(folder.rglob("*")):
+        if not p.is_file() or any(part.startswith(".") for part in p.relative_to(folder).parts):
+            continue
+        ext = _extension(p)
+        if ext not in EXTENSIONS:
+            continue
+        if ext == ".mat" and not _is_fieldtrip(p):
+            continue
+        files.append(p)
+    return files
+
+
+def detect(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a recording (or a folder holding recordings) this module reads.
+
+    ``.mat`` files count only when they hold a FieldTrip raw struct, so SEED's ``.mat`` folders are not
+    claimed. The dispatcher tries this reader last.
+    """
+    p = Path(path)
+    if p.is_file():
+        ext = _extension(p)
+        return ext in EXTENSIONS and (ext != ".mat" or _is_fieldtrip(p))
+    if p.is_dir():
+        return bool(_data_files(p))
+    return False
+
+
+# ------------------------------------------------------------------------------------------- opening
+def _check_edf_size(path: Path, fmt: str) -> bool:
+    """Raise if an EDF/BDF file is shorter than its header promises (MNE reads it silently).
+
+    Returns whether the signals (annotation channels aside) have mixed sampling rates.
+    """
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        head = f.read(256)
+        try:
+            n_header = int(head[184:192].decode("ascii").strip())
+            n_records = int(head[236:244].decode("ascii").strip())
+            ns = int(head[252:256].decode("ascii").strip())
+        except ValueError:
+            raise data_error(path, f"unreadable {fmt.upper()} header", expected="numeric header "
+                             "fields (bytes, records, signals)", found=repr(head[184:256])) from None
+        labels = f.read(ns * 16)
+        f.seek(256 + ns * 216)
+        spr = f.read(ns * 8)
+    if len(spr) < ns * 8:
+        raise data_error(path, f"truncated {fmt.upper()} header", expected=f"{256 + ns * 256} bytes",
+                         found=f"{size} bytes")
+    try:
+        counts = [int(spr[i * 8:(i + 1) * 8].decode("ascii").strip()) for i in range(ns)]
+    except ValueError:
+        raise data_error(path, f"unreadable {fmt.upper()} header",
+                         expected="samples per record", found=repr(spr[:40])) from None
+    per_record = sum(counts)
+    width = 3 if fmt == "bdf" else 2
+    if n_records > 0:
+        need = n_header + n_records * per_record * width
+        if size < need:
+            raise data_error(path, f"truncated {fmt.upper()} file", expected=f"{need} bytes for "
+                             f"{n_records} records", found=f"{size} bytes "
+                             f"({(size - n_header) // max(per_record * width, 1)} whole records)")
+    names = [labels[i * 16:(i + 1) * 16].decode("latin-1").strip() for i in range(ns)]
+    rates = {c for c, n in zip(counts, names) if "annotation" not in n.lower()}
+    return len(rates) > 1
+
+
+def _open_raw(path: Path, fmt: str, data_format: str | None):
+    """Open a continuous recording with MNE, not preloaded."""
+    import mne
+
+    if not path.is_file():
+        raise data_error(path, "file not found", expected="an EEG recording")
+    if fmt == "cnt":
+        from ._cnt import open_cnt
+
+        return open_cnt(path, data_format=data_format)
+    preload = False
+    if fmt in ("edf", "bdf") and _check_edf_size(path, fmt):
+        # MNE resamples mixed-rate EDF signals with edge artefacts unless preloaded (mne#10635)
+        logger.info("%s: channels at mixed sampling rates; loading the file into memory", path.name)
+        preload = True
+    readers = {"edf": mne.io.read_raw_edf, "bdf": mne.io.read_raw_bdf, "gdf": mne.io.read_raw_gdf,
+               "fif": mne.io.read_raw_fif, "brainvision": mne.io.read_raw_brainvision,
+               "eeglab": mne.io.read_raw_eeglab}
+    try:
+        return readers[fmt](path, preload=preload, verbose="error")
+    except Exception as exc:
+        raise data_error(path, f"unreadable {fmt} file (truncated or corrupt?)",
+                         found=f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                         ) from None
+
+
+# ------------------------------------------------------------------------------------------- sidecar
+def _find_sidecar(path: Path) -> Path | None:
+    stem = _stem(path)
+    stems = [stem]
+    if stem.endswith("_eeg"):
+        stems.append(stem[:-4])
+    for s in stems:
+        for ext in (".tsv", ".csv"):
+            cand = path.with_name(f"{s}_events{ext}")
+            if cand.is_file():
+                return cand
+    return None
+
+
+def read_sidecar(path: str | os.PathLike):
+    """Read an events sidecar: a CSV or TSV with columns ``onset``, ``duration``, ``label``.
+
+    BIDS' ``trial_type`` is accepted for ``label``. Onsets and durations are seconds from the start
+    of the recording.
+
+    Parameters
+    ----------
+    path : path-like
+
+    Returns
+    -------
+    events : pandas.DataFrame
+        Columns ``onset`` (float), ``duration`` (float), ``label`` (str).
+
+    Raises
+    ------
+    eegemo.errors.DataFormatError
+        For a missing file, missing columns, non-numeric or NaN onsets/durations, negative values.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise data_error(path, "sidecar not found", expected="a CSV/TSV with onset, duration, label")
+    sep = "\t" if path.suffix.lower() == ".tsv" else None
+    try:
+        df = pd.read_csv(path, sep=sep, engine="python", dtype=str, keep_default_na=False)
+    except Exception as exc:
+        raise data_error(path, "unreadable sidecar", found=f"{type(exc).__name__}: {exc}") from None
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    if "label" not in df.columns and "trial_type" in df.columns:
+        df = df.rename(columns={"trial_type": "label"})
+    missing = [c for c in ("onset", "duration", "label") if c not in df.columns]
+    if missing:
+        raise data_error(path, f"sidecar lacks column(s) {', '.join(missing)}",
+                         expected="columns onset, duration, label",
+                         found="columns " + ", ".join(df.columns[:10]))
+    out = pd.DataFrame({"label": df["label"].astype(str).str.strip()})
+    for col in ("onset", "duration"):
+        vals = pd.to_numeric(df[col].str.strip().replace({"n/a": "nan"}), errors="coerce")
+        bad = np.flatnonzero(~np.isfinite(vals.to_numpy(dtype=float)))
+        if bad.size:
+            raise data_error(path, f"sidecar column {col!r} is not numeric or holds NaN",
+                             expected="finite seconds",
+                             found=f"{df[col].iloc[bad[0]]!r} in row {bad[0] + 2}")
+        if (vals < 0).any():
+            row = int(np.flatnonzero(vals.to_numpy() < 0)[0])
+            raise data_error(path, f"sidecar column {col!r} is negative", expected=">= 0",
+                             found=f"{vals.iloc[row]} in row {row + 2}")
+        out[col] = vals.astype(float)
+    empty = np.flatnonzero(out["label"].isin(["", "nan", "n/a"]).to_numpy())
+    if empty.size:
+        raise data_error(path, "sidecar has an empty label", expected="a label in every row",
+                         found=f"row {empty[0] + 2}")
+    return out[["onset", "duration", "label"]]
+
+
+# -------------------------------------------------------------------------------------------- labels
+def _resolve_map(descs: Sequence[str], labels, label_map, path: Path) -> dict[str, int]:
+    """Description → int for the events that become trials."""
+    present = [d for d in dict.fromkeys(descs) if not _SKIP_DESC.search(d)]
+    if label_map is not None:
+        mapping = {str(k): int(v) for k, v in label_map.items()}
+        if labels is not None:
+            mapping = {k: v for k, v in mapping.items() if k in set(map(str, labels))}
+    elif labels is not None:
+        mapping = {str(k): i for i, k in enumerate(labels)}
+    elif present and all(re.fullmatch(r"-?\d+", d) for d in present):
+        mapping = {d: int(d) for d in sorted(present, key=int)}
+    else:
+        mapping = {d: i for i, d in enumerate(sorted(present))}
+    if not mapping:
+        raise ConfigurationError(f"{path}: no labels to select (labels={labels!r}, "
+                                 f"label_map={label_map!r})")
+    if not set(mapping) & set(descs):
+        raise data_error(path, "no event matches the labels asked for",
+                         expected=", ".join(list(mapping)[:10]),
+                         found=", ".join(sorted(set(descs))[:10]) or "no events")
+    return mapping
+
+
+def _label_names(mapping: Mapping[str, int]) -> dict[int, str]:
+    names: dict[int, str] = {}
+    for desc, v in mapping.items():
+        names[v] = desc if v not in names else f"{names[v]}|{desc}"
+    return names
+
+
+# -------------------------------------------------------------------------------------------- trials
+def _channel_names(names: Sequence[str]) -> tuple[str, ...]:
+    new = [standard_name(c) for c in names]
+    seen: dict[str, int] = {}
+    for n in new:
+        seen[n] = seen.get(n, 0) + 1
+    return tuple(n if seen[n] == 1 else o for n, o in zip(new, names))
+
+
+def _cut(raw, path: Path, picks_idx, ch_names, events, mapping, *, tmin: float,
+         duration: float | None, strict: bool, events_path: Path | None = None) -> list[Trial]:
+    """Lazy trials of a continuous recording from (onset, duration, description) events."""
+    sfreq = float(raw.info["sfreq"])
+    n_total = int(raw.n_times)
+    trials: list[Trial] = []
+    zero, dropped = 0, []
+    for onset, dur, desc in events:
+        if desc not in mapping:
+            continue
+        length = duration if duration is not None else dur
+        if length <= 0:
+            zero += 1
+            continue
+        a = int(round((onset + tmin) * sfreq))
+        b = a + int(round(length * sfreq))
+        if b <= a:
+            zero += 1
+            continue
+        if a < 0 or b > n_total:
+            if strict:
+                raise data_error(events_path or path, f"event {desc!r} at {onset:g} s lies outside "
+                                 f"the recording {path.name}",
+                                 expected=f"onset + tmin >= 0 and onset + tmin + duration <= "
+                                 f"{n_total / sfreq:g} s", found=f"{(a / sfreq):g}–{(b / sfreq):g} s")
+            dropped.append(onset)
+            continue
+        i = len(trials) + 1
+
+        def loader(a=a, b=b, i=i):
+            try:
+                x = raw.get_data(picks=picks_idx, start=a, stop=b)
+            except Exception as exc:
+                raise data_error(path, f"trial {i} unreadable (truncated or corrupt file?)",
+                                 found=f"{type(exc).__name__}: {exc}") from None
+            return check_finite(x, path, f"trial {i}")
+
+        trials.append(Trial(index=i, label=mapping[desc], sfreq=sfreq, ch_names=ch_names,
+                            kind="raw", n_times=b - a, onset=a / sfreq, loader=loader))
+    if dropped:
+        logger.warning("%s: %d event(s) dropped, running past the recording's ends (first at %g s)",
+                       path.name, len(dropped), dropped[0])
+    if zero and not trials:
+        raise data_error(path, f"the {zero} selected event(s) have zero duration",
+                         expected="duration= (seconds per trial) for trigger-like events",
+                         found="duration=None")
+    if zero:
+        logger.info("%s: %d zero-length event(s) skipped (pass duration= to keep them)",
+                    path.name, zero)
+    return trials
+
+
+def _whole(raw, path: Path, picks_idx, ch_names, *, tmin: float, duration: float | None) -> Trial:
+    sfreq = float(raw.info["sfreq"])
+    a = int(round(tmin * sfreq))
+    b = int(raw.n_times) if duration is None else a + int(round(duration * sfreq))
+    if not 0 <= a < b <= raw.n_times:
+        raise ConfigurationError(f"{path}: tmin={tmin}, duration={duration} fall outside the "
+                                 f"recording (0–{raw.n_times / sfreq:g} s)")
+
+    def loader():
+        return check_finite(raw.get_data(picks=picks_idx, start=a, stop=b), path, "recording")
+
+    return Trial(index=1, label=None, sfreq=sfreq, ch_names=ch_names, kind="raw", n_times=b - a,
+                 onset=a / sfreq, loader=loader)
+
+
+def _meas_date(info) -> str | None:
+    d = info.get("meas_date")
+    return d.strftime("%Y%m%d") if d is not None else None
+
+
+def _read_eeglab_epochs(path: Path, picks, labels, label_map):
+    """Epoched EEGLAB ``.set``: each epoch one trial (MNE reads epochs eagerly)."""
+    import mne
+
+    try:
+        ep = mne.io.read_epochs_eeglab(path, verbose="error")
+    except Exception as exc:
+        raise data_error(path, "unreadable EEGLAB epochs", found=f"{type(exc).__name__}: {exc}") from None
+    inv = {v: k for k, v in ep.event_id.items()}
+    descs = [inv.get(int(c), str(int(c))) for c in ep.events[:, 2]]
+    mapping = _resolve_map(descs, labels, label_map, path)
+    ep = ep.pick(picks)
+    data = ep.get_data(copy=False)
+    return ep, data, descs, mapping
+
+
+def _read_one(path: Path, *, labels, label_map, sidecar, picks, data_format, tmin, duration,
+              subject, session, unlabelled, simulated) -> Recording:
+    ext = _extension(path)
+    if ext not in EXTENSIONS:
+        raise data_error(path, "unknown file extension", expected=" ".join(EXTENSIONS),
+                         found=repr(ext or path.name))
+    if not path.is_file():
+        raise data_error(path, "file not found", expected="an EEG recording")
+    fmt = EXTENSIONS[ext]
+    subj, sess, extra = parse_name(path)
+    subj = str(subject) if subject is not None else subj
+    sess = int(session) if session is not None else sess
+    extra["format"] = fmt
+    common = dict(dataset=DATASET, subject=subj, session=sess, source=path, kind="raw",
+                  simulated=simulated)
+    if fmt == "fieldtrip":
+        return _read_fieldtrip(path, labels=labels, label_map=label_map, sidecar=sidecar,
+                               picks=picks, tmin=tmin, duration=duration, unlabelled=unlabelled,
+                               common=common, extra=extra)
+    if fmt == "eeglab" and _eeglab_trials(path) > 1:
+        ep, data, descs, mapping = _read_eeglab_epochs(path, picks, labels, label_map)
+        names = _channel_names(ep.ch_names)
+        trials = []
+        for k, desc in enumerate(descs):
+            if desc not in mapping:
+                continue
+            x = check_finite(np.ascontiguousarray(data[k]), path, f"epoch {k + 1}")
+            trials.append(Trial(index=len(trials) + 1, label=mapping[desc],
+                                sfreq=float(ep.info["sfreq"]), ch_names=names, kind="raw",
+                                n_times=x.shape[1], onset=None, data=x))
+        extra.update(epoched=True, file_ch_names=list(ep.ch_names))
+        return Recording(trials=trials, label_names=_label_names(mapping), **common,
+                         date=_meas_date(ep.info), extra=extra)
+    raw = _open_raw(path, fmt, data_format)
+    picks_idx = _pick(raw, picks, path)
+    file_names = [raw.ch_names[i] for i in picks_idx]
+    ch_names = _channel_names(file_names)
+    extra.update(file_ch_names=file_names, n_channels_file=len(raw.ch_names),
+                 duration_s=raw.n_times / float(raw.info["sfreq"]))
+    if unlabelled is True:
+        trial = _whole(raw, path, picks_idx, ch_names, tmin=tmin, duration=duration)
+        return Recording(trials=[trial], label_names={}, date=_meas_date(raw.info), extra=extra,
+                         **common)
+    events, strict, sc = _events(raw, path, sidecar)
+    extra["events_from"] = str(sc) if sc else "annotations"
+    extra["events"] = dict(Counter(e[2] for e in events))
+    try:
+        if not events:
+            raise data_error(path, "no annotations and no sidecar", expected="annotations in the "
+                             f"file, {_stem(path)}_events.tsv/.csv beside it, sidecar=, or "
+                             "unlabelled=True", found="no events")
+        mapping = _resolve_map([e[2] for e in events], labels, label_map, path)
+        trials = _cut(raw, path, picks_idx, ch_names, events, mapping, tmin=tmin,
+                      duration=duration, strict=strict, events_path=sc)
+        if not trials:
+            raise data_error(path, "no trial left", expected="events inside the recording",
+                             found=f"{len(events)} events, none usable")
+    except DataFormatError as exc:
+        if unlabelled != "auto" or (sc is not None and sidecar is not None):
+            raise
+        logger.info("%s: %s; read as one unlabelled trial", path.name, exc)
+        trial = _whole(raw, path, picks_idx, ch_names, tmin=0.0, duration=None)
+        return Recording(trials=[trial], label_names={}, date=_meas_date(raw.info), extra=extra,
+                         **common)
+    return Recording(trials=trials, label_names=_label_names(mapping), date=_meas_date(raw.info),
+                     extra=extra, **common)
+
+
+def _pick(raw, picks, path: Path) -> list[int]:
+    import mne
+
+    if picks is None:
+        return list(range(len(raw.ch_names)))
+    if isinstance(picks, str) and picks == "eeg":
+        idx = list(mne.pick_types(raw.info, eeg=True, exclude=[]))
+    else:
+        try:
+            kept = set(raw.copy().pick(picks).ch_names)  # lazy: only the channel list is copied
+        except ValueError:  # MNE: no channel of that name/type
+            kept = set()
+        idx = [i for i, c in enumerate(raw.ch_names) if c in kept]
+    if not idx:
+        types = sorted(set(raw.get_channel_types()))
+        raise data_error(path, f"no channel matches picks={picks!r}", expected="channel names or types",
+                         found=f"{len(raw.ch_names)} channels of type(s) {', '.join(types)}")
+    return idx
+
+
+def _events(raw, path: Path, sidecar):
+    """(onset s from the first sample, duration, description) events, whether strict, sidecar path."""
+    sc = Path(sidecar) if sidecar is not None else _find_sidecar(path)
+    if sc is not None:
+        df = read_sidecar(sc)
+        logger.info("%s: %d events from %s", path.name, len(df), sc.name)
+        return list(zip(df["onset"].tolist(), df["duration"].tolist(), df["label"].tolist())), True, sc
+    ann = raw.annotations
+    first = float(getattr(raw, "first_time", 0.0) or 0.0)
+    offset = first if ann.orig_time is not None else 0.0
+    return [(float(o) - offset, float(d), str(s)) for o, d, s in
+            zip(ann.onset, ann.duration, ann.description)], False, None
+
+
+def _eeglab_trials(path: Path) -> int:
+    """Number of trials an EEGLAB ``.set`` declares (1 for continuous data)."""
+    from ._mat import MatFile, is_hdf5
+
+    try:
+        if is_hdf5(path):
+            m = MatFile(path)
+            if "trials" in m:
+                return int(np.asarray(m.load("trials")).ravel()[0])
+            return 1
+        from scipy.io import loadmat
+
+        d = loadmat(path, squeeze_me=True, struct_as_record=False, variable_names=["EEG", "trials"])
+        if "EEG" in d:
+            return int(getattr(d["EEG"], "trials", 1) or 1)
+        return int(np.asarray(d.get("trials", 1)).ravel()[0])
+    except Exception:
+        return 1
+
+
+# ----------------------------------------------------------------------------------------- FieldTrip
+class _FieldTrip:
+    """Access to a FieldTrip raw struct in a v7 (scipy) or v7.3 (h5py) ``.mat`` file."""
+
+    def __init__(self, path: Path):
+        from ._mat import is_hdf5
+
+        self.path = path
+        try:
+            self.var = _fieldtrip_struct_name(path)
+            self.hdf5 = is_hdf5(path)
+            self._read_meta()
+        except Exception as exc:
+            if getattr(exc, "__module__", "").startswith("eegemo"):
+                raise
+            raise data_error(path, "unreadable FieldTrip .mat (truncated or corrupt?)",
+                             found=f"{type(exc).__name__}: {exc}") from None
+
+    def _read_meta(self) -> None:
+        if self.hdf5:
+            import h5py
+
+            with h5py.File(self.path, "r") as f:
+                g = f[self.var]
+                self.label = ["".join(map(chr, np.asarray(f[r][()]).ravel()))
+                              for r in np.asarray(g["label"][()]).ravel()]
+                self.sfreq = float(np.asarray(g["fsample"][()]).ravel()[0]) if "fsample" in g \
+                    else self._sfreq_from_time_h5(f, g)
+                self.shapes = [tuple(reversed(f[r].shape)) for r in np.asarray(g["trial"][()]).ravel()]
+                self.trialinfo = np.asarray(g["trialinfo"][()]).T if "trialinfo" in g else None
+                self.sampleinfo = (np.asarray(g["sampleinfo"][()]).T if "sampleinfo" in g else None)
+                self.unit = None
+            return
+        d = self._load_v7()
+        self.label = [str(x) for x in np.atleast_1d(d.label)]
+        trial = d.trial
+        cells = list(trial) if trial.dtype == object else [trial]
+        self.shapes = [np.atleast_2d(c).shape for c in cells]
+        self.sfreq = float(d.fsample) if hasattr(d, "fsample") else \
+            1.0 / float(np.diff(np.atleast_1d(d.time if d.trial.dtype != object else d.time[0])[:2])[0])
+        self.trialinfo = np.atleast_2d(d.trialinfo) if hasattr(d, "trialinfo") else None
+        if self.trialinfo is not None and self.trialinfo.shape[0] == 1 and len(cells) > 1:
+            self.trialinfo = self.trialinfo.T
+        self.sampleinfo = np.atleast_2d(d.sampleinfo) if hasattr(d, "sampleinfo") else None
+        hdr = getattr(d, "hdr", None)
+        unit = getattr(hdr, "chanunit", None) if hdr is not None else None
+        self.unit = str(np.atleast_1d(unit)[0]) if unit is not None else None
+
+    def _sfreq_from_time_h5(self, f, g) -> float:
+        t = np.asarray(f[np.asarray(g["time"][()]).ravel()[0]][()]).ravel()
+        return 1.0 / float(t[1] - t[0])
+
+    def _load_v7(self):
+        from scipy.io import loadmat
+
+        return loadmat(self.path, variable_names=[self.var], squeeze_me=True,
+                       struct_as_record=False)[self.var]
+
+    def get(self, k: int, rows: Sequence[int], start: int, stop: int) -> np.ndarray:
+        """Samples ``start:stop`` of trial ``k`` (0-based), channels ``rows``, as stored."""
+        if self.hdf5:
+            import h5py
+
+            with h5py.File(self.path, "r") as f:
+                ref = np.asarray(f[self.var]["trial"][()]).ravel()[k]
+                x = f[ref][start:stop, :]  # stored transposed: (n_times, n_channels)
+            return np.ascontiguousarray(np.asarray(x, dtype=float).T[list(rows)])
+        d = self._load_v7()
+        trial = d.trial
+        cell = trial[k] if trial.dtype == object else trial
+        return np.ascontiguousarray(np.atleast_2d(cell)[list(rows), start:stop].astype(float))
+
+
+def _read_fieldtrip(path: Path, *, labels, label_map, sidecar, picks, tmin, duration, unlabelled,
+                    common, extra) -> Recording:
+    ft = _FieldTrip(path)
+    scale = 1e-6 if (ft.unit or "uV").lower() in ("uv", "µv", "microvolt") else 1.0
+    if isinstance(picks, (list, tuple)):
+        rows = [ft.label.index(c) for c in picks if c in ft.label]
+    else:
+        rows = list(range(len(ft.label)))
+    if not rows:
+        raise data_error(path, f"no channel matches picks={picks!r}", expected="channel names",
+                         found=f"{len(ft.label)} channels ({', '.join(ft.label[:5])}, …)")
+    file_names = [ft.label[i] for i in rows]
+    ch_names = _channel_names(file_names)
+    n_ch = len(ft.label)
+    for k, shp in enumerate(ft.shapes):
+        if shp[0] != n_ch:
+            raise data_error(path, f"FieldTrip trial {k + 1} has the wrong channel count",
+                             expected=f"{n_ch} rows (len(label))", found=f"shape {shp}")
+    extra.update(file_ch_names=file_names, n_channels_file=n_ch, fieldtrip_var=ft.var,
+                 unit_scale=scale)
+
+    def make_loader(k, a, b, i):
+        def loader():
+            return check_finite(ft.get(k, rows, a, b) * scale, path, f"trial {i}")
+        return loader
+
+    sfreq = ft.sfreq
+    if len(ft.shapes) > 1:  # epoched: each FieldTrip trial is one eegemo trial
+        codes = ([str(int(v)) if float(v).is_integer() else str(v) for v in ft.trialinfo[:, 0]]
+                 if ft.trialinfo is not None else ["0"] * len(ft.shapes))
+        mapping = (_resolve_map(codes, labels, label_map, path) if unlabelled is not True
+                   else dict.fromkeys(set(codes), None))
+        trials = []
+        for k, (code, shp) in enumerate(zip(codes, ft.shapes)):
+            if code not in mapping:
+                continue
+            i = len(trials) + 1
+            onset = float(ft.sampleinfo[k, 0] - 1) / sfreq if ft.sampleinfo is not None else None
+            trials.append(Trial(index=i, label=mapping[code], sfreq=sfreq, ch_names=ch_names,
+                                kind="raw", n_times=int(shp[1]), onset=onset,
+                                loader=make_loader(k, 0, int(shp[1]), i)))
+        extra["epoched"] = True
+        names = {} if unlabelled is True else _label_names(mapping)
+        return Recording(trials=trials, label_names=names, extra=extra, **common)
+    n_total = int(ft.shapes[0][1])
+    sc = Path(sidecar) if sidecar is not None else _find_sidecar(path)
+    if unlabelled is True or (unlabelled == "auto" and sc is None):
+        a = int(round(tmin * sfreq))
+        b = n_total if duration is None else a + int(round(duration * sfreq))
+        if not 0 <= a < b <= n_total:
+            raise ConfigurationError(f"{path}: tmin={tmin}, duration={duration} fall outside the "
+                                     f"recording (0–{n_total / sfreq:g} s)")
+        t = Trial(index=1, label=None, sfreq=sfreq, ch_names=ch_names, kind="raw", n_times=b - a,
+                  onset=a / sfreq, loader=make_loader(0, a, b, 1))
+        return Recording(trials=[t], label_names={}, extra=extra, **common)
+    if sc is None:
+        raise data_error(path, "no annotations and no sidecar", expected="a FieldTrip file with "
+                         "several trials, sidecar=, or unlabelled=True", found="one continuous trial")
+    df = read_sidecar(sc)
+    events = list(zip(df["onset"].tolist(), df["duration"].tolist(), df["label"].tolist()))
+    mapping = _resolve_map([e[2] for e in events], labels, label_map, path)
+    trials = []
+    for onset, dur, desc in events:
+        if desc not in mapping:
+            continue
+        length = duration if duration is not None else dur
+        a = int(round((onset + tmin) * sfreq))
+        b = a + int(round(length * sfreq))
+        if length <= 0 or a < 0 or b > n_total:
+            raise data_error(sc, f"event {desc!r} at {onset:g} s lies outside the recording or has "
+                             "no length", expected=f"0 < duration, end <= {n_total / sfreq:g} s",
+                             found=f"{(a / sfreq):g}–{(b / sfreq):g} s")
+        i = len(trials) + 1
+        trials.append(Trial(index=i, label=mapping[desc], sfreq=sfreq, ch_names=ch_names,
+                            kind="raw", n_times=b - a, onset=a / sfreq,
+                            loader=make_loader(0, a, b, i)))
+    extra["events_from"] = str(sc)
+    return Recording(trials=trials, label_names=_label_names(mapping), extra=extra, **common)
+
+
+# -------------------------------------------------------------------------------------------- public
+def read(path: str | os.PathLike, *, labels: Sequence[str] | None = None,
+         label_map: Mapping[str, int] | None = None, sidecar: str | os.PathLike | None = None,
+         picks: str | Sequence[str] | None = "eeg", data_format: str | None = None,
+         tmin: float = 0.0, duration: float | None = None, subject: str | None = None,
+         session: int | None = None, unlabelled: bool | str = False, **kw) -> list[Recording]:
+    """Read any MNE-readable recording (or a folder of them) into labelled, lazily loaded trials.
+
+    Parameters
+    ----------
+    path : path-like
+        A file (see the module docstring for formats) or a folder read recursively.
+    labels : sequence of str | None
+        Event descriptions that become trials, numbered 0, 1, … in this order (unless ``label_map``
+        gives the numbers). ``None``: every description except ``BAD_…``/``EDGE…``/``boundary``,
+        numbered in sorted order (numeric descriptions keep their value).
+    label_map : dict of str -> int | None
+        Description → integer label; other descriptions are skipped. Several descriptions may share a
+        number (their names are joined with ``|`` in ``label_names``).
+    sidecar : path-like | None
+        CSV/TSV with ``onset``, ``duration``, ``label`` (seconds from the first sample). Default: a
+        ``<stem>_events.tsv``/``.csv`` beside the file, if any. Only for a single file.
+    picks : str | sequence of str | None
+        Channels to keep (MNE picks); EEG channels by default, ``None`` for all.
+    data_format : {"int16", "int32"} | None
+        Neuroscan ``.cnt`` sample format; detected from the file when ``None``.
+    tmin : float
+        Seconds added to every event onset (negative to start before the event).
+    duration : float | None
+        Trial length in seconds; ``None`` uses each event's own duration.
+    subject : str | None
+        Override the subject parsed from the file name.
+    session : int | None
+        Override the session parsed from the file name.
+    unlabelled : bool | "auto"
+        ``True``: return the whole recording as one unlabelled trial (label ``None``) instead of
+        cutting events. ``"auto"``: do so only where no usable event is found (used by
+        ``eegemo info``). Event counts found are kept in ``extra["events"]`` either way.
+    **kw
+        Accepted and ignored (``kind``, ``feature``, … passed by :func:`eegemo.datasets.read`);
+        ``subjects`` / ``sessions`` select files of a folder.
+
+    Returns
+    -------
+    recordings : list of Recording
+        One per file, ``dataset="generic"``, raw trials of shape (n_channels, n_times) in volts.
+
+    Raises
+    ------
+    eegemo.errors.DataFormatError
+        Unknown extension, unreadable or truncated file, no events, bad sidecar, NaN in loaded data.
+    eegemo.errors.ConfigurationError
+        Impossible settings (no matching labels, ``tmin``/``duration`` outside the recording).
+    """
+    from tqdm.auto import tqdm
+
+    from ._family import as_sessions, as_subjects, is_simulated
+
+    p = Path(path)
+    if kw.get("kind") == "features":
+        raise ConfigurationError(f"{p}: generic recordings are raw signals; kind='features' is not "
+                                 "available")
+    if tmin != 0.0 and not np.isfinite(tmin):
+        raise ConfigurationError(f"tmin must be finite, got {tmin!r}")
+    if duration is not None and not (np.isfinite(duration) and duration > 0):
+        raise ConfigurationError(f"duration must be a positive number of seconds, got {duration!r}")
+    if not p.exists():
+        raise data_error(p, "not found", expected="an EEG file or a folder of them")
+    simulated = is_simulated(p)
+    opts = dict(labels=labels, label_map=label_map, picks=picks, data_format=data_format, tmin=tmin,
+                duration=duration, subject=subject, session=session, unlabelled=unlabelled,
+                simulated=simulated)
+    if p.is_file():
+        return [_read_one(p, sidecar=sidecar, **opts)]
+    files = _data_files(p)
+    if not files:
+        raise data_error(p, "no EEG recording in folder", expected="files ending in "
+                         + " ".join(EXTENSIONS), found=f"{sum(1 for _ in p.iterdir())} entries")
+    if sidecar is not None:
+        raise ConfigurationError(f"{p}: sidecar= names one file's events; for a folder put "
+                                 "<stem>_events.tsv beside each recording")
+    want_subj, want_sess = as_subjects(kw.get("subjects")), as_sessions(kw.get("sessions"))
+    recs = []
+    for f in tqdm(files, desc="reading", unit="file", disable=progress_disabled()):
+        subj, sess, _ = parse_name(f)
+        if want_subj is not None and subj not in want_subj:
+            continue
+        if want_sess is not None and sess not in want_sess:
+            continue
+        recs.append(_read_one(f, sidecar=None, **opts))
+    logger.info("%s: %d recording(s), %d trials", p, len(recs), sum(len(r) for r in recs))
+    return recs
+
+
+def read_eegmmidb(path: str | os.PathLike, runs: Sequence[int] = (4, 8, 12),
+                  labels: Sequence[str] = ("T1", "T2"), **kw) -> list[Recording]:
+    """PhysioNet EEG Motor Movement/Imagery (eegmmidb) runs as labelled recordings.
+
+    By default the imagined left- versus right-fist runs 4, 8 and 12: ``T1`` (left fist) → 0,
+    ``T2`` (right fist) → 1, each trial the annotation's span (about 4.1 s at 160 Hz, 64 channels).
+
+    Parameters
+    ----------
+    path : path-like
+        The folder of ``S###R##.edf`` files (any depth) or one such file.
+    runs : sequence of int
+        Runs to read; 3, 4, 7, 8, 11, 12 are left/right fist, 5, 6, 9, 10, 13, 14 both fists/feet.
+        Runs from both groups cannot be mixed (T1/T2 mean different things).
+    labels : sequence of {"T0", "T1", "T2"}
+        Annotations kept, numbered 0, 1, … in this order.
+    **kw
+        Passed to :func:`read` (``tmin``, ``duration``, ``picks``, …).
+
+    Returns
+    -------
+    recordings : list of Recording
+        One per run, subject ``"S001"``, session = run; ``label_names`` by meaning
+        (``{0: "left_fist", 1: "right_fist"}``); ``extra["annotation"]`` keeps T0/T1/T2.
+    """
+    p = Path(path)
+    runs = [int(r) for r in runs]
+    unknown = [r for r in runs if r not in EEGMMIDB_RUNS]
+    if unknown:
+        raise ConfigurationError(f"eegmmidb runs {unknown} have no T1/T2 tasks "
+                                 f"(expected runs among {sorted(EEGMMIDB_RUNS)})")
+    meanings = {EEGMMIDB_RUNS[r] for r in runs}
+    if len(meanings) > 1:
+        raise ConfigurationError(f"eegmmidb runs {runs} mix left/right-fist and fists/feet tasks; "
+                                 "read the two groups separately")
+    meaning = dict(zip(("T0", "T1", "T2"), meanings.pop()))
+    bad = [lab for lab in labels if lab not in meaning]
+    if bad:
+        raise ConfigurationError(f"eegmmidb labels {bad} unknown (expected T0, T1, T2)")
+    files = [p] if p.is_file() else sorted(f for f in p.rglob("*.edf") if _MMIDB.match(_stem(f)))
+    files = [f for f in files if parse_name(f)[1] in runs]
+    if not files:
+        raise data_error(p, "no eegmmidb run found", expected=f"S###R##.edf for runs {runs}",
+                         found="none")
+    label_map = {lab: i for i, lab in enumerate(labels)}
+    out = []
+    for f in files:
+        for rec in read(f, label_map=label_map, **kw):
+            rec.label_names = {i: meaning[lab] for lab, i in label_map.items()}
+            rec.extra["annotation"] = {i: lab for lab, i in label_map.items()}
+            rec.extra["dataset_name"] = "eegmmidb"
+            out.append(rec)
+    return out

@@ -1,0 +1,307 @@
+"""SEED-GER, SEED-FRA and SEED Multimodal (Chinese): positive / neutral / negative film clips.
+
+Layout, per language folder (``German``, ``French``, ``Chinese``; the SEED Multimodal release holds all
+three)::
+
+    <Language>/01-EEG-raw/<subject>_<session>.cnt
+    <Language>/02-EEG-DE-feature(s)/eeg_used_1s/<subject>_<session>.npz   (and eeg_used_4s)
+
+* Raw ``.cnt``: the vendor (Neuroscan or ANT Neuro) is detected from the header; ANT files need the
+  optional package ``antio``. Files are cut at the trial start/end seconds of ``tables/seed_ger.json``
+  / ``seed_fra.json`` / ``seed_multimodal_chinese.json`` (unofficial for GER/FRA: override with
+  ``trial_times=`` and ``labels=``); the 62 SEED channels are kept.
+* DE ``.npz``: ``train_data`` / ``test_data`` are pickled dicts ``delta`` … ``gamma`` → n × 62 (read with
+  the restricted unpickler), ``train_label`` / ``test_label`` one label per window. The windows of
+  train then test are cut back into trials by matching label runs with the trial table (same-label
+  neighbours are divided by the trial durations). Trials come back as (W, 62, 5).
+
+Labels are 1 positive, 0 neutral, -1 negative.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+
+from .._logging import logger
+from ..bands import SEED_BANDS
+from ..channels import SEED_CHANNELS
+from ..errors import ConfigurationError, data_error
+from ..recording import Recording, Trial, check_finite
+from ._family import (as_sessions, as_subjects, check_kind, cnt_recording, find_marker, label_names,
+                      load_table, reject_unknown, resolve_labels, resolve_times, split_windows)
+from ._npz import load_npz
+
+__all__ = ["detect", "read", "dataset_name", "locate", "DATASETS"]
+
+#: Dataset name → (language folder, table name).
+DATASETS = {"seed-ger": ("German", "seed_ger"), "seed-fra": ("French", "seed_fra"),
+            "seed-multimodal-chinese": ("Chinese", "seed_multimodal_chinese")}
+_LANG = {folder.lower(): name for name, (folder, _) in DATASETS.items()}
+_RAW_DIR = "01-EEG-raw"
+_DE_DIRS = ("02-EEG-DE-feature", "02-EEG-DE-features")
+_WIN_DIRS = {"1s": "eeg_used_1s", "4s": "eeg_used_4s"}
+_CNT_NAME = re.compile(r"^(\d+)_(\d+)(?:_[^.]*)?\.cnt$", re.IGNORECASE)
+_NPZ_NAME = re.compile(r"^(\d+)_(\d+)\.npz$")
+_BAND_KEYS = tuple(b.name for b in SEED_BANDS)
+
+
+def _has(d: Path, pattern: str, rx: re.Pattern) -> bool:
+    return d.is_dir() and any(rx.match(f.name) for f in d.glob(pattern))
+
+
+def _language_parts(lang_dir: Path) -> dict:
+    parts: dict = {"raw": None, "features": {}}
+    if _has(lang_dir / _RAW_DIR, "*.cnt", _CNT_NAME):
+        parts["raw"] = lang_dir / _RAW_DIR
+    for de in _DE_DIRS:
+        for win, sub in _WIN_DIRS.items():
+            d = lang_dir / de / sub
+            if win not in parts["features"] and _has(d, "*.npz", _NPZ_NAME):
+                parts["features"][win] = d
+    return parts
+
+
+def _language_of(p: Path, marker: dict | None) -> str | None:
+    for part in [p, *p.parents]:
+        if part.name.lower() in _LANG:
+            return _LANG[part.name.lower()]
+    if marker and marker.get("dataset") in DATASETS:
+        return marker["dataset"]
+    return None
+
+
+def locate(path: str | os.PathLike, dataset: str | None = None) -> dict:
+    """Find the language folders under ``path``.
+
+    Returns
+    -------
+    found : dict
+        ``{dataset name: {"raw": Path | None, "features": {"1s": Path, "4s": Path}}}`` plus ``"files"``
+        (a list when ``path`` is one file, else None) and ``"unnamed"`` (True when the language could
+        not be told from the folder names: pass ``dataset=``).
+    """
+    p = Path(path)
+    out: dict = {"files": None, "unnamed": False}
+    marker = find_marker(p) if p.exists() else None
+    lang = dataset if dataset in DATASETS else _language_of(p, marker)
+
+    def put(parts):
+        if parts["raw"] or parts["features"]:
+            if lang is None:
+                out["unnamed"] = True
+            out[lang or "seed-multimodal-chinese"] = parts
+
+    if p.is_file():
+        parts = {"raw": None, "features": {}}
+        if p.suffix.lower() == ".cnt" and _CNT_NAME.match(p.name) and p.parent.name == _RAW_DIR:
+            parts["raw"] = p.parent
+        elif _NPZ_NAME.match(p.name) and p.parent.name in _WIN_DIRS.values() \
+                and p.parent.parent.name in _DE_DIRS:
+            parts["features"][p.parent.name[-2:]] = p.parent
+        if parts["raw"] or parts["features"]:
+            out["files"] = [p]
+            put(parts)
+        return out
+    if not p.is_dir():
+        return out
+    if p.name == _RAW_DIR:
+        put({"raw": p if _has(p, "*.cnt", _CNT_NAME) else None, "features": {}})
+        return out
+    if p.name in _DE_DIRS:
+        put(_language_parts(p.parent) | {"raw": None})
+        return out
+    if p.name in _WIN_DIRS.values() and p.parent.name in _DE_DIRS:
+        put({"raw": None, "features": {p.name[-2:]: p} if _has(p, "*.npz", _NPZ_NAME) else {}})
+        return out
+    if (p / _RAW_DIR).is_dir() or any((p / d).is_dir() for d in _DE_DIRS):
+        put(_language_parts(p))
+        return out
+    roots = [p, p / "SEED_Multimodal", p / "SEED-Multimodal"]
+    for r in roots:
+        for name, (folder, _) in DATASETS.items():
+            if name in out:
+                continue
+            parts = _language_parts(r / folder)
+            if parts["raw"] or parts["features"]:
+                out[name] = parts
+    return out
+
+
+def _datasets_in(found: dict) -> list[str]:
+    return [k for k in DATASETS if k in found]
+
+
+def detect(path: str | os.PathLike) -> bool:
+    """Whether ``path`` holds SEED-GER, SEED-FRA or SEED Multimodal data."""
+    return bool(_datasets_in(locate(path)))
+
+
+def dataset_name(path: str | os.PathLike) -> str | None:
+    """``"seed-ger"``, ``"seed-fra"``, ``"seed-multimodal-chinese"``, ``"seed-multimodal"`` (several
+    languages) or None."""
+    names = _datasets_in(locate(path))
+    if not names:
+        return None
+    return names[0] if len(names) == 1 else "seed-multimodal"
+
+
+def read(path: str | os.PathLike, *, dataset: str | None = None, kind: str | None = None,
+         feature: str = "de_LDS", subjects=None, sessions=None, labels=None, trial_times=None,
+         window: str = "1s", data_format: str | None = None, **kwargs) -> list[Recording]:
+    """Read SEED-GER / SEED-FRA / SEED Multimodal recordings, lazily.
+
+    Parameters
+    ----------
+    path : path-like
+        A language folder, the SEED Multimodal root, ``01-EEG-raw``, a DE folder or one file.
+    dataset : {"seed-ger", "seed-fra", "seed-multimodal-chinese", "seed-multimodal"} | None
+        Which language(s) to read; None or ``"seed-multimodal"``: every one found. Needed when the
+        folder names do not tell the language.
+    kind : {"raw", "features"} | None
+        ``None``: raw ``.cnt`` where present, else DE features.
+    feature : str
+        Only DE is released (any ``de*`` name).
+    subjects, sessions : None | id | sequence
+    labels : sequence of int | dict | None
+        Clip labels (default: the dataset's table).
+    trial_times : dict | None
+        ``{"start": [...], "end": [...]}`` seconds of the clips in the ``.cnt`` files.
+    window : {"1s", "4s"}
+        DE window (``eeg_used_1s`` → sfreq 1.0, ``eeg_used_4s`` → 0.25).
+    data_format : {"int16", "int32"} | None
+        Neuroscan sample format (detected when ``None``).
+
+    Returns
+    -------
+    recordings : list of Recording
+
+    Raises
+    ------
+    eegemo.errors.DataFormatError
+        Unknown layout, missing members, wrong shapes, a forbidden pickle, labels that do not match.
+    """
+    reject_unknown(kwargs, "SEED-GER/FRA/Multimodal", read)
+    check_kind(kind)
+    if dataset not in (None, "seed-multimodal", *DATASETS):
+        raise ConfigurationError(f"dataset: expected one of {', '.join(DATASETS)}, seed-multimodal "
+                                 f"or None, found {dataset!r}")
+    if window not in _WIN_DIRS:
+        raise ConfigurationError(f"window: expected '1s' or '4s', found {window!r}")
+    found = locate(path, dataset if dataset in DATASETS else None)
+    names = _datasets_in(found)
+    if dataset in DATASETS:
+        names = [n for n in names if n == dataset]
+    if not names:
+        raise data_error(path, f"no {dataset or 'SEED-GER/FRA/Multimodal'} layout",
+                         expected="<German|French|Chinese>/01-EEG-raw/*.cnt or 02-EEG-DE-feature/"
+                         "eeg_used_1s/*.npz", found="none of them")
+    if found["unnamed"] and dataset is None:
+        logger.warning("%s: language not told by the folder names; reading it as SEED Multimodal "
+                       "Chinese (pass dataset='seed-ger' or 'seed-fra' otherwise)", path)
+    marker = find_marker(path)
+    simulated = bool(marker and marker.get("simulated", True))
+    want_subj, want_sess = as_subjects(subjects), as_sessions(sessions)
+    out: list[Recording] = []
+    for name in names:
+        parts = found[name]
+        table = load_table(DATASETS[name][1])
+        k = kind or ("raw" if parts["raw"] else "features")
+        if k == "raw":
+            if parts["raw"] is None:
+                raise data_error(path, f"no {name} raw data", expected=f"{_RAW_DIR}/*.cnt",
+                                 found="DE features only")
+            files = found["files"] or sorted(parts["raw"].glob("*.cnt"))
+        else:
+            if not str(feature).startswith("de"):
+                raise ConfigurationError(f"feature: {name} releases DE features only (expected "
+                                         f"de_LDS), found {feature!r}")
+            if window not in parts["features"]:
+                raise data_error(path, f"no {name} DE features for window {window}",
+                                 expected=f"02-EEG-DE-feature/{_WIN_DIRS[window]}/*.npz",
+                                 found=", ".join(parts["features"]) or "raw .cnt only")
+            files = found["files"] or sorted(parts["features"][window].glob("*.npz"))
+        rx = _CNT_NAME if k == "raw" else _NPZ_NAME
+        for f in files:
+            m = rx.match(f.name)
+            if not m:
+                continue
+            subj, sess = m.group(1), int(m.group(2))
+            if (want_subj is not None and subj not in want_subj) or \
+                    (want_sess is not None and sess not in want_sess):
+                continue
+            lab = resolve_labels(labels, table["labels"], sess, name)
+            starts, ends = resolve_times(trial_times, marker, table["trial_times"], sess, name)
+            if k == "raw":
+                out.append(cnt_recording(name, f, subject=subj, session=sess, date=None,
+                                         starts=starts, ends=ends, labels=lab,
+                                         label_names=label_names(table), simulated=simulated,
+                                         data_format=data_format))
+            else:
+                out.append(_read_npz(name, f, subj, sess, lab, starts, ends, window,
+                                     label_names(table), simulated))
+    out.sort(key=lambda r: (r.dataset, int(r.subject), r.session))
+    return out
+
+
+def _stack_bands(obj, f: Path, what: str) -> np.ndarray:
+    if not isinstance(obj, dict):
+        raise data_error(f, f"member {what!r} is not a dict of bands",
+                         expected=f"a pickled dict {', '.join(_BAND_KEYS)} -> n × 62",
+                         found=type(obj).__name__)
+    missing = [b for b in _BAND_KEYS if b not in obj]
+    if missing:
+        raise data_error(f, f"member {what!r} lacks bands {', '.join(missing)}",
+                         expected=", ".join(_BAND_KEYS), found=", ".join(map(str, obj)))
+    arrs = [np.asarray(obj[b], dtype=np.float64) for b in _BAND_KEYS]
+    n = arrs[0].shape[0] if arrs[0].ndim == 2 else -1
+    for b, a in zip(_BAND_KEYS, arrs):
+        if a.ndim != 2 or a.shape != (n, len(SEED_CHANNELS)):
+            raise data_error(f, f"member {what!r} band {b} has the wrong shape",
+                             expected=f"(n_windows, {len(SEED_CHANNELS)}) in every band",
+                             found=str(a.shape))
+    return np.stack(arrs, axis=-1)  # (n, 62, 5)
+
+
+def _read_npz(name: str, f: Path, subject: str, session: int, labels, starts, ends, window: str,
+              names: dict[int, str], simulated: bool) -> Recording:
+    content = load_npz(f, ["train_data", "test_data", "train_label", "test_label"])
+    x = np.concatenate([_stack_bands(content["train_data"], f, "train_data"),
+                        _stack_bands(content["test_data"], f, "test_data")], axis=0)
+    y = np.concatenate([np.asarray(content["train_label"]).ravel(),
+                        np.asarray(content["test_label"]).ravel()])
+    if y.size != x.shape[0]:
+        raise data_error(f, "label and window counts disagree", expected=f"{x.shape[0]} labels "
+                         "(train + test windows)", found=str(y.size))
+    if not np.all(np.isfinite(y)) or not np.all(y == np.round(y)):
+        raise data_error(f, "labels must be whole numbers", found=str(np.unique(y)[:5]))
+    y = y.astype(np.int64)
+    extra = {"window_s": 1.0 if window == "1s" else 4.0}
+    allowed = set(int(v) for v in labels)
+    if not set(y.tolist()) <= allowed and set((y - 1).tolist()) <= allowed:
+        y = y - 1
+        extra["label_shift"] = -1
+        logger.info("%s: window labels 0/1/2 read as -1/0/1", f.name)
+    if len(starts) != len(labels):
+        raise data_error(f, "trial table and labels disagree", expected=f"{len(labels)} trial times",
+                         found=str(len(starts)))
+    wlen = extra["window_s"]
+    expected = [int(np.floor((e - s) / wlen + 1e-6)) for s, e in zip(starts, ends)]
+    slices = split_windows(y, labels, expected, f)
+    ch = SEED_CHANNELS
+    trials = []
+    for i, (sl, lab) in enumerate(zip(slices, labels), start=1):
+        def loader(sl=sl, i=i):
+            z = np.ascontiguousarray(x[sl])
+            return check_finite(z, f, f"trial {i}")
+
+        trials.append(Trial(index=i, label=int(lab), sfreq=1.0 / wlen, ch_names=ch,
+                            kind="features", n_times=sl.stop - sl.start, bands=SEED_BANDS,
+                            loader=loader))
+    extra["n_train_windows"] = int(np.asarray(content["train_label"]).size)
+    return Recording(dataset=name, subject=subject, session=session, trials=trials,
+                     label_names=dict(names), source=f, kind="features", feature="de",
+                     simulated=simulated, extra=extra)

@@ -1,0 +1,233 @@
+"""SEED-V (16 subjects × 3 sessions × 15 clips; 0 disgust, 1 fear, 2 sad, 3 neutral, 4 happy).
+
+* Raw: ``root/EEG_raw/<subject>_<session>_<YYYYMMDD>.cnt`` (Neuroscan, 1000 Hz, 66 channels) cut into
+  the session's 15 trials at the published start/end seconds (``tables/seed_v.json``, or
+  ``trial_times=``; a simulated dataset's marker gives its own). M1, M2, VEO and HEO are dropped; the 62
+  EEG channels are kept in SEED's order. The file is opened with ``preload=False`` and each trial is read
+  on its own, so memory stays near one trial. ``*repaired*`` copies are ignored unless
+  ``repaired=True`` (then they replace the originals).
+* Features: ``root/EEG_DE_features/<subject>_123.npz``: ``data`` and ``label`` are pickled dicts with keys
+  0-44 (15 trials × 3 sessions), ``data[k]`` n × 310 (4-s windows). They are unpickled with a restricted
+  unpickler (NumPy arrays and numbers only). The 310 columns are read channel-major (62 × 5, TorchEEG's
+  reading) unless ``de_layout="band-major"``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+
+from .._logging import logger
+from ..bands import SEED_BANDS
+from ..channels import SEED_CHANNELS
+from ..errors import ConfigurationError, data_error
+from ..recording import Recording, Trial, check_finite
+from ._family import (as_sessions, as_subjects, check_kind, cnt_recording, find_marker, label_names,
+                      load_table, reject_unknown, resolve_labels, resolve_times)
+from ._npz import load_npz
+
+__all__ = ["detect", "read", "read_seed_v", "locate"]
+
+DATASET = "seed-v"
+_CNT_NAME = re.compile(r"^(\d+)_(\d+)_(\d{8})(.*)\.cnt$", re.IGNORECASE)
+_NPZ_NAME = re.compile(r"^(\d+)_123\.npz$")
+
+
+def locate(path: str | os.PathLike) -> dict:
+    """Find SEED-V's folders: ``{"raw": Path | None, "features": Path | None, "files": ...}``."""
+    p = Path(path)
+    found: dict = {"raw": None, "features": None, "files": None}
+    if p.is_file():
+        if _CNT_NAME.match(p.name):
+            found["raw"], found["files"] = p.parent, [p]
+        elif _NPZ_NAME.match(p.name):
+            found["features"], found["files"] = p.parent, [p]
+        return found
+    if not p.is_dir():
+        return found
+    if p.name == "EEG_raw" or (p.name != "EEG_DE_features" and any(
+            _CNT_NAME.match(f.name) for f in p.glob("*.cnt"))):
+        if any(_CNT_NAME.match(f.name) for f in p.glob("*.cnt")):
+            found["raw"] = p
+        return found
+    if p.name == "EEG_DE_features" or any(_NPZ_NAME.match(f.name) for f in p.glob("*.npz")):
+        if any(_NPZ_NAME.match(f.name) for f in p.glob("*.npz")):
+            found["features"] = p
+        return found
+    for sub in ("", "SEED-V", "SEED_V", "SEED5"):
+        r = p / sub if sub else p
+        if found["raw"] is None and (r / "EEG_raw").is_dir() and any(
+                _CNT_NAME.match(f.name) for f in (r / "EEG_raw").glob("*.cnt")):
+            found["raw"] = r / "EEG_raw"
+        if found["features"] is None and (r / "EEG_DE_features").is_dir() and any(
+                _NPZ_NAME.match(f.name) for f in (r / "EEG_DE_features").glob("*.npz")):
+            found["features"] = r / "EEG_DE_features"
+    return found
+
+
+def detect(path: str | os.PathLike) -> bool:
+    """Whether ``path`` holds SEED-V (root, ``EEG_raw``, ``EEG_DE_features`` or one of their files)."""
+    f = locate(path)
+    return bool(f["raw"] or f["features"])
+
+
+def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de_LDS",
+         subjects=None, sessions=None, labels=None, trial_times=None, repaired: bool = False,
+         de_layout: str | None = None, data_format: str | None = None,
+         **kwargs) -> list[Recording]:
+    """Read SEED-V recordings, lazily.
+
+    Parameters
+    ----------
+    path : path-like
+        The root, ``EEG_raw``, ``EEG_DE_features`` or one ``.cnt``/``.npz`` file.
+    kind : {"raw", "features"} | None
+        ``None``: raw where present, else features.
+    feature : str
+        Only DE is released (``de_LDS``, the default, or any ``de*`` name reads it).
+    subjects, sessions : None | id | sequence
+    labels : sequence | dict of int -> sequence | None
+        Raw trials' labels (default: the published per-session sequences).
+    trial_times : dict | None
+        ``{"start": [...], "end": [...]}`` or ``{session: {...}}`` in seconds.
+    repaired : bool
+        Use ``*repaired*.cnt`` copies instead of the originals where both exist.
+    de_layout : {"channel-major", "band-major"} | None
+        How the 310 DE columns are ordered (default: the table's, channel-major).
+    data_format : {"int16", "int32"} | None
+        Neuroscan sample format (detected when ``None``).
+
+    Returns
+    -------
+    recordings : list of Recording
+        Raw: 1000 Hz, 62 channels, volts. Features: (W, 62, 5), 0.25 windows/s.
+
+    Raises
+    ------
+    eegemo.errors.DataFormatError
+        Missing or truncated files, wrong channel counts or shapes, a forbidden pickle, label/trial
+        count mismatch, or no SEED-V layout.
+    """
+    reject_unknown(kwargs, "SEED-V", read)
+    check_kind(kind)
+    found = locate(path)
+    if not (found["raw"] or found["features"]):
+        raise data_error(path, "no SEED-V layout", expected="EEG_raw/<subject>_<session>_<date>.cnt "
+                         "or EEG_DE_features/<subject>_123.npz", found="none of them")
+    kind = kind or ("raw" if found["raw"] else "features")
+    table = load_table("seed_v")
+    names = label_names(table)
+    marker = find_marker(path)
+    simulated = bool(marker and marker.get("simulated", True))
+    want_subj, want_sess = as_subjects(subjects), as_sessions(sessions)
+    if kind == "raw":
+        if found["raw"] is None:
+            raise data_error(path, "no SEED-V raw data", expected="EEG_raw/*.cnt",
+                             found="EEG_DE_features only")
+        return _read_raw(found, want_subj, want_sess, labels, trial_times, repaired, marker, table,
+                         names, simulated, data_format)
+    if found["features"] is None:
+        raise data_error(path, "no SEED-V features", expected="EEG_DE_features/<subject>_123.npz",
+                         found="EEG_raw only")
+    if not str(feature).startswith("de"):
+        raise ConfigurationError(f"feature: SEED-V releases DE features only (expected de_LDS), "
+                                 f"found {feature!r}")
+    layout = de_layout or table["de_layout"]
+    if layout not in ("channel-major", "band-major"):
+        raise ConfigurationError(f"de_layout: expected 'channel-major' or 'band-major', found "
+                                 f"{layout!r}")
+    files = found["files"] or sorted(found["features"].glob("*_123.npz"))
+    out = []
+    for f in files:
+        m = _NPZ_NAME.match(f.name)
+        if not m or (want_subj is not None and m.group(1) not in want_subj):
+            continue
+        out += _read_npz(f, m.group(1), want_sess, layout, names, simulated)
+    out.sort(key=lambda r: (int(r.subject), r.session))
+    return out
+
+
+def _read_raw(found, want_subj, want_sess, labels, trial_times, repaired, marker, table, names,
+              simulated, data_format) -> list[Recording]:
+    files = found["files"] or sorted(found["raw"].glob("*.cnt"))
+    chosen: dict[tuple[str, int], tuple[Path, str]] = {}
+    for f in files:
+        m = _CNT_NAME.match(f.name)
+        if not m:
+            continue
+        is_rep = "repaired" in f.name.lower()
+        if is_rep and not repaired:
+            logger.debug("%s: ignoring repaired copy (repaired=False)", f.name)
+            continue
+        key = (m.group(1), int(m.group(2)))
+        if key in chosen and not is_rep:
+            continue
+        chosen[key] = (f, m.group(3))
+    out = []
+    for (subj, sess), (f, date) in sorted(chosen.items(), key=lambda kv: (int(kv[0][0]), kv[0][1])):
+        if (want_subj is not None and subj not in want_subj) or \
+                (want_sess is not None and sess not in want_sess):
+            continue
+        lab = resolve_labels(labels, table["labels"], sess, "SEED-V")
+        starts, ends = resolve_times(trial_times, marker, table["trial_times"], sess, "SEED-V")
+        out.append(cnt_recording(DATASET, f, subject=subj, session=sess, date=date, starts=starts,
+                                 ends=ends, labels=lab, label_names=names, simulated=simulated,
+                                 data_format=data_format))
+    return out
+
+
+def _read_npz(f: Path, subject: str, want_sess, layout: str, names, simulated) -> list[Recording]:
+    content = load_npz(f, ["data", "label"])
+    data, label = content["data"], content["label"]
+    for what, obj in (("data", data), ("label", label)):
+        if not isinstance(obj, dict):
+            raise data_error(f, f"member {what!r} is not a dict", expected="a pickled dict "
+                             "{trial key: array}", found=type(obj).__name__)
+    keys = sorted(int(k) for k in data)
+    if set(keys) != {int(k) for k in label}:
+        raise data_error(f, "data and label keys disagree", expected="the same trial keys",
+                         found=f"{len(data)} data keys, {len(label)} label keys")
+    if not keys or keys[0] < 0 or keys[-1] > 44:
+        raise data_error(f, "unexpected trial keys", expected="0..44 (15 trials × 3 sessions)",
+                         found=f"{keys[:3]}...{keys[-3:]} ({len(keys)} keys)" if keys else "none")
+    by_session: dict[int, list[Trial]] = {}
+    n_ch, n_b = len(SEED_CHANNELS), len(SEED_BANDS)
+    for k in keys:
+        x = np.asarray(data[k] if k in data else data[str(k)])
+        y = np.asarray(label[k] if k in label else label[str(k)]).ravel()
+        if x.ndim != 2 or x.shape[1] != n_ch * n_b:
+            raise data_error(f, f"trial key {k} has the wrong shape",
+                             expected=f"(n_windows, {n_ch * n_b})", found=str(x.shape))
+        if y.size != x.shape[0]:
+            raise data_error(f, f"trial key {k}: label and window counts disagree",
+                             expected=f"{x.shape[0]} labels", found=str(y.size))
+        if y.size == 0 or not np.all(y == y[0]) or not float(y[0]).is_integer():
+            raise data_error(f, f"trial key {k}: labels vary within the trial or are not integers",
+                             expected="one integer label repeated", found=str(np.unique(y)[:5]))
+        sess, idx = k // 15 + 1, k % 15 + 1
+        if want_sess is not None and sess not in want_sess:
+            continue
+
+        def loader(x=x, k=k):
+            check_finite(x, f, f"trial key {k}")
+            if layout == "channel-major":
+                z = x.reshape(x.shape[0], n_ch, n_b)
+            else:
+                z = x.reshape(x.shape[0], n_b, n_ch).transpose(0, 2, 1)
+            return np.ascontiguousarray(z, dtype=np.float64)
+
+        by_session.setdefault(sess, []).append(Trial(
+            index=idx, label=int(y[0]), sfreq=0.25, ch_names=SEED_CHANNELS, kind="features",
+            n_times=int(x.shape[0]), bands=SEED_BANDS, loader=loader))
+    return [Recording(dataset=DATASET, subject=subject, session=s, trials=t, label_names=dict(names),
+                      source=f, kind="features", feature="de", simulated=simulated,
+                      extra={"de_layout": layout, "window_s": 4.0})
+            for s, t in sorted(by_session.items())]
+
+
+def read_seed_v(path: str | os.PathLike, **kwargs) -> list[Recording]:
+    """Read SEED-V; see :func:`read`."""
+    return read(path, **kwargs)

@@ -1,0 +1,57 @@
+"""Errors raised by eegemo.
+
+Every problem with user input is reported as one :class:`EegemoError` whose message is a single line
+naming the file (when there is one), what was expected and what was found. The command-line interface
+prints that line and exits with status 2 instead of showing a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+
+__all__ = ["EegemoError", "DataFormatError", "ConfigurationError", "data_error"]
+
+
+class EegemoError(Exception):
+    """Base class of every error eegemo raises on purpose."""
+
+
+class DataFormatError(EegemoError, ValueError):
+    """A file or folder does not hold what its format promises."""
+
+
+class ConfigurationError(EegemoError, ValueError):
+    """A setting is impossible or contradicts the data or an existing store."""
+
+
+def data_error(path: str | os.PathLike | None, problem: str, *, expected: str | None = None,
+               found: str | None = None) -> DataFormatError:
+    """Build a one-line :class:`DataFormatError`.
+
+    Parameters
+    ----------
+    path : path-like | None
+        The file or folder at fault.
+    problem : str
+        What is wrong, in a few words.
+    expected, found : str | None
+        What the format requires and what the file holds instead.
+
+    Returns
+    -------
+    err : DataFormatError
+        The error, for the caller to ``raise``.
+
+    Examples
+    --------
+    >>> raise data_error("1_20131027.mat", "wrong channel count", expected="62 rows", found="61")
+    Traceback (most recent call last):
+    ...
+    eegemo.errors.DataFormatError: 1_20131027.mat: wrong channel count (expected 62 rows, found 61)
+    """
+    msg = f"{os.fspath(path)}: {problem}" if path is not None else problem
+    details = [f"expected {expected}" if expected else None, f"found {found}" if found else None]
+    details = [d for d in details if d]
+    if details:
+        msg += " (" + ", ".join(details) + ")"
+    return DataFormatError(" ".join(msg.split()))

@@ -1,0 +1,242 @@
+"""Per-window emotion probabilities for a new recording, with a trained run's models.
+
+:func:`predict` reads a recording with :func:`eegemo.datasets.read`, repeats the run's store
+configuration (window length and overlap, bands, DE or PSD, smoothing, 9 × 9 grid or image) with the
+:mod:`eegemo.preprocess` functions, applies the saved normaliser and model of the run, and returns one
+row per window. Models come from ``checkpoints/``: the final model fitted on all data when the run was
+made with ``fit_final=True``, a fold named by ``fold``, or else the average of all fold models.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .._logging import logger, progress_disabled
+from ..errors import ConfigurationError, data_error
+from .runner import load_run, to_sequences
+
+__all__ = ["predict", "recording_arrays"]
+
+
+def _bands(cfg: dict):
+    from ..bands import Band, SEED_BANDS
+
+    spec = cfg.get("bands")
+    if not spec:
+        return SEED_BANDS
+    out = []
+    for b in spec:
+        if isinstance(b, dict):
+            out.append(Band(str(b["name"]), float(b["low"]), float(b["high"])))
+        else:
+            name, low, high = b
+            out.append(Band(str(name), float(low), float(high)))
+    return tuple(out)
+
+
+def _pick_channels(trial, ch_names: list[str], source) -> np.ndarray:
+    from ..channels import standard_name
+
+    data = np.asarray(trial.load(), dtype=np.float64)
+    if not ch_names:
+        return data
+    have = {standard_name(c): i for i, c in enumerate(trial.ch_names)}
+    missing = [c for c in ch_names if standard_name(c) not in have]
+    if missing:
+        raise data_error(source, "channels of the training store are missing",
+                         expected=f"{len(ch_names)} channels incl. {', '.join(missing[:5])}",
+                         found=f"{len(trial.ch_names)} channels")
+    return data[[have[standard_name(c)] for c in ch_names]]
+
+
+def _prepare_config(cfg: dict):
+    """The store's :class:`~eegemo.store.config.PrepareConfig` saved with the run."""
+    from ..store.config import PrepareConfig
+
+    store_cfg = cfg.get("store_config")
+    if isinstance(store_cfg, dict):
+        return PrepareConfig.from_dict(store_cfg)
+    bands = [[b.name, b.low, b.high] for b in _bands(cfg)]
+    return PrepareConfig(window=float(cfg.get("window") or 1.0), bands=bands)
+
+
+def recording_arrays(recording, cfg: dict, array: str) -> tuple[np.ndarray, pd.DataFrame]:
+    """The rows of ``array`` that a run's store would hold for one recording.
+
+    The windows and features are computed by the store's own code
+    (:func:`eegemo.store._compute.raw_trial_arrays`) with the configuration saved in the run, so
+    they match the training data exactly (window, overlap, bands, µV scale, smoothing).
+
+    Parameters
+    ----------
+    recording : Recording
+        A recording read by :func:`eegemo.datasets.read` (raw trials, or released features for
+        feature arrays).
+    cfg : dict
+        The ``config`` entry of the run's ``metrics.json``.
+    array : str
+        ``"raw"``, ``"de"``, ``"psd"``, ``"de_grid"``, ``"psd_grid"``, ``"de_image"`` or
+        ``"psd_image"``.
+
+    Returns
+    -------
+    X : ndarray, float32, shape (n_windows, ...)
+    meta : DataFrame
+        One row per window: recording, subject, session, trial, window, start, stop, label.
+    """
+    from ..preprocess import to_grid, to_image
+    from ..store._compute import raw_trial_arrays
+
+    feature = array.split("_")[0]
+    if feature not in ("raw", "de", "psd"):
+        raise ConfigurationError(f"predict: unknown array {array!r} (expected raw, de, psd, de_grid, "
+                                 f"psd_grid, de_image or psd_image)")
+    config = _prepare_config(cfg)
+    config = config.replace(features=(feature,), subjects=None, sessions=None)
+    ch_names = list(cfg.get("ch_names") or [])
+    rows, metas = [], []
+    for trial in recording.trials:
+        names = ch_names or list(trial.ch_names)
+        if getattr(trial, "kind", "raw") == "features":
+            if feature == "raw":
+                raise data_error(recording.source, "the run needs raw EEG windows",
+                                 expected="a raw recording", found="precomputed features")
+            feat = np.asarray(trial.load(), dtype=np.float64)  # (n_windows, C, B), released
+            starts = np.arange(len(feat)) / float(trial.sfreq)
+            stops = starts + 1.0 / float(trial.sfreq)
+        else:
+            data = _pick_channels(trial, ch_names, recording.source)
+            sfreq = float(trial.sfreq)
+            if feature == "raw" and cfg.get("sfreq") and abs(float(cfg["sfreq"]) - sfreq) > 1e-6:
+                raise data_error(recording.source, "sampling rate differs from the training store",
+                                 expected=f"{cfg['sfreq']} Hz", found=f"{sfreq} Hz")
+            arrays, first = raw_trial_arrays(data, sfreq, config,
+                                             f"{recording.source} trial {trial.index}")
+            feat = arrays[feature]
+            starts = first / sfreq
+            stops = starts + config.window
+        if array.endswith("_grid"):
+            feat = to_grid(feat, names)
+        elif array.endswith("_image"):
+            feat = to_image(feat, names, size=int(config.image_size or 32))
+        n = len(feat)
+        rows.append(np.asarray(feat, dtype=np.float32))
+        metas.append(pd.DataFrame({
+            "recording": str(Path(str(recording.source)).name), "subject": str(recording.subject),
+            "session": -1 if recording.session is None else int(recording.session),
+            "trial": int(trial.index), "window": np.arange(n), "start": starts[:n],
+            "stop": stops[:n], "label": -1 if trial.label is None else int(trial.label)}))
+    if not rows:
+        raise data_error(recording.source, "no trials to predict", expected="at least one trial",
+                         found="none")
+    return np.concatenate(rows), pd.concat(metas, ignore_index=True)
+
+
+def _models(run_dir: Path, metrics: dict, fold: str | None) -> list[tuple[str, Path | None]]:
+    """(model checkpoint, normaliser json) pairs to average."""
+    model = metrics.get("model") or {}
+    per_fold = metrics.get("per_fold") or {}
+    if fold is None and model.get("final_checkpoint"):
+        return [(run_dir / model["final_checkpoint"],
+                 run_dir / model["final_normalizer"] if model.get("final_normalizer") else None)]
+    if fold is not None:
+        if fold not in per_fold:
+            raise ConfigurationError(f"{run_dir}: no fold {fold!r} (expected one of "
+                                     f"{', '.join(list(per_fold)[:10])}{', final' if model.get('final_checkpoint') else ''})")
+        names = [fold]
+    else:
+        names = list(per_fold)
+    out = []
+    for name in names:
+        ck = per_fold[name].get("checkpoint")
+        if not ck:
+            raise ConfigurationError(f"{run_dir}: fold {name} has no checkpoint (models without "
+                                     f"save() cannot predict later)")
+        nz = per_fold[name].get("normalizer")
+        out.append((run_dir / ck, run_dir / nz if nz else None))
+    return out
+
+
+def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str | None = None,
+            fold: str | None = None, device: str | None = "auto", **read_kwargs) -> pd.DataFrame:
+    """Per-window emotion probabilities for a recording, from a trained run.
+
+    Parameters
+    ----------
+    run_dir : path-like
+        A run folder written by :func:`eegemo.evaluation.run`.
+    file : path-like
+        A recording (or folder) that :func:`eegemo.datasets.read` can read; it needs the channels of
+        the training store.
+    dataset : str | None
+        Reader to use (default: detected).
+    fold : str | None
+        Use this fold's model. Default: the final model (``fit_final=True``), else the average of the
+        probabilities of all fold models.
+    device : str | None
+        Device for torch models.
+    **read_kwargs
+        Passed to :func:`eegemo.datasets.read`.
+
+    Returns
+    -------
+    probs : DataFrame
+        One row per window: recording, subject, session, trial, window, start, stop (s from trial
+        start), label (of the file, if any), ``pred`` (label), ``pred_name`` and one
+        ``p_<emotion>`` column per class.
+    """
+    from tqdm.auto import tqdm
+
+    from ..datasets import read
+    from ..models import load_model
+    from ..preprocess.normalize import Normalizer
+
+    run_dir = Path(run_dir)
+    metrics = load_run(run_dir)
+    cfg = metrics["config"]
+    array = cfg["array"]
+    recordings = read(file, dataset, **read_kwargs)
+    if not recordings:
+        raise data_error(file, "no recording found", expected="an EEG recording", found="nothing")
+    parts = [recording_arrays(r, cfg, array) for r in recordings]
+    X = np.concatenate([p[0] for p in parts])
+    meta = pd.concat([p[1] for p in parts], ignore_index=True)
+    labels = list(cfg["labels"])
+    names = {str(k): v for k, v in (cfg.get("label_names") or {}).items()}
+    scope = cfg.get("normalize")
+    if scope == "subject":
+        groups = meta["subject"].astype(str).to_numpy()
+    elif scope == "session":
+        groups = (meta["subject"].astype(str) + "/" + meta["session"].astype(str)).to_numpy()
+    else:
+        groups = None
+    proba = np.zeros((len(X), len(labels)))
+    pairs = _models(run_dir, metrics, fold)
+    for ck, nz in tqdm(pairs, desc="models", unit="model", disable=progress_disabled()):
+        Xi = X
+        if nz is not None:
+            Xi = Normalizer.from_dict(json.loads(Path(nz).read_text())).transform(X, groups)
+        if cfg.get("seq_len"):
+            tids = (meta["recording"] + "#" + meta["trial"].astype(str)).factorize()[0]
+            Xi = to_sequences(Xi, tids, int(cfg["seq_len"]))
+        model = load_model(ck, device=device)
+        if cfg.get("input_kind") and getattr(model, "input_kind", None) is None:
+            Xi = Xi.reshape(len(Xi), -1)
+        p = np.asarray(model.predict_proba(Xi), dtype=np.float64)
+        col = {lab: i for i, lab in enumerate(labels)}
+        for j, c in enumerate(np.asarray(model.classes_).tolist()):
+            proba[:, col[c]] += p[:, j] / len(pairs)
+    out = meta.copy()
+    pred = np.asarray(labels)[np.argmax(proba, axis=1)]
+    out["pred"] = pred
+    out["pred_name"] = [names.get(str(v), str(v)) for v in pred]
+    for j, lab in enumerate(labels):
+        out[f"p_{names.get(str(lab), str(lab))}"] = proba[:, j]
+    logger.info("predict: %d window(s) from %d recording(s) with %d model(s)", len(out),
+                len(recordings), len(pairs))
+    return out

@@ -1,0 +1,725 @@
+"""Run a model under an evaluation protocol on a prepared store and write a run folder.
+
+:func:`run` splits the store's trials with :func:`eegemo.evaluation.splits.split`, checks every fold for
+leakage, fits a :class:`~eegemo.preprocess.normalize.Normalizer` on the fold's training rows only, fits
+the model (validation rows for early stopping are whole training trials), predicts every test window
+and writes::
+
+    RUN/metrics.json          summary (mean ± std over subjects), per_subject, per_fold, protocol,
+                              model, config (enough to repeat the run), versions, simulated
+    RUN/per_subject.csv       one row per subject
+    RUN/predictions.parquet   one row per test window: true label, prediction, probabilities
+    RUN/confusion.json        pooled confusion matrix (and one per subject)
+    RUN/history.json          per fold, the model's per-epoch losses (empty for non-iterative models)
+    RUN/timing.json           wall-clock times (kept out of metrics.json so repeated runs are identical)
+    RUN/checkpoints/          per fold: the fitted model (weights-only) and its normaliser (JSON)
+
+Folds run one after another, in a local process pool (``jobs > 1``) or on a Dask cluster
+(``scheduler``); results do not depend on which: every fold's seeds derive from ``random_state`` and
+the fold's name only.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import time
+import zlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._logging import logger, progress_disabled
+from ..errors import ConfigurationError
+from .metrics import METRICS, classification_metrics, confusion, per_group, summarize
+from .splits import PROTOCOLS, Fold, check_no_leakage, split, trial_ids
+
+__all__ = ["run", "evaluate", "format_metrics", "ARRAY_FOR_INPUT", "load_run"]
+
+#: The store array each model input layout reads by default.
+ARRAY_FOR_INPUT = {"features": "de", "grid": "de_grid", "grid_seq": "de_grid", "image": "de_image",
+                   "raw": "raw"}
+
+_NORMALIZE = ("subject", "session", "global", None)
+
+
+# -- small helpers ----------------------------------------------------------------------------------
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
+
+
+def _fold_seed(random_state: int, name: str) -> int:
+    return int((int(random_state) * 1_000_003 + zlib.crc32(name.encode())) % (2 ** 31 - 1))
+
+
+def _json_default(o):
+    if isinstance(o, np.integer):
+        return int(o)
+    if isinstance(o, np.floating):
+        return None if not np.isfinite(o) else float(o)
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    if isinstance(o, (Path, os.PathLike)):
+        return os.fspath(o)
+    if isinstance(o, (set, tuple)):
+        return list(o)
+    return str(o)
+
+
+def _nan_to_none(o):
+    if isinstance(o, float) and not math.isfinite(o):
+        return None
+    if isinstance(o, dict):
+        return {k: _nan_to_none(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_nan_to_none(v) for v in o]
+    return o
+
+
+def _write_json(path: Path, obj) -> None:
+    path.write_text(json.dumps(_nan_to_none(obj), indent=2, default=_json_default, allow_nan=False)
+                    + "\n")
+
+
+def _versions() -> dict:
+    from importlib import metadata
+
+    from .. import __version__
+
+    out = {"eegemo": __version__, "python": platform.python_version(),
+           "platform": platform.platform(terse=True)}
+    for pkg in ("numpy", "pandas", "scikit-learn", "scipy", "torch", "zarr", "mne"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def _open(store):
+    if isinstance(store, (str, os.PathLike)):
+        from ..store import open_store
+
+        return open_store(store)
+    for attr in ("index", "load", "arrays"):
+        if not hasattr(store, attr):
+            raise ConfigurationError(f"run: expected a store (path or eegemo.store.Store), found "
+                                     f"{type(store).__name__} without .{attr}")
+    return store
+
+
+def _manifest_hash(store) -> str | None:
+    """SHA-256 (16 hex digits) of the store's whole manifest: configuration and recordings."""
+    import hashlib
+
+    manifest = getattr(store, "manifest", None)
+    if not manifest:
+        return None
+    text = json.dumps(manifest, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _simulated(store) -> bool:
+    idx = store.index
+    if "simulated" in idx.columns and bool(idx["simulated"].any()):
+        return True
+    manifest = getattr(store, "manifest", None) or {}
+    return bool(manifest.get("simulated", False))
+
+
+def _model_spec(model, params: Mapping | None):
+    """A fresh unfitted estimator from a model name or an estimator instance."""
+    params = dict(params or {})
+    if isinstance(model, str):
+        from ..models import get_model
+
+        return get_model(model, **params)
+    if not hasattr(model, "fit") or not hasattr(model, "get_params"):
+        raise ConfigurationError(f"run: model must be a model name or a scikit-learn style "
+                                 f"estimator, found {type(model).__name__}")
+    from sklearn.base import clone
+
+    est = clone(model)
+    if params:
+        est.set_params(**params)
+    return est
+
+
+def _model_name(model) -> str:
+    if isinstance(model, str):
+        return model
+    return str(getattr(model, "name", "") or type(model).__name__)
+
+
+def _uses_validation(est) -> bool:
+    """Iterative (torch) models take validation rows for early stopping; others train on them."""
+    return "max_epochs" in est.get_params(deep=False)
+
+
+def _configure(est, *, random_state: int, device: str | None, n_threads: int | None,
+               user_params: Mapping, sfreq: float | None = None) -> None:
+    p = est.get_params(deep=False)
+    upd: dict[str, Any] = {}
+    if "sfreq" in p and p.get("sfreq") is None and sfreq and "sfreq" not in user_params:
+        upd["sfreq"] = float(sfreq)  # raw-window models size their kernels from the rate
+    if "random_state" in p:
+        upd["random_state"] = random_state
+    if "device" in p and device is not None and "device" not in user_params:
+        upd["device"] = device
+    if "n_threads" in p and n_threads and p.get("n_threads") is None:
+        upd["n_threads"] = int(n_threads)
+    if upd:
+        est.set_params(**upd)
+
+
+def to_sequences(X: np.ndarray, tids: np.ndarray, seq_len: int) -> np.ndarray:
+    """One sequence per window: the window and the ``seq_len - 1`` before it in the same trial.
+
+    Windows near the start of a trial are left-padded by repeating the trial's first window, so every
+    window gets a prediction. Uses :func:`eegemo.models.attention.windows_to_sequences` when its
+    output has one sequence per window; otherwise builds the sequences here.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n_windows, ...)
+        Windows in trial order (rows of one trial contiguous and ordered by window).
+    tids : ndarray of int, shape (n_windows,)
+        Trial id of each row.
+    seq_len : int
+        Steps per sequence.
+
+    Returns
+    -------
+    seq : ndarray, shape (n_windows, seq_len, ...)
+    """
+    tids = np.asarray(tids)
+    n = len(X)
+    pos = np.arange(n)
+    starts = np.zeros(n, dtype=np.int64)
+    new = np.r_[True, tids[1:] != tids[:-1]] if n else np.zeros(0, bool)
+    first = np.maximum.accumulate(np.where(new, pos, 0)) if n else starts
+    idx = pos[:, None] - (seq_len - 1) + np.arange(seq_len)[None, :]
+    idx = np.maximum(idx, first[:, None])
+    return X[idx]
+
+
+def _windows_to_sequences(X: np.ndarray, tids: np.ndarray, seq_len: int):
+    """Whole sequences (no padding) for training: the models' helper, or the same rule here."""
+    try:
+        from ..models.attention import windows_to_sequences
+    except ImportError:  # pragma: no cover - models not installed
+        seq = to_sequences(X, tids, seq_len)
+        pos = np.arange(len(X))
+        new = np.r_[True, tids[1:] != tids[:-1]]
+        first = np.maximum.accumulate(np.where(new, pos, 0))
+        keep = pos - first >= seq_len - 1
+        return seq[keep], tids[keep], pos[keep]
+    return windows_to_sequences(X, tids, seq_len)
+
+
+def _load_rows(store, array: str, rows: np.ndarray) -> np.ndarray:
+    if len(rows) == 0:
+        return np.zeros((0,), dtype=np.float32)
+    return np.asarray(store.load(array, rows), dtype=np.float32)
+
+
+def _groups(index: pd.DataFrame, rows: np.ndarray, scope: str | None) -> np.ndarray | None:
+    if scope in (None, "global"):
+        return None
+    sub = index["subject"].astype(str).to_numpy()[rows]
+    if scope == "subject":
+        return sub
+    ses = (index["session"].to_numpy()[rows] if "session" in index.columns
+           else np.full(len(rows), -1))
+    return np.char.add(np.char.add(sub.astype(str), "/"), np.asarray(ses).astype(str))
+
+
+# -- one fold (runs in a worker) ------------------------------------------------------------------
+def _run_fold(task: dict) -> dict:
+    """Fit and predict one fold; everything it needs is in ``task`` (picklable)."""
+    t0 = time.perf_counter()
+    store = task["store"]
+    if isinstance(store, (str, os.PathLike)):
+        store = _open(store)
+    if task.get("torch_threads"):
+        try:
+            import torch
+
+            torch.set_num_threads(int(task["torch_threads"]))
+        except ImportError:
+            pass
+    fold: Fold = task["fold"]
+    index = store.index
+    array, scope, seq_len = task["array"], task["normalize"], task["seq_len"]
+    est = _model_spec(task["model"], task["model_params"])
+    _configure(est, random_state=task["seed"], device=task["device"],
+               n_threads=task.get("torch_threads"), user_params=task["model_params"],
+               sfreq=task.get("sfreq"))
+    uses_val = _uses_validation(est)
+    train, val, test = fold.train_rows, fold.val_rows, fold.test_rows
+    if not uses_val and len(val):
+        train, val = np.union1d(train, val), val[:0]
+    tids = trial_ids(index)
+    labels = index["label"].to_numpy()
+
+    windows = index["window"].to_numpy() if "window" in index.columns else np.arange(len(index))
+
+    def prep(rows, norm, padded=True, X=None):
+        """Rows -> model input and labels; training sequences are whole (no padding)."""
+        X = _load_rows(store, array, rows) if X is None else X
+        y = labels[rows]
+        if norm is not None:
+            X = norm.transform(X, _groups(index, rows, scope))
+        if seq_len:
+            order = np.lexsort((windows[rows], tids[rows]))  # time order within each trial
+            if padded:  # one sequence per window, rows keep their order
+                seq = to_sequences(X[order], tids[rows][order], seq_len)
+                X = np.empty_like(seq)
+                X[order] = seq
+            else:
+                X, _, last = _windows_to_sequences(X[order], tids[rows][order], seq_len)
+                y = y[order][last]
+        if not hasattr(est, "input_kind"):
+            X = X.reshape(len(X), -1)
+        return X, y
+
+    norm = None
+    X_train = _load_rows(store, array, train)
+    if scope is not None:
+        from ..preprocess.normalize import Normalizer
+
+        norm = Normalizer(scope=scope).fit(X_train, _groups(index, train, scope))
+    X_train, y_train = prep(train, norm, padded=False, X=X_train)
+    if len(X_train) == 0:
+        raise ConfigurationError(f"fold {fold.name}: no training sequences (trials shorter than "
+                                 f"seq_len={seq_len} windows; lower seq_len)")
+    X_val, y_val = prep(val, norm, padded=False) if uses_val and len(val) else (None, None)
+    if X_val is not None and len(X_val):
+        est.fit(X_train, y_train, X_val, y_val)
+    else:
+        est.fit(X_train, y_train)
+    del X_train
+    result: dict[str, Any] = {"name": fold.name, "subject": fold.subject, "n_train": int(len(train)),
+                              "n_val": int(len(val)), "n_test": int(len(test)),
+                              "n_train_trials": int(len(np.unique(tids[train]))),
+                              "n_val_trials": int(len(np.unique(tids[val]))),
+                              "n_test_trials": int(len(np.unique(tids[test])))}
+    if len(test):
+        proba = np.asarray(est.predict_proba(prep(test, norm)[0]), dtype=np.float64)
+        classes = np.asarray(getattr(est, "classes_", np.arange(proba.shape[1])))
+        full = np.zeros((len(test), len(task["labels"])), dtype=np.float64)
+        col = {lab: i for i, lab in enumerate(task["labels"])}
+        for j, c in enumerate(classes.tolist()):
+            full[:, col[c]] = proba[:, j]
+        result["rows"] = test
+        result["proba"] = full
+        result["pred"] = np.asarray(task["labels"])[np.argmax(full, axis=1)]
+    else:
+        result["rows"], result["proba"], result["pred"] = test, np.zeros((0, len(task["labels"]))), test
+    result["history"] = [dict(h) for h in getattr(est, "history_", []) or []]
+    ckdir = task.get("checkpoint_dir")
+    if ckdir is not None:
+        ckdir = Path(ckdir)
+        base = _safe(fold.name)
+        if norm is not None:
+            _write_json(ckdir / f"{base}.normalizer.json", norm.to_dict())
+            result["normalizer"] = f"checkpoints/{base}.normalizer.json"
+        if hasattr(est, "save"):
+            written = est.save(ckdir / f"{base}.pt")
+            result["checkpoint"] = "checkpoints/" + Path(written or ckdir / f"{base}.pt").name
+        else:
+            logger.info("run: %s has no save(); fold %s is not checkpointed",
+                        type(est).__name__, fold.name)
+    result["fit_seconds"] = time.perf_counter() - t0
+    return result
+
+
+# -- the run ------------------------------------------------------------------------------------------
+def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | None = None,
+        model_params: Mapping[str, Any] | None = None, normalize: str | None = "subject",
+        seq_len: int | None = None, jobs: int = 1, scheduler=None, random_state: int = 0,
+        device: str | None = "auto", n_folds: int = 5, val_fraction: float = 0.2,
+        train_trials: int | None = None, fit_final: bool = False) -> dict:
+    """Evaluate a model under a protocol and write the run folder.
+
+    Parameters
+    ----------
+    store : path-like | Store
+        A prepared store (:func:`eegemo.store.open_store`), or its folder.
+    model : str | estimator
+        A name from :func:`eegemo.models.list_models` (e.g. ``"svm"``, ``"ccnn"``,
+        ``"attention-4d"``), or an unfitted scikit-learn style estimator (cloned per fold; without an
+        ``input_kind`` it receives flattened rows).
+    protocol : {"seed-standard", "trial-kfold", "cross-session", "loso"}
+        See :mod:`eegemo.evaluation.splits`.
+    out : path-like
+        Run folder to write (created; files of an earlier run there are replaced).
+    array : str | None
+        Store array to read; default from the model's ``input_kind`` (:data:`ARRAY_FOR_INPUT`).
+    model_params : dict | None
+        Passed to :func:`eegemo.models.get_model` (e.g. ``{"max_epochs": 30}``).
+    normalize : {"subject", "session", "global", None}
+        Scope of the z-scoring fitted on each fold's training rows (None: none). Test subjects unseen
+        in training (leave-one-subject-out) get the global training statistics.
+    seq_len : int | None
+        Windows per sequence for ``grid_seq`` models (default: the model's ``seq_len``/``n_steps``
+        parameter, else 4).
+    jobs : int
+        Folds in parallel in a local process pool (1: one after another in this process).
+    scheduler : str | distributed.Client | None
+        Address of a Dask scheduler (or a Client): folds are submitted to the cluster instead. The
+        store must then be reachable from the workers at the same path.
+    random_state : int
+        Seed of the splits and of every fold's model (derived from it and the fold's name).
+    device : str | None
+        ``"auto"``, ``"cpu"`` or ``"cuda"`` for torch models (unless ``model_params`` sets it).
+    n_folds : int
+        Folds per subject for ``"trial-kfold"``.
+    val_fraction : float
+        Fraction of training trials held out for early stopping (torch models only; other models
+        train on them).
+    train_trials : int | None
+        Override the training trials per session of ``"seed-standard"``.
+    fit_final : bool
+        Also fit one model on all rows (``checkpoints/final.pt``) for :func:`eegemo.evaluation.predict`.
+
+    Returns
+    -------
+    metrics : dict
+        The content of ``metrics.json``.
+    """
+    t_start = time.perf_counter()
+    store = _open(store)
+    if normalize not in _NORMALIZE:
+        raise ConfigurationError(f"normalize must be one of subject, session, global or None, "
+                                 f"found {normalize!r}")
+    if protocol not in PROTOCOLS:
+        raise ConfigurationError(f"unknown protocol: expected one of {', '.join(PROTOCOLS)}, "
+                                 f"found {protocol!r}")
+    if not isinstance(jobs, (int, np.integer)) or jobs < 1:
+        raise ConfigurationError(f"jobs must be a positive integer, found {jobs!r}")
+    model_params = dict(model_params or {})
+    probe = _model_spec(model, model_params)  # validates the name and parameters early
+    input_kind = getattr(probe, "input_kind", "features")
+    if array is None:
+        array = ARRAY_FOR_INPUT.get(input_kind)
+        if array is None:
+            raise ConfigurationError(f"model {_model_name(model)}: unknown input_kind {input_kind!r} "
+                                     f"(expected one of {', '.join(ARRAY_FOR_INPUT)})")
+    arrays = tuple(getattr(store, "arrays", ()))
+    if array not in arrays:
+        raise ConfigurationError(
+            f"{getattr(store, 'path', 'store')}: array {array!r} needed by model "
+            f"{_model_name(model)} ({input_kind}) is missing (expected it among the store's arrays, "
+            f"found {', '.join(arrays) or 'none'}; prepare the store with it)")
+    if input_kind == "grid_seq":
+        if seq_len is None:
+            p = probe.get_params(deep=False)
+            seq_len = next((int(p[k]) for k in ("seq_len", "n_steps", "T", "n_segments")
+                            if isinstance(p.get(k), (int, np.integer))), 4)
+        if int(seq_len) < 1:
+            raise ConfigurationError(f"seq_len must be >= 1, found {seq_len!r}")
+        seq_len = int(seq_len)
+    else:
+        seq_len = None
+    index = store.index
+    labels = sorted(pd.unique(index["label"]).tolist())
+    label_names = {int(k) if str(k).lstrip("-").isdigit() else k: str(v)
+                   for k, v in (getattr(store, "label_names", None) or {}).items()}
+    folds = list(split(index, protocol, n_folds=n_folds, val_fraction=val_fraction,
+                       random_state=random_state, train_trials=train_trials))
+    if not folds:
+        raise ConfigurationError(f"{protocol}: the store yields no fold")
+    for f in folds:
+        check_no_leakage(index, np.union1d(f.train_rows, f.val_rows), f.test_rows,
+                         subject_disjoint=protocol == "loso", what=f"fold {f.name}")
+        check_no_leakage(index, f.train_rows, f.val_rows, what=f"fold {f.name} (train/validation)")
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    ckdir = out / "checkpoints"
+    if ckdir.exists():
+        shutil.rmtree(ckdir)
+    ckdir.mkdir()
+
+    parallel = scheduler is not None or jobs > 1
+    store_ref: Any = store
+    if parallel and getattr(store, "path", None) is not None and Path(store.path).exists():
+        store_ref = str(Path(store.path).resolve())
+    torch_threads = None
+    if parallel and scheduler is None:
+        torch_threads = max(1, (os.cpu_count() or 1) // int(jobs))
+    tasks = [{"store": store_ref, "fold": f, "array": array, "normalize": normalize,
+              "seq_len": seq_len, "model": model, "model_params": model_params,
+              "seed": _fold_seed(random_state, f.name), "device": device, "labels": labels,
+              "checkpoint_dir": str(ckdir), "torch_threads": torch_threads,
+              "sfreq": getattr(store, "sfreq", None)} for f in folds]
+    logger.info("run: %s, protocol %s, %d fold(s), array %s%s", _model_name(model), protocol,
+                len(folds), array, f", {jobs} jobs" if jobs > 1 else "")
+    results = _execute(tasks, jobs=int(jobs), scheduler=scheduler)
+
+    final = None
+    if fit_final:
+        all_rows = np.arange(len(index), dtype=np.int64)
+        tids = trial_ids(index)
+        from .splits import _carve_val, _fold_seed as _rng, _trial_table
+
+        tr_t, va_t = _carve_val(_trial_table(index), val_fraction, _rng(random_state, "final"))
+        ffold = Fold("final", None, all_rows[np.isin(tids, tr_t)], all_rows[:0],
+                     all_rows[np.isin(tids, va_t)])
+        final = _run_fold({**tasks[0], "fold": ffold, "seed": _fold_seed(random_state, "final")})
+
+    metrics = _assemble(store, index, folds, results, labels, label_names, protocol, model,
+                        model_params, array, normalize, seq_len, n_folds, val_fraction,
+                        train_trials, random_state, device, input_kind, probe, final)
+    _write_outputs(out, index, results, metrics, labels, label_names)
+    elapsed = time.perf_counter() - t_start
+    _write_json(out / "timing.json", {"total_seconds": elapsed,
+                                      "fold_seconds": {r["name"]: r["fit_seconds"] for r in results},
+                                      "jobs": jobs, "scheduler": None if scheduler is None
+                                      else str(getattr(scheduler, "scheduler_info", lambda: {})()
+                                               .get("address", scheduler))})
+    s = metrics["summary"]
+    logger.info("run: %s / %s: accuracy %.3f ± %.3f over %d subject(s) (%.0f s)",
+                _model_name(model), protocol, s["accuracy_mean"] or float("nan"),
+                s["accuracy_std"] or 0.0, s["n_subjects"], elapsed)
+    return metrics
+
+
+def _execute(tasks: list[dict], *, jobs: int, scheduler) -> list[dict]:
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=len(tasks), desc="folds", unit="fold", disable=progress_disabled())
+    try:
+        if scheduler is not None:
+            from distributed import Client, as_completed
+
+            client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+            try:
+                futures = [client.submit(_run_fold, t, pure=False) for t in tasks]
+                for _ in as_completed(futures):
+                    bar.update()
+                return client.gather(futures)
+            finally:
+                if client is not scheduler:
+                    client.close()
+        if jobs > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor, as_completed as done
+
+            ctx = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as ex:
+                futures = [ex.submit(_run_fold, t) for t in tasks]
+                for _ in done(futures):
+                    bar.update()
+                return [f.result() for f in futures]
+        results = []
+        for t in tasks:
+            bar.set_postfix_str(t["fold"].name)
+            results.append(_run_fold(t))
+            bar.update()
+        return results
+    finally:
+        bar.close()
+
+
+def _assemble(store, index, folds, results, labels, label_names, protocol, model, model_params,
+              array, normalize, seq_len, n_folds, val_fraction, train_trials, random_state, device,
+              input_kind, probe, final) -> dict:
+    y = index["label"].to_numpy()
+    rows = np.concatenate([r["rows"] for r in results]).astype(np.int64)
+    pred = np.concatenate([np.asarray(r["pred"]) for r in results])
+    subj = np.concatenate([np.full(len(r["rows"]), str(r["subject"]), dtype=object) for r in results])
+    per_subject = per_group(y[rows], pred, subj, labels)
+    per_fold = {}
+    for r in results:
+        m = classification_metrics(y[r["rows"]], r["pred"], labels)
+        per_fold[r["name"]] = {"subject": r["subject"], **m,
+                               **{k: r[k] for k in ("n_train", "n_val", "n_test", "n_train_trials",
+                                                    "n_val_trials", "n_test_trials")},
+                               "epochs": len(r["history"]),
+                               "checkpoint": r.get("checkpoint"), "normalizer": r.get("normalizer")}
+    for s, m in per_subject.items():
+        m["n_folds"] = sum(1 for r in results if str(r["subject"]) == s)
+    summary = summarize(per_subject)
+    summary["chance"] = 1.0 / len(labels)
+    summary["n_folds"] = len(folds)
+    summary["n_test_windows"] = int(len(rows))
+    params = probe.get_params(deep=False)
+    manifest = getattr(store, "manifest", None) or {}
+    config = {
+        "store": str(Path(store.path).resolve()) if getattr(store, "path", None) else None,
+        "store_manifest_hash": _manifest_hash(store),
+        "store_config_hash": manifest.get("config_hash"),
+        "store_config": manifest.get("config"),
+        "array": array, "input_kind": input_kind, "normalize": normalize, "seq_len": seq_len,
+        "n_folds": n_folds, "val_fraction": val_fraction, "train_trials": train_trials,
+        "random_state": random_state, "device": device, "model_params": dict(model_params),
+        "labels": labels, "label_names": {str(k): v for k, v in label_names.items()},
+        "ch_names": list(getattr(store, "ch_names", []) or []),
+        "sfreq": getattr(store, "sfreq", None), "window": getattr(store, "window", None),
+        "bands": [[b.name, b.low, b.high] if hasattr(b, "low") else b
+                  for b in (getattr(store, "bands", None) or ())],
+        "fold_seeds": {f.name: _fold_seed(random_state, f.name) for f in folds},
+    }
+    model_info = {"name": _model_name(model), "class": type(probe).__name__,
+                  "params": {k: v for k, v in params.items() if _jsonable(v)},
+                  "input_kind": input_kind, "citation": getattr(probe, "CITATION", None)}
+    if final is not None:
+        model_info["final_checkpoint"] = final.get("checkpoint")
+        model_info["final_normalizer"] = final.get("normalizer")
+    return {"summary": summary, "per_subject": per_subject, "per_fold": per_fold,
+            "protocol": {"name": protocol, "n_folds": n_folds if protocol == "trial-kfold" else None,
+                         "train_trials": train_trials, "val_fraction": val_fraction,
+                         "unit": "trial"},
+            "model": model_info, "config": config, "versions": _versions(),
+            "simulated": _simulated(store)}
+
+
+def _jsonable(v) -> bool:
+    try:
+        json.dumps(v, default=_json_default)
+        return not callable(v) and not hasattr(v, "get_params")
+    except (TypeError, ValueError):
+        return False
+
+
+def _write_outputs(out: Path, index, results, metrics, labels, label_names) -> None:
+    rows = np.concatenate([r["rows"] for r in results]).astype(np.int64)
+    cols = [c for c in ("recording", "subject", "session", "trial", "window", "label")
+            if c in index.columns]
+    pred = index.iloc[rows][cols].reset_index(drop=True)
+    pred.insert(0, "row", rows)
+    pred.insert(1, "fold", np.concatenate([np.full(len(r["rows"]), r["name"], dtype=object)
+                                           for r in results]))
+    pred["subject"] = pred["subject"].astype(str)
+    pred["pred"] = np.concatenate([np.asarray(r["pred"]) for r in results]).astype(
+        index["label"].dtype)
+    proba = np.concatenate([r["proba"] for r in results], axis=0)
+    for j, lab in enumerate(labels):
+        pred[f"proba_{lab}"] = proba[:, j]
+    pred.to_parquet(out / "predictions.parquet", index=False)
+
+    ps = pd.DataFrame([{"subject": s, **m} for s, m in metrics["per_subject"].items()])
+    ps.to_csv(out / "per_subject.csv", index=False)
+
+    y = pred["label"].to_numpy()
+    p = pred["pred"].to_numpy()
+    conf = {"labels": labels, "label_names": [label_names.get(k, str(k)) for k in labels],
+            "matrix": confusion(y, p, labels).tolist(),
+            "per_subject": {s: confusion(y[pred["subject"].to_numpy() == s],
+                                         p[pred["subject"].to_numpy() == s], labels).tolist()
+                            for s in metrics["per_subject"]}}
+    _write_json(out / "confusion.json", conf)
+    _write_json(out / "history.json", {r["name"]: r["history"] for r in results})
+    _write_json(out / "metrics.json", metrics)
+
+
+# -- reading runs back ------------------------------------------------------------------------------
+def load_run(run_dir: str | os.PathLike) -> dict:
+    """Read a run folder's ``metrics.json``.
+
+    Raises
+    ------
+    ConfigurationError
+        When ``run_dir`` is not a run folder written by :func:`run`.
+    """
+    path = Path(run_dir) / "metrics.json"
+    if not path.is_file():
+        raise ConfigurationError(f"{run_dir}: not a run folder (expected metrics.json written by "
+                                 f"`eegemo train`, found none)")
+    try:
+        m = json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise ConfigurationError(f"{path}: unreadable metrics.json ({err})") from None
+    if "summary" not in m or "config" not in m:
+        raise ConfigurationError(f"{path}: not a recognition run (expected summary and config keys)")
+    return m
+
+
+def evaluate(run_dir: str | os.PathLike) -> dict:
+    """Recompute a run's metrics from its ``predictions.parquet``.
+
+    Parameters
+    ----------
+    run_dir : path-like
+        A folder written by :func:`run`.
+
+    Returns
+    -------
+    metrics : dict
+        ``summary``, ``per_subject``, ``per_fold`` recomputed from the predictions, ``protocol``,
+        ``model``, ``simulated``, and ``consistent`` (whether they equal the saved ``metrics.json``).
+    """
+    saved = load_run(run_dir)
+    path = Path(run_dir) / "predictions.parquet"
+    if not path.is_file():
+        raise ConfigurationError(f"{run_dir}: predictions.parquet is missing (expected the per-window "
+                                 f"predictions written by `eegemo train`)")
+    pred = pd.read_parquet(path)
+    labels = saved["config"].get("labels") or sorted(pd.unique(pred["label"]).tolist())
+    y, p = pred["label"].to_numpy(), pred["pred"].to_numpy()
+    # subject of each prediction is the fold's test subject (a fold tests one subject)
+    fold_subject = {k: str(v.get("subject")) for k, v in saved.get("per_fold", {}).items()}
+    subj = pred["fold"].map(fold_subject).fillna(pred["subject"].astype(str)).to_numpy()
+    per_subject = per_group(y, p, subj, labels)
+    per_fold = per_group(y, p, pred["fold"].to_numpy(), labels)
+    summary = summarize(per_subject)
+    consistent = all(
+        _close(summary.get(f"{m}_mean"), saved["summary"].get(f"{m}_mean")) for m in METRICS)
+    out = {"summary": {**saved["summary"], **summary}, "per_subject": per_subject,
+           "per_fold": per_fold, "protocol": saved.get("protocol"), "model": saved.get("model"),
+           "simulated": saved.get("simulated"), "consistent": consistent,
+           "confusion": confusion(y, p, labels).tolist(), "labels": labels,
+           "label_names": saved["config"].get("label_names", {})}
+    if not consistent:
+        logger.warning("evaluate: %s: metrics recomputed from predictions differ from metrics.json",
+                       run_dir)
+    return out
+
+
+def _close(a, b) -> bool:
+    if a is None or b is None:
+        return a is b
+    return abs(float(a) - float(b)) < 1e-9
+
+
+def format_metrics(metrics: dict) -> str:
+    """A plain-text table of a run: mean ± std over subjects, then one line per subject."""
+    s = metrics["summary"]
+    proto = metrics.get("protocol")
+    proto = proto.get("name") if isinstance(proto, dict) else proto
+    model = metrics.get("model")
+    model = model.get("name") if isinstance(model, dict) else model
+    sim = " — SIMULATED data" if metrics.get("simulated") else ""
+    lines = [f"model {model}, protocol {proto}{sim}: {s.get('n_subjects')} subject(s), "
+             f"{s.get('n_folds', len(metrics.get('per_fold', {})))} fold(s), trial-disjoint splits"]
+    if s.get("chance") is not None:
+        lines[0] += f", chance {s['chance']:.3f}"
+
+    def fmt(v):
+        return "   –  " if v is None else f"{v:6.3f}"
+
+    names = {"accuracy": "accuracy", "balanced_accuracy": "balanced accuracy",
+             "f1_macro": "macro-F1", "kappa": "Cohen's kappa"}
+    lines.append(f"{'metric':<18} mean ± std over subjects")
+    for m in METRICS:
+        lines.append(f"{names[m]:<18} {fmt(s.get(f'{m}_mean'))} ± {fmt(s.get(f'{m}_std')).strip()}")
+    folds = [f.get("accuracy") for f in (metrics.get("per_fold") or {}).values()
+             if isinstance(f, dict) and f.get("accuracy") is not None]
+    if len(folds) > 1:
+        lines.append(f"{'(per fold)':<18} {fmt(float(np.mean(folds)))} ± "
+                     f"{fmt(float(np.std(folds, ddof=1))).strip()}  accuracy over {len(folds)} folds")
+    lines.append("")
+    lines.append(f"{'subject':<10} {'accuracy':>8} {'bal.acc':>8} {'F1':>8} {'kappa':>8} {'windows':>8}")
+    for subj, m in metrics.get("per_subject", {}).items():
+        lines.append(f"{subj:<10} {fmt(m.get('accuracy')):>8} {fmt(m.get('balanced_accuracy')):>8} "
+                     f"{fmt(m.get('f1_macro')):>8} {fmt(m.get('kappa')):>8} {m.get('n', ''):>8}")
+    return "\n".join(lines)

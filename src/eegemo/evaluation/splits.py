@@ -1,0 +1,380 @@
+"""Evaluation protocols as splitters over whole trials, and the leakage guard.
+
+Every protocol works on the store's window index (one row per window with ``recording``, ``subject``,
+``session``, ``trial``, ``label``, ...) and returns :class:`Fold` objects holding row positions. A trial
+is identified by ``(recording, trial)``; all windows of a trial always land on the same side, because
+overlapping windows of one trial on both sides of a split inflate accuracy (the reason many published
+SEED figures cannot be reproduced). :func:`check_no_leakage` verifies this and the runner calls it for
+every fold.
+
+Protocols
+---------
+``"seed-standard"``
+    Subject-dependent, one fold per subject and session: the first trials of the session train, the
+    rest test (SEED: 9 / 6, SEED-IV: 16 / 8, any other dataset: the first 60 % of its trials, rounded).
+``"trial-kfold"``
+    Subject-dependent k-fold over the subject's trials (stratified by label where every label has at
+    least ``n_folds`` trials).
+``"cross-session"``
+    For each subject with two or more sessions: train on all sessions but one, test on that one.
+``"loso"``
+    Leave one subject out: train on all other subjects, test on the held-out one.
+
+Validation rows for early stopping (``Fold.val_rows``) are whole trials carved from the training side;
+``Fold.train_rows`` never includes them.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .._logging import logger
+from ..errors import ConfigurationError, EegemoError
+
+__all__ = ["Fold", "LeakageError", "PROTOCOLS", "STANDARD_TRAIN_TRIALS", "split", "check_no_leakage",
+           "trial_ids"]
+
+PROTOCOLS = ("seed-standard", "trial-kfold", "cross-session", "loso")
+
+#: Training trials per session of the published subject-dependent split, by dataset name.
+STANDARD_TRAIN_TRIALS = {"seed": 9, "seed-iv": 16}
+
+_REQUIRED = ("recording", "subject", "trial", "label")
+
+
+class LeakageError(EegemoError):
+    """Windows of one trial (or, for leave-one-subject-out, one subject) are on both sides of a split."""
+
+
+@dataclass(frozen=True)
+class Fold:
+    """One train/test split of the store's rows.
+
+    Attributes
+    ----------
+    name : str
+        Unique fold name, e.g. ``"3/s1"`` (subject 3, session 1) or ``"loso/7"``.
+    subject : str | None
+        The subject evaluated on this fold (the test subject).
+    train_rows, test_rows, val_rows : ndarray of int64
+        Row positions in the index (sorted). ``val_rows`` are whole training trials held out for
+        early stopping and are not part of ``train_rows``.
+    """
+
+    name: str
+    subject: str | None
+    train_rows: np.ndarray
+    test_rows: np.ndarray
+    val_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def __repr__(self) -> str:
+        return (f"Fold({self.name!r}, subject={self.subject!r}, n_train={len(self.train_rows)}, "
+                f"n_val={len(self.val_rows)}, n_test={len(self.test_rows)})")
+
+
+# -- helpers ----------------------------------------------------------------------------------------
+def _check_index(index: pd.DataFrame) -> None:
+    if not isinstance(index, pd.DataFrame):
+        raise ConfigurationError(f"split: expected the store's index (a pandas DataFrame), "
+                                 f"found {type(index).__name__}")
+    missing = [c for c in _REQUIRED if c not in index.columns]
+    if missing:
+        raise ConfigurationError(f"split: the index lacks column(s) {', '.join(missing)} "
+                                 f"(expected {', '.join(_REQUIRED)}, found {', '.join(map(str, index.columns))})")
+    if len(index) == 0:
+        raise ConfigurationError("split: the index is empty (expected at least one window)")
+
+
+def trial_ids(index: pd.DataFrame) -> np.ndarray:
+    """An integer id per row naming its trial, ``(recording, trial)``.
+
+    Parameters
+    ----------
+    index : DataFrame
+        The store's window index.
+
+    Returns
+    -------
+    ids : ndarray of int64, shape (n_rows,)
+        Equal for two rows exactly when they belong to the same trial of the same recording; ids
+        increase with ``(recording, trial)`` order.
+    """
+    return index.groupby(["recording", "trial"], sort=True).ngroup().to_numpy(np.int64)
+
+
+def _session(index: pd.DataFrame) -> np.ndarray:
+    if "session" in index.columns:
+        return index["session"].fillna(-1).astype(np.int64).to_numpy()
+    return np.full(len(index), -1, dtype=np.int64)
+
+
+def _trial_table(index: pd.DataFrame, rows: np.ndarray | None = None) -> pd.DataFrame:
+    """One row per trial: tid, recording, trial, subject, session, label, dataset."""
+    tab = pd.DataFrame({
+        "tid": trial_ids(index),
+        "recording": index["recording"].astype(str).to_numpy(),
+        "trial": index["trial"].astype(np.int64).to_numpy(),
+        "subject": index["subject"].astype(str).to_numpy(),
+        "session": _session(index),
+        "label": index["label"].to_numpy(),
+        "dataset": (index["dataset"].astype(str).to_numpy() if "dataset" in index.columns
+                    else np.full(len(index), "", dtype=object)),
+    })
+    if rows is not None:
+        tab = tab.iloc[rows]
+    # the label of a trial: its most frequent window label (all equal in a well-formed store)
+    return (tab.groupby("tid", sort=True)
+            .agg(recording=("recording", "first"), trial=("trial", "first"),
+                 subject=("subject", "first"), session=("session", "first"),
+                 label=("label", lambda s: s.mode().iloc[0]), dataset=("dataset", "first"))
+            .reset_index())
+
+
+def _rows_of(tids_per_row: np.ndarray, tids: np.ndarray) -> np.ndarray:
+    return np.flatnonzero(np.isin(tids_per_row, tids)).astype(np.int64)
+
+
+def _stratified_pick(labels: np.ndarray, n_pick: int, rng: np.random.Generator) -> np.ndarray:
+    """Positions of ``n_pick`` items, spread over labels in proportion (at least one per label first)."""
+    order = rng.permutation(len(labels))
+    # round-robin over labels in a random order: proportional and covering labels where possible
+    by_label: dict = {}
+    for pos in order:
+        by_label.setdefault(labels[pos], []).append(pos)
+    queues = [by_label[k] for k in sorted(by_label, key=lambda k: (-len(by_label[k]), str(k)))]
+    picked: list[int] = []
+    while len(picked) < n_pick:
+        progressed = False
+        for q in queues:
+            if q and len(picked) < n_pick:
+                picked.append(q.pop(0))
+                progressed = True
+        if not progressed:
+            break
+    return np.sort(np.asarray(picked, dtype=np.int64))
+
+
+def _carve_val(trials: pd.DataFrame, val_fraction: float, rng: np.random.Generator
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Split training trials (tids) into (train, val) by whole trials, stratified by label."""
+    tids = trials["tid"].to_numpy()
+    n = len(tids)
+    if val_fraction <= 0 or n < 2:
+        return tids, tids[:0]
+    n_val = int(round(val_fraction * n))
+    n_val = min(max(n_val, 1), n - 1)
+    pos = _stratified_pick(trials["label"].to_numpy(), n_val, rng)
+    mask = np.zeros(n, dtype=bool)
+    mask[pos] = True
+    return tids[~mask], tids[mask]
+
+
+def _make_fold(name: str, subject: str | None, tids_per_row: np.ndarray, train_trials: pd.DataFrame,
+               test_tids: np.ndarray, val_fraction: float, rng: np.random.Generator) -> Fold:
+    tr, va = _carve_val(train_trials, val_fraction, rng)
+    return Fold(name, subject, _rows_of(tids_per_row, tr), _rows_of(tids_per_row, test_tids),
+                _rows_of(tids_per_row, va))
+
+
+def _fold_seed(random_state: int, *keys) -> np.random.Generator:
+    """A generator that depends on the run's seed and the fold's identity only (order-independent)."""
+    text = "\x00".join(str(k) for k in keys)
+    return np.random.default_rng([int(random_state) % (2 ** 32), zlib.crc32(text.encode())])
+
+
+def _sort_subjects(values) -> list[str]:
+    vals = sorted({str(v) for v in values})
+    return sorted(vals, key=lambda s: (0, int(s), s) if s.lstrip("-").isdigit() else (1, 0, s))
+
+
+# -- protocols --------------------------------------------------------------------------------------
+def _seed_standard(index, trials, tids_per_row, val_fraction, random_state, train_trials):
+    for subject in _sort_subjects(trials["subject"]):
+        sub = trials[trials["subject"] == subject]
+        for session in sorted(sub["session"].unique()):
+            ses = sub[sub["session"] == session].sort_values(["recording", "trial"])
+            n = len(ses)
+            dataset = str(ses["dataset"].iloc[0]).lower()
+            if train_trials is not None:
+                n_train = int(train_trials)
+                source = "train_trials"
+            elif dataset in STANDARD_TRAIN_TRIALS:
+                n_train = STANDARD_TRAIN_TRIALS[dataset]
+                source = f"the {dataset} standard split"
+            else:
+                n_train = int(round(0.6 * n))
+                source = "60 % of the trials"
+            where = f"subject {subject}" + (f" session {session}" if session >= 0 else "")
+            if not 1 <= n_train < n:
+                raise ConfigurationError(
+                    f"seed-standard: {where} has {n} trial(s); {source} asks for {n_train} training "
+                    f"trial(s) (expected between 1 and {n - 1}; set train_trials)")
+            train = ses.iloc[:n_train]
+            test = ses.iloc[n_train:]
+            name = f"{subject}" + (f"/s{session}" if session >= 0 else "")
+            yield _make_fold(name, subject, tids_per_row, train, test["tid"].to_numpy(), val_fraction,
+                             _fold_seed(random_state, "seed-standard", name))
+
+
+def _trial_kfold(index, trials, tids_per_row, n_folds, val_fraction, random_state):
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    for subject in _sort_subjects(trials["subject"]):
+        sub = trials[trials["subject"] == subject].sort_values("tid").reset_index(drop=True)
+        n = len(sub)
+        if n < n_folds:
+            raise ConfigurationError(f"trial-kfold: subject {subject} has {n} trial(s), fewer than "
+                                     f"n_folds={n_folds} (expected at least {n_folds})")
+        labels = sub["label"].to_numpy()
+        _, counts = np.unique(labels, return_counts=True)
+        if len(counts) > 1 and counts.min() >= n_folds:
+            splitter = StratifiedKFold(n_folds, shuffle=True, random_state=random_state)
+        else:
+            logger.info("trial-kfold: subject %s has a label with fewer than %d trials; "
+                        "folds are not stratified", subject, n_folds)
+            splitter = KFold(n_folds, shuffle=True, random_state=random_state)
+        for k, (tr, te) in enumerate(splitter.split(np.zeros(n), labels)):
+            name = f"{subject}/fold{k}"
+            yield _make_fold(name, subject, tids_per_row, sub.iloc[tr], sub["tid"].to_numpy()[te],
+                             val_fraction, _fold_seed(random_state, "trial-kfold", name))
+
+
+def _cross_session(index, trials, tids_per_row, val_fraction, random_state):
+    any_fold = False
+    for subject in _sort_subjects(trials["subject"]):
+        sub = trials[trials["subject"] == subject]
+        sessions = sorted(sub["session"].unique())
+        if len(sessions) < 2:
+            logger.warning("cross-session: subject %s has %d session(s); skipped", subject,
+                           len(sessions))
+            continue
+        for held in sessions:
+            any_fold = True
+            name = f"{subject}/s{held}"
+            yield _make_fold(name, subject, tids_per_row, sub[sub["session"] != held],
+                             sub.loc[sub["session"] == held, "tid"].to_numpy(), val_fraction,
+                             _fold_seed(random_state, "cross-session", name))
+    if not any_fold:
+        raise ConfigurationError("cross-session: no subject has two or more sessions "
+                                 "(expected session numbers >= 0 in the index)")
+
+
+def _loso(index, trials, tids_per_row, val_fraction, random_state):
+    subjects = _sort_subjects(trials["subject"])
+    if len(subjects) < 2:
+        raise ConfigurationError(f"loso: needs at least 2 subjects, found {len(subjects)}")
+    for subject in subjects:
+        name = f"loso/{subject}"
+        yield _make_fold(name, subject, tids_per_row, trials[trials["subject"] != subject],
+                         trials.loc[trials["subject"] == subject, "tid"].to_numpy(), val_fraction,
+                         _fold_seed(random_state, "loso", name))
+
+
+def split(index: pd.DataFrame, protocol: str, *, n_folds: int = 5, val_fraction: float = 0.2,
+          random_state: int = 0, train_trials: int | None = None) -> Iterator[Fold]:
+    """Yield the folds of an evaluation protocol; every fold is made of whole trials.
+
+    Parameters
+    ----------
+    index : DataFrame
+        The store's window index (``store.index``): one row per window with at least ``recording``,
+        ``subject``, ``trial`` and ``label``; ``session`` and ``dataset`` are used where present.
+    protocol : {"seed-standard", "trial-kfold", "cross-session", "loso"}
+        See the module docstring.
+    n_folds : int
+        Folds per subject for ``"trial-kfold"``.
+    val_fraction : float
+        Fraction of the training trials (rounded, at least one when there are two or more training
+        trials) held out as ``val_rows`` for early stopping; 0 for none.
+    random_state : int
+        Seed of the trial shuffles (k-fold assignment and validation choice).
+    train_trials : int | None
+        ``"seed-standard"`` only: number of leading trials per session used for training, overriding
+        the dataset's default (SEED 9, SEED-IV 16, else 60 %).
+
+    Yields
+    ------
+    fold : Fold
+        In a deterministic order (subjects in natural order, then sessions / folds).
+
+    Raises
+    ------
+    ConfigurationError
+        Unknown protocol, missing index columns, or too few trials / sessions / subjects.
+    """
+    _check_index(index)
+    if protocol not in PROTOCOLS:
+        raise ConfigurationError(f"unknown protocol: expected one of {', '.join(PROTOCOLS)}, "
+                                 f"found {protocol!r}")
+    if not 0 <= float(val_fraction) < 1:
+        raise ConfigurationError(f"val_fraction must be in [0, 1), found {val_fraction!r}")
+    if protocol == "trial-kfold" and (not isinstance(n_folds, (int, np.integer)) or n_folds < 2):
+        raise ConfigurationError(f"trial-kfold: n_folds must be an integer >= 2, found {n_folds!r}")
+    if train_trials is not None and protocol != "seed-standard":
+        raise ConfigurationError(f"train_trials applies to the seed-standard protocol only, "
+                                 f"found it with {protocol!r}")
+    tids_per_row = trial_ids(index)
+    trials = _trial_table(index)
+    if protocol == "seed-standard":
+        gen = _seed_standard(index, trials, tids_per_row, val_fraction, random_state, train_trials)
+    elif protocol == "trial-kfold":
+        gen = _trial_kfold(index, trials, tids_per_row, int(n_folds), val_fraction, random_state)
+    elif protocol == "cross-session":
+        gen = _cross_session(index, trials, tids_per_row, val_fraction, random_state)
+    else:
+        gen = _loso(index, trials, tids_per_row, val_fraction, random_state)
+    yield from gen
+
+
+def check_no_leakage(index: pd.DataFrame, train_rows: Sequence[int] | np.ndarray,
+                     test_rows: Sequence[int] | np.ndarray, *, subject_disjoint: bool = False,
+                     what: str = "split") -> None:
+    """Raise if a trial (or, with ``subject_disjoint``, a subject) has windows on both sides.
+
+    Parameters
+    ----------
+    index : DataFrame
+        The store's window index.
+    train_rows, test_rows : array_like of int
+        Row positions of the two sides (training rows should include validation rows).
+    subject_disjoint : bool
+        Also require that no subject appears on both sides (leave-one-subject-out).
+    what : str
+        Name of the split for the message (e.g. the fold name).
+
+    Raises
+    ------
+    LeakageError
+        Naming the first shared trial or subject and how many there are.
+    """
+    train_rows = np.asarray(train_rows, dtype=np.int64)
+    test_rows = np.asarray(test_rows, dtype=np.int64)
+    n = len(index)
+    for side, rows in (("train", train_rows), ("test", test_rows)):
+        if rows.size and (rows.min() < 0 or rows.max() >= n):
+            raise ConfigurationError(f"{what}: {side} rows out of range (expected 0..{n - 1}, found "
+                                     f"{rows.min()}..{rows.max()})")
+    shared_rows = np.intersect1d(train_rows, test_rows)
+    if shared_rows.size:
+        raise LeakageError(f"{what}: {shared_rows.size} window row(s) are on both the train and the "
+                           f"test side (first: row {shared_rows[0]})")
+    rec = index["recording"].astype(str).to_numpy()
+    tri = index["trial"].to_numpy()
+    train_keys = set(zip(rec[train_rows], tri[train_rows]))
+    test_keys = set(zip(rec[test_rows], tri[test_rows]))
+    both = sorted(train_keys & test_keys, key=str)
+    if both:
+        r, t = both[0]
+        raise LeakageError(f"{what}: {len(both)} trial(s) have windows on both the train and the test "
+                           f"side (expected whole trials on one side, found e.g. recording {r} trial {t})")
+    if subject_disjoint:
+        sub = index["subject"].astype(str).to_numpy()
+        shared = sorted(set(sub[train_rows]) & set(sub[test_rows]))
+        if shared:
+            raise LeakageError(f"{what}: subject(s) {', '.join(shared[:5])} appear on both the train and "
+                               f"the test side (expected subject-disjoint sides for leave-one-subject-out)")

@@ -1,0 +1,598 @@
+"""The shared machinery of eegemo's conditional generators.
+
+A generator subclass builds its networks (:meth:`BaseGenerator._build`) and runs one epoch of training
+(:meth:`BaseGenerator._train_epoch`) and one batch of sampling (:meth:`BaseGenerator._generate`) on
+*scaled* data. Everything else lives here: input checks, the per-feature scaling (fitted in ``fit``,
+inverted in ``sample``), label / subject conditioning, seeding, device choice, the progress bar with
+losses, ``history_`` and weights-only checkpoints.
+
+Checkpoints are a :func:`torch.save` of one dict of tensors and primitives only
+(``{"format": "eegemo-generator", "format_version": 1, "model": ..., "params": ..., "state": ...}``),
+read back with ``torch.load(weights_only=True)``; anything else is refused with one-line
+:class:`~eegemo.errors.DataFormatError`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .._logging import logger, progress_disabled
+from ..errors import ConfigurationError, data_error
+
+__all__ = ["BaseGenerator", "FORMAT", "FORMAT_VERSION", "read_generator_checkpoint"]
+
+FORMAT = "eegemo-generator"
+FORMAT_VERSION = 1
+
+
+def _encode(value: Any, what: str) -> Any:
+    from ..models._checkpoint import encode
+
+    return encode(value, what)
+
+
+def _decode(value: Any) -> Any:
+    from ..models._checkpoint import decode
+
+    return decode(value)
+
+
+def read_generator_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
+    """Read a generator checkpoint written by :meth:`BaseGenerator.save`.
+
+    Parameters
+    ----------
+    path : path-like
+        The ``.pt`` file.
+
+    Returns
+    -------
+    payload : dict
+        The stored dict (tensors still tensors).
+
+    Raises
+    ------
+    DataFormatError
+        Missing, unreadable, not weights-only, or not an eegemo generator checkpoint.
+    """
+    import pickle
+    import zipfile
+
+    import torch
+
+    path = Path(path)
+    if not path.is_file():
+        raise data_error(path, "no such generator checkpoint", expected="a file written by "
+                         "Generator.save", found="nothing")
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except (pickle.UnpicklingError, RuntimeError, EOFError, zipfile.BadZipFile, OSError,
+            ValueError, AttributeError, TypeError) as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise data_error(path, "not a weights-only eegemo generator checkpoint",
+                         expected="a torch.save of tensors and primitives",
+                         found=first[:160]) from None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        found = payload.get("format") if isinstance(payload, dict) else type(payload).__name__
+        raise data_error(path, "not an eegemo generator checkpoint",
+                         expected=f"format {FORMAT!r}", found=repr(found))
+    if payload.get("format_version") != FORMAT_VERSION:
+        raise data_error(path, "unsupported generator checkpoint version",
+                         expected=str(FORMAT_VERSION), found=repr(payload.get("format_version")))
+    for key in ("model", "params", "state", "classes", "input_shape", "mean", "std"):
+        if key not in payload:
+            raise data_error(path, f"generator checkpoint lacks {key!r}",
+                             expected="a file written by Generator.save", found="no such entry")
+    return payload
+
+
+class BaseGenerator:
+    """Base class of the conditional generators (see :func:`eegemo.generative.get_generator`).
+
+    Subclasses set ``name``, ``input_ndim`` (rank of one row: 1, 2 or 3; None for any),
+    ``scale_axes`` (axes of one row pooled for the scaling statistics, e.g. ``(1,)`` for per-channel
+    scaling of raw windows) and implement ``_build``, ``_train_epoch``, ``_generate``.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+        The sorted label values seen in ``fit``.
+    subjects_ : list of str
+        The subjects seen in ``fit`` (empty when not conditioned on subject).
+    input_shape_ : tuple of int
+        Shape of one row.
+    mean_, std_ : ndarray
+        Scaling statistics (broadcastable to one row); rows are scaled as ``(x - mean_) / std_``.
+    const_mask_ : ndarray of bool
+        Elements constant in the training data (e.g. empty cells of the 9 × 9 grid); samples get the
+        training value there.
+    history_ : list of dict
+        One entry per epoch: ``epoch``, the model's losses, ``moment_gap`` (mean absolute difference of
+        per-element mean and std between a generated batch and a real batch, in scaled units; 0 for a
+        perfect match of first and second moments) and ``seconds``.
+    fit_seconds_ : float
+        Wall time of ``fit``.
+    """
+
+    name: ClassVar[str] = ""
+    input_ndim: ClassVar[int | None] = None
+    scale_axes: ClassVar[tuple[int, ...]] = ()
+    CITATION: ClassVar[str] = ""
+
+    # ------------------------------------------------------------------ parameters
+    def get_params(self) -> dict[str, Any]:
+        """Constructor parameters (scikit-learn style)."""
+        import inspect
+
+        sig = inspect.signature(type(self).__init__)
+        return {k: getattr(self, k) for k in sig.parameters if k != "self"}
+
+    def set_params(self, **params) -> BaseGenerator:
+        """Set constructor parameters; returns self."""
+        valid = self.get_params()
+        for key, value in params.items():
+            if key not in valid:
+                raise ConfigurationError(f"{self.name}: unknown parameter {key!r}: allowed values are "
+                                         f"{', '.join(valid)}")
+            setattr(self, key, value)
+        return self
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({params})"
+
+    def _check_common(self) -> None:
+        for key in ("epochs", "batch_size"):
+            value = getattr(self, key)
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+                raise ConfigurationError(f"{self.name}: {key} must be a positive int, found {value!r}")
+        if not (isinstance(self.lr, (int, float)) and self.lr > 0):
+            raise ConfigurationError(f"{self.name}: lr must be > 0, found {self.lr!r}")
+        if self.n_threads is not None and (not isinstance(self.n_threads, (int, np.integer))
+                                           or self.n_threads < 1):
+            raise ConfigurationError(f"{self.name}: n_threads must be None or a positive int, found "
+                                     f"{self.n_threads!r}")
+
+    # ------------------------------------------------------------------ device / seeding
+    def _torch_device(self):
+        import torch
+
+        if self.device in (None, "auto"):
+            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        try:
+            dev = torch.device(self.device)
+        except (RuntimeError, TypeError) as err:
+            raise ConfigurationError(f"{self.name}: device must be 'auto', 'cpu', 'cuda' or 'cuda:N', "
+                                     f"found {self.device!r} ({err})") from None
+        if dev.type == "cuda" and not torch.cuda.is_available():
+            raise ConfigurationError(f"{self.name}: device {self.device!r} requested, found no CUDA "
+                                     f"device")
+        return dev
+
+    def _seed(self) -> int:
+        rs = self.random_state
+        if rs is None:
+            return int(np.random.SeedSequence().generate_state(1)[0])
+        if isinstance(rs, np.random.RandomState):
+            return int(rs.randint(0, 2**31 - 1))
+        if isinstance(rs, (int, np.integer)) and not isinstance(rs, bool):
+            return int(rs)
+        raise ConfigurationError(f"{self.name}: random_state must be None, an int or a RandomState, "
+                                 f"found {rs!r}")
+
+    @contextlib.contextmanager
+    def _threads(self):
+        import torch
+
+        old = torch.get_num_threads()
+        try:
+            if self.n_threads is not None:
+                torch.set_num_threads(int(self.n_threads))
+            yield
+        finally:
+            torch.set_num_threads(old)
+
+    # ------------------------------------------------------------------ input checks
+    def _check_X(self, X: Any, what: str = "X") -> np.ndarray:
+        try:
+            X = np.asarray(X, dtype=np.float32)
+        except (TypeError, ValueError) as err:
+            raise ConfigurationError(f"{self.name}: {what} must be a numeric array ({err})") from None
+        if self.input_ndim is not None and X.ndim != self.input_ndim + 1:
+            raise ConfigurationError(f"{self.name}: {what} must have {self.input_ndim + 1} dimensions "
+                                     f"(n_rows, {self._layout()}), found shape {X.shape}")
+        if X.ndim < 2 or X.shape[0] < 2:
+            raise ConfigurationError(f"{self.name}: {what} needs at least 2 rows of shape "
+                                     f"(n_rows, ...), found shape {X.shape}")
+        if not np.all(np.isfinite(X)):
+            raise ConfigurationError(f"{self.name}: {what} holds NaN or infinite values")
+        return X
+
+    def _layout(self) -> str:
+        return {1: "n_features", 2: "n_channels, n_samples", 3: "n_bands, 9, 9"}.get(
+            self.input_ndim or 0, "...")
+
+    def _check_is_fitted(self) -> None:
+        if not hasattr(self, "classes_"):
+            raise ConfigurationError(f"{self.name}: this generator is not fitted yet: call fit(X, y) "
+                                     f"or load a checkpoint")
+
+    def _class_index(self, emotion: Any) -> int:
+        """Map an int label or a label name to the position in ``classes_``."""
+        self._check_is_fitted()
+        names = {str(v).lower(): int(k) for k, v in (self.label_names or {}).items()}
+        label = emotion
+        if isinstance(emotion, str):
+            key = emotion.strip().lower()
+            if key in names:
+                label = names[key]
+            else:
+                try:
+                    label = int(key)
+                except ValueError:
+                    allowed = [str(v) for v in (self.label_names or {}).values()] or \
+                        [str(c) for c in self.classes_]
+                    raise ConfigurationError(f"{self.name}: unknown emotion {emotion!r}: allowed "
+                                             f"values are {', '.join(allowed)}") from None
+        hits = np.flatnonzero(self.classes_ == label) if isinstance(label, (int, np.integer)) else []
+        if len(hits) != 1:
+            allowed = [f"{c} ({(self.label_names or {}).get(int(c), '')})".replace(" ()", "")
+                       for c in self.classes_]
+            raise ConfigurationError(f"{self.name}: unknown emotion {emotion!r}: allowed values are "
+                                     f"{', '.join(allowed)}")
+        return int(hits[0])
+
+    def _subject_index(self, subject: Any) -> int | None:
+        if subject is None:
+            return None
+        if not self.subjects_:
+            raise ConfigurationError(f"{self.name}: subject={subject!r} given, but the generator was "
+                                     f"not fitted with subjects")
+        key = str(subject)
+        if key not in self.subjects_:
+            raise ConfigurationError(f"{self.name}: unknown subject {subject!r}: allowed values are "
+                                     f"{', '.join(self.subjects_)}")
+        return self.subjects_.index(key)
+
+    # ------------------------------------------------------------------ scaling
+    def _fit_scaling(self, X: np.ndarray) -> None:
+        axes = (0,) + tuple(a + 1 for a in self.scale_axes)
+        mean = X.mean(axis=axes, keepdims=True, dtype=np.float64)[0]
+        std = X.std(axis=axes, keepdims=True, dtype=np.float64)[0]
+        const = ~(std > 1e-8 * (1.0 + np.abs(mean)))
+        std[const] = 1.0
+        self.mean_ = mean.astype(np.float32)
+        self.std_ = std.astype(np.float32)
+        self.const_mask_ = np.broadcast_to(const, X.shape[1:]).copy()
+
+    def _scale(self, X: np.ndarray) -> np.ndarray:
+        return ((X - self.mean_) / self.std_).astype(np.float32)
+
+    def _unscale(self, Z: np.ndarray) -> np.ndarray:
+        out = Z * self.std_ + self.mean_
+        if self.const_mask_.any():
+            fill = np.broadcast_to(self.mean_, out.shape[1:])
+            out[:, self.const_mask_] = fill[self.const_mask_]
+        return out.astype(np.float32)
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X: Any, y: Any, subjects: Sequence | None = None) -> BaseGenerator:
+        """Train the generator on real rows.
+
+        Parameters
+        ----------
+        X : ndarray, shape (n_rows, ...)
+            Real rows in the generator's layout (see the class docstring).
+        y : array_like of int, shape (n_rows,)
+            Emotion labels.
+        subjects : array_like of str | None, shape (n_rows,)
+            Subject of each row: conditions the generator on subject too (needs
+            ``condition_subject=True``); None conditions on emotion only.
+
+        Returns
+        -------
+        self : BaseGenerator
+        """
+        import torch
+        from tqdm.auto import tqdm
+
+        self._check_common()
+        X = self._check_X(X)
+        y = np.asarray(y)
+        if y.ndim != 1 or len(y) != len(X):
+            raise ConfigurationError(f"{self.name}: y must be 1-D with one label per row of X "
+                                     f"(expected {len(X)}, found shape {y.shape})")
+        if y.dtype.kind not in "iu":
+            if y.dtype.kind == "f" and np.all(y == np.round(y)):
+                y = y.astype(np.int64)
+            else:
+                raise ConfigurationError(f"{self.name}: y must hold integer labels, found dtype "
+                                         f"{y.dtype}")
+        self.classes_, y_idx = np.unique(y, return_inverse=True)
+        if subjects is not None and self.condition_subject:
+            subjects = np.asarray(subjects).astype(str)
+            if subjects.shape != y.shape:
+                raise ConfigurationError(f"{self.name}: subjects must have one entry per row "
+                                         f"(expected {len(y)}, found shape {subjects.shape})")
+            self.subjects_ = [str(s) for s in np.unique(subjects)]
+            s_idx = np.searchsorted(np.asarray(self.subjects_), subjects)
+        else:
+            if subjects is not None:
+                logger.info("%s: subjects ignored (condition_subject=False)", self.name)
+            self.subjects_, s_idx = [], np.zeros(len(y), dtype=np.int64)
+        self.input_shape_ = tuple(int(s) for s in X.shape[1:])
+        self._fit_scaling(X)
+        Z = self._scale(X)
+        device = self._torch_device()
+        self.device_ = device
+        seed = self._seed()
+        self.history_ = []
+        t0 = time.perf_counter()
+        devices = [device.index or 0] if device.type == "cuda" else []
+        with self._threads(), torch.random.fork_rng(devices=devices):
+            torch.manual_seed(seed)
+            rng = np.random.default_rng(seed)
+            self._build(self.input_shape_, len(self.classes_), len(self.subjects_), device)
+            Zt = torch.from_numpy(Z).to(device)
+            yt = torch.from_numpy(y_idx.astype(np.int64)).to(device)
+            st = torch.from_numpy(np.asarray(s_idx, dtype=np.int64)).to(device)
+            bar = tqdm(range(1, self.epochs + 1), desc=f"{self.name}", unit="epoch",
+                       disable=progress_disabled() or not self.verbose, leave=False)
+            for epoch in bar:
+                te = time.perf_counter()
+                self._set_train(True)
+                losses = self._train_epoch(Zt, yt, st, rng)
+                self._set_train(False)
+                entry = {"epoch": epoch, **{k: float(v) for k, v in losses.items()}}
+                entry["moment_gap"] = self._moment_gap(Zt, yt, st, rng)
+                entry["seconds"] = time.perf_counter() - te
+                self.history_.append(entry)
+                bar.set_postfix({k: f"{v:.3g}" for k, v in entry.items()
+                                 if k not in ("epoch", "seconds")})
+                logger.debug("%s epoch %d: %s", self.name, epoch, entry)
+            self._sample_seed_ = int(rng.integers(2**31 - 1))
+        self.fit_seconds_ = time.perf_counter() - t0
+        logger.info("%s: trained %d epochs on %d rows in %.1f s", self.name, self.epochs, len(X),
+                    self.fit_seconds_)
+        return self
+
+    def _moment_gap(self, Zt, yt, st, rng, n: int = 128) -> float:
+        import torch
+
+        n = min(n, len(Zt))
+        pick = torch.from_numpy(rng.choice(len(Zt), n, replace=False)).to(Zt.device)
+        with torch.no_grad():
+            fake = self._monitor_generate(yt[pick], st[pick], torch.Generator(
+                device=Zt.device).manual_seed(int(rng.integers(2**31 - 1))))
+        real = Zt[pick]
+        gap = (fake.mean(0) - real.mean(0)).abs().mean() + (fake.std(0) - real.std(0)).abs().mean()
+        return float(gap.cpu())
+
+    def _set_train(self, mode: bool) -> None:
+        for module in self._modules().values():
+            module.train(mode)
+
+    # ------------------------------------------------------------------ sample
+    def sample(self, n: int, emotion: Any, random_state: int | None = None, *,
+               subject: Any = None, batch_size: int = 512) -> np.ndarray:
+        """Draw synthetic rows of one emotion.
+
+        Parameters
+        ----------
+        n : int
+            Number of rows.
+        emotion : int | str
+            A label value of ``classes_`` or, when ``label_names`` was given, its name
+            (case-insensitive), e.g. ``"positive"``.
+        random_state : int | None
+            Seed of the draw; None continues from the seed stored at the end of ``fit``.
+        subject : str | None
+            Subject to condition on (generators fitted with subjects only).
+        batch_size : int
+            Rows generated per forward pass.
+
+        Returns
+        -------
+        X : ndarray of float32, shape (n, *input_shape_)
+            In the units of the training data (the scaling is inverted).
+        """
+        import torch
+
+        cls = self._class_index(emotion)
+        s = self._subject_index(subject)
+        if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
+            raise ConfigurationError(f"{self.name}: n must be a non-negative int, found {n!r}")
+        device = getattr(self, "device_", None) or self._torch_device()
+        if random_state is None:
+            random_state = self._sample_seed_
+            self._sample_seed_ = (self._sample_seed_ * 1103515245 + 12345) % (2**31 - 1)
+        gen = torch.Generator(device=device).manual_seed(int(random_state))
+        out = []
+        self._set_train(False)
+        with torch.no_grad(), self._threads():
+            for start in range(0, int(n), batch_size):
+                m = min(batch_size, int(n) - start)
+                yt = torch.full((m,), cls, dtype=torch.int64, device=device)
+                st = torch.full((m,), s or 0, dtype=torch.int64, device=device)
+                out.append(self._generate(yt, st, gen).float().cpu().numpy())
+        Z = np.concatenate(out) if out else np.zeros((0,) + self.input_shape_, np.float32)
+        return self._unscale(Z.reshape((len(Z),) + self.input_shape_))
+
+    def sample_like(self, y: Any, random_state: int | None = None, *,
+                    subjects: Sequence | None = None) -> np.ndarray:
+        """Synthetic rows with the labels (and subjects) of ``y``, in the same order.
+
+        Parameters
+        ----------
+        y : array_like of int, shape (n,)
+            Labels wanted.
+        random_state : int | None
+            Seed of the draw.
+        subjects : array_like of str | None
+            Subjects wanted (generators fitted with subjects only).
+
+        Returns
+        -------
+        X : ndarray of float32, shape (n, *input_shape_)
+        """
+        y = np.asarray(y)
+        out = np.empty((len(y),) + self.input_shape_, dtype=np.float32)
+        keys = [(int(a), None if subjects is None else str(b))
+                for a, b in zip(y, subjects if subjects is not None else [None] * len(y))]
+        rs = np.random.default_rng(random_state)
+        for key in sorted(set(keys), key=str):
+            rows = np.array([i for i, k in enumerate(keys) if k == key])
+            out[rows] = self.sample(len(rows), key[0], random_state=int(rs.integers(2**31 - 1)),
+                                    subject=key[1])
+        return out
+
+    # ------------------------------------------------------------------ checkpoints
+    def _modules(self) -> dict[str, Any]:
+        """``{name: nn.Module}`` of the networks to save (subclasses override)."""
+        raise NotImplementedError
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write a weights-only checkpoint (tensors and primitives only), atomically.
+
+        Parameters
+        ----------
+        path : path-like
+            Destination ``.pt`` file.
+
+        Returns
+        -------
+        path : Path
+        """
+        import torch
+
+        from .. import __version__
+        from ..models._checkpoint import params_for_checkpoint
+
+        self._check_is_fitted()
+        payload = {
+            "format": FORMAT, "format_version": FORMAT_VERSION, "eegemo_version": __version__,
+            "torch_version": str(torch.__version__), "model": self.name,
+            "params": params_for_checkpoint({k: v for k, v in self.get_params().items()
+                                             if k != "label_names"}),
+            "label_names": {str(k): str(v) for k, v in (self.label_names or {}).items()},
+            "classes": _encode(np.asarray(self.classes_), "classes"),
+            "subjects": list(self.subjects_),
+            "input_shape": list(self.input_shape_),
+            "mean": _encode(self.mean_, "mean"), "std": _encode(self.std_, "std"),
+            "const_mask": _encode(self.const_mask_.astype(np.uint8), "const_mask"),
+            "history": _encode(self.history_, "history"),
+            "fit_seconds": float(getattr(self, "fit_seconds_", 0.0)),
+            "sample_seed": int(self._sample_seed_),
+            "state": {k: {n: t.detach().cpu() for n, t in m.state_dict().items()}
+                      for k, m in self._modules().items()},
+        }
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        torch.save(payload, tmp)
+        os.replace(tmp, path)
+        logger.info("saved %s generator to %s", self.name, path)
+        return path
+
+    @classmethod
+    def _from_payload(cls, payload: dict[str, Any], path: Path, device: str | None = None):
+        from ..models._checkpoint import params_from_checkpoint
+
+        params = params_from_checkpoint(payload["params"])
+        params["label_names"] = {int(k): v for k, v in payload.get("label_names", {}).items()} or None
+        if device is not None:
+            params["device"] = device
+        try:
+            gen = cls(**params)
+        except TypeError as err:
+            raise data_error(path, "generator checkpoint parameters do not match this eegemo",
+                             expected=f"parameters of {cls.__name__}", found=str(err)) from None
+        gen.classes_ = _decode(payload["classes"])
+        gen.subjects_ = list(payload.get("subjects", []))
+        gen.input_shape_ = tuple(int(s) for s in payload["input_shape"])
+        gen.mean_ = _decode(payload["mean"]).astype(np.float32)
+        gen.std_ = _decode(payload["std"]).astype(np.float32)
+        gen.const_mask_ = _decode(payload["const_mask"]).astype(bool)
+        gen.history_ = _decode(payload.get("history", []))
+        gen.fit_seconds_ = float(payload.get("fit_seconds", 0.0))
+        gen._sample_seed_ = int(payload.get("sample_seed", 0))
+        dev = gen._torch_device()
+        gen.device_ = dev
+        gen._build(gen.input_shape_, len(gen.classes_), len(gen.subjects_), dev)
+        modules = gen._modules()
+        state = payload["state"]
+        if not isinstance(state, dict) or set(state) != set(modules):
+            raise data_error(path, "generator checkpoint networks do not match",
+                             expected=", ".join(sorted(modules)),
+                             found=", ".join(sorted(state)) if isinstance(state, dict) else "none")
+        for key, module in modules.items():
+            try:
+                module.load_state_dict(state[key])
+            except (RuntimeError, KeyError, TypeError) as err:
+                first = str(err).strip().splitlines()[0]
+                raise data_error(path, f"generator checkpoint weights of {key!r} do not fit",
+                                 expected=f"{cls.__name__} weights", found=first[:160]) from None
+        gen._set_train(False)
+        return gen
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, *, device: str | None = None) -> BaseGenerator:
+        """Read a checkpoint written by :meth:`save` (weights only; never unpickles code).
+
+        Parameters
+        ----------
+        path : path-like
+            The ``.pt`` file.
+        device : str | None
+            Override the stored ``device`` parameter (e.g. ``"cpu"``).
+
+        Returns
+        -------
+        generator : BaseGenerator
+            Of the class named in the checkpoint (when called on :class:`BaseGenerator`) or ``cls``.
+        """
+        from . import generator_class
+
+        path = Path(path)
+        payload = read_generator_checkpoint(path)
+        target = cls
+        if cls is BaseGenerator or cls.name != payload["model"]:
+            if cls is not BaseGenerator:
+                raise data_error(path, "checkpoint holds another generator",
+                                 expected=cls.name, found=str(payload["model"]))
+            try:
+                target = generator_class(str(payload["model"]))
+            except ConfigurationError:
+                raise data_error(path, "unknown generator in checkpoint",
+                                 expected="dense-gan, wgan-4d, wgan-raw or ddpm",
+                                 found=str(payload["model"])) from None
+        return target._from_payload(payload, path, device)
+
+    # ------------------------------------------------------------------ subclass hooks
+    def _build(self, input_shape: tuple[int, ...], n_classes: int, n_subjects: int, device) -> None:
+        raise NotImplementedError
+
+    def _train_epoch(self, Z, y, s, rng: np.random.Generator) -> Mapping[str, float]:
+        raise NotImplementedError
+
+    def _monitor_generate(self, y, s, gen):
+        """Samples for the per-epoch ``moment_gap`` (subclasses may use a cheaper sampler)."""
+        return self._generate(y, s, gen)
+
+    def _generate(self, y, s, gen):
+        """Scaled samples (tensor of shape (len(y), *input_shape_)) for class / subject indices."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _batches(n: int, batch_size: int, rng: np.random.Generator):
+        perm = rng.permutation(n)
+        nb = max(1, n // batch_size) if n >= batch_size else 1
+        for i in range(nb):
+            yield perm[i * batch_size:(i + 1) * batch_size]

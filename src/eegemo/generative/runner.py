@@ -1,0 +1,530 @@
+"""Generator runs on a store: train (writing a run folder), generate files, evaluate synthetic data.
+
+A run folder written by :func:`train_generator` holds
+
+``config.json``
+    model, parameters, store path and array, channel names, rate, bands, label names, the hold-out
+    protocol and its folds, row counts, seed, device, training time, ``simulated`` (from the store).
+``history.json``
+    losses per epoch.
+``generator.pt``
+    weights-only checkpoint (:func:`eegemo.generative.load_generator`).
+``train_rows.npy`` / ``holdout_rows.npy``
+    store rows the generator was trained on / never saw.
+
+Hold-out: by default the generator is trained on the *training* trials of the ``"seed-standard"``
+protocol (union over subjects and sessions) and never sees the test trials, so :func:`synth_eval` can
+test TSTR, TRTR, C2ST and the augmentation gain on real trials that the generator did not see.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._logging import logger
+from ..errors import ConfigurationError, data_error
+from . import GENERATORS, default_array, get_generator, load_generator
+
+__all__ = ["train_generator", "generate", "synth_eval", "load_run", "feature_view"]
+
+CHECKPOINT = "generator.pt"
+_HOLDOUT = ("seed-standard", "trial-kfold", "none")
+
+
+def _open(store):
+    from ..store import open_store
+
+    return open_store(store) if isinstance(store, (str, os.PathLike)) else store
+
+
+def _write_json(path: Path, obj: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(obj, indent=2, default=_json_default))
+    os.replace(tmp, path)
+
+
+def _json_default(o: Any):
+    if isinstance(o, np.generic):
+        return o.item()
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    if isinstance(o, Path):
+        return str(o)
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def _simulated(store) -> bool:
+    if bool(store.manifest.get("simulated", False)):
+        return True
+    idx = store.index
+    return bool("simulated" in idx and idx["simulated"].astype(bool).any())
+
+
+def _holdout_folds(index, protocol: str, random_state: int) -> list:
+    """The folds whose test trials the generator must not see (one per subject for trial-kfold)."""
+    from ..evaluation.splits import split
+
+    folds = list(split(index, protocol, val_fraction=0.0, random_state=random_state))
+    if protocol == "trial-kfold":
+        first: dict = {}
+        for f in folds:
+            first.setdefault(f.subject, f)
+        folds = list(first.values())
+    return folds
+
+
+def _split_rows(index, holdout: str, random_state: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    n = len(index)
+    if holdout == "none":
+        return np.arange(n), np.zeros(0, np.int64), []
+    folds = _holdout_folds(index, holdout, random_state)
+    test = np.unique(np.concatenate([f.test_rows for f in folds]))
+    train = np.setdiff1d(np.unique(np.concatenate([f.train_rows for f in folds])), test)
+    return train.astype(np.int64), test.astype(np.int64), [f.name for f in folds]
+
+
+def _pick_array(store, model: str, array: str | None) -> str:
+    arrays = tuple(store.arrays)
+    if array is None:
+        array = default_array(model)
+        if array not in arrays and model == "dense-gan":
+            array = next((a for a in ("de_grid", "de", "raw") if a in arrays), array)
+    if array not in arrays:
+        raise ConfigurationError(f"{store.path}: array {array!r} is not in the store (expected one of "
+                                 f"{', '.join(arrays)}); choose another with array=/--array or "
+                                 f"prepare the store with it")
+    return array
+
+
+def train_generator(store, model: str, out: str | os.PathLike, *, epochs: int | None = None,
+                    array: str | None = None, params: dict | None = None,
+                    holdout: str = "seed-standard", condition_subject: bool = False,
+                    random_state: int = 0, device: str = "auto", overwrite: bool = False,
+                    verbose: bool = True) -> Path:
+    """Train a generator on a store's rows and write a run folder.
+
+    Parameters
+    ----------
+    store : path-like | Store
+        A store from :func:`eegemo.store.prepare`.
+    model : str
+        ``"dense-gan"``, ``"wgan-4d"``, ``"wgan-raw"`` or ``"ddpm"``.
+    out : path-like
+        Run folder to write (must not exist unless ``overwrite``).
+    epochs : int | None
+        Training epochs (default: the model's).
+    array : str | None
+        Store array (default ``"de_grid"`` for the dense GAN and the 4-D WGAN, ``"raw"`` for the
+        raw-window models).
+    params : dict | None
+        Further generator parameters (widths, ``lr``, ``batch_size`` ...).
+    holdout : {"seed-standard", "trial-kfold", "none"}
+        Protocol whose test trials are kept from the generator (see the module docstring);
+        ``"none"`` trains on every row (synth-eval then has no unseen real trials).
+    condition_subject : bool
+        Condition the generator on the subject too.
+    random_state : int
+        Seed of the generator and of the hold-out split.
+    device : str
+        ``"auto"``, ``"cpu"``, ``"cuda"``.
+    overwrite : bool
+        Replace an existing run folder.
+    verbose : bool
+        Progress bar with the losses.
+
+    Returns
+    -------
+    out : Path
+        The run folder.
+    """
+    from .. import __version__
+
+    store = _open(store)
+    if model not in GENERATORS:
+        raise ConfigurationError(f"unknown generator {model!r}: allowed values are "
+                                 f"{', '.join(GENERATORS)}")
+    if holdout not in _HOLDOUT:
+        raise ConfigurationError(f"holdout must be one of {', '.join(_HOLDOUT)}, found {holdout!r}")
+    out = Path(out)
+    if out.exists():
+        if not overwrite:
+            raise ConfigurationError(f"{out}: run folder exists (expected a new folder; pass "
+                                     f"overwrite=True / --overwrite to replace it)")
+        shutil.rmtree(out)
+    array = _pick_array(store, model, array)
+    index = store.index
+    train_rows, holdout_rows, fold_names = _split_rows(index, holdout, random_state)
+    gparams = dict(params or {})
+    if epochs is not None:
+        gparams["epochs"] = int(epochs)
+    gparams.update(random_state=random_state, device=device, verbose=verbose,
+                   condition_subject=condition_subject,
+                   label_names={int(k): str(v) for k, v in store.label_names.items()})
+    gen = get_generator(model, **gparams)
+    X = store.load(array, train_rows)
+    y = index["label"].to_numpy(np.int64)[train_rows]
+    subjects = index["subject"].astype(str).to_numpy()[train_rows] if condition_subject else None
+    logger.info("training %s on %d rows of %s %s", model, len(X), array, X.shape[1:])
+    gen.fit(X, y, subjects=subjects)
+    out.mkdir(parents=True)
+    gen.save(out / CHECKPOINT)
+    np.save(out / "train_rows.npy", train_rows)
+    np.save(out / "holdout_rows.npy", holdout_rows)
+    import torch
+
+    config = {
+        "model": model, "array": array, "epochs": int(gen.epochs),
+        "params": {k: v for k, v in gen.get_params().items() if k != "label_names"},
+        "store": str(Path(store.path).resolve()), "input_shape": list(X.shape[1:]),
+        "ch_names": list(store.ch_names), "sfreq": store.sfreq,
+        "bands": [[b.name, b.low, b.high] for b in store.bands],
+        "label_names": {str(k): v for k, v in store.label_names.items()},
+        "holdout": holdout, "holdout_folds": fold_names, "n_train": int(len(train_rows)),
+        "n_holdout": int(len(holdout_rows)), "condition_subject": bool(condition_subject),
+        "subjects": list(gen.subjects_), "random_state": random_state,
+        "device": str(gen.device_), "fit_seconds": float(gen.fit_seconds_),
+        "simulated": _simulated(store),
+        "versions": {"eegemo": __version__, "torch": str(torch.__version__)},
+    }
+    _write_json(out / "config.json", config)
+    _write_json(out / "history.json", gen.history_)
+    logger.info("wrote generator run %s (%.1f s)", out, gen.fit_seconds_)
+    return out
+
+
+def load_run(run: str | os.PathLike, *, device: str | None = None) -> tuple[dict, Any]:
+    """Read a run folder's configuration and generator.
+
+    Parameters
+    ----------
+    run : path-like
+        Folder written by :func:`train_generator`.
+    device : str | None
+        Device override for the generator.
+
+    Returns
+    -------
+    config : dict
+    generator : BaseGenerator
+    """
+    run = Path(run)
+    cfg_path = run / "config.json"
+    if not cfg_path.is_file():
+        raise data_error(run, "not a generator run folder", expected="config.json and generator.pt "
+                         "written by `eegemo train-generator`", found="no config.json")
+    try:
+        config = json.loads(cfg_path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise data_error(cfg_path, "unreadable run configuration", expected="JSON",
+                         found=str(err)) from None
+    if not isinstance(config, dict) or "model" not in config or "array" not in config:
+        raise data_error(cfg_path, "not a generator run configuration",
+                         expected="keys model and array", found="other content")
+    return config, load_generator(run / CHECKPOINT, device=device)
+
+
+# ---------------------------------------------------------------------------------------- generate
+def _to_mne_epochs(X_uv: np.ndarray, config: dict, label: str, code: int):
+    import mne
+
+    from ..channels import make_montage
+
+    ch_names = list(config["ch_names"])
+    sfreq = config.get("sfreq")
+    if not sfreq:
+        raise ConfigurationError("the run's store has no sampling rate of raw windows")
+    info = mne.create_info(ch_names, float(sfreq), ch_types="eeg")
+    n, _, s = X_uv.shape
+    events = np.c_[np.arange(n) * s, np.zeros(n, int), np.full(n, code)].astype(int)
+    epochs = mne.EpochsArray(X_uv.astype(np.float64) * 1e-6, info, events=events, tmin=0.0,
+                             event_id={label: code}, verbose="error")
+    montage = make_montage(ch_names)
+    if montage.ch_names:
+        epochs.set_montage(montage, on_missing="ignore", verbose="error")
+    return epochs
+
+
+def _to_mne_raw(X_uv: np.ndarray, config: dict, label: str):
+    import mne
+
+    from ..channels import make_montage
+
+    ch_names = list(config["ch_names"])
+    sfreq = float(config["sfreq"])
+    n, c, s = X_uv.shape
+    data = X_uv.transpose(1, 0, 2).reshape(c, n * s).astype(np.float64) * 1e-6
+    raw = mne.io.RawArray(data, mne.create_info(ch_names, sfreq, ch_types="eeg"), verbose="error")
+    raw.set_annotations(mne.Annotations(onset=np.arange(n) * s / sfreq, duration=[s / sfreq] * n,
+                                        description=[label] * n))
+    montage = make_montage(ch_names)
+    if montage.ch_names:
+        raw.set_montage(montage, on_missing="ignore", verbose="error")
+    return raw
+
+
+def generate(run: str | os.PathLike, emotion: Any, n: int, out: str | os.PathLike, *,
+             random_state: int | None = 0, subject: str | None = None,
+             device: str | None = None) -> Path:
+    """Sample synthetic windows of one emotion from a run and write them to a file.
+
+    Parameters
+    ----------
+    run : path-like
+        Folder written by :func:`train_generator`.
+    emotion : int | str
+        Label value or name (e.g. ``"positive"``).
+    n : int
+        Number of windows.
+    out : path-like
+        ``.npy`` (any array: (n, *row shape) in the store's units, µV for raw windows), ``.fif``
+        (raw windows: MNE Raw, windows back to back with one annotation per window; a name ending in
+        ``epo.fif`` writes MNE Epochs instead) or ``.edf`` (raw windows, EDF+ via
+        :func:`mne.export.export_raw`). FIF/EDF hold volts, channel names and the montage.
+    random_state : int | None
+        Seed of the draw.
+    subject : str | None
+        Subject (runs trained with ``condition_subject`` only).
+    device : str | None
+        Device override.
+
+    Returns
+    -------
+    out : Path
+        The file written.
+    """
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in (".npy", ".fif", ".edf"):
+        raise ConfigurationError(f"{out}: unsupported output format (expected .npy, .fif or .edf, "
+                                 f"found {suffix or 'no suffix'})")
+    config, gen = load_run(run, device=device)
+    if suffix != ".npy" and config["array"] != "raw":
+        raise ConfigurationError(f"{out}: FIF/EDF export needs raw windows, but this run generates "
+                                 f"{config['array']!r} rows (expected array 'raw'; write .npy)")
+    X = gen.sample(int(n), emotion, random_state=random_state, subject=subject)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    code = int(gen.classes_[gen._class_index(emotion)])
+    label = str((gen.label_names or {}).get(code, code))
+    if suffix == ".npy":
+        np.save(out, X)
+    elif suffix == ".fif" and out.name.lower().endswith("epo.fif"):
+        _to_mne_epochs(X, config, label, code).save(out, overwrite=True, verbose="error")
+    elif suffix == ".fif":
+        raw = _to_mne_raw(X, config, label)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # MNE's file-name convention warning (raw.fif)
+            raw.save(out, overwrite=True, verbose="error")
+    else:
+        import mne
+
+        raw = _to_mne_raw(X, config, label)
+        mne.export.export_raw(out, raw, fmt="edf", overwrite=True, verbose="error")
+    logger.info("wrote %d synthetic %s windows to %s%s", len(X), label, out,
+                " (generator trained on simulated data)" if config.get("simulated") else "")
+    return out
+
+
+# -------------------------------------------------------------------------------------- synth_eval
+def feature_view(X: np.ndarray, array: str, sfreq: float | None, bands=None) -> np.ndarray:
+    """The features the metrics compare: log10 band power (n, C, B) for raw windows (and for PSD
+    arrays), else ``X`` (DE is already a log power).
+
+    Parameters
+    ----------
+    X : ndarray
+        Rows of a store array.
+    array : str
+        Its name (``"raw"`` → band powers).
+    sfreq : float | None
+        Rate of raw windows.
+    bands : sequence | None
+        Bands.
+
+    Returns
+    -------
+    features : ndarray of float32
+    """
+    from .metrics import band_log_power
+
+    if array == "raw":
+        return band_log_power(X, sfreq, bands).astype(np.float32)
+    if array.startswith("psd"):     # linear band power → log10
+        return np.log10(np.maximum(np.asarray(X, dtype=np.float64), 1e-30)).astype(np.float32)
+    return np.asarray(X, dtype=np.float32)
+
+
+def _fid(store, array, train_rows, X_train, y_train, X_real, X_fake, fid_model, random_state,
+         device) -> tuple[float, str]:
+    from ..preprocess.normalize import Normalizer
+    from .metrics import frechet_distance
+
+    if fid_model is None:
+        fid_model = {"de_grid": "ccnn", "psd_grid": "ccnn", "raw": "eegnet"}.get(array)
+    if fid_model in (None, "features"):
+        norm = Normalizer("global").fit(X_train)
+        return (frechet_distance(norm.transform(X_real), norm.transform(X_fake)),
+                "standardised features (no recogniser for this array)")
+    from ..models import get_model
+
+    params: dict[str, Any] = {"max_epochs": 15, "random_state": random_state, "device": device}
+    if fid_model == "ccnn":
+        params.update(filters=(32, 64), hidden=128)
+    elif fid_model == "eegnet":
+        params.update(sfreq=store.sfreq)
+    norm = Normalizer("global").fit(X_train)
+    rec = get_model(fid_model, **params).fit(norm.transform(X_train), y_train)
+    fr = rec.embed(norm.transform(X_real))
+    ff = rec.embed(norm.transform(X_fake))
+    return frechet_distance(fr, ff), f"{fid_model} penultimate layer (trained on the training rows)"
+
+
+def synth_eval(run: str | os.PathLike, store, out_json: str | os.PathLike | None = None, *,
+               model: str = "logreg", fid_model: str | None = None, augmentation: bool = True,
+               aug_ratio: float = 1.0, max_rows: int = 20000, random_state: int = 0,
+               device: str | None = None) -> dict[str, Any]:
+    """Compute realism and usefulness metrics of a generator run against its store.
+
+    Synthetic rows are drawn with the class counts of the real rows they are compared with. Raw
+    windows are compared through their log10 band powers (:func:`feature_view`).
+
+    Parameters
+    ----------
+    run : path-like
+        Folder written by :func:`train_generator`.
+    store : path-like | Store
+        The store the run was trained on.
+    out_json : path-like | None
+        JSON file to write.
+    model : str
+        Recogniser of TSTR/TRTR and of the augmentation gain, on the features (default
+        ``"logreg"``).
+    fid_model : str | None
+        Recogniser whose penultimate layer gives the Fréchet features (default ``"ccnn"`` for grids,
+        ``"eegnet"`` for raw windows, standardised features otherwise); ``"features"`` uses the
+        standardised features (band log powers for raw windows) without a recogniser.
+    augmentation : bool
+        Compute the augmentation gain over the run's hold-out folds.
+    aug_ratio : float
+        Synthetic windows added per real training window.
+    max_rows : int
+        At most this many real rows (and as many synthetic) enter each comparison.
+    random_state : int
+        Seed of sampling, subsampling and recognisers.
+    device : str | None
+        Device of the generator and of the FID recogniser.
+
+    Returns
+    -------
+    metrics : dict
+        Keys ``c2st``, ``psd_distance`` (dB), ``topomap_correlation``, ``fid``, ``tstr``, ``trtr``,
+        ``tstr_trtr_ratio``, ``augmentation_gain``, ``diversity``, ``config``, ``protocol``,
+        ``simulated``, ``features``, ``n_real``, ``n_fake``, ``seconds``.
+    """
+    from . import metrics as M
+
+    t0 = time.perf_counter()
+    config, gen = load_run(run, device=device)
+    store = _open(store)
+    run = Path(run)
+    array = config["array"]
+    if array not in store.arrays or list(store.shape(array)[1:]) != list(config["input_shape"]):
+        raise ConfigurationError(f"{store.path}: store does not match run {run} (expected array "
+                                 f"{array!r} of rows {config['input_shape']}, found arrays "
+                                 f"{', '.join(store.arrays)})")
+    index = store.index
+    train_rows = np.load(run / "train_rows.npy")
+    hold_rows = np.load(run / "holdout_rows.npy")
+    if len(train_rows) and train_rows.max() >= len(index):
+        raise ConfigurationError(f"{store.path}: store has {len(index)} rows but run {run} used row "
+                                 f"{int(train_rows.max())}; is it the same store?")
+    rng = np.random.default_rng(random_state)
+    seen_by_generator = False
+    if not len(hold_rows):
+        logger.warning("run %s was trained on every row: metrics compare against rows the "
+                       "generator saw", run)
+        hold_rows, seen_by_generator = train_rows, True
+
+    def cap(rows):
+        return np.sort(rng.choice(rows, max_rows, replace=False)) if len(rows) > max_rows else rows
+
+    tr, ho = cap(train_rows), cap(hold_rows)
+    labels = index["label"].to_numpy(np.int64)
+    subj = index["subject"].astype(str).to_numpy()
+    sfreq, bands = store.sfreq, store.bands
+    cond_subj = bool(config.get("condition_subject"))
+
+    def fake_like(rows, seed):
+        return gen.sample_like(labels[rows], random_state=seed,
+                               subjects=subj[rows] if cond_subj else None)
+
+    X_tr_raw, X_ho_raw = store.load(array, tr), store.load(array, ho)
+    fid_inputs = (X_tr_raw, X_ho_raw) if fid_model != "features" else None
+    F_tr_raw = fake_like(tr, int(rng.integers(2**31 - 1)))
+    F_ho_raw = fake_like(ho, int(rng.integers(2**31 - 1)))
+    feat = lambda a: feature_view(a, array, sfreq, bands)  # noqa: E731
+    X_tr, X_ho, F_tr, F_ho = feat(X_tr_raw), feat(X_ho_raw), feat(F_tr_raw), feat(F_ho_raw)
+    y_tr, y_ho = labels[tr], labels[ho]
+    kind = "de" if array.startswith("de") else "log"
+    scale = 1.0 if kind == "de" else 10.0     # DE: dB inside psd_distance; log10 powers → dB
+    result: dict[str, Any] = {}
+    result["c2st"] = M.c2st(X_ho, F_ho, random_state=random_state)
+    result["psd_distance"] = scale * M.psd_distance(X_ho, F_ho, kind=kind)
+    result["topomap_correlation"] = M.topomap_correlation(X_ho, F_ho, y_ho, y_ho, kind=kind)
+    if fid_inputs is None:
+        fid, fid_features = _fid(store, array, tr, X_tr, y_tr, X_ho, F_ho, "features",
+                                 random_state, None)
+        fid_features = "standardised " + ("log band powers" if array == "raw" else "features")
+    else:
+        fid, fid_features = _fid(store, array, tr, X_tr_raw, y_tr, X_ho_raw, F_ho_raw, fid_model,
+                                 random_state, device or config.get("device", "auto"))
+    result["fid"] = fid
+    result["trtr"] = M.trtr(X_tr, y_tr, X_ho, y_ho, model=model, random_state=random_state)
+    result["tstr"] = M.tstr(F_tr, y_tr, X_ho, y_ho, model=model, random_state=random_state)
+    result["tstr_trtr_ratio"] = result["tstr"] / result["trtr"] if result["trtr"] else float("nan")
+    result["diversity"] = M.diversity(F_ho, X_ho, random_state=random_state)
+    if augmentation and config.get("holdout") in ("seed-standard", "trial-kfold"):
+        folds = [f for f in _holdout_folds(index, config["holdout"], int(config["random_state"]))
+                 if f.name in set(config["holdout_folds"])]
+        hold_set = set(np.load(run / "holdout_rows.npy").tolist())
+        for f in folds:
+            if not set(f.test_rows.tolist()) <= hold_set:
+                raise ConfigurationError(f"fold {f.name}: test rows the generator was trained on; the "
+                                         f"store's index changed since the run")
+        needed = np.unique(np.concatenate([np.r_[f.train_rows, f.test_rows] for f in folds]))
+        X_all = np.zeros((len(index),) + X_tr.shape[1:], dtype=np.float32)
+        for chunk in np.array_split(needed, max(1, len(needed) // 5000)):
+            X_all[chunk] = feat(store.load(array, chunk))
+
+        def synthesize(fold):
+            rows = fold.train_rows
+            k = int(round(aug_ratio * len(rows)))
+            pick = np.sort(rng.choice(rows, k, replace=k > len(rows)))
+            return feat(fake_like(pick, int(rng.integers(2**31 - 1)))), labels[pick]
+
+        result["augmentation_gain"] = M.augmentation_gain(
+            X_all, labels, folds, synthesize, model=model, index=index, random_state=random_state)
+    else:
+        result["augmentation_gain"] = None
+    result.update({
+        "config": config, "protocol": config.get("holdout"), "simulated": _simulated(store),
+        "features": ("log10 band power per channel and band of raw windows" if array == "raw"
+                     else f"store array {array!r}"),
+        "recogniser": model, "fid_features": fid_features,
+        "psd_distance_units": "dB (10 log10 power)",
+        "real_rows_seen_by_generator": seen_by_generator,
+        "n_real": int(len(ho)), "n_fake": int(len(F_ho)),
+        "seconds": time.perf_counter() - t0,
+    })
+    if out_json is not None:
+        out_json = Path(out_json)
+        out_json.parent.mkdir(parents=True, exist_ok=True)
+        _write_json(out_json, result)
+    return result

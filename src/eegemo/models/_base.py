@@ -1,0 +1,531 @@
+"""The estimator base shared by every recognition model, and the torch training loop.
+
+:class:`BaseModel` holds what every model has (input checks, label mapping, ``save``/``load``);
+:class:`TorchClassifier` adds one training loop for every network: Adam on cross-entropy, shuffled
+mini-batches, early stopping on the validation loss (best weights restored), optional mixed precision on
+CUDA, a progress bar per fit and a ``history_`` of per-epoch losses. A network subclass only builds its
+``torch.nn.Module`` (``_build_module``) whose ``forward`` returns logits and ``embed`` returns the
+penultimate-layer features.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import os
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from .._logging import logger, progress_disabled
+from ..errors import ConfigurationError, data_error
+from . import _checkpoint as ckpt
+
+__all__ = ["BaseModel", "TorchClassifier", "INPUT_KINDS", "COMMON_PARAMS_DOC"]
+
+#: The input layouts a model can declare, with the array rank they need.
+INPUT_KINDS: dict[str, tuple[int, str]] = {
+    "features": (3, "(n_windows, n_channels, n_bands)"),
+    "grid": (4, "(n_windows, n_bands, 9, 9)"),
+    "grid_seq": (5, "(n_sequences, n_steps, n_bands, 9, 9)"),
+    "image": (4, "(n_windows, n_bands, height, width)"),
+    "raw": (3, "(n_windows, n_channels, n_samples)"),
+}
+
+COMMON_PARAMS_DOC = """max_epochs : int
+        Most passes over the training data.
+    batch_size : int
+        Mini-batch size.
+    lr : float
+        Adam learning rate.
+    weight_decay : float
+        L2 penalty added by Adam.
+    patience : int
+        Epochs without a lower validation loss before stopping (only when ``X_val`` is given to
+        ``fit``); the weights of the best epoch are restored.
+    device : str
+        ``"auto"`` (CUDA when available, else CPU) or a torch device string.
+    amp : bool
+        Mixed precision (bfloat16 where the GPU supports it, else float16 with loss scaling); used on
+        CUDA only, ignored on CPU.
+    n_threads : int | None
+        ``torch.set_num_threads`` during ``fit`` (restored afterwards); None leaves it.
+    random_state : int | RandomState | None
+        Seeds weight initialisation, dropout and shuffling; with an int, two fits on the same data and
+        device give identical predictions (deterministic algorithms are requested where torch has them).
+    verbose : bool
+        Show a progress bar over epochs with the losses."""
+
+
+class BaseModel(ClassifierMixin, BaseEstimator):
+    """What every eegemo recognition model shares: input checks, labels, checkpoints.
+
+    Subclasses set the class attributes ``name``, ``input_kind`` (a key of :data:`INPUT_KINDS`),
+    ``CITATION`` and ``DESCRIPTION``, and implement ``_get_state``/``_set_state`` for checkpoints.
+    """
+
+    name: ClassVar[str] = ""
+    input_kind: ClassVar[str] = ""
+    CITATION: ClassVar[str] = ""
+    DESCRIPTION: ClassVar[str] = ""
+
+    # ------------------------------------------------------------------ input checks
+    def _check_X(self, X: Any, *, fitted: bool, what: str = "X") -> np.ndarray:
+        ndim, layout = INPUT_KINDS[self.input_kind]
+        try:
+            X = np.asarray(X, dtype=np.float32)
+        except (TypeError, ValueError) as err:
+            raise ConfigurationError(f"{self.name}: {what} must be a numeric array {layout}, "
+                                     f"found {type(X).__name__} ({err})") from None
+        if X.ndim != ndim:
+            raise ConfigurationError(f"{self.name}: {what} must have shape {layout}, "
+                                     f"found shape {X.shape}")
+        if X.shape[0] == 0:
+            raise ConfigurationError(f"{self.name}: {what} is empty (expected at least one row)")
+        if fitted and tuple(X.shape[1:]) != tuple(self.input_shape_):
+            raise ConfigurationError(
+                f"{self.name}: {what} rows must have the shape seen in fit, expected "
+                f"{tuple(self.input_shape_)}, found {tuple(X.shape[1:])}")
+        if not np.isfinite(X).all():
+            raise data_error(None, f"{self.name}: {what} holds NaN or infinite values",
+                             expected="finite numbers",
+                             found=f"{int((~np.isfinite(X)).sum())} non-finite values")
+        return X
+
+    def _check_y(self, y: Any, n: int, what: str = "y") -> np.ndarray:
+        y = np.asarray(y)
+        if y.ndim != 1 or len(y) != n:
+            raise ConfigurationError(f"{self.name}: {what} must be 1-D with one label per row, "
+                                     f"expected shape ({n},), found {y.shape}")
+        return y
+
+    def _encode_labels(self, y: np.ndarray, what: str = "y") -> np.ndarray:
+        idx = np.searchsorted(self.classes_, y)
+        idx = np.clip(idx, 0, len(self.classes_) - 1)
+        unknown = self.classes_[idx] != y
+        if unknown.any():
+            raise ConfigurationError(
+                f"{self.name}: {what} holds labels not seen in training, expected "
+                f"{self.classes_.tolist()}, found {sorted(set(np.asarray(y)[unknown].tolist()))}")
+        return idx.astype(np.int64)
+
+    def _set_classes(self, y: np.ndarray) -> np.ndarray:
+        self.classes_ = np.unique(y)
+        if len(self.classes_) < 2:
+            raise ConfigurationError(f"{self.name}: y must hold at least 2 classes, found "
+                                     f"{self.classes_.tolist()}")
+        return self._encode_labels(y)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : ndarray
+            Input rows in the layout of :attr:`input_kind`.
+
+        Returns
+        -------
+        y : ndarray, shape (n_rows,)
+            Labels from ``classes_``.
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    # ------------------------------------------------------------------ checkpoints
+    def _get_state(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _set_state(self, state: dict[str, Any], path: Path) -> None:
+        raise NotImplementedError
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write a weights-only checkpoint (no pickled objects).
+
+        Parameters
+        ----------
+        path : path-like
+            Destination file, e.g. ``model.pt``.
+
+        Returns
+        -------
+        path : Path
+            The file written; read it back with :meth:`load` or :func:`eegemo.models.load_model`.
+        """
+        check_is_fitted(self, "classes_")
+        classes = self.classes_.tolist()
+        if not all(isinstance(c, (int, float, str, bool)) for c in classes):
+            raise ConfigurationError(f"{self.name}: cannot save labels of type "
+                                     f"{type(classes[0]).__name__} (expected int or str)")
+        payload = {
+            "model": self.name,
+            "params": ckpt.params_for_checkpoint(self.get_params(deep=False)),
+            "classes": classes,
+            "input_shape": [int(s) for s in self.input_shape_],
+            "history": ckpt.encode(list(getattr(self, "history_", [])), "history"),
+            "state": self._get_state(),
+        }
+        return ckpt.write_checkpoint(path, payload)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, *, device: str | None = None) -> BaseModel:
+        """Read a checkpoint written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : path-like
+            The checkpoint.
+        device : str | None
+            Override the stored ``device`` parameter (torch models).
+
+        Returns
+        -------
+        model : BaseModel
+            The fitted estimator.
+
+        Raises
+        ------
+        DataFormatError
+            Corrupted file, foreign checkpoint, or a checkpoint of another model.
+        """
+        from . import load_model
+
+        model = load_model(path, device=device)
+        if cls.name and not isinstance(model, cls):
+            raise data_error(path, "checkpoint of another model", expected=cls.name,
+                             found=model.name)
+        return model
+
+    @classmethod
+    def _from_payload(cls, payload: dict[str, Any], path: Path,
+                      device: str | None = None) -> BaseModel:
+        params = ckpt.params_from_checkpoint(dict(payload["params"]))
+        valid = cls().get_params(deep=False)
+        unknown = sorted(set(params) - set(valid))
+        if unknown:
+            raise data_error(path, f"parameters unknown to model {cls.name}",
+                             expected=", ".join(sorted(valid)), found=", ".join(unknown))
+        if device is not None and "device" in valid:
+            params["device"] = device
+        model = cls(**params)
+        model.classes_ = np.asarray(payload["classes"])
+        model.input_shape_ = tuple(int(s) for s in payload["input_shape"])
+        model.history_ = ckpt.decode(payload.get("history", []))
+        model._set_state(payload["state"], path)
+        return model
+
+
+class TorchClassifier(BaseModel):
+    """Base of the torch networks: the training loop, prediction, embeddings, checkpoints.
+
+    Subclasses define ``__init__`` with their architecture parameters plus the common ones
+    (:data:`COMMON_PARAMS_DOC`) and implement ``_build_module(input_shape, n_classes)``.
+    """
+
+    # ------------------------------------------------------------------ hooks
+    def _build_module(self, input_shape: tuple[int, ...], n_classes: int):  # -> nn.Module
+        raise NotImplementedError
+
+    def _check_input_shape(self, input_shape: tuple[int, ...]) -> None:
+        """Refuse input shapes the architecture cannot take (subclasses override)."""
+
+    # ------------------------------------------------------------------ helpers
+    def _device(self):
+        import torch
+
+        if self.device in (None, "auto"):
+            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        try:
+            return torch.device(self.device)
+        except (RuntimeError, TypeError) as err:
+            raise ConfigurationError(f"{self.name}: device must be 'auto', 'cpu', 'cuda' or "
+                                     f"'cuda:N', found {self.device!r} ({err})") from None
+
+    def _autocast(self, device):
+        import torch
+
+        if not self.amp or device.type != "cuda":
+            return contextlib.nullcontext(), None
+        dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        return torch.autocast("cuda", dtype=dtype), dtype
+
+    def _check_common(self) -> None:
+        for key in ("max_epochs", "batch_size"):
+            value = getattr(self, key)
+            if not isinstance(value, (int, np.integer)) or value < 1:
+                raise ConfigurationError(f"{self.name}: {key} must be a positive int, found "
+                                         f"{value!r}")
+        if not isinstance(self.patience, (int, np.integer)) or self.patience < 1:
+            raise ConfigurationError(f"{self.name}: patience must be a positive int, found "
+                                     f"{self.patience!r}")
+        if not self.lr > 0:
+            raise ConfigurationError(f"{self.name}: lr must be > 0, found {self.lr!r}")
+        if self.n_threads is not None and (not isinstance(self.n_threads, (int, np.integer))
+                                           or self.n_threads < 1):
+            raise ConfigurationError(f"{self.name}: n_threads must be None or a positive int, "
+                                     f"found {self.n_threads!r}")
+
+    @contextlib.contextmanager
+    def _fit_context(self, device):
+        """Threads, deterministic algorithms and a private RNG for the duration of one fit."""
+        import torch
+
+        old_threads = torch.get_num_threads()
+        old_det = torch.are_deterministic_algorithms_enabled()
+        old_warn = torch.is_deterministic_algorithms_warn_only_enabled()
+        old_bench = torch.backends.cudnn.benchmark
+        if device.type == "cuda":
+            os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+        devices = [device.index or 0] if device.type == "cuda" else []
+        try:
+            if self.n_threads is not None:
+                torch.set_num_threads(int(self.n_threads))
+            torch.use_deterministic_algorithms(True, warn_only=True)
+            torch.backends.cudnn.benchmark = False
+            with torch.random.fork_rng(devices=devices):
+                yield
+        finally:
+            torch.set_num_threads(old_threads)
+            torch.use_deterministic_algorithms(old_det, warn_only=old_warn)
+            torch.backends.cudnn.benchmark = old_bench
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X: Any, y: Any, X_val: Any = None, y_val: Any = None) -> TorchClassifier:
+        """Train the network.
+
+        Parameters
+        ----------
+        X : ndarray
+            Training rows in the layout of :attr:`input_kind`.
+        y : array_like, shape (n_rows,)
+            Labels (any integers or strings; mapped to 0..n_classes-1 internally).
+        X_val, y_val : ndarray | None
+            Validation rows (from trials other than the training ones) for early stopping.
+
+        Returns
+        -------
+        self : TorchClassifier
+        """
+        import torch
+        from tqdm.auto import tqdm
+
+        self._check_common()
+        X = self._check_X(X, fitted=False)
+        y = self._check_y(y, len(X))
+        y_idx = self._set_classes(y)
+        self.input_shape_ = tuple(int(s) for s in X.shape[1:])
+        self._check_input_shape(self.input_shape_)
+        has_val = X_val is not None
+        if has_val != (y_val is not None):
+            raise ConfigurationError(f"{self.name}: give both X_val and y_val or neither")
+        if has_val:
+            X_val = self._check_X(X_val, fitted=True, what="X_val")
+            yv_idx = self._encode_labels(self._check_y(y_val, len(X_val), "y_val"), "y_val")
+        device = self._device()
+        seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
+        autocast, amp_dtype = self._autocast(device)
+        if self.amp and device.type != "cuda":
+            logger.info("%s: amp=True is ignored on %s", self.name, device.type)
+        scaler = torch.amp.GradScaler("cuda") if amp_dtype == torch.float16 else None
+
+        with self._fit_context(device):
+            torch.manual_seed(seed)
+            module = self._build_module(self.input_shape_, len(self.classes_)).to(device)
+            gen = torch.Generator().manual_seed(seed)
+            Xt = self._to_device(torch.from_numpy(X), device)
+            yt = torch.from_numpy(y_idx).to(device)
+            if has_val:
+                Xv = self._to_device(torch.from_numpy(X_val), device)
+                yv = torch.from_numpy(yv_idx).to(device)
+            try:  # one fused kernel per step (CPU and CUDA); same numbers as the loop version
+                opt = torch.optim.Adam(module.parameters(), lr=self.lr,
+                                       weight_decay=self.weight_decay, fused=True)
+            except (RuntimeError, TypeError):
+                opt = torch.optim.Adam(module.parameters(), lr=self.lr,
+                                       weight_decay=self.weight_decay)
+            loss_fn = torch.nn.CrossEntropyLoss()
+            n = len(Xt)
+            bs = min(int(self.batch_size), n)
+            constrain = getattr(module, "constrain", None)
+            self.history_: list[dict[str, Any]] = []
+            best_loss, best_state, best_epoch, bad = np.inf, None, 0, 0
+            bar = tqdm(range(1, int(self.max_epochs) + 1), desc=f"{self.name} fit", unit="epoch",
+                       disable=progress_disabled() or not self.verbose, leave=False)
+            for epoch in bar:
+                module.train()
+                order = torch.randperm(n, generator=gen)
+                starts = list(range(0, n, bs))
+                if len(starts) > 1 and n - starts[-1] == 1:  # a batch of one breaks batch norm
+                    starts = starts[:-1]
+                total, count = torch.zeros((), device=device), 0
+                for start in starts:
+                    idx = order[start:start + bs]
+                    xb = Xt[idx.to(Xt.device)].to(device, non_blocking=True)
+                    yb = yt[idx.to(yt.device)]
+                    opt.zero_grad(set_to_none=True)
+                    with autocast:
+                        loss = loss_fn(module(xb).float(), yb)
+                    if scaler is not None:
+                        scaler.scale(loss).backward()
+                        scaler.step(opt)
+                        scaler.update()
+                    else:
+                        loss.backward()
+                        opt.step()
+                    if constrain is not None:
+                        constrain()
+                    total += loss.detach() * len(idx)
+                    count += len(idx)
+                record: dict[str, Any] = {"epoch": epoch, "train_loss": float(total) / max(count, 1),
+                                          "val_loss": None, "val_accuracy": None}
+                if has_val:
+                    logits = self._forward_all(module, Xv, device)
+                    record["val_loss"] = float(loss_fn(logits, yv))
+                    record["val_accuracy"] = float((logits.argmax(1) == yv).float().mean())
+                self.history_.append(record)
+                bar.set_postfix({k: round(v, 4) for k, v in record.items()
+                                 if k != "epoch" and v is not None})
+                if not np.isfinite(record["train_loss"]):
+                    raise ConfigurationError(f"{self.name}: training diverged at epoch {epoch} "
+                                             f"(loss {record['train_loss']}); lower lr, found "
+                                             f"lr={self.lr}")
+                if has_val:
+                    if record["val_loss"] < best_loss:
+                        best_loss, best_epoch, bad = record["val_loss"], epoch, 0
+                        best_state = copy.deepcopy(module.state_dict())
+                    else:
+                        bad += 1
+                        if bad >= self.patience:
+                            logger.info("%s: early stop at epoch %d (best %d, val loss %.4f)",
+                                        self.name, epoch, best_epoch, best_loss)
+                            break
+            bar.close()
+            if best_state is not None:
+                module.load_state_dict(best_state)
+            self.best_epoch_ = best_epoch if has_val else len(self.history_)
+        module.eval()
+        self.module_ = module
+        self.device_ = device
+        return self
+
+    @staticmethod
+    def _to_device(x, device):
+        """Whole data set on the GPU when it is small, else batches are moved one at a time."""
+        if device.type == "cuda" and x.numel() * x.element_size() < 2 * 1024**3:
+            return x.to(device)
+        return x
+
+    def _forward_all(self, module, X, device, *, embed: bool = False):
+        import torch
+
+        autocast, _ = self._autocast(device)
+        step = max(int(self.batch_size), 512)
+        outs = []
+        module.eval()
+        with torch.no_grad(), autocast:
+            for start in range(0, len(X), step):
+                xb = X[start:start + step].to(device, non_blocking=True)
+                out = module.embed(xb) if embed else module(xb)
+                outs.append(out.float())
+        return torch.cat(outs)
+
+    # ------------------------------------------------------------------ predict
+    def _prepare_eval(self, X: Any):
+        import torch
+
+        check_is_fitted(self, "module_")
+        X = self._check_X(X, fitted=True)
+        return torch.from_numpy(X)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities (softmax of the logits).
+
+        Parameters
+        ----------
+        X : ndarray
+            Input rows in the layout of :attr:`input_kind`.
+
+        Returns
+        -------
+        proba : ndarray, shape (n_rows, n_classes)
+            Columns in the order of ``classes_``.
+        """
+        import torch
+
+        Xt = self._prepare_eval(X)
+        logits = self._forward_all(self.module_, Xt, self.device_)
+        return torch.softmax(logits, dim=1).cpu().numpy().astype(np.float64)
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Logits, shape (n_rows, n_classes)."""
+        Xt = self._prepare_eval(X)
+        return self._forward_all(self.module_, Xt, self.device_).cpu().numpy()
+
+    def embed(self, X: Any) -> np.ndarray:
+        """Penultimate-layer features (e.g. for a Fréchet distance between real and generated data).
+
+        Parameters
+        ----------
+        X : ndarray
+            Input rows in the layout of :attr:`input_kind`.
+
+        Returns
+        -------
+        features : ndarray, shape (n_rows, n_features)
+            float32 activations feeding the final linear layer.
+        """
+        Xt = self._prepare_eval(X)
+        return self._forward_all(self.module_, Xt, self.device_, embed=True).cpu().numpy()
+
+    # ------------------------------------------------------------------ checkpoints
+    def _get_state(self) -> dict[str, Any]:
+        check_is_fitted(self, "module_")
+        return {k: v.detach().cpu().clone() for k, v in self.module_.state_dict().items()}
+
+    def _set_state(self, state: dict[str, Any], path: Path) -> None:
+        import torch
+
+        if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor)
+                                                  for v in state.values()):
+            raise data_error(path, "checkpoint weights are not a dict of tensors",
+                             expected=f"the state dict of a {self.name} network",
+                             found=type(state).__name__)
+        try:
+            self._check_input_shape(self.input_shape_)
+            module = self._build_module(self.input_shape_, len(self.classes_))
+        except Exception as err:  # noqa: BLE001 - stored parameters that build no network
+            raise data_error(path, f"stored parameters do not build a {self.name} network",
+                             expected="parameters written by save()",
+                             found=str(err).splitlines()[0][:120]) from None
+        try:
+            module.load_state_dict(state, strict=True)
+        except RuntimeError as err:
+            expected = set(module.state_dict())
+            missing, unexpected = sorted(expected - set(state)), sorted(set(state) - expected)
+            if missing or unexpected:
+                found = (f"missing {len(missing)} keys ({', '.join(missing[:3])}), "
+                         f"{len(unexpected)} unexpected ({', '.join(unexpected[:3])})")
+            else:
+                own = module.state_dict()
+                bad = [k for k in own if tuple(own[k].shape) != tuple(state[k].shape)]
+                found = (f"{len(bad)} tensors of other shapes, e.g. {bad[0]} "
+                         f"{list(state[bad[0]].shape)} for {list(own[bad[0]].shape)}" if bad
+                         else str(err).splitlines()[0][:120])
+            raise data_error(path, f"weights do not fit the {self.name} architecture",
+                             expected=f"the {len(expected)} tensors of its state dict",
+                             found=found) from None
+        device = self._device()
+        try:
+            module = module.to(device)
+        except (RuntimeError, AssertionError) as err:  # e.g. saved on a GPU, loaded without one
+            import torch
+
+            logger.warning("%s: device %s unavailable (%s); using the CPU", self.name, device,
+                           str(err).splitlines()[0][:80])
+            device = torch.device("cpu")
+        self.module_ = module.eval()
+        self.device_ = device

@@ -1,0 +1,252 @@
+"""Thin scikit-learn transformers over :mod:`eegemo.preprocess`'s array functions.
+
+Each ``__init__`` only stores its arguments; checks happen in ``fit``/``transform``. All but
+:class:`NormalizerTransformer` are stateless (``fit`` only records ``n_features_in_``-style shape
+information), so they can be used in a :class:`sklearn.pipeline.Pipeline`, e.g.
+``make_pipeline(DE(200.0), Flatten(), LogisticRegression())`` on windows of shape
+(n_windows, n_channels, n_samples).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..errors import ConfigurationError
+from .features import check_bands, differential_entropy, psd_features
+from .grid import to_grid, to_image
+from .normalize import Normalizer
+from .windows import make_windows, window_samples
+
+__all__ = ["DE", "PSD", "Windower", "ToGrid", "ToImage", "Flatten", "NormalizerTransformer"]
+
+
+def _array(X, ndim_min: int, what: str) -> np.ndarray:
+    X = np.asarray(X)
+    if X.ndim < ndim_min:
+        raise ConfigurationError(f"{what}: expected an array with at least {ndim_min} dimensions, "
+                                 f"found shape {X.shape}")
+    return X
+
+
+class _Stateless(TransformerMixin, BaseEstimator):
+    """A transformer whose ``fit`` only validates its parameters."""
+
+    def fit(self, X, y=None):
+        """Validate the parameters; nothing is learnt. Returns ``self``."""
+        self._validate()
+        self.fitted_ = True
+        return self
+
+    def _validate(self) -> None:  # pragma: no cover - overridden
+        pass
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        return tags
+
+
+class DE(_Stateless):
+    """Differential entropy per band (:func:`~eegemo.preprocess.features.differential_entropy`).
+
+    Parameters
+    ----------
+    sfreq : float
+        Sampling rate of the windows in Hz.
+    bands : None | str | sequence of (name, low, high)
+        Bands (default SEED's five).
+
+    Notes
+    -----
+    ``transform``: (n_windows, n_channels, n_samples) → (n_windows, n_channels, n_bands).
+    """
+
+    def __init__(self, sfreq: float = 200.0, bands=None):
+        self.sfreq = sfreq
+        self.bands = bands
+
+    def _validate(self) -> None:
+        check_bands(self.bands, self.sfreq, "DE(bands=...)")
+
+    def transform(self, X):
+        """Return the DE of each window, channel and band."""
+        return differential_entropy(_array(X, 1, "DE.transform"), self.sfreq, self.bands)
+
+
+class PSD(_Stateless):
+    """Mean PSD per band (:func:`~eegemo.preprocess.features.psd_features`).
+
+    Parameters
+    ----------
+    sfreq : float
+        Sampling rate in Hz.
+    bands : None | str | sequence of (name, low, high)
+        Bands (default SEED's five).
+    log : bool
+        Natural log of the PSD.
+    """
+
+    def __init__(self, sfreq: float = 200.0, bands=None, log: bool = False):
+        self.sfreq = sfreq
+        self.bands = bands
+        self.log = log
+
+    def _validate(self) -> None:
+        check_bands(self.bands, self.sfreq, "PSD(bands=...)")
+
+    def transform(self, X):
+        """Return the mean PSD of each window, channel and band."""
+        return psd_features(_array(X, 1, "PSD.transform"), self.sfreq, self.bands, log=self.log)
+
+
+class Windower(_Stateless):
+    """Cut trials into windows (:func:`~eegemo.preprocess.windows.make_windows`).
+
+    Changes the number of rows, so it belongs before label-free steps (not before a classifier
+    in a Pipeline that also receives ``y``).
+
+    Parameters
+    ----------
+    sfreq : float
+        Sampling rate in Hz.
+    length, overlap : float
+        Window length and overlap in seconds.
+
+    Notes
+    -----
+    ``transform``: one trial (n_channels, n_times) → (n_windows, n_channels, n_samples); equal-length
+    trials (n_trials, n_channels, n_times) or a list of trials of any lengths → all their windows
+    concatenated, trial-major (windows never cross trials). The result is a copy, safe to write.
+    """
+
+    def __init__(self, sfreq: float = 200.0, length: float = 1.0, overlap: float = 0.0):
+        self.sfreq = sfreq
+        self.length = length
+        self.overlap = overlap
+
+    def _validate(self) -> None:
+        window_samples(self.sfreq, self.length, self.overlap)
+
+    def transform(self, X):
+        """Return the windows of every trial."""
+        if isinstance(X, (list, tuple)):
+            if not X:
+                raise ConfigurationError("Windower.transform: expected at least one trial, found none")
+            return np.concatenate([np.array(make_windows(np.asarray(t), self.sfreq, self.length,
+                                                         self.overlap)) for t in X])
+        X = _array(X, 2, "Windower.transform")
+        if X.ndim == 2:
+            return np.array(make_windows(X, self.sfreq, self.length, self.overlap))
+        if X.ndim != 3:
+            raise ConfigurationError(f"Windower.transform: expected (n_channels, n_times) or "
+                                     f"(n_trials, n_channels, n_times), found shape {X.shape}")
+        return np.concatenate([make_windows(t, self.sfreq, self.length, self.overlap) for t in X])
+
+
+class ToGrid(_Stateless):
+    """Channel features to the 9 × 9 grid (:func:`~eegemo.preprocess.grid.to_grid`).
+
+    Parameters
+    ----------
+    ch_names : sequence of str
+        Channel order of the features.
+    """
+
+    def __init__(self, ch_names: Sequence[str] = ()):
+        self.ch_names = ch_names
+
+    def transform(self, X):
+        """(..., n_channels, n_bands) → (..., n_bands, 9, 9)."""
+        return to_grid(_array(X, 2, "ToGrid.transform"), self.ch_names)
+
+
+class ToImage(_Stateless):
+    """Channel features to topographic images (:func:`~eegemo.preprocess.grid.to_image`).
+
+    Parameters
+    ----------
+    ch_names : sequence of str
+        Channel order of the features.
+    size : int
+        Image side in pixels.
+    method : {"cubic", "linear"}
+        Interpolation.
+    """
+
+    def __init__(self, ch_names: Sequence[str] = (), size: int = 32, method: str = "cubic"):
+        self.ch_names = ch_names
+        self.size = size
+        self.method = method
+
+    def transform(self, X):
+        """(..., n_channels, n_bands) → (..., n_bands, size, size)."""
+        return to_image(_array(X, 2, "ToImage.transform"), self.ch_names, self.size, self.method)
+
+
+class Flatten(TransformerMixin, BaseEstimator):
+    """Flatten every row: (n_rows, ...) → (n_rows, n_features), C order (channel-major for DE).
+
+    Attributes
+    ----------
+    row_shape_ : tuple of int
+        Shape of one row seen in ``fit`` (checked again in ``transform``).
+    """
+
+    def fit(self, X, y=None):
+        """Record the row shape. Returns ``self``."""
+        X = validate_data(self, X, allow_nd=True, dtype="numeric")
+        self.row_shape_ = tuple(X.shape[1:])
+        return self
+
+    def transform(self, X):
+        """Return ``X.reshape(len(X), -1)``."""
+        check_is_fitted(self, "row_shape_")
+        X = validate_data(self, X, allow_nd=True, dtype="numeric", reset=False)
+        if tuple(X.shape[1:]) != self.row_shape_:
+            raise ConfigurationError(f"Flatten.transform: row shape differs from fit "
+                                     f"(expected {self.row_shape_}, found {tuple(X.shape[1:])})")
+        return X.reshape(X.shape[0], -1)
+
+
+class NormalizerTransformer(TransformerMixin, BaseEstimator):
+    """:class:`~eegemo.preprocess.normalize.Normalizer` as a transformer.
+
+    In a Pipeline only ``scope="global"`` works without extra plumbing; for per-subject scopes pass
+    ``groups`` to ``fit``/``transform`` directly (or use :class:`Normalizer`).
+
+    Parameters
+    ----------
+    scope : {"global", "subject", "session"}
+        See :class:`Normalizer`.
+    winsorize : None | float
+        Clip z-scores at this many standard deviations.
+
+    Attributes
+    ----------
+    normalizer_ : Normalizer
+        The fitted normaliser.
+    """
+
+    def __init__(self, scope: str = "global", winsorize: float | None = None):
+        self.scope = scope
+        self.winsorize = winsorize
+
+    def fit(self, X, y=None, groups=None):
+        """Fit the statistics on ``X`` (training rows)."""
+        X = validate_data(self, X, allow_nd=True, dtype=(np.float64, np.float32))
+        self.normalizer_ = Normalizer(self.scope, self.winsorize).fit(X, groups)
+        return self
+
+    def fit_transform(self, X, y=None, groups=None):
+        """Fit on ``X`` and return it z-scored."""
+        return self.fit(X, y, groups).transform(X, groups)
+
+    def transform(self, X, groups=None):
+        """Z-score ``X`` with the training statistics."""
+        check_is_fitted(self, "normalizer_")
+        X = validate_data(self, X, allow_nd=True, dtype=(np.float64, np.float32), reset=False)
+        return self.normalizer_.transform(X, groups)

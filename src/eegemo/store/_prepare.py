@@ -1,0 +1,557 @@
+"""``prepare``: recordings → a store of windows, features, grids and images, in parallel, resumable.
+
+Layout of a store (``STORE/``)::
+
+    manifest.json              configuration, its hash, versions, dataset facts, one entry per
+                               committed recording (source fingerprint, rows), "complete"
+    index.parquet              one row per window of every committed recording (rebuilt at the end)
+    recordings/<key>.zarr/     one zarr v3 group per recording: float32 arrays chunked by windows,
+                               Blosc-zstd with byte shuffle, and its own index.parquet
+
+A recording is computed by a worker into ``recordings/.tmp-<key>-<random>/`` and the parent commits
+it with one ``rename`` (atomic on a local file system), then records it in the manifest. An
+interrupted ``prepare`` therefore leaves only whole recordings visible; running it again removes the
+temporary folders, skips the committed recordings whose source is unchanged and computes the rest. A
+store is only resumed with the configuration it was started with (same :meth:`PrepareConfig.config_hash`);
+anything else raises :class:`~eegemo.errors.ConfigurationError` unless ``overwrite=True``.
+
+Source fingerprints are fast: size, modification time (ns) and the SHA-256 of the first and the last
+MiB of the file (a full hash of a 45-session release would take longer than preparing it). In-memory
+recordings are fingerprinted by the SHA-256 of their trial arrays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import platform
+import re
+import shutil
+import time
+import uuid
+from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from pathlib import Path
+
+import numpy as np
+
+from .._logging import logger, progress_disabled
+from ..bands import SEED_BANDS
+from ..errors import ConfigurationError, DataFormatError, data_error
+from ..recording import Recording
+from . import _compute
+from ._compute import TMP_PREFIX, process_payload, process_recording
+from ._store import MANIFEST, FORMAT, FORMAT_VERSION, Store, open_store
+from .config import PrepareConfig
+
+__all__ = ["prepare", "source_fingerprint", "recording_key"]
+
+_MIB = 1 << 20
+
+
+# ---------------------------------------------------------------------------------------------------
+# fingerprints, keys, versions
+# ---------------------------------------------------------------------------------------------------
+def source_fingerprint(path: str | os.PathLike) -> dict:
+    """Fast fingerprint of a source file: size, mtime and SHA-256 of its first and last MiB.
+
+    Parameters
+    ----------
+    path : path-like
+
+    Returns
+    -------
+    fingerprint : dict
+        ``{"size", "mtime_ns", "sha256_edges"}``; ``{"missing": True}`` if the file does not exist.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return {"missing": True}
+    st = path.stat()
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        h.update(f.read(_MIB))
+        if st.st_size > 2 * _MIB:
+            f.seek(st.st_size - _MIB)
+            h.update(f.read(_MIB))
+        elif st.st_size > _MIB:
+            h.update(f.read())
+    return {"size": int(st.st_size), "mtime_ns": int(st.st_mtime_ns), "sha256_edges": h.hexdigest()}
+
+
+def _recording_fingerprint(rec: Recording, cache: dict) -> dict:
+    src = str(rec.source)
+    if rec.source.is_file():
+        if src not in cache:
+            cache[src] = source_fingerprint(rec.source)
+        return cache[src]
+    if rec.trials and all(t.data is not None for t in rec.trials):
+        h = hashlib.sha256()
+        for t in rec.trials:
+            arr = np.ascontiguousarray(t.data)
+            h.update(f"{t.index}:{t.label}:{t.sfreq}:{arr.dtype}:{arr.shape}".encode())
+            h.update(arr.tobytes())
+        return {"sha256_data": h.hexdigest()}
+    return {"missing": True}
+
+
+def recording_key(rec: Recording) -> str:
+    """Store name of a recording: ``<dataset>-<subject>-s<session>-<file stem>``, filesystem-safe."""
+    session = "x" if rec.session is None else str(rec.session)
+    stem = rec.source.stem if str(rec.source) not in ("", ".") else ""
+    key = f"{rec.dataset}-{rec.subject}-s{session}" + (f"-{stem}" if stem else "")
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", key).strip("._") or "recording"
+
+
+def _unique_keys(recs: Sequence[Recording]) -> list[str]:
+    keys, seen = [], {}
+    for rec in recs:
+        key = recording_key(rec)
+        if key in seen:
+            seen[key] += 1
+            key = f"{key}-{seen[key]}"
+        else:
+            seen[key] = 1
+        keys.append(key)
+    return keys
+
+
+def _versions() -> dict:
+    import importlib.metadata as md
+
+    from .. import __version__
+
+    out = {"eegemo": __version__, "python": platform.python_version()}
+    for pkg in ("numpy", "scipy", "zarr", "numcodecs", "pandas", "pyarrow"):
+        try:
+            out[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:  # pragma: no cover
+            out[pkg] = None
+    return out
+
+
+def _write_json(path: Path, obj: dict) -> None:
+    tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp.write_text(json.dumps(obj, indent=1, sort_keys=False))
+    os.replace(tmp, path)
+
+
+def _dir_bytes(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+# ---------------------------------------------------------------------------------------------------
+# reading and checking the source
+# ---------------------------------------------------------------------------------------------------
+def _read_source(source, cfg: PrepareConfig) -> list[Recording]:
+    if isinstance(source, Recording):
+        recs = [source]
+    elif isinstance(source, (list, tuple)) and all(isinstance(r, Recording) for r in source):
+        recs = list(source)
+    elif isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if not path.exists():
+            raise data_error(path, "source does not exist", expected="a dataset folder or file")
+        try:
+            from ..datasets import read
+        except ImportError as exc:  # pragma: no cover - the readers ship with eegemo
+            raise ConfigurationError(f"{path}: the dataset readers are not available ({exc})") from None
+        recs = read(path, cfg.dataset, kind=cfg.kind, feature=cfg.feature, subjects=cfg.subjects,
+                    sessions=cfg.sessions)
+        return list(recs)
+    else:
+        raise ConfigurationError(f"prepare: source must be a path or a list of Recording, "
+                                 f"found {type(source).__name__}")
+    if cfg.subjects is not None:
+        recs = [r for r in recs if str(r.subject) in cfg.subjects]
+    if cfg.sessions is not None:
+        recs = [r for r in recs if r.session in cfg.sessions]
+    if cfg.kind is not None:
+        recs = [r for r in recs if r.kind == cfg.kind]
+    return recs
+
+
+def _check(recs: list[Recording], cfg: PrepareConfig) -> dict:
+    """Check the recordings against each other and the configuration; return the dataset facts."""
+    from ..preprocess import check_bands, window_samples
+
+    if not recs:
+        raise DataFormatError("prepare: the source holds no recording (after the subject/session/kind "
+                              "selection)")
+    kinds = {r.kind for r in recs}
+    if len(kinds) > 1:
+        raise DataFormatError(f"prepare: the source mixes raw and feature recordings ({sorted(kinds)});"
+                              " choose one with kind='raw' or kind='features'")
+    kind = kinds.pop()
+    first = recs[0]
+    ch_names = tuple(first.ch_names)
+    label_names: dict[int, str] = {}
+    for rec in recs:
+        if not rec.trials:
+            raise data_error(rec.source, "recording has no trials", expected="at least one trial")
+        if tuple(rec.ch_names) != ch_names:
+            raise data_error(rec.source, "channels differ from the first recording's",
+                             expected=f"{len(ch_names)} channels {list(ch_names[:3])}...",
+                             found=f"{len(rec.ch_names)} channels {list(rec.ch_names[:3])}...")
+        for k, v in rec.label_names.items():
+            if label_names.setdefault(int(k), str(v)) != str(v):
+                raise data_error(rec.source, f"label {k} has another name than in other recordings",
+                                 expected=label_names[int(k)], found=str(v))
+    if cfg.grid is not None and not _compute.grid_ok(ch_names):
+        logger.warning("prepare: none of the channels (%s...) is on the 9x9 SEED grid; no grid arrays",
+                       ", ".join(ch_names[:3]))
+    if cfg.image_size is not None and not _compute.image_ok(ch_names, cfg.image_size):
+        logger.warning("prepare: fewer than 3 channels have a known position; no image arrays")
+    facts = {"kind": kind, "ch_names": list(ch_names), "label_names": label_names,
+             "datasets": sorted({r.dataset for r in recs}),
+             "simulated": bool(any(r.simulated for r in recs))}
+    if kind == "raw":
+        sfreqs = {float(t.sfreq) for r in recs for t in r.trials}
+        if len(sfreqs) > 1:
+            raise DataFormatError(f"prepare: recordings have different sampling rates "
+                                  f"{sorted(sfreqs)} Hz; resample them to one rate first")
+        sfreq = sfreqs.pop()
+        bands = check_bands(cfg.bands, sfreq, where="prepare bands")
+        n_samp, _ = window_samples(sfreq, cfg.window, cfg.overlap)
+        from ..preprocess import band_weights
+
+        band_weights(n_samp, sfreq, bands)  # every band needs an FFT bin at this window length
+        for rec in recs:
+            for t in rec.trials:
+                n = cfg.interpolate_to or t.n_times
+                if n is not None and n < n_samp:
+                    raise ConfigurationError(
+                        f"{rec.source}: trial {t.index} is shorter than the window (expected at "
+                        f"least {n_samp} samples = {cfg.window:g} s at {sfreq:g} Hz, found {n} "
+                        f"samples = {n / sfreq:g} s)")
+        facts.update(sfreq=sfreq, window=float(cfg.window), overlap=float(cfg.overlap),
+                     bands=[list(b) for b in bands], feature=None)
+    else:
+        rates = {float(t.sfreq) for r in recs for t in r.trials}
+        if len(rates) > 1:
+            raise DataFormatError(f"prepare: feature recordings have different window rates "
+                                  f"{sorted(rates)} windows/s")
+        rate = rates.pop()
+        bands = first.trials[0].bands or SEED_BANDS
+        if cfg.interpolate_to or cfg.smoothing or "raw" in cfg.features:
+            logger.warning("prepare: interpolate_to, smoothing and raw windows apply to raw recordings;"
+                           " the released features are stored as released")
+        feats = {r.feature for r in recs if r.feature}
+        facts.update(sfreq=None, window=1.0 / rate, overlap=0.0, bands=[list(b) for b in bands],
+                     feature=feats.pop() if len(feats) == 1 else cfg.feature)
+    return facts
+
+
+# ---------------------------------------------------------------------------------------------------
+# the store on disk
+# ---------------------------------------------------------------------------------------------------
+def _start_store(out: Path, cfg: PrepareConfig, overwrite: bool) -> dict | None:
+    """Check an existing store (or clear it); return its manifest, or None for a new store."""
+    man_path = out / MANIFEST
+    if out.exists() and not out.is_dir():
+        raise ConfigurationError(f"{out}: store path exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()):
+        if not man_path.is_file():
+            if not overwrite:
+                raise ConfigurationError(f"{out}: folder is not empty and is not an eegemo store "
+                                         "(expected manifest.json); choose another --out")
+            logger.warning("%s: overwriting a folder that is not an eegemo store", out)
+        else:
+            old = json.loads(man_path.read_text())
+            if overwrite:
+                logger.info("%s: overwrite=True, removing the existing store", out)
+            elif old.get("config_hash") != cfg.config_hash():
+                raise ConfigurationError(
+                    f"{out}: existing store was prepared with another configuration (expected "
+                    f"config_hash {cfg.config_hash()}, found {old.get('config_hash')}); use "
+                    "overwrite=True (--overwrite) or another output folder")
+            else:
+                return old
+        for child in out.iterdir():
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+    out.mkdir(parents=True, exist_ok=True)
+    return None
+
+
+def _commit(result: dict, recdir: Path) -> None:
+    """Move a worker's temporary folder into place (one rename; an older version is replaced)."""
+    final = recdir / f"{result['key']}.zarr"
+    tmp = Path(result["tmp"])
+    if final.exists():
+        old = recdir / f"{TMP_PREFIX}old-{result['key']}-{uuid.uuid4().hex[:8]}"
+        os.rename(final, old)
+        os.rename(tmp, final)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.rename(tmp, final)
+
+
+def _rebuild_index(out: Path, entries: list[dict]) -> int:
+    import pandas as pd
+
+    parts = [pd.read_parquet(out / "recordings" / f"{e['key']}.zarr" / "index.parquet")
+             for e in entries]
+    index = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    tmp = out / f"index.parquet.{uuid.uuid4().hex[:8]}.tmp"
+    index.to_parquet(tmp, index=False)
+    os.replace(tmp, out / "index.parquet")
+    return len(index)
+
+
+# ---------------------------------------------------------------------------------------------------
+# prepare
+# ---------------------------------------------------------------------------------------------------
+def prepare(source, out: str | os.PathLike, *, config: PrepareConfig | None = None,
+            jobs: int | None = None, scheduler=None, overwrite: bool = False,
+            **overrides) -> Store:
+    """Window, featurise and store recordings; resume an interrupted run.
+
+    Parameters
+    ----------
+    source : path-like | Recording | list of Recording
+        A dataset folder (read with :func:`eegemo.datasets.read` using ``config.dataset``,
+        ``config.kind``, ``config.feature``, ``config.subjects``, ``config.sessions``) or recordings
+        already built in memory.
+    out : path-like
+        The store folder (created; an existing store with the same configuration is resumed).
+    config : PrepareConfig | None
+        The configuration (default ``PrepareConfig()``); ``overrides`` change single fields, e.g.
+        ``window=2.0, features=("de", "psd")``.
+    jobs : int | None
+        Worker processes on this machine (default: all cores). ``1`` computes in this process.
+    scheduler : str | distributed.Client | None
+        A Dask distributed scheduler address (``"tcp://host:8786"``) or client: the recordings are
+        computed on its workers instead (they must see ``out`` and the source files).
+    overwrite : bool
+        Replace an existing store of another configuration instead of refusing.
+
+    Returns
+    -------
+    store : Store
+        The opened store; ``store.summary`` holds recordings, windows, seconds, windows/s and bytes.
+
+    Raises
+    ------
+    ConfigurationError
+        For an impossible configuration (a band above Nyquist, a window longer than a trial, ...) or
+        an existing store of another configuration.
+    DataFormatError
+        For recordings that disagree (channels, rates) or hold bad data.
+    """
+    t0 = time.perf_counter()
+    cfg = (config or PrepareConfig()).replace(**overrides) if overrides else (config or PrepareConfig())
+    if not isinstance(cfg, PrepareConfig):
+        raise ConfigurationError(f"prepare: config must be a PrepareConfig, found {type(cfg).__name__}")
+    if jobs is None:
+        jobs = os.cpu_count() or 1
+    if int(jobs) < 1:
+        raise ConfigurationError(f"prepare: jobs must be >= 1, found {jobs}")
+    jobs = int(jobs)
+    recs = _read_source(source, cfg)
+    facts = _check(recs, cfg)
+    keys = _unique_keys(recs)
+    out = Path(out)
+    old = _start_store(out, cfg, overwrite)
+    recdir = out / "recordings"
+    recdir.mkdir(exist_ok=True)
+    for child in recdir.iterdir():
+        if child.name.startswith(TMP_PREFIX):
+            logger.info("%s: removing the half-written %s of an interrupted run", out, child.name)
+            shutil.rmtree(child, ignore_errors=True)
+
+    fp_cache: dict = {}
+    fingerprints = [_recording_fingerprint(r, fp_cache) for r in recs]
+    committed = {e["key"]: e for e in (old or {}).get("recordings", [])}
+    wanted = set(keys)
+    for key in list(committed):
+        if key not in wanted:
+            logger.warning("%s: recording %s is no longer in the source; removing it", out, key)
+            shutil.rmtree(recdir / f"{key}.zarr", ignore_errors=True)
+            del committed[key]
+    todo = []
+    for i, (rec, key, fp) in enumerate(zip(recs, keys, fingerprints)):
+        entry = committed.get(key)
+        if entry is not None and (recdir / f"{key}.zarr").is_dir():
+            if entry.get("source_fingerprint") == fp and not fp.get("missing"):
+                continue
+            logger.warning("%s: source of %s changed since it was prepared; recomputing", out, key)
+        todo.append(i)
+
+    manifest = {
+        "format": FORMAT, "format_version": FORMAT_VERSION,
+        "config": cfg.to_dict(), "config_hash": cfg.config_hash(), "versions": _versions(),
+        "dataset": facts["datasets"][0] if len(facts["datasets"]) == 1 else facts["datasets"],
+        "simulated": facts["simulated"], "kind": facts["kind"], "feature": facts["feature"],
+        "label_names": {str(k): v for k, v in sorted(facts["label_names"].items())},
+        "ch_names": facts["ch_names"], "bands": facts["bands"], "sfreq": facts["sfreq"],
+        "window": facts["window"], "overlap": facts["overlap"],
+        "units": {"de": "nats (of band power in µV²)", "psd": "µV²/Hz", "raw": "µV"},
+        "source_fingerprint_method": "size, mtime_ns and SHA-256 of the first and last MiB of the "
+                                     "file; SHA-256 of the arrays for in-memory recordings",
+        "arrays": (old or {}).get("arrays", []), "shapes": (old or {}).get("shapes", {}),
+        "recordings": [committed[k] for k in keys if k in committed],
+        "n_rows": None, "complete": False,
+    }
+    man_path = out / MANIFEST
+    _write_json(man_path, manifest)
+
+    peak_rss, cpu = [0.0], [0.0]
+
+    def commit(i: int, result: dict) -> None:
+        rec, key = recs[i], keys[i]
+        peak_rss[0] = max(peak_rss[0], result.get("peak_rss_mb") or 0.0)
+        cpu[0] += result.get("cpu_seconds") or 0.0
+        shapes = {k: list(v) for k, v in result["shapes"].items()}
+        if manifest["arrays"] and (sorted(manifest["arrays"]) != result["arrays"]
+                                   or any(manifest["shapes"].get(k) != v for k, v in shapes.items())):
+            shutil.rmtree(result["tmp"], ignore_errors=True)
+            raise data_error(rec.source, "arrays differ from the other recordings'",
+                             expected=str(manifest["shapes"]), found=str(shapes))
+        _commit(result, recdir)
+        manifest["arrays"] = result["arrays"]
+        manifest["shapes"] = shapes
+        committed[key] = {"key": key, "dataset": rec.dataset, "subject": str(rec.subject),
+                          "session": rec.session,
+                          "source": str(rec.source.resolve() if rec.source.is_file() else rec.source),
+                          "source_fingerprint": fingerprints[i], "trials": result["trials"],
+                          "rows": result["rows"], "bytes": result["bytes"]}
+        manifest["recordings"] = [committed[k] for k in keys if k in committed]
+        _write_json(man_path, manifest)
+
+    n_windows_done = _run(recs, keys, todo, cfg, recdir, jobs, scheduler, commit)
+
+    manifest["recordings"] = [committed[k] for k in keys]
+    manifest["n_rows"] = _rebuild_index(out, manifest["recordings"])
+    manifest["complete"] = True
+    _write_json(man_path, manifest)
+    seconds = time.perf_counter() - t0
+    store = open_store(out)
+    store.summary = {
+        "recordings": len(recs), "computed": len(todo), "skipped": len(recs) - len(todo),
+        "windows": int(manifest["n_rows"]), "computed_windows": int(n_windows_done),
+        "seconds": round(seconds, 3),
+        "windows_per_s": round(n_windows_done / seconds, 1) if seconds > 0 else None,
+        "bytes": _dir_bytes(out), "jobs": jobs if scheduler is None else "dask",
+        "peak_rss_mb": max(peak_rss[0], _compute._peak_rss_mb() or 0.0),
+        "worker_peak_rss_mb": peak_rss[0] or None,
+        "worker_cpu_seconds": round(cpu[0], 3),
+        "path": str(out)}
+    logger.info("prepared %(recordings)d recordings (%(computed)d computed, %(skipped)d skipped), "
+                "%(windows)d windows in %(seconds).1f s (%(windows_per_s)s windows/s), "
+                "%(bytes)d bytes on disk", store.summary)
+    return store
+
+
+def _payload(rec: Recording) -> bytes | None:
+    import cloudpickle
+
+    try:
+        return cloudpickle.dumps(rec)
+    except Exception as exc:  # noqa: BLE001 - any pickling failure means "run it here"
+        logger.warning("%s: recording cannot be sent to a worker (%s); computing it in this process",
+                       rec.source, exc)
+        return None
+
+
+def _mp_context():
+    """Start method of the worker processes.
+
+    ``forkserver`` (POSIX): workers are forked from a clean server process that has already imported
+    the compute modules, so they start in milliseconds without inheriting this process's threads
+    (zarr's I/O loop, Dask, tqdm). ``EEGEMO_MP_START`` overrides it; ``spawn`` elsewhere.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    method = os.environ.get("EEGEMO_MP_START") or ("forkserver" if "forkserver" in methods
+                                                   else "spawn")
+    if method not in methods:
+        raise ConfigurationError(f"EEGEMO_MP_START: expected one of {methods}, found {method!r}")
+    ctx = multiprocessing.get_context(method)
+    if method == "forkserver":
+        ctx.set_forkserver_preload(["eegemo.store._compute", "eegemo.preprocess", "zarr", "pandas",
+                                    "scipy.fft", "cloudpickle"])
+    return ctx
+
+
+def _run(recs, keys, todo, cfg: PrepareConfig, recdir: Path, jobs: int, scheduler, commit) -> int:
+    """Compute the recordings ``todo`` (indices) serially, in a process pool or on Dask."""
+    from tqdm.auto import tqdm
+
+    done_rows = 0
+    if not todo:
+        return 0
+    bar = tqdm(total=len(todo), desc="prepare", unit="rec", disable=progress_disabled())
+
+    def local(i: int) -> None:
+        nonlocal done_rows
+        res = process_recording(recs[i], cfg, keys[i], recdir,
+                                 fail_after_trials=_compute._fail_hook(keys[i]))
+        commit(i, res)
+        done_rows += res["rows"]
+        bar.update()
+
+    try:
+        if scheduler is None and (jobs == 1 or len(todo) == 1):
+            for i in todo:
+                local(i)
+            return done_rows
+        cfg_dict = cfg.to_dict()
+        payloads = {i: _payload(recs[i]) for i in todo}
+        here = [i for i in todo if payloads[i] is None]
+        remote = [i for i in todo if payloads[i] is not None]
+        if scheduler is not None:
+            done_rows += _run_dask(remote, payloads, keys, cfg_dict, recdir, scheduler, commit, bar)
+        else:
+            ctx = _mp_context()
+            with ProcessPoolExecutor(max_workers=min(jobs, len(remote) or 1), mp_context=ctx) as ex:
+                futures: dict[Future, int] = {
+                    ex.submit(process_payload, payloads[i], cfg_dict, keys[i], str(recdir)): i
+                    for i in remote}
+                payloads.clear()
+                try:
+                    pending = set(futures)
+                    while pending:
+                        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                        for fut in finished:
+                            res = fut.result()
+                            commit(futures[fut], res)
+                            done_rows += res["rows"]
+                            bar.update()
+                except BaseException:
+                    ex.shutdown(wait=True, cancel_futures=True)
+                    raise
+        for i in here:
+            local(i)
+        return done_rows
+    finally:
+        bar.close()
+
+
+def _run_dask(remote, payloads, keys, cfg_dict, recdir, scheduler, commit, bar) -> int:
+    from distributed import Client, as_completed
+
+    own = not isinstance(scheduler, Client)
+    client = Client(scheduler) if own else scheduler
+    done_rows = 0
+    try:
+        futures = {}
+        for i in remote:
+            fut = client.submit(process_payload, payloads[i], cfg_dict, keys[i], str(recdir),
+                                pure=False, key=f"eegemo-prepare-{keys[i]}-{uuid.uuid4().hex[:8]}")
+            futures[fut.key] = (i, fut)
+        try:
+            for fut in as_completed([f for _, f in futures.values()]):
+                i = futures[fut.key][0]
+                res = fut.result()
+                commit(i, res)
+                done_rows += res["rows"]
+                bar.update()
+        except BaseException:
+            for _, f in futures.values():
+                f.cancel()
+            raise
+    finally:
+        if own:
+            client.close()
+    return done_rows

@@ -1,0 +1,329 @@
+"""Reading a prepared store: the index, arrays as NumPy, a PyTorch Dataset and an xarray Dataset."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from .._logging import logger
+from ..bands import Band
+from ..errors import ConfigurationError, DataFormatError, data_error
+
+__all__ = ["Store", "open_store", "MANIFEST", "FORMAT", "FORMAT_VERSION"]
+
+MANIFEST = "manifest.json"
+FORMAT = "eegemo-store"
+FORMAT_VERSION = 1
+
+
+class Store:
+    """A prepared store (use :func:`open_store` or :func:`eegemo.store.prepare` to get one).
+
+    Rows are windows; the global row number is the position in :attr:`index`. Arrays are read lazily
+    from the per-recording zarr groups. Normalisation is not baked in: fit
+    :class:`eegemo.preprocess.Normalizer` on training rows.
+
+    Parameters
+    ----------
+    path : path-like
+        The store folder.
+    manifest : dict
+        Its parsed ``manifest.json``.
+    """
+
+    def __init__(self, path: str | os.PathLike, manifest: dict):
+        self.path = Path(path)
+        self.manifest = manifest
+        self.summary: dict | None = None
+        self._index = None
+        self._zarr: dict[tuple[str, str], object] = {}
+        rows = [int(e["rows"]) for e in manifest["recordings"]]
+        self._keys = [e["key"] for e in manifest["recordings"]]
+        self._offsets = np.concatenate([[0], np.cumsum(rows, dtype=np.int64)]).astype(np.int64)
+
+    # --- metadata --------------------------------------------------------------------------------
+    @property
+    def index(self):
+        """pandas DataFrame, one row per window (see ``docs/CONTRACTS.md`` for the columns)."""
+        if self._index is None:
+            import pandas as pd
+
+            self._index = pd.read_parquet(self.path / "index.parquet")
+        return self._index
+
+    @property
+    def arrays(self) -> tuple[str, ...]:
+        """Names of the stored arrays (``"de"``, ``"psd"``, ``"raw"``, ``"de_grid"``, ...)."""
+        return tuple(self.manifest["arrays"])
+
+    @property
+    def label_names(self) -> dict[int, str]:
+        """Integer label → name."""
+        return {int(k): v for k, v in self.manifest["label_names"].items()}
+
+    @property
+    def ch_names(self) -> tuple[str, ...]:
+        """Channel names, in the channel order of the arrays."""
+        return tuple(self.manifest["ch_names"])
+
+    @property
+    def bands(self) -> tuple[Band, ...]:
+        """Frequency bands, in the band order of the arrays."""
+        return tuple(Band(n, float(lo), float(hi)) for n, lo, hi in self.manifest["bands"])
+
+    @property
+    def sfreq(self) -> float | None:
+        """Sampling rate of the raw signal (Hz); None for stores of released features."""
+        return self.manifest["sfreq"]
+
+    @property
+    def window(self) -> float:
+        """Window length in seconds."""
+        return float(self.manifest["window"])
+
+    @property
+    def config(self):
+        """The :class:`~eegemo.store.PrepareConfig` the store was prepared with."""
+        from .config import PrepareConfig
+
+        return PrepareConfig.from_dict(self.manifest["config"])
+
+    def __len__(self) -> int:
+        return int(self._offsets[-1])
+
+    def __repr__(self) -> str:
+        sim = " simulated" if self.manifest.get("simulated") else ""
+        return (f"<Store {self.path} {self.manifest.get('dataset')}{sim}: {len(self._keys)} "
+                f"recordings, {len(self)} windows of {self.window:g} s, arrays {list(self.arrays)}>")
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_zarr"] = {}
+        state["_index"] = None
+        return state
+
+    # --- arrays ----------------------------------------------------------------------------------
+    def shape(self, name: str) -> tuple[int, ...]:
+        """Shape of array ``name`` over the whole store."""
+        self._check_name(name)
+        return (len(self),) + tuple(self.manifest["shapes"][name])
+
+    def _check_name(self, name: str) -> None:
+        if name not in self.arrays:
+            raise ConfigurationError(f"{self.path}: no array {name!r} in this store "
+                                     f"(expected one of {list(self.arrays)})")
+
+    def _array(self, key: str, name: str):
+        arr = self._zarr.get((key, name))
+        if arr is None:
+            import zarr
+
+            path = self.path / "recordings" / f"{key}.zarr" / name
+            if not path.is_dir():
+                raise data_error(path, "array missing from the store", expected="a zarr array")
+            arr = zarr.open_array(store=str(path), mode="r")
+            self._zarr[(key, name)] = arr
+        return arr
+
+    def _rows(self, rows) -> np.ndarray:
+        n = len(self)
+        if rows is None:
+            return np.arange(n, dtype=np.int64)
+        if isinstance(rows, slice):
+            return np.arange(n, dtype=np.int64)[rows]
+        r = np.asarray(rows)
+        if r.dtype == bool:
+            if r.shape != (n,):
+                raise ConfigurationError(f"{self.path}: boolean rows must have length {n}, "
+                                         f"found shape {r.shape}")
+            return np.flatnonzero(r)
+        if r.ndim == 0:
+            r = r[None]
+        if r.size and not np.issubdtype(r.dtype, np.integer):
+            raise ConfigurationError(f"{self.path}: rows must be integers or a boolean mask, "
+                                     f"found dtype {r.dtype}")
+        r = r.astype(np.int64).ravel()
+        if r.size and (r.min() < -n or r.max() >= n):
+            raise ConfigurationError(f"{self.path}: row out of range (expected -{n} <= row < {n}, "
+                                     f"found {r.min()}..{r.max()})")
+        return np.where(r < 0, r + n, r)
+
+    def load(self, name: str, rows=None) -> np.ndarray:
+        """Read rows of one array.
+
+        Parameters
+        ----------
+        name : str
+            One of :attr:`arrays`.
+        rows : None | int | sequence of int | ndarray of bool | slice
+            Global rows (positions in :attr:`index`), in the order wanted; ``None`` = all.
+
+        Returns
+        -------
+        x : ndarray of float32, shape (n_rows, ...)
+            ``(n, C, B)`` features, ``(n, C, S)`` raw windows (µV), ``(n, B, 9, 9)`` grids,
+            ``(n, B, H, W)`` images. Rows are read recording by recording, touching only the chunks
+            that hold them.
+        """
+        self._check_name(name)
+        r = self._rows(rows)
+        out = np.empty((len(r),) + tuple(self.manifest["shapes"][name]), dtype=np.float32)
+        if not len(r):
+            return out
+        rec = np.searchsorted(self._offsets, r, side="right") - 1
+        order = np.argsort(rec, kind="stable")
+        bounds = np.flatnonzero(np.diff(rec[order])) + 1
+        for grp in np.split(order, bounds):
+            k = int(rec[grp[0]])
+            local = r[grp] - self._offsets[k]
+            arr = self._array(self._keys[k], name)
+            lo, hi = int(local.min()), int(local.max()) + 1
+            if hi - lo == len(local) and np.all(np.diff(local) == 1):
+                out[grp] = arr[lo:hi]
+            else:
+                uniq, inv = np.unique(local, return_inverse=True)
+                if len(uniq) * 2 >= hi - lo:   # dense: one contiguous read
+                    block = arr[lo:hi]
+                    out[grp] = block[local - lo]
+                else:
+                    block = arr.get_orthogonal_selection((uniq,))
+                    out[grp] = block[inv]
+        return out
+
+    def labels(self, rows=None) -> np.ndarray:
+        """Integer labels of ``rows`` (int64)."""
+        return self.index["label"].to_numpy(np.int64)[self._rows(rows)]
+
+    def to_torch(self, name: str, rows=None, transform: Callable | None = None):
+        """A :class:`torch.utils.data.Dataset` of ``(float32 tensor, int64 label)`` pairs.
+
+        Parameters
+        ----------
+        name : str
+            Array to serve.
+        rows : None | sequence of int | ndarray of bool
+            Global rows in the dataset (default all), in this order.
+        transform : callable | None
+            Applied to each sample's NumPy array before it becomes a tensor (e.g. a fitted
+            normaliser).
+
+        Returns
+        -------
+        dataset : torch.utils.data.Dataset
+            Reads lazily; ``__getitems__`` serves a whole DataLoader batch with one grouped read.
+        """
+        self._check_name(name)
+        from ._torch import StoreDataset
+
+        return StoreDataset(self, name, self._rows(rows), transform)
+
+    def to_xarray(self, name: str | None = None):
+        """A lazily loaded :class:`xarray.Dataset` (dask arrays over the zarr chunks).
+
+        Parameters
+        ----------
+        name : str | None
+            One array, or all arrays when None.
+
+        Returns
+        -------
+        ds : xarray.Dataset
+            Dimension ``row`` with the index columns as coordinates (``label``, ``subject``,
+            ``session``, ``trial``, ``window``, ``recording``, ``start``, ``stop``); ``channel``,
+            ``band``, ``time`` (s) coordinates where they apply.
+        """
+        import dask.array as da
+        import xarray as xr
+
+        from ._compute import array_dims
+
+        names = [name] if name is not None else list(self.arrays)
+        for n in names:
+            self._check_name(n)
+        idx = self.index
+        coords = {c: ("row", idx[c].to_numpy()) for c in
+                  ("recording", "subject", "session", "trial", "window", "label", "start", "stop")}
+        coords["row"] = np.arange(len(self))
+        coords["channel"] = list(self.ch_names)
+        coords["band"] = [b.name for b in self.bands]
+        data_vars = {}
+        for n in names:
+            parts = [da.from_zarr(self._array(k, n)) for k in self._keys]
+            arr = da.concatenate(parts, axis=0) if parts else da.zeros((0,) + self.shape(n)[1:])
+            dims = array_dims(n)
+            data_vars[n] = (dims, arr)
+            if n == "raw" and self.sfreq:
+                coords["time"] = np.arange(arr.shape[-1]) / float(self.sfreq)
+        ds = xr.Dataset(data_vars, coords=coords)
+        ds.attrs.update({"dataset": str(self.manifest.get("dataset")),
+                         "config_hash": self.manifest["config_hash"],
+                         "label_names": json.dumps(self.manifest["label_names"]),
+                         "window_s": self.window, "simulated": int(bool(self.manifest["simulated"]))})
+        return ds
+
+    def check_sources(self) -> list[str]:
+        """Keys of the recordings whose source file changed (or vanished) since they were prepared."""
+        from ._prepare import source_fingerprint
+
+        changed = []
+        for e in self.manifest["recordings"]:
+            fp = e.get("source_fingerprint", {})
+            if "sha256_data" in fp:
+                continue
+            if source_fingerprint(e["source"]) != fp:
+                changed.append(e["key"])
+        return changed
+
+
+def open_store(path: str | os.PathLike, *, check_sources: bool = False) -> Store:
+    """Open a store written by :func:`eegemo.store.prepare`.
+
+    Parameters
+    ----------
+    path : path-like
+        The store folder (holding ``manifest.json``).
+    check_sources : bool
+        Also fingerprint the source files and log a warning naming the recordings whose source changed
+        or vanished since they were prepared (see :meth:`Store.check_sources`).
+
+    Returns
+    -------
+    store : Store
+
+    Raises
+    ------
+    DataFormatError
+        If the folder is not an eegemo store.
+    ConfigurationError
+        If the store is incomplete (an interrupted ``prepare``; run it again to resume).
+    """
+    path = Path(path)
+    man = path / MANIFEST
+    if not man.is_file():
+        raise data_error(path, "not an eegemo store", expected="a folder holding manifest.json",
+                         found="no manifest.json")
+    try:
+        manifest = json.loads(man.read_text())
+    except json.JSONDecodeError as exc:
+        raise data_error(man, "manifest is not valid JSON", found=str(exc)) from None
+    if manifest.get("format") != FORMAT:
+        raise data_error(man, "not an eegemo store manifest", expected=f"format {FORMAT!r}",
+                         found=repr(manifest.get("format")))
+    if int(manifest.get("format_version", 0)) > FORMAT_VERSION:
+        raise DataFormatError(f"{man}: store format {manifest.get('format_version')} is newer than "
+                              f"this eegemo reads ({FORMAT_VERSION}); upgrade eegemo")
+    if not manifest.get("complete"):
+        raise ConfigurationError(f"{path}: store is incomplete (an interrupted prepare); run "
+                                 "eegemo prepare again with the same settings to resume")
+    store = Store(path, manifest)
+    if check_sources:
+        changed = store.check_sources()
+        if changed:
+            logger.warning("%s: the sources of %d recording(s) changed since they were prepared: %s; "
+                           "run eegemo prepare again to update them", path, len(changed),
+                           ", ".join(changed[:5]) + (" ..." if len(changed) > 5 else ""))
+    return store

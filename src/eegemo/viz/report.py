@@ -1,0 +1,333 @@
+"""One self-contained HTML page: dataset, features, recognition and generation results.
+
+The page is an :class:`mne.Report` (figures embedded as images, no external files), so it opens in any
+browser and can be mailed as one file. Every figure carries a caption saying what it shows, on which data
+(simulated data is labelled as such) and, for results, which protocol produced it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .._logging import logger
+from . import figures
+
+__all__ = ["make_report"]
+
+_MAX_WINDOWS = 4000
+
+
+def _table(rows: Sequence[Sequence], header: Sequence[str]) -> str:
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
+    return (f'<table class="table table-sm table-striped" style="width:auto"><thead><tr>{head}</tr>'
+            f"</thead><tbody>{body}</tbody></table>")
+
+
+def _fmt(x, digits: int = 3) -> str:
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    try:
+        return f"{float(x):.{digits}f}"
+    except (TypeError, ValueError):
+        return str(x)
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _to_volts(store, name: str) -> float:
+    """Factor from the store's units of ``name`` to volts (raw windows are stored in µV)."""
+    if name != "raw":
+        return 1.0
+    unit = (store.manifest.get("units") or {}).get("raw", "µV")
+    return 1e-6 if unit in ("µV", "uV") else 1.0
+
+
+def _raw_volts(store, name: str, rows) -> np.ndarray:
+    """Load ``name`` from the store, raw windows in volts."""
+    return store.load(name, rows) * _to_volts(store, name)
+
+
+def _sample_rows(index, rng, n=_MAX_WINDOWS) -> np.ndarray:
+    rows = np.arange(len(index))
+    if len(rows) > n:
+        rows = np.sort(rng.choice(rows, n, replace=False))
+    return rows
+
+
+def _store_section(report, store, rng) -> tuple[str, dict]:
+    """Dataset summary and feature figures; returns the data label and facts for later captions."""
+    idx = store.index
+    simulated = bool(store.manifest.get("simulated", idx["simulated"].any() if "simulated" in idx else False))
+    dataset = store.manifest.get("dataset") or (idx["dataset"].iloc[0] if len(idx) else "?")
+    data_label = f"{dataset}{' (SIMULATED data)' if simulated else ''}"
+    names = {int(k): v for k, v in store.label_names.items()}
+    counts = idx.groupby("label").size()
+    trials = idx.drop_duplicates(["recording", "trial"])
+    rows = [
+        ("dataset", data_label),
+        ("store", str(store.path)),
+        ("subjects", idx["subject"].nunique()),
+        ("sessions (recordings)", idx["recording"].nunique()),
+        ("trials", len(trials)),
+        ("windows", len(idx)),
+        ("channels", len(store.ch_names)),
+        ("window length (s)", store.window),
+        ("bands", ", ".join(f"{b.name} {b.low:g}–{b.high:g} Hz" for b in store.bands)),
+        ("arrays", ", ".join(store.arrays)),
+        ("windows per emotion", ", ".join(f"{names.get(int(k), k)}: {v}" for k, v in counts.items())),
+    ]
+    banner = ('<p style="color:#b00;font-weight:bold">These data are SIMULATED by eegemo\'s simulator: '
+              "they show that the pipeline works, not how real brains respond.</p>") if simulated else ""
+    report.add_html(banner + _table(rows, ["", ""]), title="Dataset summary", section="Dataset")
+
+    rows_s = _sample_rows(idx, rng)
+    y = idx["label"].to_numpy()[rows_s]
+    if "raw" in store.arrays:
+        X = _raw_volts(store, "raw", rows_s)
+        first = rows_s[idx["window"].to_numpy()[rows_s] >= 0][:1]
+        rec = idx.iloc[int(first[0])] if len(first) else None
+        if rec is not None:
+            sel = np.flatnonzero((idx["recording"] == rec["recording"]) & (idx["trial"] == rec["trial"]))
+            trial = _raw_volts(store, "raw", sel[:10])
+            trace = np.concatenate(list(trial), axis=1)
+            fig = figures.plot_trial(trace, store.sfreq, store.ch_names, duration=min(10, trace.shape[1] / store.sfreq))
+            report.add_figure(fig, title="Raw EEG of one trial", section="Dataset",
+                              caption=f"First seconds of subject {rec['subject']}, session {rec['session']}, "
+                                      f"trial {rec['trial']} ({names.get(int(rec['label']), rec['label'])}); "
+                                      f"{data_label}.")
+        fig = figures.plot_psd_by_emotion(X, y, store.sfreq, names, bands=store.bands)
+        report.add_figure(fig, title="Spectrum per emotion", section="Dataset",
+                          caption=f"Welch PSD averaged over channels and {len(rows_s)} windows, per emotion; "
+                                  f"{data_label}.")
+    feat_name = "de" if "de" in store.arrays else ("psd" if "psd" in store.arrays else None)
+    if feat_name:
+        F = store.load(feat_name, rows_s)
+        fig = figures.plot_band_topomaps(F, y, store.ch_names, names, store.bands)
+        report.add_figure(fig, title=f"{feat_name.upper()} topomaps per band and emotion", section="Features",
+                          caption=f"Mean {feat_name.upper()} per channel, band and emotion (top rows) and each "
+                                  f"emotion minus the mean over emotions (bottom rows); {data_label}. "
+                                  "CB1/CB2 are drawn at I1/I2.")
+        fig = figures.plot_embedding(F, y, names, method="pca")
+        report.add_figure(fig, title=f"{feat_name.upper()} embedding", section="Features",
+                          caption=f"PCA of standardised {feat_name.upper()} vectors, coloured by emotion; "
+                                  f"{data_label}.")
+    for arr, what in (("de_grid", "9 × 9 grid"), ("de_image", "topographic image")):
+        if arr in store.arrays:
+            G = store.load(arr, rows_s)
+            classes, means = figures.class_means(G, y)
+            fig = figures.plot_grids(means, store.bands, row_labels=[names.get(int(c), str(c)) for c in classes],
+                                     title=f"mean {what} per emotion")
+            report.add_figure(fig, title=f"Model input: {what}", section="Features",
+                              caption=f"The {what} ({G.shape[-2]} × {G.shape[-1]}) that the models see, "
+                                      f"averaged per emotion; {data_label}.")
+    return data_label, {"label_names": names, "simulated": simulated}
+
+
+def _run_section(report, run: Path, facts: dict) -> list:
+    m = _read_json(run / "metrics.json")
+    if not m:
+        logger.warning("report: %s has no readable metrics.json; skipped", run)
+        return []
+    s = m.get("summary", {})
+    protocol = m.get("protocol", "?")
+    protocol = protocol.get("name", protocol) if isinstance(protocol, dict) else protocol
+    model = m.get("model", "?")
+    model = model.get("name", model) if isinstance(model, dict) else model
+    sim = " on SIMULATED data" if m.get("simulated", facts.get("simulated")) else ""
+    section = f"Recognition: {model}"
+    rows = [(k, _fmt(v)) for k, v in s.items() if not isinstance(v, (dict, list))]
+    report.add_html(f"<p>Model <b>{html.escape(str(model))}</b>, protocol <b>{html.escape(str(protocol))}"
+                    f"</b>{sim}; run folder {html.escape(str(run))}. Means and standard deviations are over "
+                    "subjects; splits are made of whole trials.</p>" + _table(rows, ["metric", "value"]),
+                    title=f"{model}: summary", section=section)
+    per = m.get("per_subject") or {}
+    if isinstance(per, list):
+        per = {str(r.get("subject")): r for r in per}
+    acc = {str(k): (v.get("accuracy") if isinstance(v, dict) else v) for k, v in per.items()}
+    acc = {k: v for k, v in acc.items() if v is not None}
+    n_classes = len(facts.get("label_names") or {}) or None
+    if acc:
+        fig = figures.plot_subject_accuracy(acc, chance=1 / n_classes if n_classes else None,
+                                            title=f"{model}, {protocol}: accuracy per subject")
+        report.add_figure(fig, title=f"{model}: accuracy per subject", section=section,
+                          caption=f"Test accuracy per subject under the {protocol} protocol{sim}; line: mean, "
+                                  "band: ± std over subjects, dashed: chance.")
+    conf = _read_json(run / "confusion.json")
+    if conf is not None:
+        cm = conf.get("matrix", conf.get("confusion")) if isinstance(conf, dict) else conf
+        labels = conf.get("labels") if isinstance(conf, dict) else None
+        names = facts.get("label_names") or {}
+        if labels is not None:
+            names = [names.get(int(k), str(k)) if str(k).lstrip("-").isdigit() else str(k) for k in labels]
+        if cm is not None:
+            fig = figures.plot_confusion(np.asarray(cm), names, title=f"{model}, {protocol}")
+            report.add_figure(fig, title=f"{model}: confusion matrix", section=section,
+                              caption=f"Test windows pooled over all folds of the {protocol} protocol{sim}; "
+                                      "rows: true emotion, normalised to 1.")
+    hist = _read_json(run / "history.json")
+    if isinstance(hist, dict) and any(hist.values()):
+        fig = figures.plot_training_curves(hist, title=f"{model}: training curves")
+        report.add_figure(fig, title=f"{model}: training curves", section=section,
+                          caption="Loss per epoch for every fold (validation carved from training trials).")
+    return [str(model), str(protocol), _fmt(s.get("accuracy_mean")), _fmt(s.get("accuracy_std")),
+            _fmt(s.get("balanced_accuracy_mean")), _fmt(s.get("f1_macro_mean"))]
+
+
+def _generator_section(report, run: Path, store, rng, facts: dict) -> list:
+    cfg = _read_json(run / "config.json") or {}
+    model = cfg.get("model", run.name)
+    section = f"Generation: {model}"
+    sim = " (trained on SIMULATED data)" if cfg.get("simulated", facts.get("simulated")) else ""
+    hist = _read_json(run / "history.json")
+    if hist:
+        fig = figures.plot_training_curves(hist if isinstance(hist, dict) else {"": hist},
+                                           title=f"{model}: losses")
+        report.add_figure(fig, title=f"{model}: losses", section=section,
+                          caption=f"Generator and critic/discriminator losses per epoch{sim}.")
+    ev = None
+    for name in ("synth_eval.json", "synth-eval.json", "metrics.json"):
+        ev = _read_json(run / name)
+        if ev:
+            break
+    row = [str(model)]
+    keys = ("c2st", "psd_distance", "topomap_correlation", "fid", "tstr", "trtr", "augmentation_gain",
+            "diversity")
+    if ev:
+        def scalar(v):
+            if isinstance(v, dict):
+                for k in ("value", "mean", "accuracy", "gain_mean", "score"):
+                    if k in v:
+                        return v[k]
+                return next((x for x in v.values() if isinstance(x, (int, float))), None)
+            return v
+        rows = [(k, _fmt(scalar(ev.get(k)))) for k in keys if k in ev]
+        report.add_html("<p>Realism and usefulness of the synthetic data (C2ST 0.5 = indistinguishable; "
+                        "TSTR: train on synthetic, test on real; augmentation gain: accuracy with minus "
+                        f"without synthetic training windows){sim}.</p>" + _table(rows, ["metric", "value"]),
+                        title=f"{model}: metrics", section=section)
+        row += [_fmt(scalar(ev.get(k))) for k in ("c2st", "psd_distance", "tstr", "trtr")]
+    else:
+        row += ["–"] * 4
+    if store is not None:
+        try:
+            from ..generative.runner import load_run
+
+            cfg, gen = load_run(run, device="cpu")
+            array = cfg.get("array")
+            names = facts.get("label_names") or {}
+            if array in store.arrays:
+                idx = store.index
+                rows_s = _sample_rows(idx, rng, 600)
+                real = _raw_volts(store, array, rows_s)
+                y = idx["label"].to_numpy()[rows_s]
+                emo = int(np.bincount(y - y.min()).argmax() + y.min())
+                fake = np.asarray(gen.sample(min(300, max(50, int((y == emo).sum()))), emo, random_state=0))
+                fake = fake * _to_volts(store, array)  # samples come in the store's units
+                real_c = real[y == emo]
+                label = names.get(emo, str(emo))
+                if array == "raw":
+                    fig = figures.plot_real_vs_synthetic_traces(real_c[0], fake[0], store.sfreq, store.ch_names)
+                    report.add_figure(fig, title=f"{model}: real vs synthetic traces", section=section,
+                                      caption=f"One real and one synthetic '{label}' window{sim}.")
+                    fig = figures.plot_real_vs_synthetic_psd(real_c, fake, store.sfreq)
+                    report.add_figure(fig, title=f"{model}: real vs synthetic spectrum", section=section,
+                                      caption=f"PSD of real and synthetic '{label}' windows{sim}.")
+                elif array in ("de", "psd"):
+                    fig = figures.plot_real_vs_synthetic_topomaps(real_c, fake, store.ch_names, store.bands)
+                    report.add_figure(fig, title=f"{model}: real vs synthetic topographies", section=section,
+                                      caption=f"Mean band topography of real and synthetic '{label}' "
+                                              f"windows{sim}.")
+                elif array.endswith("_grid") or array.endswith("_image"):
+                    fig = figures.plot_grids(np.stack([real_c.mean(0), fake.mean(0)]), store.bands,
+                                             row_labels=["real", "synthetic"],
+                                             title=f"'{label}': real vs synthetic mean input")
+                    report.add_figure(fig, title=f"{model}: real vs synthetic grids", section=section,
+                                      caption=f"Mean {array} of real and synthetic '{label}' samples{sim}.")
+                    Xe = np.concatenate([real_c, fake])
+                    marks = np.r_[np.zeros(len(real_c), int), np.ones(len(fake), int)]
+                    fig = figures.plot_embedding(Xe, np.full(len(Xe), emo), {emo: label}, markers=marks,
+                                                 marker_names={0: "real", 1: "synthetic"})
+                    report.add_figure(fig, title=f"{model}: real vs synthetic embedding", section=section,
+                                      caption=f"PCA of real (circles) and synthetic (triangles) '{label}' "
+                                              f"samples{sim}: overlapping clouds mean similar data.")
+        except Exception as exc:  # a figure must never sink the whole report
+            logger.warning("report: could not draw samples of %s (%s)", run, exc)
+    return row
+
+
+def make_report(out: str | os.PathLike, *, store=None, runs: Sequence[str | os.PathLike] = (),
+                generator_runs: Sequence[str | os.PathLike] = (), title: str = "eegemo report",
+                random_state: int = 0) -> Path:
+    """Write the HTML report.
+
+    Parameters
+    ----------
+    out : path-like
+        The ``.html`` file to write (its folder is created).
+    store : Store | path-like | None
+        A prepared store (see :func:`eegemo.store.open_store`) for the dataset and feature sections.
+    runs : sequence of path-like
+        Recognition run folders (written by ``eegemo train``).
+    generator_runs : sequence of path-like
+        Generator run folders (``eegemo train-generator``); a ``synth_eval.json`` inside is shown.
+    title : str
+    random_state : int
+        Seeds the subsampling of windows for figures.
+
+    Returns
+    -------
+    path : Path
+        The written report.
+    """
+    import matplotlib.pyplot as plt
+    import mne
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(random_state)
+    if store is not None and not hasattr(store, "index"):
+        from ..store import open_store
+
+        store = open_store(store)
+    report = mne.Report(title=title, verbose="error")
+    facts: dict = {}
+    data_label = None
+    if store is not None:
+        data_label, facts = _store_section(report, store, rng)
+        plt.close("all")
+    rec_rows = []
+    for run in runs:
+        row = _run_section(report, Path(run), facts)
+        if row:
+            rec_rows.append(row)
+        plt.close("all")
+    gen_rows = [_generator_section(report, Path(r), store, rng, facts) for r in generator_runs]
+    plt.close("all")
+    summary = ""
+    if rec_rows:
+        summary += "<h4>Recognition</h4>" + _table(
+            rec_rows, ["model", "protocol", "accuracy mean", "accuracy std", "balanced acc.", "macro-F1"])
+    if gen_rows:
+        summary += "<h4>Generation</h4>" + _table(gen_rows, ["generator", "C2ST", "PSD distance", "TSTR", "TRTR"])
+    if summary:
+        intro = (f"<p>Data: {html.escape(data_label)}. Means ± std are over subjects; every split is made of "
+                 "whole trials.</p>" if data_label else "")
+        report.add_html(intro + summary, title="Results at a glance", section="Summary")
+        n = len(getattr(report, "_content", ()))  # no public length in MNE 1.13
+        if n > 1:
+            report.reorder([n - 1, *range(n - 1)])  # the summary first
+    report.save(out, open_browser=False, overwrite=True, verbose="error")
+    logger.info("report written to %s", out)
+    return out

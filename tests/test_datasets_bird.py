@@ -1,0 +1,93 @@
+"""The Bird "Feeling Emotions" emotions.csv reader on a small table written like the Kaggle file."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eegemo.datasets import bird
+from eegemo.errors import DataFormatError
+
+
+def _columns() -> list[str]:
+    """Feature names in the Kaggle file's style (a subset of its ~2548 columns)."""
+    cols = [f"mean_{i}_a" for i in range(5)] + [f"mean_d_{i}_a" for i in range(10)]
+    cols += [f"stddev_{i}_a" for i in range(5)] + [f"covmat_{i}_a" for i in range(25)]
+    cols += [f"eigen_{i}_a" for i in range(5)] + [f"fft_{i}_b" for i in range(30)]
+    return cols
+
+
+def write_emotions(path, n=30, seed=0, **edits):
+    rng = np.random.default_rng(seed)
+    cols = _columns()
+    X = rng.normal(10, 5, (n, len(cols))).round(3)
+    labels = rng.choice(["POSITIVE", "NEUTRAL", "NEGATIVE"], n)
+    df = pd.DataFrame(X, columns=cols)
+    df["label"] = labels
+    for (r, c), v in edits.get("cells", {}).items():
+        df[c] = df[c].astype(object)
+        df.loc[r, c] = v
+    df = df.rename(columns={"mean_0_a": "# mean_0_a"})
+    if edits.get("drop_label"):
+        df = df.drop(columns="label")
+    df.to_csv(path, index=False)
+    return X, labels
+
+
+def test_read_rows_as_feature_trials(tmp_path):
+    path = tmp_path / "emotions.csv"
+    X, labels = write_emotions(path)
+    assert bird.detect(path) and bird.detect(tmp_path)
+    (rec,) = bird.read(tmp_path)
+    assert rec.dataset == "bird" and rec.kind == "features" and rec.feature == "bird"
+    assert len(rec) == 30 and rec.extra["columns"][0] == "mean_0_a"
+    assert rec.extra["channels"] == ("TP9", "AF7", "AF8", "TP10")
+    t = rec.trials[7]
+    assert t.load().shape == (1, X.shape[1], 1) and t.ch_names == tuple(rec.extra["columns"])
+    np.testing.assert_allclose(t.load()[0, :, 0], X[7])
+    want = Counter({"POSITIVE": 1, "NEUTRAL": 0, "NEGATIVE": -1}[s] for s in labels)
+    assert Counter(rec.labels) == want
+    assert rec.label_names == {1: "positive", 0: "neutral", -1: "negative"}
+
+
+def test_read_table(tmp_path):
+    path = tmp_path / "emotions.csv"
+    X, labels = write_emotions(path, n=12, seed=3)
+    Xd, y = bird.read_table(path)
+    assert Xd.shape == X.shape and list(Xd.columns) == _columns()
+    np.testing.assert_allclose(Xd.to_numpy(), X)
+    assert list(y) == list(labels)
+
+
+def test_bad_tables(tmp_path):
+    p = tmp_path / "a.csv"
+    write_emotions(p, drop_label=True)
+    with pytest.raises(DataFormatError, match="no label column"):
+        bird.read(p)
+    write_emotions(p, cells={(4, "fft_3_b"): "abc"})
+    with pytest.raises(DataFormatError, match=r"non-numeric cell in column 'fft_3_b'.*row 6"):
+        bird.read(p)
+    write_emotions(p, cells={(2, "mean_1_a"): np.nan})
+    with pytest.raises(DataFormatError, match="NaN/inf.*mean_1_a"):
+        bird.read(p)
+    write_emotions(p, cells={(0, "label"): "ANGRY"})
+    with pytest.raises(DataFormatError, match="unknown label.*ANGRY"):
+        bird.read(p)
+    with pytest.raises(DataFormatError, match="not found"):
+        bird.read(tmp_path / "nope.csv")
+    assert not bird.detect(tmp_path / "nope.csv")
+
+
+def test_dispatcher_and_info_see_bird(tmp_path):
+    from eegemo.datasets import detect_dataset, read
+    from eegemo.datasets.info import summarize
+
+    write_emotions(tmp_path / "emotions.csv", n=9)
+    assert detect_dataset(tmp_path) == "bird"
+    (rec,) = read(tmp_path)
+    d = summarize([rec])
+    assert d["dataset"] == "bird" and d["n_trials"] == 9 and d["kind"] == "features"
+    assert d["total_duration_s"] is None and sum(d["labels"].values()) == 9

@@ -1,0 +1,221 @@
+"""Bad input: every reader answers with one clear, one-line DataFormatError naming the file."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+import scipy.io
+
+from eegemo.channels import SEED_CHANNELS, SEED_CNT_CHANNELS
+from eegemo.datasets import detect_dataset, read
+from eegemo.errors import ConfigurationError, DataFormatError
+
+from test_datasets_seed import (build_cnt, build_multimodal_npz, build_seed_raw, build_seed_v_npz,
+                                short_times)
+
+
+def _one_line(exc: pytest.ExceptionInfo, *words: str) -> str:
+    msg = str(exc.value)
+    assert "\n" not in msg
+    for w in words:
+        assert w in msg, msg
+    return msg
+
+
+def test_missing_label_file(tmp_path):
+    build_seed_raw(tmp_path)
+    (tmp_path / "Preprocessed_EEG" / "label.mat").unlink()
+    (tmp_path / "Preprocessed_EEG" / "readme.txt").write_text("x")
+    with pytest.raises(DataFormatError) as exc:
+        read(tmp_path / "Preprocessed_EEG")
+    _one_line(exc, "label.mat", "label file missing", "labels=")
+
+
+def test_wrong_channel_count(tmp_path):
+    build_seed_raw(tmp_path, n_ch=61)
+    with pytest.raises(DataFormatError) as exc:
+        read(tmp_path)
+    _one_line(exc, "abc_eeg1", "expected (62, n_times)", "found (61,")
+
+
+def test_wrong_feature_shape(tmp_path):
+    d = tmp_path / "ExtractedFeatures"
+    d.mkdir()
+    scipy.io.savemat(d / "1_20131027.mat", {"de_LDS1": np.ones((62, 4, 4))})
+    scipy.io.savemat(d / "label.mat", {"label": np.array([[1.0]])})
+    with pytest.raises(DataFormatError) as exc:
+        read(tmp_path, kind="features")
+    _one_line(exc, "1_20131027.mat", "de_LDS1", "(62, n_windows, 5)", "(62, 4, 4)")
+
+
+def test_label_trial_count_mismatch(tmp_path):
+    build_seed_raw(tmp_path, labels=[1, 0, -1, 1])
+    with pytest.raises(DataFormatError) as exc:
+        read(tmp_path)
+    _one_line(exc, "trial and label counts disagree", "expected 4 trials", "found 3")
+
+
+def test_truncated_mat(tmp_path):
+    build_seed_raw(tmp_path, subjects={"1": ["20131027"]})
+    f = tmp_path / "Preprocessed_EEG" / "1_20131027.mat"
+    f.write_bytes(f.read_bytes()[: f.stat().st_size // 2])
+    with pytest.raises(DataFormatError) as exc:
+        recs = read(tmp_path)
+        for t in recs[0].trials:
+            t.load()
+    _one_line(exc, "1_20131027.mat")
+
+
+def test_nan_detected_when_trial_loads(tmp_path):
+    arrays = build_seed_raw(tmp_path, subjects={"1": ["20131027"]})
+    bad = arrays[("1", "20131027")][1].copy()
+    bad[3, 5] = np.nan
+    bad[4, 6] = np.inf
+    scipy.io.savemat(tmp_path / "Preprocessed_EEG" / "1_20131027.mat",
+                     {"abc_eeg1": arrays[("1", "20131027")][0], "abc_eeg2": bad,
+                      "abc_eeg3": arrays[("1", "20131027")][2]})
+    (r,) = read(tmp_path)                               # reading the layout is fine
+    r.trials[0].load()
+    with pytest.raises(DataFormatError) as exc:
+        r.trials[1].load()
+    _one_line(exc, "abc_eeg2", "non-finite", "2 NaN/inf")
+
+
+def test_unknown_layout(tmp_path):
+    (tmp_path / "notes.txt").write_text("hello")
+    with pytest.raises(DataFormatError) as exc:
+        detect_dataset(tmp_path)
+    _one_line(exc, "unknown dataset layout", "SEED-IV", "SEED-V", "dataset=")
+    with pytest.raises(DataFormatError):
+        read(tmp_path)
+    with pytest.raises(DataFormatError) as exc:
+        read(tmp_path, "seed-v")
+    _one_line(exc, "no SEED-V layout")
+    with pytest.raises(ConfigurationError):
+        read(tmp_path, "seed-vi")
+
+
+def test_forbidden_pickle_global_is_refused(tmp_path):
+    marker = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self):
+            import os
+            return (os.system, (f"touch {marker}",))
+
+    d = tmp_path / "EEG_DE_features"
+    d.mkdir()
+    np.savez(d / "1_123.npz", data=np.array(pickle.dumps({0: Evil()})),
+             label=np.array(pickle.dumps({0: np.zeros(2)})))
+    with pytest.raises(DataFormatError) as exc:
+        read(tmp_path)
+    _one_line(exc, "1_123.npz", "forbidden", "system")
+    assert not marker.exists()
+
+
+def test_forbidden_global_in_object_array_member(tmp_path):
+    """An object-dtype .npy member (np.load would need allow_pickle=True) goes through the same guard."""
+    import io
+
+    class Evil:
+        def __reduce__(self):
+            return (eval, ("1+1",))
+
+    buf = io.BytesIO()
+    np.lib.format.write_array(buf, np.array({"delta": Evil()}, dtype=object), allow_pickle=True)
+    import zipfile
+
+    d = tmp_path / "German" / "02-EEG-DE-feature" / "eeg_used_1s"
+    d.mkdir(parents=True)
+    with zipfile.ZipFile(d / "1_1.npz", "w") as z:
+        for k in ("train_data", "test_data", "train_label", "test_label"):
+            z.writestr(f"{k}.npy", buf.getvalue())
+    with pytest.raises(DataFormatError) as exc:
+        read(tmp_path)
+    _one_line(exc, "1_1.npz", "forbidden", "eval")
+
+
+def test_corrupt_npz(tmp_path):
+    build_seed_v_npz(tmp_path)
+    f = tmp_path / "EEG_DE_features" / "1_123.npz"
+    f.write_bytes(f.read_bytes()[:200])
+    with pytest.raises(DataFormatError) as exc:
+        read(tmp_path)
+    _one_line(exc, "1_123.npz")
+
+
+def test_seed_v_npz_labels_vary_within_trial(tmp_path):
+    build_seed_v_npz(tmp_path, bad_label=True)
+    with pytest.raises(DataFormatError) as exc:
+        read(tmp_path)
+    _one_line(exc, "1_123.npz", "trial key 0", "labels vary")
+
+
+def test_multimodal_labels_do_not_match_table(tmp_path):
+    build_multimodal_npz(tmp_path, "seed-ger")
+    with pytest.raises(DataFormatError) as exc:
+        read(tmp_path, labels=[1] * 18)
+    _one_line(exc, "1_1.npz", "window labels do not match", "labels=")
+
+
+def test_truncated_cnt(tmp_path):
+    f = tmp_path / "EEG_raw" / "1_1_20180804.cnt"
+    build_cnt(f, SEED_CNT_CHANNELS, 11.0)
+    f.write_bytes(f.read_bytes()[: f.stat().st_size // 3])
+    with pytest.raises(DataFormatError) as exc:
+        read(tmp_path, trial_times=short_times(15))
+    _one_line(exc, "1_1_20180804.cnt", "truncated")
+
+
+def test_trial_beyond_recording(tmp_path):
+    build_cnt(tmp_path / "EEG_raw" / "1_1_20180804.cnt", SEED_CNT_CHANNELS, 5.0)
+    with pytest.raises(DataFormatError) as exc:
+        read(tmp_path, trial_times=short_times(15))
+    _one_line(exc, "1_1_20180804.cnt", "trial 8 ends after the recording", "found 5.000 s")
+
+
+def test_cnt_missing_channels(tmp_path):
+    build_cnt(tmp_path / "EEG_raw" / "1_1_20180804.cnt", SEED_CHANNELS[:60], 11.0)
+    with pytest.raises(DataFormatError) as exc:
+        read(tmp_path, trial_times=short_times(15))
+    _one_line(exc, "2 EEG channel(s) missing", "O2, CB2", "found 60 channels")
+
+
+def test_cnt_unknown_vendor_and_ant_without_antio(tmp_path):
+    from eegemo.datasets._cnt import cnt_vendor, open_cnt
+
+    f = tmp_path / "x.cnt"
+    f.write_bytes(b"GARBAGE!" * 20)
+    with pytest.raises(DataFormatError) as exc:
+        cnt_vendor(f)
+    _one_line(exc, "unrecognised .cnt header", "RIFF")
+    f.write_bytes(b"RIFF\x00\x00\x00\x00CNT " + b"\x00" * 100)
+    assert cnt_vendor(f) == "ant"
+    try:
+        import antio  # noqa: F401
+    except ImportError:
+        with pytest.raises(DataFormatError) as exc:
+            open_cnt(f)
+        _one_line(exc, "antio")
+    else:  # antio present: the fake file must still fail cleanly
+        with pytest.raises(DataFormatError):
+            open_cnt(f)
+
+
+def test_bad_options(tmp_path):
+    build_seed_raw(tmp_path)
+    with pytest.raises(ConfigurationError):
+        read(tmp_path, kind="spikes")
+    with pytest.raises(ConfigurationError):
+        read(tmp_path, kind="features", feature="xyz")
+    with pytest.raises(DataFormatError) as exc:
+        read(tmp_path, kind="features")
+    _one_line(exc, "no SEED features")
+
+
+def test_unknown_reader_option(tmp_path):
+    build_seed_raw(tmp_path)
+    with pytest.raises(ConfigurationError, match="unknown option.*repaird"):
+        read(tmp_path, repaird=True)

@@ -1,0 +1,310 @@
+"""The generic reader on every real file in ../shared/data/fixtures and eegmmidb, sidecars, bad input."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from pathlib import Path
+
+import mne
+import numpy as np
+import pytest
+
+from eegemo.channels import channel_positions
+from eegemo.datasets import generic
+from eegemo.errors import ConfigurationError, DataFormatError
+
+mne.set_log_level("error")
+
+
+def check_recording(rec, *, n_ch=None, sfreq=None):
+    """Conformance: lazy trials, shapes, volts, labels named, channel names unique."""
+    assert rec.dataset == "generic" and rec.kind == "raw"
+    assert len(rec.trials) >= 1
+    assert len(set(rec.ch_names)) == len(rec.ch_names)
+    if n_ch is not None:
+        assert len(rec.ch_names) == n_ch
+    if sfreq is not None:
+        assert rec.sfreq == pytest.approx(sfreq)
+    for t in rec.trials[:3]:
+        assert t.ch_names == rec.ch_names and t.sfreq == rec.sfreq
+        assert t.label is None or t.label in rec.label_names
+        x = t.load()
+        assert x.shape == (len(rec.ch_names), t.n_times)
+        assert np.isfinite(x).all()
+        assert 0 < np.abs(x).max() < 1.0  # volts, not microvolts
+    assert [t.index for t in rec.trials] == list(range(1, len(rec.trials) + 1))
+
+
+# ----------------------------------------------------------------------------------------- fixtures
+def test_fixture_folder_is_fully_covered(fixtures_dir):
+    """Every primary file of the fixtures folder is claimed by detect (so the tests below cover all)."""
+    primaries = [p for p in fixtures_dir.rglob("*") if p.suffix.lower() in
+                 (".edf", ".bdf", ".vhdr", ".set", ".cnt", ".mat")]
+    assert len(primaries) == 14
+    assert all(generic.detect(p) for p in primaries)
+    assert generic.detect(fixtures_dir)
+    assert not generic.detect(fixtures_dir / "Brainvision" / "test_NO.vmrk")
+
+
+@pytest.mark.parametrize("fmt,bits", [("int16", 16), ("int32", 32)])
+def test_cnt_16_and_32_bit(fixtures_dir, fmt, bits):
+    name = "scan41_short.cnt" if bits == 16 else "test_CNT_events_mne_JWoess_clipped.cnt"
+    path = fixtures_dir / "CNT" / name
+    (rec,) = generic.read(path, duration=0.5)
+    raw = mne.io.read_raw_cnt(path, data_format=fmt, preload=True)  # explicit format = reference
+    check_recording(rec, n_ch=len(raw.ch_names), sfreq=raw.info["sfreq"])
+    t = rec.trials[0]
+    a = int(round(t.onset * rec.sfreq))
+    np.testing.assert_allclose(t.load(), raw.get_data(start=a, stop=a + t.n_times))
+    descs = [d for d in raw.annotations.description if not d.startswith("BAD")]
+    assert set(rec.label_names.values()) == set(descs)
+    # the explicit format gives the same trials as the detected one
+    (rec2,) = generic.read(path, duration=0.5, data_format=fmt)
+    np.testing.assert_array_equal(rec2.trials[-1].load(), rec.trials[-1].load())
+    if bits == 32:
+        assert rec.ch_names == ("F8", "FCz") and rec.sfreq == 1000.0
+        assert "KeyPad Response 1" in rec.label_names.values()
+        assert not any(n.startswith("BAD") for n in rec.label_names.values())
+
+
+def test_cnt_zero_length_events_need_duration(fixtures_dir):
+    with pytest.raises(DataFormatError, match="zero duration.*duration="):
+        generic.read(fixtures_dir / "CNT" / "scan41_short.cnt")
+
+
+def test_edf_with_annotations_and_channel_names(fixtures_dir):
+    path = fixtures_dir / "EDF" / "test_edf_overlapping_annotations.edf"
+    (rec,) = generic.read(path)
+    raw = mne.io.read_raw_edf(path)
+    check_recording(rec, n_ch=64, sfreq=128.0)
+    counts = Counter(raw.annotations.description)
+    assert Counter(rec.label_names[lab] for lab in rec.labels) == counts
+    assert rec.extra["file_ch_names"][0] == "Fc5." and rec.ch_names[0] == "FC5"
+    assert len(channel_positions(rec.ch_names)) == 64  # every eegmmidb-style name has a position
+    (sel,) = generic.read(path, labels=["T1", "T2"])
+    assert sel.label_names == {0: "T1", 1: "T2"}
+    assert Counter(sel.labels) == {0: counts["T1"], 1: counts["T2"]}
+
+
+def test_edf_mixed_rates_and_utf8(fixtures_dir):
+    (rec,) = generic.read(fixtures_dir / "EDF" / "test_reduced.edf")
+    check_recording(rec, n_ch=138, sfreq=512.0)  # the stim channel is not EEG
+    assert [rec.label_names[lab] for lab in rec.labels] == ["type A"] * 3
+    (utf,) = generic.read(fixtures_dir / "EDF" / "test_utf8_annotations.edf")
+    check_recording(utf, sfreq=200.0)
+    assert [utf.label_names[lab] for lab in utf.labels] == ["仰卧"]
+    assert utf.trials[0].n_times == 100  # 0.5 s at 200 Hz
+
+
+def test_bdf_annotations_and_stim_channel(fixtures_dir, tmp_path):
+    (multi,) = generic.read(fixtures_dir / "BDF" / "multiple_annotation_chans.bdf", duration=1.0)
+    check_recording(multi, sfreq=125.0)
+    assert multi.trials[0].n_times == 125
+    path = fixtures_dir / "BDF" / "test_bdf_stim_channel.bdf"
+    with pytest.raises(DataFormatError, match="no annotations and no sidecar"):
+        generic.read(path)
+    (whole,) = generic.read(path, unlabelled=True)
+    check_recording(whole, n_ch=3, sfreq=500.0)
+    assert whole.labels == [None] and whole.trials[0].n_times == 5000
+    assert "Status" not in whole.ch_names
+    side = tmp_path / "events.csv"
+    side.write_text("onset,duration,label\n1.0,2.0,happy\n4.0,2.0,sad\n6.0,3.0,happy\n")
+    (lab,) = generic.read(path, sidecar=side)
+    check_recording(lab, n_ch=3)
+    assert lab.label_names == {0: "happy", 1: "sad"} and lab.labels == [0, 1, 0]
+    assert [t.n_times for t in lab.trials] == [1000, 1000, 1500]
+    np.testing.assert_array_equal(lab.trials[1].load(), whole.trials[0].load()[:, 2000:3000])
+
+
+def test_brainvision_with_sidecar(fixtures_dir, tmp_path):
+    path = fixtures_dir / "Brainvision" / "test_NO.vhdr"
+    side = tmp_path / "ev.tsv"
+    side.write_text("onset\tduration\ttrial_type\n0.0\t0.1\t1\n0.2\t0.1\t2\n")
+    (rec,) = generic.read(path, sidecar=side)
+    check_recording(rec, n_ch=65, sfreq=5000.0)
+    assert rec.labels == [1, 2] and rec.label_names == {1: "1", 2: "2"}  # numeric labels kept
+    assert rec.trials[1].n_times == 500
+
+
+def test_eeglab_continuous_chanloc_and_epochs(fixtures_dir):
+    path = fixtures_dir / "EEGLAB" / "test_raw.set"
+    (rec,) = generic.read(path, duration=1.0)
+    check_recording(rec, n_ch=32, sfreq=128.0)
+    raw = mne.io.read_raw_eeglab(path)
+    n_fit = sum(1 for o in raw.annotations.onset if o + 1.0 <= raw.times[-1] + 1 / 128)
+    assert len(rec.trials) == n_fit
+    assert Counter(rec.label_names[x] for x in rec.labels) <= Counter(raw.annotations.description)
+    (loc,) = generic.read(fixtures_dir / "EEGLAB" / "test_raw_chanloc.set", unlabelled=True)
+    check_recording(loc, n_ch=61)
+    assert len(channel_positions(loc.ch_names)) >= 55
+    (ep,) = generic.read(fixtures_dir / "EEGLAB" / "test_epochs.set")
+    check_recording(ep, n_ch=2, sfreq=50.0)
+    assert len(ep.trials) == 4 and ep.extra["epoched"]
+
+
+def test_fieldtrip_v7_and_v73_agree_with_the_cnt(fixtures_dir):
+    ft = fixtures_dir / "fieldtrip_CNT"
+    (v7,) = generic.read(ft / "raw_v7.mat", unlabelled=True)
+    (v73,) = generic.read(ft / "raw_v73.mat", unlabelled=True)
+    check_recording(v7, n_ch=125, sfreq=400.0)
+    check_recording(v73, n_ch=125, sfreq=400.0)
+    assert v7.ch_names == v73.ch_names
+    a, b = v7.trials[0].load(), v73.trials[0].load()
+    np.testing.assert_allclose(a, b)
+    # the same recording as the 16-bit CNT, stored in microvolts: volts after reading
+    (cnt,) = generic.read(fixtures_dir / "CNT" / "scan41_short.cnt", unlabelled=True)
+    rows = [cnt.ch_names.index(c) for c in v7.ch_names]
+    np.testing.assert_allclose(a, cnt.trials[0].load()[rows, : a.shape[1]], rtol=1e-5, atol=1e-9)
+    with pytest.raises(DataFormatError, match="no annotations and no sidecar"):
+        generic.read(ft / "raw_v73.mat")
+
+
+def test_fieldtrip_epoched_and_sidecar(fixtures_dir, tmp_path):
+    ft = fixtures_dir / "fieldtrip_CNT"
+    (ep,) = generic.read(ft / "epoched_v7.mat")
+    check_recording(ep, n_ch=125, sfreq=400.0)
+    assert Counter(ep.label_names[x] for x in ep.labels) == {"7": 2, "109": 1}
+    side = tmp_path / "ft.csv"
+    side.write_text("onset,duration,label\n0.5,1.0,a\n2.0,1.5,b\n")
+    (rec,) = generic.read(ft / "raw_v73.mat", sidecar=side)
+    check_recording(rec)
+    (whole,) = generic.read(ft / "raw_v73.mat", unlabelled=True)
+    assert [t.n_times for t in rec.trials] == [400, 600]
+    np.testing.assert_array_equal(rec.trials[1].load(), whole.trials[0].load()[:, 800:1400])
+
+
+# ----------------------------------------------------------------------------------------- eegmmidb
+def test_eegmmidb_left_right_runs(eegmmidb_dir):
+    recs = generic.read_eegmmidb(eegmmidb_dir)
+    assert [(r.subject, r.session) for r in recs] == [("S001", 4), ("S001", 8), ("S001", 12)]
+    expected = Counter()
+    for r in recs:
+        check_recording(r, n_ch=64, sfreq=160.0)
+        assert r.label_names == {0: "left_fist", 1: "right_fist"}
+        ann = mne.io.read_raw_edf(r.source).annotations
+        expected.update(d for d in ann.description if d in ("T1", "T2"))
+        assert all(4.0 <= t.duration <= 4.3 for t in r.trials)
+    got = Counter(lab for r in recs for lab in r.labels)
+    assert got == {0: expected["T1"], 1: expected["T2"]} and sum(got.values()) == 45
+    assert len(channel_positions(recs[0].ch_names)) == 64
+
+
+def test_eegmmidb_trials_are_lazy_and_exact(eegmmidb_dir):
+    path = eegmmidb_dir / "S001R04.edf"
+    (rec,) = generic.read(path, labels=["T1", "T2"])
+    assert all(t.data is None for t in rec.trials)
+    raw = mne.io.read_raw_edf(path, preload=True)
+    t = rec.trials[4]
+    a = int(round(t.onset * 160))
+    np.testing.assert_array_equal(t.load(), raw.get_data(start=a, stop=a + t.n_times))
+    assert t.data is None  # not cached
+    back = rec.to_mne()
+    assert len(back.annotations) == len(rec.trials)
+    assert set(back.annotations.description) == {"T1", "T2"}
+
+
+def test_eegmmidb_folder_and_tmin_duration(eegmmidb_dir):
+    recs = generic.read(eegmmidb_dir, sessions=[3, 4])
+    assert [r.session for r in recs] == [3, 4]
+    assert all(r.label_names == {0: "T0", 1: "T1", 2: "T2"} for r in recs)
+    assert sum(len(r) for r in recs) == 60
+    (rec,) = generic.read_eegmmidb(eegmmidb_dir / "S001R08.edf", runs=(8,), labels=("T0",),
+                                   tmin=0.5, duration=2.0)
+    assert rec.label_names == {0: "rest"} and all(t.n_times == 320 for t in rec.trials)
+    with pytest.raises(ConfigurationError, match="mix"):
+        generic.read_eegmmidb(eegmmidb_dir, runs=(4, 6))
+
+
+def test_sidecar_autofound_beside_the_file(eegmmidb_dir, tmp_path):
+    link = tmp_path / "sub-01_ses-2_task-fist_eeg.edf"
+    os.symlink(eegmmidb_dir / "S001R04.edf", link)
+    (tmp_path / "sub-01_ses-2_task-fist_events.tsv").write_text(
+        "onset\tduration\ttrial_type\n10\t4\tleft\n20\t4\tright\n30\t4\tleft\n")
+    (rec,) = generic.read(link)
+    assert (rec.subject, rec.session) == ("01", 2)
+    assert rec.labels == [0, 1, 0] and rec.extra["events_from"].endswith("_events.tsv")
+    assert [t.onset for t in rec.trials] == [10.0, 20.0, 30.0]
+
+
+# ------------------------------------------------------------------------------------------ bad input
+def test_bad_sidecars(eegmmidb_dir, tmp_path):
+    path = eegmmidb_dir / "S001R04.edf"
+    cases = {
+        "onset,label\n1,a\n": "lacks column.*duration",
+        "onset,duration,label\n1,nan,a\n": "not numeric or holds NaN",
+        "onset,duration,label\nx,1,a\n": "not numeric",
+        "onset,duration,label\n124,4,a\n": "outside the recording",
+        "onset,duration,label\n-1,4,a\n": "negative",
+    }
+    for i, (text, msg) in enumerate(cases.items()):
+        side = tmp_path / f"s{i}.csv"
+        side.write_text(text)
+        with pytest.raises(DataFormatError, match=msg) as err:
+            generic.read(path, sidecar=side)
+        assert "\n" not in str(err.value) and side.name in str(err.value)
+    with pytest.raises(DataFormatError, match="sidecar not found"):
+        generic.read(path, sidecar=tmp_path / "missing.tsv")
+
+
+def test_bad_files(eegmmidb_dir, tmp_path):
+    src = (eegmmidb_dir / "S001R04.edf").read_bytes()
+    trunc = tmp_path / "trunc.edf"
+    trunc.write_bytes(src[: len(src) // 3])
+    with pytest.raises(DataFormatError, match="truncated EDF"):
+        generic.read(trunc)
+    junk = tmp_path / "junk.edf"
+    junk.write_bytes(b"0" * 100)
+    with pytest.raises(DataFormatError, match="junk.edf"):
+        generic.read(junk)
+    other = tmp_path / "notes.xyz"
+    other.write_text("hello")
+    with pytest.raises(DataFormatError, match="unknown file extension"):
+        generic.read(other)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DataFormatError, match="no EEG recording in folder"):
+        generic.read(tmp_path / "empty")
+    with pytest.raises(DataFormatError, match="no event matches"):
+        generic.read(eegmmidb_dir / "S001R04.edf", labels=["T9"])
+    with pytest.raises(ConfigurationError, match="duration"):
+        generic.read(eegmmidb_dir / "S001R04.edf", duration=-1)
+    with pytest.raises(DataFormatError, match="no channel matches"):
+        generic.read(eegmmidb_dir / "S001R04.edf", picks="eog")
+    (rec,) = generic.read(eegmmidb_dir / "S001R04.edf", picks=["Cz..", "C3.."])
+    assert rec.ch_names == ("C3", "Cz")  # file order, normalised names
+
+
+def test_nan_in_data_is_reported_on_load(tmp_path):
+    info = mne.create_info(["Fz", "Cz", "Pz"], 100.0, "eeg")
+    x = np.random.default_rng(0).normal(0, 1e-5, (3, 1000))
+    x[1, 150] = np.nan
+    raw = mne.io.RawArray(x, info)
+    raw.set_annotations(mne.Annotations([0.0, 5.0], [2.0, 2.0], ["a", "b"]))
+    path = tmp_path / "nan_raw.fif"
+    raw.save(path)
+    (rec,) = generic.read(path)
+    assert rec.labels == [0, 1]
+    np.testing.assert_allclose(rec.trials[1].load(), x[:, 500:700], rtol=1e-6)
+    with pytest.raises(DataFormatError, match="non-finite"):
+        rec.trials[0].load()
+
+
+def test_detect_and_parse_name(tmp_path):
+    from scipy.io import savemat
+
+    savemat(tmp_path / "1_20131027.mat", {"djc_eeg1": np.zeros((62, 10))})
+    assert not generic.detect(tmp_path / "1_20131027.mat")  # SEED .mat is not FieldTrip
+    assert not generic.detect(tmp_path)
+    assert not generic.detect(tmp_path / "nothing.edf")
+    assert generic.parse_name(Path("x/S012R11.edf")) == ("S012", 11, {"run": 11})
+    assert generic.parse_name("sub-ab_task-x_run-03_eeg.set") == ("ab", 3, {"run": 3})
+    assert generic.parse_name("sub-ab_ses-pre_eeg.set") == ("ab", None, {"session_label": "pre"})
+    assert generic.parse_name("recording.fif.gz") == ("recording", None, {})
+
+
+def test_dispatcher_reads_generic(eegmmidb_dir):
+    from eegemo.datasets import detect_dataset, read
+
+    assert detect_dataset(eegmmidb_dir / "S001R04.edf") == "generic"
+    (rec,) = read(eegmmidb_dir / "S001R04.edf", dataset="generic", labels=["T1", "T2"])
+    assert len(rec) == 15

@@ -1,0 +1,358 @@
+"""SEED-family readers on tiny datasets built in tmp_path, and the real CNT / FieldTrip fixtures.
+
+The builders below write the published layouts directly (scipy.io.savemat, np.savez of pickled dicts,
+Neuroscan .cnt through the simulator's writer) so the tests can check exact round trips.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+
+import numpy as np
+import pytest
+import scipy.io
+
+from eegemo.channels import SEED_CHANNELS, SEED_CNT_CHANNELS
+from eegemo.datasets import detect_dataset, read
+from eegemo.datasets._family import load_table
+
+BANDS = ("delta", "theta", "alpha", "beta", "gamma")
+
+
+def _writer():
+    try:
+        from eegemo.datasets.simulate import write_neuroscan_cnt
+    except ImportError:  # pragma: no cover - the simulator is written by another module
+        pytest.skip("eegemo.datasets.simulate.write_neuroscan_cnt is not available yet")
+    return write_neuroscan_cnt
+
+
+# ------------------------------------------------------------------------------------------------
+# builders (imported by test_datasets_errors.py)
+# ------------------------------------------------------------------------------------------------
+
+def build_seed_raw(root, *, n_trials=3, subjects=None, rng=0, labels=None, n_ch=62, prefix="abc"):
+    """Preprocessed_EEG with ``subjects`` {subject: [dates]}; returns {(subject, date): [arrays µV]}."""
+    rng = np.random.default_rng(rng)
+    subjects = subjects or {"1": ["20131107", "20131027"], "2": ["20140404"]}
+    d = root / "Preprocessed_EEG"
+    d.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for subj, dates in subjects.items():
+        for date in dates:
+            arrays = [rng.normal(0, 20, (n_ch, 40 + 7 * t)) for t in range(n_trials)]
+            scipy.io.savemat(d / f"{subj}_{date}.mat",
+                             {f"{prefix}_eeg{t + 1}": a for t, a in enumerate(arrays)})
+            out[(subj, date)] = arrays
+    lab = labels if labels is not None else [1, 0, -1, -1, 0, 1][:n_trials]
+    scipy.io.savemat(d / "label.mat", {"label": np.array([lab], dtype=float)})
+    return out
+
+
+def build_seed_features(root, folder="ExtractedFeatures", *, n_trials=3, rng=1):
+    rng = np.random.default_rng(rng)
+    d = root / folder
+    d.mkdir(parents=True, exist_ok=True)
+    feats = {}
+    for t in range(1, n_trials + 1):
+        for name in ("de_movingAve", "de_LDS", "psd_movingAve", "psd_LDS"):
+            feats[f"{name}{t}"] = rng.uniform(10, 28, (62, 3 + t, 5))
+        feats[f"dasm_LDS{t}"] = rng.uniform(-1, 1, (27, 3 + t, 5))
+    scipy.io.savemat(d / "3_20140603.mat", feats)
+    scipy.io.savemat(d / "label.mat", {"label": np.array([[1, 0, -1][:n_trials]], dtype=float)})
+    return feats
+
+
+def build_seed_v_npz(root, *, subject=1, sessions=(1, 2, 3), rng=2, bad_label=False):
+    rng = np.random.default_rng(rng)
+    table = load_table("seed_v")
+    d = root / "EEG_DE_features"
+    d.mkdir(parents=True, exist_ok=True)
+    data, label = {}, {}
+    for s in sessions:
+        for t in range(15):
+            k = (s - 1) * 15 + t
+            n = 2 + (k % 4)
+            data[k] = rng.normal(15, 3, (n, 310))
+            label[k] = np.full(n, float(table["labels"][str(s)][t]))
+    if bad_label:
+        label[0] = np.arange(len(label[0]), dtype=float)
+    np.savez(d / f"{subject}_123.npz", data=np.array(pickle.dumps(data)),
+             label=np.array(pickle.dumps(label)))
+    return data, label
+
+
+def build_multimodal_npz(root, dataset="seed-ger", *, subject=1, session=1, window=1.0, rng=3,
+                         label_offset=0):
+    """02-EEG-DE-feature/eeg_used_1s/<s>_<sess>.npz with trials sized by the published times."""
+    rng = np.random.default_rng(rng)
+    table = load_table(dataset.replace("-", "_"))
+    labels, tt = table["labels"], table["trial_times"]
+    counts = [int(np.floor((e - s) / window)) for s, e in zip(tt["start"], tt["end"])]
+    trials = [rng.normal(12, 2, (n, 62, 5)) for n in counts]
+    n_train = table["n_train_trials"]
+    d = root / table["folder"] / "02-EEG-DE-feature" / ("eeg_used_1s" if window == 1.0 else "eeg_used_4s")
+    d.mkdir(parents=True, exist_ok=True)
+    parts = {}
+    for side, sl in (("train", slice(0, n_train)), ("test", slice(n_train, None))):
+        x = np.concatenate(trials[sl], axis=0)
+        parts[f"{side}_data"] = np.array(pickle.dumps({b: x[:, :, j] for j, b in enumerate(BANDS)}))
+        parts[f"{side}_label"] = np.concatenate(
+            [np.full(len(a), lab + label_offset) for a, lab in zip(trials[sl], labels[sl])])
+    np.savez(d / f"{subject}_{session}.npz", **parts)
+    return trials, labels
+
+
+def build_cnt(path, ch_names, n_seconds, *, sfreq=1000.0, rng=4, data_format="int32"):
+    """A Neuroscan .cnt of white noise (≈20 µV); returns the volts written."""
+    write = _writer()
+    x = np.random.default_rng(rng).normal(0, 20e-6, (len(ch_names), int(n_seconds * sfreq)))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write(path, x, sfreq, list(ch_names), data_format=data_format)
+    return x
+
+
+def short_times(n, dur=0.5, gap=0.2, first=0.3):
+    starts = [round(first + i * (dur + gap), 3) for i in range(n)]
+    return {"start": starts, "end": [round(s + dur, 3) for s in starts]}
+
+
+# ------------------------------------------------------------------------------------------------
+# SEED
+# ------------------------------------------------------------------------------------------------
+
+def test_seed_raw_round_trip_sessions_by_date_and_lazy(tmp_path, monkeypatch):
+    written = build_seed_raw(tmp_path)
+    from eegemo.datasets import _mat
+
+    calls = []
+    orig = _mat.MatFile.load
+    monkeypatch.setattr(_mat.MatFile, "load", lambda self, n: calls.append(n) or orig(self, n))
+    recs = read(tmp_path)
+    assert detect_dataset(tmp_path) == "seed"
+    assert calls == ["label"]                         # only label.mat read; trials are lazy
+    assert [(r.subject, r.session, r.date) for r in recs] == [
+        ("1", 1, "20131027"), ("1", 2, "20131107"), ("2", 1, "20140404")]
+    for r in recs:
+        assert r.kind == "raw" and r.sfreq == 200.0 and r.ch_names == SEED_CHANNELS
+        assert r.labels == [1, 0, -1] and r.label_names[-1] == "negative"
+        assert r.extra["prefix"] == "abc" and not r.simulated
+        for t, src in zip(r.trials, written[(r.subject, r.date)]):
+            assert t.data is None and t.n_times == src.shape[1]
+            np.testing.assert_array_equal(t.load(), src * 1e-6)
+
+
+def test_seed_subject_session_filter_and_label_override(tmp_path):
+    build_seed_raw(tmp_path)
+    recs = read(tmp_path, "seed", subjects=[1], sessions=2, labels=[0, 0, 1])
+    assert [(r.subject, r.session) for r in recs] == [("1", 2)]
+    assert recs[0].labels == [0, 0, 1]
+
+
+def test_seed_features_transposed_and_feature_choice(tmp_path):
+    feats = build_seed_features(tmp_path)
+    for feature in ("de_LDS", "psd_movingAve", "dasm_LDS"):
+        (r,) = read(tmp_path, kind="features", feature=feature)
+        assert r.subject == "3" and r.session == 1 and r.feature == feature and r.sfreq == 1.0
+        for t in r.trials:
+            x = t.load()
+            np.testing.assert_array_equal(x, feats[f"{feature}{t.index}"].transpose(1, 0, 2))
+            assert x.shape[1] == len(t.ch_names) and len(t.bands) == 5
+
+
+def test_seed_newer_layout_4s_and_raw_cnt(tmp_path):
+    build_seed_features(tmp_path / "SEED_EEG", "ExtractedFeatures_4s")
+    (r,) = read(tmp_path, kind="features", window="4s")
+    assert r.sfreq == 0.25 and r.trials[0].load().shape == (4, 62, 5)
+    times = short_times(15)
+    x = build_cnt(tmp_path / "SEED_EEG" / "SEED_RAW_EEG" / "7_2.cnt", SEED_CNT_CHANNELS, 11.0)
+    (r,) = read(tmp_path, kind="raw", trial_times=times)
+    assert (r.subject, r.session, r.sfreq, r.ch_names) == ("7", 2, 1000.0, SEED_CHANNELS)
+    keep = [SEED_CNT_CHANNELS.index(c) for c in SEED_CHANNELS]
+    t = r.trials[4]
+    a, b = int(round(times["start"][4] * 1000)), int(round(times["end"][4] * 1000))
+    np.testing.assert_allclose(t.load(), x[keep, a:b], atol=1e-9)
+    assert r.labels == load_table("seed")["labels"]
+
+
+def test_seed_v73_mat_file(tmp_path):
+    h5py = pytest.importorskip("h5py")
+    d = tmp_path / "Preprocessed_EEG"
+    d.mkdir()
+    x = np.random.default_rng(5).normal(0, 10, (62, 50))
+    with h5py.File(d / "4_20140621.mat", "w") as f:       # MATLAB v7.3 stores arrays transposed
+        f["xy_eeg1"] = x.T
+    scipy.io.savemat(d / "label.mat", {"label": np.array([[1.0]])})
+    (r,) = read(d)
+    assert r.extra["mat_v73"] and r.extra["prefix"] == "xy"
+    np.testing.assert_array_equal(r.trials[0].load(), x * 1e-6)
+
+
+# ------------------------------------------------------------------------------------------------
+# SEED-IV
+# ------------------------------------------------------------------------------------------------
+
+def _build_seed_iv(root, sessions=(1, 3)):
+    rng = np.random.default_rng(6)
+    out = {}
+    for s in sessions:
+        raw = {f"cz_eeg{t}": rng.normal(0, 5, (62, 30 + t)) for t in range(1, 25)}
+        feat = {f"de_LDS{t}": rng.uniform(5, 20, (62, 1 + t % 3, 5)) for t in range(1, 25)}
+        for kind, arrs in (("eeg_raw_data", raw), ("eeg_feature_smooth", feat)):
+            (root / kind / str(s)).mkdir(parents=True, exist_ok=True)
+            scipy.io.savemat(root / kind / str(s) / "1_20160518.mat", arrs)
+        out[s] = (raw, feat)
+    return out
+
+
+def test_seed_iv_raw_features_published_labels(tmp_path):
+    written = _build_seed_iv(tmp_path)
+    table = load_table("seed_iv")
+    assert detect_dataset(tmp_path) == "seed-iv"
+    recs = read(tmp_path)
+    assert [(r.subject, r.session, r.kind) for r in recs] == [("1", 1, "raw"), ("1", 3, "raw")]
+    for r in recs:
+        assert r.labels == table["labels"][str(r.session)] and r.label_names[2] == "fear"
+        np.testing.assert_array_equal(r.trials[23].load(), written[r.session][0]["cz_eeg24"] * 1e-6)
+    (r,) = read(tmp_path / "eeg_feature_smooth" / "3")
+    assert r.kind == "features" and r.sfreq == 0.25 and r.session == 3
+    np.testing.assert_array_equal(r.trials[1].load(), written[3][1]["de_LDS2"].transpose(1, 0, 2))
+    (r,) = read(tmp_path, kind="features", sessions=[1], labels={1: [3] * 24})
+    assert r.labels == [3] * 24
+
+
+# ------------------------------------------------------------------------------------------------
+# SEED-V
+# ------------------------------------------------------------------------------------------------
+
+def test_seed_v_cnt_cut_drop_channels_and_repaired(tmp_path):
+    raw_dir = tmp_path / "EEG_raw"
+    times = short_times(15)
+    x = build_cnt(raw_dir / "3_2_20180512.cnt", SEED_CNT_CHANNELS, 11.0)
+    build_cnt(raw_dir / "3_2_20180512_repaired.cnt", SEED_CNT_CHANNELS, 11.0, rng=9)
+    assert detect_dataset(tmp_path) == "seed-v"
+    (r,) = read(tmp_path, trial_times={2: times})
+    assert (r.subject, r.session, r.date, r.source.name) == ("3", 2, "20180512", "3_2_20180512.cnt")
+    assert r.ch_names == SEED_CHANNELS and r.extra["n_channels_file"] == 66
+    assert r.labels == load_table("seed_v")["labels"]["2"] and r.label_names[0] == "disgust"
+    keep = [SEED_CNT_CHANNELS.index(c) for c in SEED_CHANNELS]
+    for t in (r.trials[0], r.trials[14]):
+        assert t.data is None and t.n_times == 500
+        np.testing.assert_allclose(t.load(), x[keep, int(t.onset * 1000):int(t.onset * 1000) + 500],
+                                   atol=1e-9)
+    (rr,) = read(tmp_path, trial_times=times, repaired=True)
+    assert "repaired" in rr.source.name
+
+
+def test_seed_v_npz_layouts(tmp_path):
+    data, _ = build_seed_v_npz(tmp_path, sessions=(1, 3))
+    recs = read(tmp_path)
+    assert [(r.session, r.kind, len(r.trials)) for r in recs] == [(1, "features", 15),
+                                                                   (3, "features", 15)]
+    t = recs[1].trials[4]                               # key 30 + 4
+    assert t.label == load_table("seed_v")["labels"]["3"][4] and t.sfreq == 0.25
+    x = data[34]
+    np.testing.assert_array_equal(t.load(), x.reshape(-1, 62, 5))
+    (r,) = read(tmp_path / "EEG_DE_features" / "1_123.npz", sessions=[3], de_layout="band-major")
+    np.testing.assert_array_equal(r.trials[4].load(), x.reshape(-1, 5, 62).transpose(0, 2, 1))
+
+
+# ------------------------------------------------------------------------------------------------
+# SEED-GER / SEED-FRA / SEED Multimodal
+# ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dataset", ["seed-ger", "seed-fra"])
+def test_multimodal_npz_split_into_published_trials(tmp_path, dataset):
+    trials, labels = build_multimodal_npz(tmp_path, dataset)
+    assert detect_dataset(tmp_path) == dataset
+    (r,) = read(tmp_path)
+    assert r.dataset == dataset and r.labels == labels and len(r.trials) == len(labels)
+    for t, src in zip(r.trials, trials):                # same-label neighbours split exactly
+        np.testing.assert_array_equal(t.load(), src)
+
+
+def test_multimodal_labels_012_and_4s(tmp_path):
+    trials, labels = build_multimodal_npz(tmp_path, "seed-ger", window=4.0, label_offset=1)
+    (r,) = read(tmp_path / "German", kind="features", window="4s")
+    assert r.sfreq == 0.25 and r.labels == labels and r.extra["label_shift"] == -1
+    np.testing.assert_array_equal(r.trials[-1].load(), trials[-1])
+
+
+def test_multimodal_raw_cnt_and_simulated_marker(tmp_path):
+    times = short_times(21)
+    x = build_cnt(tmp_path / "French" / "01-EEG-raw" / "2_3.cnt", SEED_CHANNELS, 15.5)
+    (tmp_path / "eegemo-simulated.json").write_text(json.dumps(
+        {"simulated": True, "dataset": "seed-fra", "trial_times": {"3": times}}))
+    (r,) = read(tmp_path)
+    assert (r.dataset, r.subject, r.session, r.simulated) == ("seed-fra", "2", 3, True)
+    assert r.extra["vendor"] == "neuroscan" and len(r.trials) == 21
+    np.testing.assert_allclose(r.trials[20].load(), x[:, 14300:14800], atol=1e-9)
+
+
+# ------------------------------------------------------------------------------------------------
+# real fixtures: CNT 16/32-bit through _cnt, FieldTrip .mat v7 / v7.3 through MatFile
+# ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, fmt, n_ch", [("scan41_short.cnt", "int16", 128),
+                                             ("test_CNT_events_mne_JWoess_clipped.cnt", "int32", 2)])
+def test_real_cnt_fixtures(fixtures_dir, name, fmt, n_ch):
+    import mne
+
+    from eegemo.datasets._cnt import cnt_vendor, neuroscan_data_format, open_cnt
+
+    path = fixtures_dir / "CNT" / name
+    assert cnt_vendor(path) == "neuroscan"
+    assert neuroscan_data_format(path) == fmt
+    raw = open_cnt(path)
+    assert len(raw.ch_names) == n_ch and not raw.preload
+    ref = mne.io.read_raw_cnt(path, data_format=fmt, verbose="error")
+    np.testing.assert_array_equal(raw.get_data(start=100, stop=600), ref.get_data(start=100, stop=600))
+
+
+@pytest.mark.parametrize("fmt", ["int16", "int32"])
+def test_cnt_format_detection_on_written_files(tmp_path, fmt):
+    from eegemo.datasets._cnt import neuroscan_data_format
+
+    build_cnt(tmp_path / "x.cnt", ["FP1", "FZ", "CZ"], 2.0, data_format=fmt)
+    assert neuroscan_data_format(tmp_path / "x.cnt") == fmt
+
+
+def test_fieldtrip_mat_v7_and_v73(fixtures_dir):
+    h5py = pytest.importorskip("h5py")
+    from eegemo.datasets._mat import MatFile
+
+    v7 = MatFile(fixtures_dir / "fieldtrip_CNT" / "raw_v7.mat")
+    v73 = MatFile(fixtures_dir / "fieldtrip_CNT" / "raw_v73.mat")
+    assert not v7.hdf5 and v73.hdf5
+    assert set(v7.keys()) == set(v73.keys()) == {"cfg_local", "data"}
+    data = v7.load("data")
+    trial = data["trial"][0, 0][0, 0]
+    assert trial.shape == (125, 2001) and int(data["fsample"][0, 0].item()) == 400
+    # MatFile loads v7.3 arrays, not structs: read the same struct field through h5py
+    with h5py.File(v73.path) as f:
+        x = f[f["data"]["trial"][0, 0]][()].T
+    np.testing.assert_array_equal(x, trial)
+
+
+def test_newer_release_root_and_multimodal_dispatch(tmp_path):
+    build_seed_raw(tmp_path / "SEED_EEG", subjects={"1": ["20131027"]})
+    mm = tmp_path / "SEED_Multimodal"
+    build_multimodal_npz(mm, "seed-ger")
+    build_multimodal_npz(mm, "seed-multimodal-chinese")
+    assert detect_dataset(tmp_path) == "seed"          # SEED_EEG wins over SEED_Multimodal
+    assert detect_dataset(mm) == "seed-multimodal"
+    recs = read(mm)
+    assert sorted(r.dataset for r in recs) == ["seed-ger", "seed-multimodal-chinese"]
+    (ger,) = read(mm, "seed-ger")
+    assert ger.dataset == "seed-ger" and len(ger.trials) == 18
+    (chi,) = [r for r in recs if r.dataset == "seed-multimodal-chinese"]
+    assert chi.labels == load_table("seed")["labels"]
+
+
+def test_lazy_submodules():
+    import eegemo.datasets as ds
+
+    assert callable(ds.simulate.simulate) and callable(ds.seed_v.read)
+    with pytest.raises(AttributeError):
+        ds.no_such_reader

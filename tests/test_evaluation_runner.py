@@ -1,0 +1,266 @@
+"""The run folder: leakage-safe folds, train-only normalisation, repeatable numbers, the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from eegemo.evaluation import evaluate, run
+from eegemo.preprocess.normalize import Normalizer
+
+N_CH, N_B = 6, 5
+
+
+class FakeStore:
+    """A store stand-in with the contract's attributes, built from arrays and a DataFrame."""
+
+    def __init__(self, index: pd.DataFrame, arrays: dict[str, np.ndarray]):
+        self.index = index
+        self._arrays = arrays
+        self.arrays = tuple(arrays)
+        self.label_names = {0: "negative", 1: "neutral", 2: "positive"}
+        self.ch_names = [f"C{i}" for i in range(N_CH)]
+        self.bands = ()
+        self.sfreq = 200.0
+        self.window = 1.0
+        self.manifest = {"config": {"window": 1.0}, "simulated": True}
+        self.path = None
+
+    def load(self, name, rows=None):
+        a = self._arrays[name]
+        return (a if rows is None else a[np.asarray(rows)]).astype(np.float32)
+
+
+def make_store(n_subjects=3, n_sessions=1, n_trials=15, n_windows=5, effect=1.0, seed=0,
+               row_id=False) -> FakeStore:
+    """Label-dependent features plus a per-subject offset (so subject normalisation matters)."""
+    rng = np.random.default_rng(seed)
+    pattern = rng.normal(size=(3, N_CH, N_B))
+    rows, X = [], []
+    for s in range(1, n_subjects + 1):
+        offset = rng.normal(scale=3.0, size=(N_CH, N_B))
+        for ses in range(1, n_sessions + 1):
+            for t in range(1, n_trials + 1):
+                label = (t - 1) % 3
+                trial_shift = rng.normal(scale=0.3, size=(N_CH, N_B))
+                for w in range(n_windows):
+                    rows.append({"recording": f"{s}_{ses}", "dataset": "seed", "subject": str(s),
+                                 "session": ses, "trial": t, "window": w, "label": label,
+                                 "start": float(w), "stop": float(w + 1), "source": f"{s}_{ses}.mat",
+                                 "simulated": True})
+                    X.append(offset + trial_shift + effect * pattern[label]
+                             + rng.normal(size=(N_CH, N_B)))
+    X = np.asarray(X, dtype=np.float32)
+    if row_id:
+        X[:, 0, 0] = np.arange(len(X))
+    return FakeStore(pd.DataFrame(rows), {"de": X})
+
+
+def test_run_writes_the_run_folder(tmp_path):
+    store = make_store()
+    m = run(store, LogisticRegression(max_iter=300), "seed-standard", tmp_path / "run")
+    files = {p.name for p in (tmp_path / "run").iterdir()}
+    assert {"metrics.json", "per_subject.csv", "predictions.parquet", "confusion.json",
+            "history.json", "checkpoints"} <= files
+    saved = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    for key in ("summary", "per_subject", "per_fold", "protocol", "model", "config", "versions",
+                "simulated"):
+        assert key in saved
+    for key in ("accuracy_mean", "accuracy_std", "balanced_accuracy_mean", "f1_macro_mean",
+                "kappa_mean", "n_subjects"):
+        assert key in saved["summary"]
+    assert saved["protocol"]["name"] == "seed-standard" and saved["simulated"] is True
+    assert saved["config"]["random_state"] == 0 and saved["config"]["array"] == "de"
+    assert saved["summary"]["n_subjects"] == 3 and set(saved["per_subject"]) == {"1", "2", "3"}
+    # a separable problem is learned (chance is 1/3)
+    assert m["summary"]["accuracy_mean"] > 0.7
+    # every test window of trials 10-15 is predicted exactly once
+    pred = pd.read_parquet(tmp_path / "run" / "predictions.parquet")
+    expected_rows = np.flatnonzero(store.index["trial"] >= 10)
+    assert sorted(pred["row"]) == expected_rows.tolist()
+    assert np.allclose(pred[["proba_0", "proba_1", "proba_2"]].sum(axis=1), 1.0)
+    # the saved numbers follow from the predictions
+    acc = (pred["pred"] == pred["label"]).groupby(pred["subject"]).mean()
+    assert np.isclose(acc.mean(), saved["summary"]["accuracy_mean"])
+    again = evaluate(tmp_path / "run")
+    assert again["consistent"] and np.isclose(again["summary"]["accuracy_mean"], acc.mean())
+    conf = json.loads((tmp_path / "run" / "confusion.json").read_text())
+    assert np.asarray(conf["matrix"]).sum() == len(pred)
+
+
+def test_shuffled_labels_drop_to_chance(tmp_path):
+    store = make_store(n_subjects=2, n_trials=30, effect=1.0, seed=1)
+    rng = np.random.default_rng(0)
+    trial_label = rng.permutation(np.arange(60 * 2) % 3)  # one random label per trial
+    key = store.index.groupby(["recording", "trial"]).ngroup().to_numpy()
+    store.index["label"] = trial_label[key]
+    m = run(store, LogisticRegression(max_iter=300), "trial-kfold", tmp_path / "run")
+    assert m["summary"]["accuracy_mean"] < 0.55
+
+
+def test_normaliser_sees_training_rows_only(tmp_path, monkeypatch):
+    store = make_store(n_subjects=2, row_id=True)
+    seen: list[np.ndarray] = []
+    original = Normalizer.fit
+
+    def spy(self, X, groups=None):
+        seen.append(np.asarray(X)[:, 0, 0].astype(int))
+        return original(self, X, groups)
+
+    monkeypatch.setattr(Normalizer, "fit", spy)
+    m = run(store, LogisticRegression(max_iter=200), "seed-standard", tmp_path / "run",
+            normalize="subject")
+    assert len(seen) == len(m["per_fold"]) == 2
+    trial = store.index["trial"].to_numpy()
+    subject = store.index["subject"].to_numpy()
+    for rows, (name, fold) in zip(seen, m["per_fold"].items()):
+        assert (trial[rows] <= 9).all()  # training trials only, never 10-15
+        assert set(subject[rows]) == {fold["subject"]}
+        assert len(rows) == fold["n_train"]
+
+
+def test_repeated_run_gives_identical_metrics(tmp_path):
+    store = make_store(n_subjects=2)
+    model = LogisticRegression(max_iter=200)
+    run(store, model, "trial-kfold", tmp_path / "a", random_state=7)
+    run(store, model, "trial-kfold", tmp_path / "b", random_state=7)
+    a = (tmp_path / "a" / "metrics.json").read_text()
+    b = (tmp_path / "b" / "metrics.json").read_text()
+    assert a == b
+    pa = pd.read_parquet(tmp_path / "a" / "predictions.parquet")
+    pb = pd.read_parquet(tmp_path / "b" / "predictions.parquet")
+    pd.testing.assert_frame_equal(pa, pb)
+
+
+def test_loso_run_and_parallel_folds_match(tmp_path):
+    store = make_store(n_subjects=3)
+    m1 = run(store, LogisticRegression(max_iter=200), "loso", tmp_path / "seq", normalize="global")
+    m2 = run(store, LogisticRegression(max_iter=200), "loso", tmp_path / "par", normalize="global",
+             jobs=2)
+    assert [f["subject"] for f in m1["per_fold"].values()] == ["1", "2", "3"]
+    for f in m1["per_fold"].values():  # trained on the two other subjects' windows only
+        assert f["n_train"] == 2 * 15 * 5 and f["n_test"] == 15 * 5
+    assert m1["per_subject"] == m2["per_subject"] and m1["summary"] == m2["summary"]
+
+
+def test_dask_scheduler_runs_folds(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    store = make_store(n_subjects=2)
+    with distributed.Client(processes=False, n_workers=1, threads_per_worker=2,
+                            dashboard_address=None) as client:
+        m = run(store, LogisticRegression(max_iter=200), "seed-standard", tmp_path / "dask",
+                scheduler=client)
+    ref = run(store, LogisticRegression(max_iter=200), "seed-standard", tmp_path / "ref")
+    assert m["per_fold"] == ref["per_fold"]
+
+
+def test_bad_settings_are_refused(tmp_path):
+    from eegemo.errors import ConfigurationError
+
+    store = make_store(n_subjects=1)
+    with pytest.raises(ConfigurationError, match="array"):
+        run(store, LogisticRegression(), "seed-standard", tmp_path / "r", array="de_grid")
+    with pytest.raises(ConfigurationError, match="protocol"):
+        run(store, LogisticRegression(), "kfold", tmp_path / "r")
+    with pytest.raises(ConfigurationError, match="normalize"):
+        run(store, LogisticRegression(), "seed-standard", tmp_path / "r", normalize="trial")
+
+
+def _grid_store(n_subjects=2, n_windows=6) -> FakeStore:
+    store = make_store(n_subjects=n_subjects, n_windows=n_windows)
+    X = store._arrays["de"]
+    grid = np.zeros((len(X), N_B, 9, 9), np.float32)
+    grid[:, :, 2:2 + N_CH, 2:7] = X.transpose(0, 2, 1)[..., None]
+    store._arrays["de_grid"] = grid
+    store.arrays = tuple(store._arrays)
+    return store
+
+
+@pytest.mark.parametrize("name", ["ccnn", "attention-4d"])
+def test_torch_models_checkpoints_history_and_repeatability(tmp_path, name):
+    pytest.importorskip("torch")
+    from eegemo.models import load_model
+
+    store = _grid_store()
+    params = {"max_epochs": 2, "batch_size": 16, "n_threads": 1}
+    m1 = run(store, name, "seed-standard", tmp_path / "a", model_params=params, device="cpu",
+             seq_len=3 if name == "attention-4d" else None)
+    m2 = run(store, name, "seed-standard", tmp_path / "b", model_params=params, device="cpu",
+             seq_len=3 if name == "attention-4d" else None)
+    assert (tmp_path / "a" / "metrics.json").read_text() == (tmp_path / "b" / "metrics.json").read_text()
+    assert m1["config"]["array"] == "de_grid"
+    history = json.loads((tmp_path / "a" / "history.json").read_text())
+    assert set(history) == set(m1["per_fold"])
+    for fold, f in m1["per_fold"].items():
+        assert len(history[fold]) == 2 and history[fold][0]["val_loss"] is not None
+        assert f["n_val_trials"] == 2 and f["n_train_trials"] == 7  # 20 % of 9 training trials
+        model = load_model(tmp_path / "a" / f["checkpoint"], device="cpu")
+        assert model.input_kind == ("grid_seq" if name == "attention-4d" else "grid")
+    # one prediction per test window, also for sequence models (left-padded first windows)
+    pred = pd.read_parquet(tmp_path / "a" / "predictions.parquet")
+    assert len(pred) == int((store.index["trial"] >= 10).sum())
+
+
+def test_evaluate_command_prints_the_table(tmp_path, capsys):
+    from eegemo.cli import main
+
+    run(make_store(n_subjects=2), LogisticRegression(max_iter=200), "trial-kfold", tmp_path / "run")
+    assert main(["evaluate", str(tmp_path / "run")]) == 0
+    out = capsys.readouterr().out
+    assert "trial-kfold" in out and "mean ± std over subjects" in out and "SIMULATED" in out
+    assert main(["evaluate", str(tmp_path / "nothing")]) == 2
+
+
+def test_cli_train_and_predict_on_a_tiny_store(tmp_path, capsys):
+    store_mod = pytest.importorskip("eegemo.store")
+    if not hasattr(store_mod, "prepare"):
+        pytest.skip("eegemo.store.prepare is not available yet")
+    from eegemo.cli import main
+    from eegemo.datasets.simulate import simulate
+
+    data = simulate("seed", tmp_path / "data", subjects=2, sessions=1, duration_scale=0.03,
+                    random_state=0)
+    store = store_mod.prepare(data, tmp_path / "store", features=("de",), grid="seed9x9")
+    rc = main(["train", str(store.path), "--model", "logreg", "--protocol", "seed-standard",
+               "--out", str(tmp_path / "run"), "--seed", "1", "--fit-final"])
+    out = capsys.readouterr().out
+    assert rc == 0 and "seed-standard" in out and "accuracy" in out
+    m = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert m["summary"]["n_subjects"] == 2 and m["simulated"] is True
+    assert m["config"]["store_manifest_hash"]
+    # predict on one of the simulated recordings
+    rec_file = sorted(p for p in Path(data).rglob("*.mat") if "label" not in p.name)[0]
+    rc = main(["predict", str(tmp_path / "run"), str(rec_file), "--out", str(tmp_path / "p.csv")])
+    assert rc == 0
+    probs = pd.read_csv(tmp_path / "p.csv")
+    pcols = [c for c in probs.columns if c.startswith("p_")]
+    assert len(pcols) == 3 and np.allclose(probs[pcols].sum(axis=1), 1.0)
+    assert len(probs) > 0 and {"trial", "window", "start", "pred"} <= set(probs.columns)
+
+
+def test_predict_recomputes_the_store_features(tmp_path):
+    store_mod = pytest.importorskip("eegemo.store")
+    if not hasattr(store_mod, "prepare"):
+        pytest.skip("eegemo.store.prepare is not available yet")
+    from eegemo.datasets import read
+    from eegemo.datasets.simulate import simulate
+    from eegemo.evaluation.predict import recording_arrays
+
+    data = simulate("seed", tmp_path / "data", subjects=1, sessions=1, duration_scale=0.02,
+                    random_state=3)
+    store = store_mod.prepare(data, tmp_path / "store", features=("de", "raw"), grid="seed9x9",
+                              smoothing="lds")
+    m = run(store, LogisticRegression(max_iter=200), "seed-standard", tmp_path / "run")
+    rec = read(store.index["source"].iloc[0])[0]
+    for array in ("de_grid", "raw"):
+        X, meta = recording_arrays(rec, m["config"], array)
+        rows = np.flatnonzero(store.index["source"] == store.index["source"].iloc[0])
+        ref = store.load(array, rows)
+        assert X.shape == ref.shape
+        np.testing.assert_allclose(X, ref, rtol=1e-4, atol=1e-4 * np.abs(ref).max())
+        assert meta["trial"].tolist() == store.index["trial"].iloc[rows].tolist()

@@ -1,0 +1,160 @@
+"""Protocols are made of whole trials; the leakage guard catches window-level splits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eegemo.errors import ConfigurationError, EegemoError
+from eegemo.evaluation.splits import LeakageError, check_no_leakage, split
+
+
+def make_index(n_subjects=3, n_sessions=2, n_trials=15, n_windows=4, dataset="seed",
+               seed=0) -> pd.DataFrame:
+    """A store-like window index; window counts vary per trial, labels cycle over 3 emotions."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for s in range(1, n_subjects + 1):
+        for ses in range(1, n_sessions + 1):
+            rec = f"{s}_{ses}"
+            for t in range(1, n_trials + 1):
+                for w in range(n_windows + int(rng.integers(0, 3))):
+                    rows.append({"recording": rec, "dataset": dataset, "subject": str(s),
+                                 "session": ses, "trial": t, "window": w, "label": (t - 1) % 3})
+    return pd.DataFrame(rows)
+
+
+def trial_keys(index, rows):
+    sub = index.iloc[rows]
+    return set(zip(sub["recording"], sub["trial"]))
+
+
+def test_seed_standard_uses_first_nine_trials_for_seed():
+    index = make_index()
+    folds = list(split(index, "seed-standard", val_fraction=0.2))
+    assert len(folds) == 3 * 2  # one per subject and session
+    for f in folds:
+        train = index.iloc[np.union1d(f.train_rows, f.val_rows)]
+        test = index.iloc[f.test_rows]
+        assert sorted(train["trial"].unique()) == list(range(1, 10))
+        assert sorted(test["trial"].unique()) == list(range(10, 16))
+        # one recording (= subject and session) per fold, and the fold's subject
+        assert train["recording"].nunique() == 1 and set(test["recording"]) == set(train["recording"])
+        assert set(test["subject"]) == {f.subject}
+
+
+@pytest.mark.parametrize("dataset,n_trials,n_train", [("seed-iv", 24, 16), ("seed-v", 15, 9),
+                                                      ("generic", 10, 6)])
+def test_seed_standard_other_datasets(dataset, n_trials, n_train):
+    index = make_index(n_subjects=2, n_sessions=1, n_trials=n_trials, dataset=dataset)
+    for f in split(index, "seed-standard"):
+        train_trials = sorted(index.iloc[np.union1d(f.train_rows, f.val_rows)]["trial"].unique())
+        assert train_trials == list(range(1, n_train + 1))
+        assert index.iloc[f.test_rows]["trial"].min() == n_train + 1
+
+
+def test_seed_standard_train_trials_override_and_errors():
+    index = make_index(n_subjects=1, n_sessions=1)
+    (f,) = split(index, "seed-standard", train_trials=12)
+    assert index.iloc[f.test_rows]["trial"].min() == 13
+    with pytest.raises(ConfigurationError, match="train_trials"):
+        list(split(index, "seed-standard", train_trials=15))
+    with pytest.raises(ConfigurationError, match="protocol"):
+        list(split(index, "window-kfold"))
+    with pytest.raises(ConfigurationError, match="loso"):
+        list(split(index, "loso"))
+    with pytest.raises(ConfigurationError, match="cross-session"):
+        list(split(index, "cross-session"))
+    with pytest.raises(ConfigurationError, match="label"):
+        list(split(index.drop(columns="label"), "loso"))
+
+
+def test_guard_catches_window_level_split():
+    from sklearn.model_selection import KFold
+
+    index = make_index(n_subjects=1, n_sessions=1)
+    train, test = next(KFold(5, shuffle=True, random_state=0).split(np.zeros(len(index))))
+    with pytest.raises(LeakageError, match="both the train and the test"):
+        check_no_leakage(index, train, test)
+    assert issubclass(LeakageError, EegemoError)
+    # the same guard accepts a trial-level split
+    f = next(split(index, "trial-kfold"))
+    check_no_leakage(index, np.union1d(f.train_rows, f.val_rows), f.test_rows)
+    # and a subject-level check for LOSO
+    with pytest.raises(LeakageError, match="subject"):
+        idx2 = make_index(n_subjects=2, n_sessions=1)
+        s1 = np.flatnonzero((idx2["subject"] == "1") & (idx2["trial"] <= 5))
+        s1b = np.flatnonzero((idx2["subject"] == "1") & (idx2["trial"] > 5))
+        check_no_leakage(idx2, s1, s1b, subject_disjoint=True)
+
+
+@pytest.mark.parametrize("protocol", ["seed-standard", "trial-kfold", "cross-session", "loso"])
+def test_every_protocol_is_made_of_whole_trials(protocol):
+    index = make_index()
+    folds = list(split(index, protocol, random_state=3))
+    assert folds and len({f.name for f in folds}) == len(folds)
+    tid = index["recording"] + "#" + index["trial"].astype(str)
+    for f in folds:
+        sides = [f.train_rows, f.val_rows, f.test_rows]
+        for a in range(3):  # rows disjoint, trials disjoint between every pair of sides
+            for b in range(a + 1, 3):
+                assert not set(sides[a]) & set(sides[b])
+                assert not set(tid.iloc[sides[a]]) & set(tid.iloc[sides[b]])
+        for side in sides:  # every trial that appears brings all of its windows
+            keys = set(tid.iloc[side])
+            assert len(side) == int(tid.isin(keys).sum())
+        check_no_leakage(index, np.union1d(f.train_rows, f.val_rows), f.test_rows,
+                         subject_disjoint=protocol == "loso")
+    # the folds are a function of the seed only
+    again = list(split(index, protocol, random_state=3))
+    assert all(np.array_equal(a.val_rows, b.val_rows) and np.array_equal(a.test_rows, b.test_rows)
+               for a, b in zip(folds, again))
+
+
+def test_trial_kfold_tests_each_trial_once_and_is_stratified():
+    index = make_index(n_subjects=2, n_sessions=1, n_trials=15)
+    folds = list(split(index, "trial-kfold", n_folds=5))
+    assert len(folds) == 2 * 5
+    for subject in ("1", "2"):
+        tested = [trial_keys(index, f.test_rows) for f in folds if f.subject == subject]
+        all_trials = trial_keys(index, np.flatnonzero(index["subject"] == subject))
+        assert set().union(*tested) == all_trials and sum(map(len, tested)) == len(all_trials)
+    for f in folds:  # 15 trials, 5 per label, 5 folds: one trial of each label per test fold
+        labels = index.iloc[f.test_rows].groupby(["recording", "trial"])["label"].first()
+        assert sorted(labels) == [0, 1, 2]
+
+
+def test_loso_never_trains_on_the_test_subject():
+    index = make_index(n_subjects=4, n_sessions=1)
+    folds = list(split(index, "loso"))
+    assert [f.subject for f in folds] == ["1", "2", "3", "4"]
+    for f in folds:
+        train_subjects = set(index.iloc[np.union1d(f.train_rows, f.val_rows)]["subject"])
+        assert f.subject not in train_subjects and len(train_subjects) == 3
+        assert set(index.iloc[f.test_rows]["subject"]) == {f.subject}
+        assert len(f.test_rows) == int((index["subject"] == f.subject).sum())
+
+
+def test_cross_session_holds_out_one_session():
+    index = make_index(n_subjects=2, n_sessions=3)
+    folds = list(split(index, "cross-session"))
+    assert len(folds) == 6
+    for f in folds:
+        test = index.iloc[f.test_rows]
+        train = index.iloc[np.union1d(f.train_rows, f.val_rows)]
+        assert test["session"].nunique() == 1
+        assert test["session"].iloc[0] not in set(train["session"])
+        assert set(train["subject"]) == set(test["subject"]) == {f.subject}
+
+
+def test_validation_rows_are_whole_training_trials():
+    index = make_index(n_subjects=1, n_sessions=1, n_trials=15)
+    (f,) = split(index, "seed-standard", val_fraction=0.34)
+    val_trials = index.iloc[f.val_rows]["trial"].unique()
+    assert len(val_trials) == 3  # round(0.34 * 9)
+    assert set(val_trials) <= set(range(1, 10))
+    assert sorted(index.iloc[f.val_rows].groupby("trial")["label"].first()) == [0, 1, 2]  # stratified
+    (f0,) = split(index, "seed-standard", val_fraction=0)
+    assert len(f0.val_rows) == 0
+    assert set(index.iloc[f0.train_rows]["trial"]) == set(range(1, 10))

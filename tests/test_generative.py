@@ -1,0 +1,235 @@
+"""Generators (dense-gan, wgan-4d, wgan-raw, ddpm), their checkpoints, the run folder, exports and CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from eegemo.errors import ConfigurationError, DataFormatError  # noqa: E402
+from eegemo.generative import (GENERATORS, get_generator, list_generators,  # noqa: E402
+                               load_generator)
+
+NAMES = {0: "negative", 1: "neutral", 2: "positive"}
+
+#: tiny settings for every registered generator (the registry test fails when one is missing)
+TINY = {
+    "dense-gan": ("grid", dict(hidden=(32, 64), latent_dim=8, lr=1e-3)),
+    "wgan-4d": ("grid", dict(width=8, latent_dim=8)),
+    "wgan-raw": ("raw", dict(width=8, latent_dim=8, n_up=2)),
+    "ddpm": ("raw", dict(width=8, timesteps=100, sample_steps=10)),
+}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)
+
+
+def _toy(kind: str, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    y = np.repeat([0, 1, 2], 40)
+    if kind == "grid":
+        X = rng.normal(size=(120, 3, 9, 9)) + 2 * y[:, None, None, None] + 5
+        X[:, :, 0, 0] = 0.0               # a grid cell without electrode
+    else:
+        t = np.arange(32) / 32
+        X = 10 * (0.3 * rng.normal(size=(120, 4, 32))
+                  + 3 * np.sin(2 * np.pi * 2 * (1 + y)[:, None, None] * t))
+    return X.astype(np.float32), y
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    """One tiny fit per generator, shared by the tests of this module."""
+    out = {}
+    for name, (kind, params) in TINY.items():
+        X, y = _toy(kind)
+        gen = get_generator(name, epochs=15, batch_size=32, random_state=0, label_names=NAMES,
+                            device="cpu", **params)
+        out[name] = (gen.fit(X, y), X, y)
+    return out
+
+
+def test_registry_has_a_tiny_case_for_every_generator():
+    assert set(TINY) == set(GENERATORS) == set(list_generators())
+    with pytest.raises(ConfigurationError, match="unknown generator"):
+        get_generator("vae")
+    with pytest.raises(ConfigurationError, match="allowed values"):
+        get_generator("wgan-4d", widht=3)
+
+
+@pytest.mark.parametrize("name", list(TINY))
+def test_tiny_fit_reduces_loss_and_samples_requested_class_and_shape(fitted, name):
+    gen, X, y = fitted[name]
+    hist = gen.history_
+    assert [h["epoch"] for h in hist] == list(range(1, 16))
+    key = "loss" if name == "ddpm" else "d_loss"
+    first, last = np.mean([h[key] for h in hist[:2]]), np.mean([h[key] for h in hist[-2:]])
+    assert last < first, f"{name}: {key} did not go down ({first:.3f} -> {last:.3f})"
+    if name != "dense-gan":     # the reference GAN learns the moments too slowly for 15 tiny epochs
+        assert hist[-1]["moment_gap"] < hist[0]["moment_gap"]
+    fake = gen.sample(7, "positive", random_state=1)
+    assert fake.shape == (7,) + X.shape[1:] and fake.dtype == np.float32
+    assert np.isfinite(fake).all()
+    np.testing.assert_array_equal(fake, gen.sample(7, 2, random_state=1))   # name == label value
+    assert not np.array_equal(fake, gen.sample(7, "positive", random_state=2))
+    assert gen.sample(0, "neutral").shape == (0,) + X.shape[1:]
+    if X.ndim == 4:      # constant cells come back constant
+        assert np.all(gen.sample(5, 0)[:, :, 0, 0] == 0.0)
+    with pytest.raises(ConfigurationError, match="unknown emotion"):
+        gen.sample(3, "happy")
+    with pytest.raises(ConfigurationError, match="unknown emotion"):
+        gen.sample(3, 7)
+
+
+def test_wgan_4d_learns_the_class_conditional_means():
+    X, y = _toy("grid")
+    gen = get_generator("wgan-4d", epochs=40, batch_size=32, width=8, latent_dim=8, lr=1e-3,
+                        random_state=0, device="cpu").fit(X, y)
+    means = [gen.sample(200, c, random_state=0)[:, :, 1:, 1:].mean() for c in (0, 1, 2)]
+    # real class means are 5, 7, 9: the ordering and spacing must be picked up
+    assert means[0] < means[1] < means[2]
+    assert means[2] - means[0] > 2.0
+
+
+@pytest.mark.parametrize("name", list(TINY))
+def test_save_load_round_trip(fitted, name, tmp_path):
+    gen, X, _ = fitted[name]
+    path = gen.save(tmp_path / f"{name}.pt")
+    again = load_generator(path)
+    assert type(again) is type(gen) and again.get_params()["random_state"] == 0
+    assert again.label_names == NAMES and again.history_ == gen.history_
+    np.testing.assert_allclose(again.sample(5, "neutral", random_state=3),
+                               gen.sample(5, "neutral", random_state=3), rtol=1e-5, atol=1e-5)
+    assert type(gen).load(path).input_shape_ == X.shape[1:]
+
+
+def test_checkpoint_errors_are_one_line(fitted, tmp_path):
+    gen = fitted["wgan-4d"][0]
+    good = gen.save(tmp_path / "g.pt")
+    corrupt = tmp_path / "corrupt.pt"
+    corrupt.write_bytes(good.read_bytes()[:200])
+    foreign = tmp_path / "foreign.pt"
+    torch.save({"weights": torch.zeros(3)}, foreign)
+    pickled = tmp_path / "pickled.pt"
+    torch.save(ConfigurationError("not weights"), pickled)      # an arbitrary object: refused
+    for path in (corrupt, foreign, pickled, tmp_path / "missing.pt"):
+        with pytest.raises(DataFormatError) as err:
+            load_generator(path)
+        assert "\n" not in str(err.value) and str(path) in str(err.value)
+    with pytest.raises(DataFormatError, match="another generator"):
+        type(fitted["ddpm"][0]).load(good)
+
+
+def test_subject_conditioning_and_input_checks():
+    X, y = _toy("grid")
+    subjects = np.where(np.arange(len(y)) % 2, "s1", "s2")
+    gen = get_generator("wgan-4d", epochs=2, width=4, latent_dim=4, condition_subject=True,
+                        random_state=0, device="cpu").fit(X, y, subjects=subjects)
+    assert gen.subjects_ == ["s1", "s2"]
+    assert gen.sample(4, 1, subject="s2").shape == (4, 3, 9, 9)
+    with pytest.raises(ConfigurationError, match="unknown subject"):
+        gen.sample(4, 1, subject="s9")
+    plain = get_generator("wgan-4d", epochs=1, width=4, latent_dim=4, device="cpu")
+    with pytest.raises(ConfigurationError, match="not fitted"):
+        plain.sample(2, 0)
+    with pytest.raises(ConfigurationError, match="dimensions"):
+        plain.fit(X[:, 0], y)
+    bad = X.copy()
+    bad[0, 0, 0, 0] = np.nan
+    with pytest.raises(ConfigurationError, match="NaN"):
+        plain.fit(bad, y)
+    with pytest.raises(ConfigurationError, match="epochs"):
+        get_generator("ddpm", epochs=0).fit(_toy("raw")[0], y)
+
+
+# ------------------------------------------------------------------------- runs on a real store
+@pytest.fixture(scope="module")
+def tiny_store(tmp_path_factory):
+    pytest.importorskip("zarr")
+    from eegemo.datasets.simulate import simulate
+    from eegemo.store import prepare
+
+    root = tmp_path_factory.mktemp("genstore")
+    src = simulate("seed", root / "sim", subjects=2, sessions=1, duration_scale=0.02,
+                   features=False, random_state=0)
+    return prepare(src, root / "store", features=("de", "raw"), kind="raw", jobs=1)
+
+
+def test_train_generate_export_and_synth_eval(tiny_store, tmp_path):
+    import mne
+
+    from eegemo.generative.runner import generate, synth_eval, train_generator
+
+    store = tiny_store
+    run = train_generator(store, "wgan-raw", tmp_path / "run", epochs=2,
+                          params={"width": 4, "latent_dim": 4, "n_up": 2}, device="cpu",
+                          verbose=False)
+    cfg = json.loads((run / "config.json").read_text())
+    assert cfg["simulated"] is True and cfg["array"] == "raw" and cfg["holdout"] == "seed-standard"
+    assert len(json.loads((run / "history.json").read_text())) == 2
+    train, hold = np.load(run / "train_rows.npy"), np.load(run / "holdout_rows.npy")
+    idx = store.index
+    tr_trials = set(zip(idx.subject[train], idx.trial[train]))
+    ho_trials = set(zip(idx.subject[hold], idx.trial[hold]))
+    assert tr_trials and ho_trials and not tr_trials & ho_trials     # whole trials held out
+    n_times = int(store.shape("raw")[2])
+
+    npy = generate(run, "positive", 3, tmp_path / "x.npy")
+    X = np.load(npy)
+    assert X.shape == (3,) + tuple(store.shape("raw")[1:])
+    raw = mne.io.read_raw_fif(generate(run, "positive", 3, tmp_path / "x_raw.fif"), preload=True,
+                              verbose="error")
+    assert raw.ch_names == list(store.ch_names) and raw.info["sfreq"] == store.sfreq
+    assert raw.n_times == 3 * n_times and raw.get_montage() is not None
+    np.testing.assert_allclose(raw.get_data(), X.transpose(1, 0, 2).reshape(len(raw.ch_names), -1)
+                               * 1e-6, rtol=1e-5, atol=1e-12)
+    assert list(raw.annotations.description) == ["positive"] * 3
+    edf = mne.io.read_raw_edf(generate(run, "negative", 2, tmp_path / "x.edf"), preload=True,
+                              verbose="error")
+    assert edf.ch_names == list(store.ch_names) and edf.info["sfreq"] == store.sfreq
+    assert edf.n_times == 2 * n_times
+    epochs = mne.read_epochs(generate(run, "neutral", 4, tmp_path / "x-epo.fif"), verbose="error")
+    assert len(epochs) == 4 and epochs.ch_names == list(store.ch_names)
+    assert list(epochs.event_id) == ["neutral"]
+
+    res = synth_eval(run, store, tmp_path / "m.json", fid_model="features")
+    on_disk = json.loads((tmp_path / "m.json").read_text())
+    for key in ("c2st", "psd_distance", "topomap_correlation", "fid", "tstr", "trtr",
+                "augmentation_gain", "diversity", "config", "protocol", "simulated"):
+        assert key in on_disk, key
+    assert 0.0 <= res["c2st"] <= 1.0 and res["psd_distance"] >= 0 and res["simulated"] is True
+    assert set(res["augmentation_gain"]["per_subject"]) == set(idx.subject.astype(str))
+    assert res["real_rows_seen_by_generator"] is False
+    with pytest.raises(ConfigurationError, match="exists"):
+        train_generator(store, "wgan-raw", run, epochs=1)
+
+
+def test_cli_train_generate_synth_eval(tiny_store, tmp_path, capsys):
+    from eegemo.cli import main
+
+    store = str(tiny_store.path)
+    run = tmp_path / "dg"
+    assert main(["train-generator", store, "--model", "dense-gan", "--out", str(run), "--epochs",
+                 "2", "--param", "hidden=(16,16)", "--param", "latent_dim=4", "--device",
+                 "cpu"]) == 0
+    assert "dense-gan on de_grid" in capsys.readouterr().out
+    assert main(["generate", str(run), "--emotion", "positive", "--n", "3", "--out",
+                 str(tmp_path / "g.npy")]) == 0
+    assert np.load(tmp_path / "g.npy").shape == (3, 5, 9, 9)
+    assert main(["generate", str(run), "--emotion", "positive", "--n", "3", "--out",
+                 str(tmp_path / "g.edf")]) == 2
+    assert "raw windows" in capsys.readouterr().err
+    assert main(["synth-eval", str(run), store, "--out", str(tmp_path / "e.json"),
+                 "--no-augmentation"]) == 0
+    res = json.loads((tmp_path / "e.json").read_text())
+    assert res["augmentation_gain"] is None and "ccnn" in res["fid_features"]
+    assert main(["generate", str(tmp_path / "nothing"), "--emotion", "0", "--out",
+                 str(tmp_path / "z.npy")]) == 2

@@ -1,0 +1,92 @@
+"""``summarize`` / ``format_summary`` and the ``eegemo info`` command."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import mne
+import numpy as np
+import pytest
+
+from eegemo.cli import main
+from eegemo.datasets.info import format_summary, summarize
+from eegemo.recording import Recording, Trial
+
+mne.set_log_level("error")
+
+
+def _never(*_):
+    raise AssertionError("summarize must not load trial data")
+
+
+def _recording(subject, session, labels, n_times, sfreq=200.0):
+    trials = [Trial(index=i + 1, label=lab, sfreq=sfreq, ch_names=("FP1", "FPZ"), n_times=n,
+                    loader=_never) for i, (lab, n) in enumerate(zip(labels, n_times))]
+    return Recording(dataset="seed", subject=subject, session=session, trials=trials,
+                     label_names={-1: "negative", 0: "neutral", 1: "positive"},
+                     source=f"{subject}_{session}.mat", simulated=True)
+
+
+def test_summarize_recordings_without_loading():
+    recs = [_recording("2", 1, [1, 0, -1], [400, 600, 200]),
+            _recording("10", 2, [1, 1], [200, 200]),
+            _recording("2", 2, [0], [1000])]
+    d = summarize(recs)
+    assert d["dataset"] == "seed" and d["simulated"] is True and d["kind"] == "raw"
+    assert d["n_recordings"] == 3 and d["subjects"] == ["2", "10"] and d["sessions"] == [1, 2]
+    assert d["n_trials"] == 6 and d["n_channels"] == 2 and d["sfreq"] == 200.0
+    assert d["total_duration_s"] == pytest.approx(2600 / 200)
+    assert d["mean_trial_duration_s"] == pytest.approx(2600 / 200 / 6, abs=1e-3)
+    assert d["min_trial_duration_s"] == 1.0 and d["max_trial_duration_s"] == 5.0
+    assert d["labels"] == {"negative": 1, "neutral": 2, "positive": 3}
+    text = format_summary(d)
+    assert "SIMULATED" in text and "positive: 3" in text and "200 Hz" in text
+    json.dumps(d)  # serialisable
+
+
+def test_summarize_eegmmidb_folder(eegmmidb_dir):
+    d = summarize(eegmmidb_dir, dataset="generic")
+    counts = Counter()
+    for f in sorted(eegmmidb_dir.glob("*.edf")):
+        counts.update(mne.io.read_raw_edf(f).annotations.description)
+    assert d["n_recordings"] == d["n_files"] == 12
+    assert d["subjects"] == ["S001"] and d["sessions"] == list(range(3, 15))
+    assert d["n_trials"] == sum(counts.values()) and d["labels"] == dict(sorted(counts.items()))
+    assert d["n_channels"] == 64 and d["sfreq"] == 160.0 and not d["simulated"]
+    assert 4.1 <= d["mean_trial_duration_s"] <= 4.2
+    assert d["ch_names"][:3] == ["FC5", "FC3", "FC1"]
+
+
+def test_cli_info_file_json_and_text(eegmmidb_dir, capsys):
+    assert main(["info", str(eegmmidb_dir / "S001R04.edf"), "--json", "--labels", "T1,T2"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["dataset"] == "generic" and d["n_trials"] == 15
+    assert set(d["labels"]) == {"T1", "T2"} and d["events"]["T0"] == 15
+    assert main(["info", str(eegmmidb_dir / "S001R08.edf")]) == 0
+    out = capsys.readouterr().out
+    assert "160 Hz" in out and "T0: 15" in out and "S001" in out
+
+
+def test_cli_info_unlabelled_file_and_errors(fixtures_dir, tmp_path, capsys):
+    assert main(["info", str(fixtures_dir / "CNT" / "scan41_short.cnt"), "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["unlabelled_trials"] == 1 and d["n_channels"] == 128 and d["sfreq"] == 400.0
+    assert d["events"] == {"7": 3, "109": 2, "0": 1}
+    assert d["total_duration_s"] == pytest.approx(3070 / 400, abs=1e-3)
+    assert main(["info", str(tmp_path / "missing")]) == 2
+    assert "not found" in capsys.readouterr().err
+    (tmp_path / "x.txt").write_text("nothing")
+    assert main(["info", str(tmp_path)]) == 2
+    assert "unknown dataset layout" in capsys.readouterr().err
+
+
+def test_cli_info_simulated_seed(tmp_path, capsys):
+    simulate = pytest.importorskip("eegemo.datasets.simulate")
+    out = simulate.simulate("seed", tmp_path / "seed", subjects=1, sessions=1, duration_scale=0.01,
+                            features=False, random_state=0)
+    assert main(["info", str(out), "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["dataset"] == "seed" and d["simulated"] is True and d["n_channels"] == 62
+    assert d["n_trials"] == 15 and sum(d["labels"].values()) == 15
+    assert np.isclose(d["sfreq"], 200.0)

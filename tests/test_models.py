@@ -1,0 +1,314 @@
+"""Recognition models: learning, chance on shuffled labels, determinism, safe checkpoints."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from sklearn.base import clone  # noqa: E402
+
+from eegemo.errors import ConfigurationError, DataFormatError  # noqa: E402
+from eegemo.models import get_model, list_models, load_model, model_class  # noqa: E402
+from eegemo.models.attention import windows_to_sequences  # noqa: E402
+
+LABELS = np.array([-1, 0, 1])  # SEED's labels: not 0..n-1, to exercise the label mapping
+N_TRAIN, N_TEST = 150, 90
+TINY = dict(max_epochs=12, batch_size=32, n_threads=1, device="cpu")
+
+# Small widths so that each fit takes well under a second on one core.
+PARAMS = {
+    "svm": {},
+    "logreg": {},
+    "seed-cnn": dict(widths=(16, 16, 16), dense=32, lr=5e-3, **TINY),
+    "ccnn": dict(filters=(8, 8, 8, 8), hidden=32, lr=3e-3, **TINY),
+    "attention-4d": dict(filters=(8, 8), dense=16, lstm_hidden=8, spatial_hidden=8, lr=1e-2,
+                         **TINY),
+    "image-cnn": dict(widths=(8, 16), convs_per_block=1, hidden=16, lr=3e-3, **TINY),
+    "eegnet": dict(sfreq=128.0, F1=4, D=2, lr=1e-2, **TINY),
+}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)
+
+
+def _grid(rng, y, n_bands=5):
+    """(n, bands, 9, 9) noise; class k raises band k+1 in rows 3k..3k+2 of the grid."""
+    X = rng.standard_normal((len(y), n_bands, 9, 9)).astype(np.float32)
+    for k, label in enumerate(LABELS):
+        X[y == label, k + 1, 3 * k:3 * k + 3, :] += 1.0
+    return X
+
+
+def _features(rng, y):
+    """(n, 62, 5) noise; class k raises band k on channels 20k..20k+19."""
+    X = rng.standard_normal((len(y), 62, 5)).astype(np.float32)
+    for k, label in enumerate(LABELS):
+        X[y == label, 20 * k:20 * k + 20, k] += 0.8
+    return X
+
+
+def _grid_seq(rng, y, T=3):
+    return np.stack([_grid(rng, y) for _ in range(T)], axis=1)
+
+
+def _image(rng, y, size=16):
+    """(n, 3, size, size) noise; class k adds a Gaussian blob at its own place."""
+    X = rng.standard_normal((len(y), 3, size, size)).astype(np.float32)
+    yy, xx = np.mgrid[:size, :size]
+    for k, label in enumerate(LABELS):
+        cy, cx = [(4, 4), (4, 11), (11, 8)][k]
+        blob = np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / 8.0).astype(np.float32)
+        X[y == label] += 1.5 * blob
+    return X
+
+
+def _raw(rng, y, n_channels=8, sfreq=128.0, n_samples=128):
+    """(n, channels, samples): a 6, 12 or 24 Hz sinusoid (random phase) in white noise."""
+    t = np.arange(n_samples) / sfreq
+    freqs = dict(zip(LABELS.tolist(), (6.0, 12.0, 24.0)))
+    phase = rng.uniform(0, 2 * np.pi, len(y))
+    sig = np.stack([np.sin(2 * np.pi * freqs[int(label)] * t + p) for label, p in zip(y, phase)])
+    gains = rng.uniform(0.5, 1.0, n_channels)
+    X = sig[:, None, :] * gains[None, :, None] + rng.standard_normal((len(y), n_channels,
+                                                                      n_samples))
+    return X.astype(np.float32)
+
+
+MAKERS = {"features": _features, "grid": _grid, "grid_seq": _grid_seq, "image": _image,
+          "raw": _raw}
+
+
+def _data(name, seed=0):
+    rng = np.random.default_rng(seed)
+    y = np.resize(LABELS, N_TRAIN + N_TEST)
+    rng.shuffle(y)
+    X = MAKERS[model_class(name).input_kind](rng, y)
+    return X[:N_TRAIN], y[:N_TRAIN], X[N_TRAIN:], y[N_TRAIN:]
+
+
+def _model(name, **extra):
+    return get_model(name, **{**PARAMS[name], "random_state": 0, **extra})
+
+
+_FITTED: dict[str, object] = {}
+
+
+def _fitted(name):
+    if name not in _FITTED:
+        Xtr, ytr, _, _ = _data(name)
+        _FITTED[name] = _model(name).fit(Xtr, ytr)
+    return _FITTED[name]
+
+
+def test_every_model_has_a_test_case():
+    assert set(PARAMS) == set(list_models())
+    for name in list_models():
+        cls = model_class(name)
+        assert cls.name == name and cls.CITATION and cls.input_kind in MAKERS
+
+
+@pytest.mark.parametrize("name", list(PARAMS))
+def test_learns_and_chance_on_shuffled_labels(name):
+    Xtr, ytr, Xte, yte = _data(name)
+    model = _fitted(name)
+    acc = model.score(Xte, yte)
+    assert acc >= 0.8, f"{name} held-out accuracy {acc:.2f}"
+    assert set(np.unique(model.predict(Xte))) <= set(LABELS.tolist())
+    proba = model.predict_proba(Xte)
+    assert proba.shape == (len(Xte), 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-5)
+    np.testing.assert_array_equal(model.classes_[proba.argmax(1)], model.predict(Xte))
+    shuffled = np.random.default_rng(1).permutation(ytr)
+    chance = _model(name).fit(Xtr, shuffled).score(Xte, yte)
+    assert chance <= 0.6, f"{name} accuracy {chance:.2f} on shuffled labels"
+    assert acc - chance >= 0.3
+
+
+@pytest.mark.parametrize("name", [n for n in PARAMS if n not in ("svm", "logreg")])
+def test_torch_repeatable_history_embed(name):
+    Xtr, ytr, Xte, _ = _data(name)
+    first = _fitted(name)
+    again = _model(name).fit(Xtr, ytr)
+    np.testing.assert_array_equal(first.predict_proba(Xte), again.predict_proba(Xte))
+    assert len(first.history_) == PARAMS[name]["max_epochs"]
+    assert set(first.history_[0]) == {"epoch", "train_loss", "val_loss", "val_accuracy"}
+    assert first.history_[-1]["train_loss"] < first.history_[0]["train_loss"]
+    emb = first.embed(Xte[:5])
+    assert emb.ndim == 2 and emb.shape[0] == 5 and np.isfinite(emb).all()
+
+
+def test_early_stopping_uses_validation():
+    Xtr, ytr, Xte, yte = _data("ccnn")
+    model = _model("ccnn", max_epochs=40, patience=2, lr=3e-2, dropout=0.0)
+    model.fit(Xtr[:90], ytr[:90], Xtr[90:], ytr[90:])
+    hist = model.history_
+    assert all(h["val_loss"] is not None and 0 <= h["val_accuracy"] <= 1 for h in hist)
+    best = min(range(len(hist)), key=lambda i: hist[i]["val_loss"])
+    assert model.best_epoch_ == hist[best]["epoch"]
+    if len(hist) < 40:  # stopped early: exactly `patience` epochs after the best one
+        assert len(hist) - model.best_epoch_ == 2
+    # the restored weights are those of the best epoch
+    val_loss = torch.nn.functional.cross_entropy(
+        torch.from_numpy(model.decision_function(Xtr[90:])),
+        torch.from_numpy(np.searchsorted(model.classes_, ytr[90:])))
+    assert float(val_loss) == pytest.approx(hist[best]["val_loss"], rel=1e-4)
+
+
+@pytest.mark.parametrize("name", list(PARAMS))
+def test_save_load_round_trip(name, tmp_path):
+    _, _, Xte, _ = _data(name)
+    model = _fitted(name)
+    path = model.save(tmp_path / f"{name}.pt")
+    back = load_model(path)
+    assert type(back) is type(model) and back.get_params() == model.get_params()
+    np.testing.assert_array_equal(back.classes_, model.classes_)
+    np.testing.assert_array_equal(back.predict(Xte), model.predict(Xte))
+    np.testing.assert_allclose(back.predict_proba(Xte), model.predict_proba(Xte), rtol=1e-6,
+                               atol=1e-7)
+    assert type(model).load(path).name == name
+    raw = torch.load(path, weights_only=True)
+    assert raw["format"] == "eegemo-model" and raw["model"] == name
+
+
+def _assert_refused(path, *needles):
+    with pytest.raises(DataFormatError) as info:
+        load_model(path)
+    msg = str(info.value)
+    assert "\n" not in msg and str(path) in msg
+    for needle in needles:
+        assert needle in msg, msg
+    return msg
+
+
+def test_corrupted_and_foreign_checkpoints_refused(tmp_path):
+    good = _fitted("seed-cnn").save(tmp_path / "good.pt")
+    data = good.read_bytes()
+
+    truncated = tmp_path / "truncated.pt"
+    truncated.write_bytes(data[: len(data) // 2])
+    _assert_refused(truncated, "not a readable")
+
+    noise = tmp_path / "noise.pt"
+    noise.write_bytes(np.random.default_rng(0).bytes(4096))
+    _assert_refused(noise, "not a readable")
+
+    foreign = tmp_path / "foreign.pt"
+    torch.save(torch.nn.Linear(3, 2).state_dict(), foreign)
+    _assert_refused(foreign, "no format tag")
+
+    pickled = tmp_path / "object.pt"  # an arbitrary pickled object is never unpickled
+    with open(pickled, "wb") as fh:
+        pickle.dump(ConfigurationError("boom"), fh, protocol=2)
+    _assert_refused(pickled, "not a readable")
+
+    payload = torch.load(good, weights_only=True)
+    payload["state"] = {k.replace("dense", "other"): v for k, v in payload["state"].items()}
+    wrong_keys = tmp_path / "wrong_keys.pt"
+    torch.save(payload, wrong_keys)
+    _assert_refused(wrong_keys, "do not fit", "missing")
+
+    payload = torch.load(good, weights_only=True)
+    first = next(iter(payload["state"]))
+    payload["state"][first] = torch.zeros(3, 3)
+    wrong_shape = tmp_path / "wrong_shape.pt"
+    torch.save(payload, wrong_shape)
+    _assert_refused(wrong_shape, "do not fit")
+
+    payload = torch.load(good, weights_only=True)
+    payload["model"] = "ccnn"  # another architecture's name on seed-cnn weights
+    renamed = tmp_path / "renamed.pt"
+    torch.save(payload, renamed)
+    _assert_refused(renamed)
+
+    payload = torch.load(_fitted("logreg").save(tmp_path / "lr.pt"), weights_only=True)
+    payload["state"]["clf"]["coef_"] = torch.zeros(3, 7, dtype=torch.float64)
+    bad_lr = tmp_path / "bad_lr.pt"
+    torch.save(payload, bad_lr)
+    _assert_refused(bad_lr, "does not fit")
+
+    with pytest.raises(DataFormatError, match="another model"):
+        model_class("ccnn").load(good)
+    _assert_refused(tmp_path / "missing.pt", "no such")
+
+
+def test_bad_input_and_params_are_one_line_errors():
+    Xtr, ytr, _, _ = _data("ccnn")
+    with pytest.raises(ConfigurationError, match="shape"):
+        _model("ccnn").fit(Xtr[:, 0], ytr)
+    with pytest.raises(ConfigurationError, match="at least 2 classes"):
+        _model("ccnn").fit(Xtr, np.zeros(len(Xtr), int))
+    with pytest.raises(ConfigurationError, match="shape seen in fit"):
+        _fitted("ccnn").predict(Xtr[:, :4])
+    bad = Xtr.copy()
+    bad[0, 0, 0, 0] = np.nan
+    with pytest.raises(DataFormatError, match="NaN"):
+        _model("ccnn").fit(bad, ytr)
+    with pytest.raises(ConfigurationError, match="allowed values"):
+        get_model("resnet")
+    with pytest.raises(ConfigurationError, match="unknown parameter"):
+        get_model("ccnn", filterz=(3,))
+    with pytest.raises(ConfigurationError, match="too short"):
+        _model("eegnet").fit(np.zeros((6, 2, 16), np.float32), [0, 1] * 3)
+    for name in PARAMS:  # the scikit-learn contract: clone keeps parameters
+        model = _model(name)
+        assert clone(model).get_params() == model.get_params()
+
+
+def test_fit_restores_global_torch_state(tmp_path):
+    Xtr, ytr, Xte, _ = _data("seed-cnn")
+    threads, det = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
+    rng_before = torch.get_rng_state()
+    model = _model("seed-cnn", max_epochs=1, n_threads=2, amp=True, verbose=True)
+    model.fit(Xtr, ytr)  # amp is ignored on the CPU; verbose bar hidden by EEGEMO_NO_PROGRESS
+    assert torch.get_num_threads() == threads
+    assert torch.are_deterministic_algorithms_enabled() == det
+    assert torch.equal(torch.get_rng_state(), rng_before)  # seeding happened in a forked RNG
+    assert len(model.history_) == 1 and model.device_.type == "cpu"
+    back = load_model(model.save(tmp_path / "m.pt"), device="cpu")
+    assert back.device == "cpu"
+    np.testing.assert_array_equal(back.predict(Xte), model.predict(Xte))
+
+
+def test_eegnet_kernels_follow_sfreq():
+    assert get_model("eegnet", sfreq=128).kernel_lengths() == (64, 16)
+    assert get_model("eegnet", sfreq=200).kernel_lengths() == (100, 25)
+
+
+def test_attention_weights_shapes():
+    model = _fitted("attention-4d")
+    _, _, Xte, _ = _data("attention-4d")
+    w = model.attention_weights(Xte[:4])
+    assert w["spectral"].shape == (4, 3, 5) and w["spatial"].shape == (4, 3, 9, 9)
+    assert ((w["spatial"] >= 0) & (w["spatial"] <= 1)).all()
+
+
+def test_windows_to_sequences_never_crosses_trials():
+    rng = np.random.default_rng(0)
+    lengths = {"a": 7, "b": 2, "c": 5, "d": 4}
+    ids = np.concatenate([[k] * n for k, n in lengths.items()])
+    order = np.argsort(rng.random(len(ids)), kind="stable")  # interleave trials...
+    ids = ids[order]
+    pos_in_trial = np.zeros(len(ids), int)  # ...but keep each trial's windows in time order
+    for key in lengths:
+        pos_in_trial[ids == key] = np.arange((ids == key).sum())
+    X = np.stack([np.array([ord(k), p], float) for k, p in zip(ids, pos_in_trial)])
+    for T, stride in [(3, 1), (2, 2), (5, 1), (8, 1)]:
+        Xs, sid, last = windows_to_sequences(X, ids, T, stride=stride)
+        expected = sum(len(range(0, n - T + 1, stride)) for n in lengths.values() if n >= T)
+        assert Xs.shape == (expected, T, 2) and len(sid) == len(last) == expected
+        for seq, key, pos in zip(Xs, sid, last):
+            assert (seq[:, 0] == ord(key)).all()  # one trial only
+            np.testing.assert_array_equal(np.diff(seq[:, 1]), 1)  # consecutive windows
+            np.testing.assert_array_equal(X[pos], seq[-1])
+            assert ids[pos] == key
+    with pytest.raises(ConfigurationError, match="positive int"):
+        windows_to_sequences(X, ids, 0)

@@ -1,0 +1,169 @@
+"""``eegemo prepare`` on files: the CLI, simulated SEED folders read by the readers, real recordings."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from eegemo.cli import main
+from eegemo.store import open_store, prepare
+
+
+def _read_available() -> bool:
+    try:
+        from eegemo.datasets import read  # noqa: F401
+        from eegemo.datasets.simulate import simulate  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+needs_readers = pytest.mark.skipif(not _read_available(),
+                                   reason="eegemo.datasets.read / simulate not available yet")
+
+
+@pytest.fixture(scope="module")
+def seed_dir(tmp_path_factory):
+    """A small simulated SEED release: 2 subjects × 1 session, trials shortened to 3 %."""
+    if not _read_available():
+        pytest.skip("eegemo.datasets.read / simulate not available yet")
+    from eegemo.datasets.simulate import simulate
+
+    return simulate("seed", tmp_path_factory.mktemp("seed"), subjects=[1, 2], sessions=[1],
+                    duration_scale=0.03, random_state=0)
+
+
+@needs_readers
+def test_cli_prepare_raw_and_rerun(seed_dir, tmp_path, capsys):
+    out = tmp_path / "store"
+    rc = main(["prepare", str(seed_dir), "--out", str(out), "--features", "de,psd",
+               "--smooth", "lds", "--image-size", "8", "--jobs", "1"])
+    assert rc == 0
+    text = capsys.readouterr().out
+    assert "2 recordings (2 computed" in text
+    store = open_store(out)
+    assert store.manifest["dataset"] == "seed" and store.manifest["simulated"] is True
+    assert set(store.arrays) == {"de", "psd", "de_grid", "psd_grid", "de_image", "psd_image"}
+    idx = store.index
+    assert idx.simulated.all() and set(idx.subject) == {"1", "2"}
+    assert set(idx.label) == {-1, 0, 1} and len(store.ch_names) == 62
+    # one recording per trial group, 15 trials each, windows 0.. within every trial
+    assert idx.groupby("recording").trial.nunique().tolist() == [15, 15]
+    # a second run resumes (nothing to do) and reports it
+    assert main(["prepare", str(seed_dir), "--out", str(out), "--features", "de,psd",
+                 "--smooth", "lds", "--image-size", "8", "--jobs", "1"]) == 0
+    assert "0 computed" in capsys.readouterr().out
+    # a changed configuration is refused with a one-line error (exit status 2)
+    assert main(["prepare", str(seed_dir), "--out", str(out), "--window", "2"]) == 2
+    assert "another configuration" in capsys.readouterr().err
+
+
+@needs_readers
+def test_de_matches_released_scale(seed_dir, tmp_path):
+    """DE computed from the raw .mat is on the µV scale of the released de_movingAve features."""
+    raw = prepare(seed_dir, tmp_path / "raw", jobs=1, kind="raw", grid=None)
+    feats = prepare(seed_dir, tmp_path / "feat", jobs=1, kind="features", feature="de_movingAve",
+                    grid=None)
+    assert feats.manifest["kind"] == "features" and feats.window == 1.0
+    a, b = raw.load("de"), feats.load("de")
+    # the simulator computes its released features with its own code: compare the scale, not values
+    assert abs(float(a.mean()) - float(b.mean())) < 1.0
+    assert 0 < float(a.mean()) < 30
+
+
+@needs_readers
+def test_bad_band_from_cli(seed_dir, tmp_path, capsys):
+    rc = main(["prepare", str(seed_dir), "--out", str(tmp_path / "s"), "--bands",
+               "gamma:31-150", "--jobs", "1"])
+    assert rc == 2
+    err = capsys.readouterr().err
+    assert "Nyquist" in err and len(err.strip().splitlines()) == 1
+
+
+@needs_readers
+def test_prepare_path_with_process_pool(seed_dir, tmp_path):
+    """Recordings read from files travel to worker processes and give the serial result."""
+    serial = prepare(seed_dir, tmp_path / "a", jobs=1, grid=None)
+    pooled = prepare(seed_dir, tmp_path / "b", jobs=2, grid=None)
+    np.testing.assert_array_equal(serial.load("de"), pooled.load("de"))
+    man = json.loads((tmp_path / "b" / "manifest.json").read_text())
+    fp = man["recordings"][0]["source_fingerprint"]
+    assert fp["size"] > 0 and len(fp["sha256_edges"]) == 64
+    assert pooled.check_sources() == []
+
+
+def test_cli_missing_source(tmp_path, capsys):
+    rc = main(["prepare", str(tmp_path / "nope"), "--out", str(tmp_path / "s")])
+    assert rc == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_eegmmidb_generic(eegmmidb_dir, tmp_path):
+    """A real EDF recording (PhysioNet EEGMMIDB, T0/T1/T2 annotations) through Recording.from_mne."""
+    import mne
+
+    from eegemo.recording import Recording
+
+    files = sorted(eegmmidb_dir.rglob("*.edf"))[:2]
+    if not files:
+        pytest.skip("no EDF in eegmmidb")
+    recs = []
+    for f in files:
+        raw = mne.io.read_raw_edf(f, preload=False, verbose="error")
+        rec = Recording.from_mne(raw, label_map={"T1": 1, "T2": 2}, subject="1", source=f)
+        rec.trials = [t for t in rec.trials if t.n_times >= raw.info["sfreq"]]
+        recs.append(rec)
+    store = prepare(recs, tmp_path / "mm", jobs=1, window=1.0, bands="theta:4-8,alpha:8-13")
+    assert len(store) > 0 and store.load("de").shape[1:] == (64, 2)
+    assert "de_grid" not in store.arrays or store.load("de_grid").shape[-1] == 9
+    assert np.isfinite(store.load("de")).all()
+
+
+@needs_readers
+def test_changed_source_file_detected_and_recomputed(seed_dir, tmp_path, caplog):
+    import os
+    import shutil
+
+    src = tmp_path / "seed"
+    shutil.copytree(seed_dir, src)
+    prepare(src, tmp_path / "st", jobs=1, grid=None)
+    mat = sorted((src / "Preprocessed_EEG").glob("2_*.mat"))[0]
+    st = mat.stat()
+    os.utime(mat, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))   # "touched" after preparing
+    with caplog.at_level("WARNING", logger="eegemo"):
+        store = open_store(tmp_path / "st", check_sources=True)
+    assert store.check_sources() == [store.manifest["recordings"][1]["key"]]
+    assert "changed since they were prepared" in caplog.text
+    again = prepare(src, tmp_path / "st", jobs=1, grid=None)
+    assert again.summary["computed"] == 1 and again.summary["skipped"] == 1
+    assert again.check_sources() == []
+
+
+@needs_readers
+def test_resume_after_sigkill_equals_uninterrupted(seed_dir, tmp_path):
+    """A prepare process killed (SIGKILL) in the middle of its 2nd recording resumes to the same store."""
+    import os
+    import subprocess
+    import sys
+
+    import pandas.testing as pdt
+
+    ref = prepare(seed_dir, tmp_path / "ref", jobs=1, smoothing="lds")
+    key = ref.manifest["recordings"][1]["key"]
+    out = tmp_path / "st"
+    code = ("import sys; from eegemo.store import prepare; "
+            "prepare(sys.argv[1], sys.argv[2], jobs=1, smoothing='lds')")
+    proc = subprocess.run([sys.executable, "-c", code, str(seed_dir), str(out)],
+                          env={**os.environ, "EEGEMO_TEST_FAIL": f"{key}:3:kill"},
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -9, proc.stderr[-2000:]
+    leftovers = [p.name for p in (out / "recordings").iterdir() if p.name.startswith(".tmp-")]
+    assert leftovers and json.loads((out / "manifest.json").read_text())["complete"] is False
+    resumed = prepare(seed_dir, out, jobs=1, smoothing="lds")
+    assert resumed.summary["computed"] == 1 and resumed.summary["skipped"] == 1
+    assert not [p for p in (out / "recordings").iterdir() if p.name.startswith(".tmp-")]
+    pdt.assert_frame_equal(resumed.index, ref.index)
+    for name in ref.arrays:
+        np.testing.assert_array_equal(resumed.load(name), ref.load(name))

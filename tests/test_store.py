@@ -1,0 +1,261 @@
+"""The store: prepare → zarr + Parquet, resume, refusal of a changed configuration, readers."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from eegemo.bands import SEED_BANDS
+from eegemo.channels import SEED_CHANNELS
+from eegemo.errors import ConfigurationError, DataFormatError
+from eegemo.recording import Recording, Trial
+from eegemo.store import PrepareConfig, open_store, prepare
+
+SFREQ = 200.0
+CH = SEED_CHANNELS[:12]   # 12 channels keep the tests fast; all are on the 9 × 9 grid
+
+
+def make_recordings(n_subjects=2, n_trials=3, seconds=(7.3, 5.0, 6.6), random_state=0,
+                    n_ch=len(CH), source_dir: Path | None = None):
+    """In-memory raw recordings (volts) of a few short trials with a known per-trial sinusoid."""
+    rng = np.random.default_rng(random_state)
+    recs = []
+    for s in range(1, n_subjects + 1):
+        trials = []
+        for t in range(n_trials):
+            n = int(seconds[t % len(seconds)] * SFREQ)
+            tt = np.arange(n) / SFREQ
+            x = 10e-6 * rng.standard_normal((n_ch, n))
+            x += 20e-6 * np.sin(2 * np.pi * (6 + t) * tt)
+            trials.append(Trial(index=t + 1, label=t % 3, sfreq=SFREQ, ch_names=tuple(CH[:n_ch]),
+                                n_times=n, data=x))
+        src = (source_dir or Path("/nonexistent")) / f"{s}_2013.mat"
+        recs.append(Recording(dataset="seed", subject=str(s), session=1, trials=trials,
+                              label_names={0: "negative", 1: "neutral", 2: "positive"}, source=src))
+    return recs
+
+
+def feature_recordings(n_subjects=2, random_state=1):
+    rng = np.random.default_rng(random_state)
+    recs = []
+    for s in range(1, n_subjects + 1):
+        trials = [Trial(index=t + 1, label=t, sfreq=0.25, ch_names=tuple(SEED_CHANNELS),
+                        kind="features", bands=SEED_BANDS,
+                        data=15 + rng.standard_normal((4 + t, 62, 5)))
+                  for t in range(3)]
+        recs.append(Recording(dataset="seed-iv", subject=str(s), session=2, trials=trials,
+                              label_names={0: "neutral", 1: "sad", 2: "fear"}, kind="features",
+                              feature="de_LDS", source=Path(f"/nowhere/{s}_20160518.mat")))
+    return recs
+
+
+def assert_same_store(a, b):
+    assert a.arrays == b.arrays
+    assert a.manifest["config_hash"] == b.manifest["config_hash"]
+    assert [e["key"] for e in a.manifest["recordings"]] == [e["key"] for e in b.manifest["recordings"]]
+    import pandas.testing as pdt
+
+    pdt.assert_frame_equal(a.index, b.index)
+    for name in a.arrays:
+        np.testing.assert_array_equal(a.load(name), b.load(name))
+
+
+# ---------------------------------------------------------------------------------------------------
+def test_prepare_raw_layout_index_and_values(tmp_path):
+    recs = make_recordings()
+    store = prepare(recs, tmp_path / "st", jobs=1, features=("de", "psd", "raw"), image_size=16)
+    assert set(store.arrays) == {"de", "psd", "raw", "de_grid", "psd_grid", "de_image", "psd_image"}
+    idx = store.index
+    # windows per trial: floor(seconds) for 1-s windows without overlap (tails dropped)
+    per_trial = idx.groupby(["subject", "trial"]).size().to_dict()
+    assert per_trial[("1", 1)] == 7 and per_trial[("1", 2)] == 5 and per_trial[("1", 3)] == 6
+    assert len(store) == len(idx) == 2 * (7 + 5 + 6)
+    assert list(idx.columns) == ["recording", "dataset", "subject", "session", "trial", "window",
+                                 "label", "start", "stop", "source", "simulated"]
+    # windows never cross a trial's end
+    dur = {(r.subject, t.index): t.n_times / SFREQ for r in recs for t in r.trials}
+    assert all(stop <= dur[(s, tr)] + 1e-9 for s, tr, stop in zip(idx.subject, idx.trial, idx.stop))
+    assert (idx.groupby(["subject", "trial"]).window.apply(lambda w: list(w) == list(range(len(w))))
+            .all())
+    # raw windows are the trial's samples in µV, DE is the closed form of their band power
+    row = int(np.flatnonzero((idx.subject == "2") & (idx.trial == 3) & (idx.window == 4))[0])
+    x = recs[1].trials[2].data[:, 800:1000] * 1e6
+    np.testing.assert_allclose(store.load("raw", [row])[0], x, rtol=1e-5, atol=1e-3)
+    spec = np.abs(np.fft.rfft(x, axis=-1)) ** 2
+    c = np.full(101, 2.0)
+    c[0] = c[-1] = 1.0
+    f = np.arange(101)
+    alpha = (f >= 8) & (f < 14)
+    power = (spec[:, alpha] * c[alpha]).sum(-1) / 200 ** 2
+    de_expected = 0.5 * np.log(2 * np.pi * math.e * power)
+    np.testing.assert_allclose(store.load("de", row)[0, :, 2], de_expected, rtol=1e-5)
+    np.testing.assert_allclose(store.load("psd", row)[0, :, 2], power / 6.0, rtol=1e-4)
+    # grid places FP1 (channel 0) at row 0, column 3
+    np.testing.assert_allclose(store.load("de_grid", row)[0, :, 0, 3], store.load("de", row)[0, 0])
+    assert store.load("de_image", row).shape == (1, 5, 16, 16)
+    # metadata
+    assert store.ch_names == tuple(CH) and store.bands == SEED_BANDS and store.sfreq == SFREQ
+    assert store.window == 1.0 and store.label_names[2] == "positive"
+    man = json.loads((tmp_path / "st" / "manifest.json").read_text())
+    assert man["complete"] and man["n_rows"] == len(idx) and man["versions"]["zarr"]
+    assert all(e["source_fingerprint"].get("sha256_data") for e in man["recordings"])
+    assert store.summary["windows"] == len(idx) and store.summary["bytes"] > 0
+
+
+def test_load_orders_masks_and_access_paths_agree(tmp_path):
+    store = prepare(make_recordings(), tmp_path / "st", jobs=1)
+    full = store.load("de")
+    rows = [30, 2, 17, 2, -1]
+    np.testing.assert_array_equal(store.load("de", rows), full[rows])
+    mask = (store.index.label == 1).to_numpy()
+    np.testing.assert_array_equal(store.load("de", mask), full[mask])
+    ds = store.to_xarray("de")
+    np.testing.assert_array_equal(ds["de"].values, full)
+    assert list(ds["label"].values) == list(store.index.label)
+    tds = store.to_torch("de", rows=np.flatnonzero(mask))
+    x0, y0 = tds[0]
+    assert x0.dtype.__str__() == "torch.float32" and int(y0) == 1
+    np.testing.assert_array_equal(x0.numpy(), full[mask][0])
+    batch = tds.__getitems__([1, 0])
+    np.testing.assert_array_equal(batch[0][0].numpy(), full[mask][1])
+    import torch
+
+    xb, yb = next(iter(torch.utils.data.DataLoader(tds, batch_size=4)))
+    assert xb.shape == (4, len(CH), 5) and yb.dtype == torch.int64
+    np.testing.assert_array_equal(xb.numpy(), full[mask][:4])
+    with pytest.raises(ConfigurationError, match="no array 'raw'"):
+        store.load("raw")
+
+
+def test_smoothing_stays_within_trials(tmp_path):
+    recs = make_recordings(n_subjects=1)
+    plain = prepare(recs, tmp_path / "a", jobs=1, grid=None)
+    ma = prepare(recs, tmp_path / "b", jobs=1, grid=None, smoothing="moving-average",
+                 smoothing_window=3)
+    lds = prepare(recs, tmp_path / "c", jobs=1, grid=None, smoothing="lds")
+    de, de_ma, de_lds = plain.load("de"), ma.load("de"), lds.load("de")
+    trials = plain.index.trial.to_numpy()
+    for t in np.unique(trials):
+        sel = trials == t
+        x = de[sel]
+        expected = np.array([x[max(0, i - 1):i + 2].mean(0) for i in range(len(x))])
+        np.testing.assert_allclose(de_ma[sel], expected, rtol=1e-5)
+        # LDS keeps each trial's mean roughly and reduces the window-to-window variance
+        assert np.var(np.diff(de_lds[sel], axis=0)) < np.var(np.diff(x, axis=0))
+    assert ma.manifest["config_hash"] != plain.manifest["config_hash"]
+
+
+def test_overlap_and_interpolate_to(tmp_path):
+    recs = make_recordings(n_subjects=1)
+    st = prepare(recs, tmp_path / "o", jobs=1, window=2.0, overlap=1.0, grid=None)
+    idx = st.index
+    # trial 2 lasts 5 s: windows start at 0, 1, 2, 3 s
+    assert list(idx[idx.trial == 2].start) == [0.0, 1.0, 2.0, 3.0]
+    assert (idx.stop - idx.start == 2.0).all()
+    st2 = prepare(recs, tmp_path / "i", jobs=1, interpolate_to=1000, grid=None)
+    assert (st2.index.groupby("trial").size() == 5).all()
+
+
+def test_released_features_ingested(tmp_path):
+    recs = feature_recordings()
+    store = prepare(recs, tmp_path / "f", jobs=1, image_size=8)
+    assert set(store.arrays) == {"de", "de_grid", "de_image"}
+    assert store.window == 4.0 and store.sfreq is None
+    np.testing.assert_allclose(store.load("de")[:4], recs[0].trials[0].data.astype(np.float32))
+    idx = store.index
+    assert list(idx.start[:3]) == [0.0, 4.0, 8.0] and (idx.session == 2).all()
+    assert len(store) == 2 * (4 + 5 + 6)
+
+
+# --- resume, refusal, parallel ---------------------------------------------------------------------
+def test_resume_after_crash_equals_uninterrupted(tmp_path, monkeypatch):
+    recs = make_recordings(n_subjects=3)
+    ref = prepare(recs, tmp_path / "ref", jobs=1)
+    out = tmp_path / "st"
+    monkeypatch.setenv("EEGEMO_TEST_FAIL", "seed-3-s1-3_2013:1")   # crash inside the 3rd recording
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        prepare(recs, out, jobs=1)
+    monkeypatch.delenv("EEGEMO_TEST_FAIL")
+    man = json.loads((out / "manifest.json").read_text())
+    assert not man["complete"] and len(man["recordings"]) == 2
+    with pytest.raises(ConfigurationError, match="incomplete"):
+        open_store(out)
+    # a half-written folder left by a killed worker
+    junk = out / "recordings" / ".tmp-seed-3-s1-3_2013-deadbeef"
+    junk.mkdir()
+    (junk / "garbage").write_bytes(b"x" * 10)
+    resumed = prepare(recs, out, jobs=1)
+    assert resumed.summary["skipped"] == 2 and resumed.summary["computed"] == 1
+    assert not junk.exists()
+    assert_same_store(resumed, ref)
+    # a second run computes nothing
+    again = prepare(recs, out, jobs=1)
+    assert again.summary["computed"] == 0
+
+
+def test_changed_configuration_refused_or_overwritten(tmp_path):
+    recs = make_recordings(n_subjects=1)
+    prepare(recs, tmp_path / "st", jobs=1)
+    with pytest.raises(ConfigurationError, match="another configuration"):
+        prepare(recs, tmp_path / "st", jobs=1, window=2.0)
+    st = prepare(recs, tmp_path / "st", jobs=1, window=2.0, overwrite=True)
+    assert st.window == 2.0 and st.config.window == 2.0
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine")
+    with pytest.raises(ConfigurationError, match="not an eegemo store"):
+        prepare(recs, tmp_path / "other", jobs=1)
+
+
+def test_changed_source_recomputed(tmp_path):
+    recs = make_recordings(n_subjects=2)
+    prepare(recs, tmp_path / "st", jobs=1)
+    recs[1].trials[0].data = recs[1].trials[0].data * 2
+    st = prepare(recs, tmp_path / "st", jobs=1)
+    assert st.summary["computed"] == 1 and st.summary["skipped"] == 1
+
+
+@pytest.mark.parametrize("kw, match", [
+    ({"bands": "gamma:31-120"}, "Nyquist"),
+    ({"window": 8.0}, "shorter than the window"),
+    ({"overlap": 1.0}, "overlap"),
+    ({"features": ("de", "wavelet")}, "features must be among"),
+    ({"smoothing": "kalman"}, "smoothing"),
+    ({"windw": 1.0}, "unknown setting"),
+])
+def test_bad_configurations(tmp_path, kw, match):
+    with pytest.raises(ConfigurationError, match=match):
+        prepare(make_recordings(n_subjects=1), tmp_path / "st", jobs=1, **kw)
+    assert not (tmp_path / "st" / "manifest.json").exists()
+
+
+def test_mismatched_recordings_refused(tmp_path):
+    recs = make_recordings(n_subjects=1) + make_recordings(n_subjects=1, n_ch=10)
+    with pytest.raises(DataFormatError, match="channels differ"):
+        prepare(recs, tmp_path / "st", jobs=1)
+
+
+def test_config_json_roundtrip_and_hash():
+    cfg = PrepareConfig(bands="alpha:8-14,beta:14-31", smoothing="moving-average", grid="none",
+                        features="de,psd")
+    again = PrepareConfig.from_dict(json.loads(json.dumps(cfg.to_dict())))
+    assert again == cfg and again.config_hash() == cfg.config_hash()
+    assert cfg.smoothing == "moving_average" and cfg.grid is None and cfg.features == ("de", "psd")
+    assert PrepareConfig(window=2).config_hash() != PrepareConfig().config_hash()
+
+
+def test_process_pool_and_dask_match_serial(tmp_path):
+    recs = make_recordings(n_subjects=3)
+    serial = prepare(recs, tmp_path / "serial", jobs=1)
+    pool = prepare(recs, tmp_path / "pool", jobs=2)
+    assert_same_store(pool, serial)
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        dask_store = prepare(recs, tmp_path / "dask", scheduler=client)
+    assert_same_store(dask_store, serial)
+    assert dask_store.summary["jobs"] == "dask"

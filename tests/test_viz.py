@@ -1,0 +1,120 @@
+"""Figure functions on simulated-like arrays: each returns a figure with the expected axes and data."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from eegemo.bands import SEED_BANDS
+from eegemo.channels import SEED_CHANNELS
+from eegemo import viz
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def raw_windows():
+    rng = np.random.default_rng(0)
+    sfreq, n = 200.0, 200
+    t = np.arange(n) / sfreq
+    y = np.repeat([0, 1, 2], 20)
+    X = rng.normal(0, 5e-6, (60, len(SEED_CHANNELS), n))
+    X[y == 1] += 20e-6 * np.sin(2 * np.pi * 10 * t)  # class 1 has a strong alpha rhythm
+    return X, y, sfreq
+
+
+def test_plot_trial_shows_requested_channels(raw_windows):
+    X, _, sfreq = raw_windows
+    data = np.concatenate(list(X[:5]), axis=1)
+    fig = viz.plot_trial(data, sfreq, SEED_CHANNELS, picks=["FP1", "CZ", "OZ"], duration=3)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["FP1", "CZ", "OZ"]
+    assert len(ax.lines) == 3
+    assert ax.lines[0].get_xdata()[-1] == pytest.approx(3 - 1 / sfreq)
+
+
+def test_psd_by_emotion_shows_alpha_peak_of_class_1(raw_windows):
+    X, y, sfreq = raw_windows
+    fig = viz.plot_psd_by_emotion(X, y, sfreq, {0: "negative", 1: "neutral", 2: "positive"})
+    ax = fig.axes[0]
+    lines = {ln.get_label(): ln for ln in ax.lines}
+    assert set(lines) == {"negative", "neutral", "positive"}
+    f = lines["neutral"].get_xdata()
+    i10 = np.argmin(np.abs(f - 10))
+    assert lines["neutral"].get_ydata()[i10] > lines["negative"].get_ydata()[i10] + 10  # dB
+
+
+def test_band_topomaps_grid_of_axes():
+    rng = np.random.default_rng(1)
+    feat = rng.normal(size=(30, 62, 5))
+    y = np.repeat([0, 1, 2], 10)
+    fig = viz.plot_band_topomaps(feat, y, SEED_CHANNELS, {0: "a", 1: "b", 2: "c"}, SEED_BANDS)
+    topo_axes = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    assert len(topo_axes) == 6 * 5  # 3 emotions + 3 differences, 5 bands
+    assert topo_axes[0].get_title() == "delta"
+
+
+def test_grids_and_images():
+    g = np.arange(2 * 5 * 9 * 9, dtype=float).reshape(2, 5, 9, 9)
+    fig = viz.plot_grids(g, row_labels=["pos", "neg"])
+    ims = [ax.images[0] for ax in fig.axes if ax.images]
+    assert len(ims) == 10
+    np.testing.assert_array_equal(ims[0].get_array(), g[0, 0])
+
+
+def test_training_curves_per_fold():
+    hist = {"f1": [{"epoch": e, "train_loss": 1 / (e + 1), "val_loss": 1.2 / (e + 1),
+                    "val_accuracy": 0.5 + e / 20} for e in range(5)],
+            "f2": [{"epoch": e, "train_loss": 1 / (e + 2), "val_loss": None, "val_accuracy": None}
+                   for e in range(3)]}
+    fig = viz.plot_training_curves(hist)
+    loss_ax, acc_ax = fig.axes
+    assert len(loss_ax.lines) == 4  # 2 loss keys × 2 folds
+    np.testing.assert_allclose(loss_ax.lines[0].get_ydata(), [1 / (e + 1) for e in range(5)])
+    assert acc_ax.get_ylabel() == "accuracy"
+
+
+def test_confusion_rates_and_counts():
+    cm = np.array([[8, 2], [1, 9]])
+    fig = viz.plot_confusion(cm, {0: "neg", 1: "pos"})
+    ax = fig.axes[0]
+    np.testing.assert_allclose(ax.images[0].get_array(), [[0.8, 0.2], [0.1, 0.9]])
+    assert "(8)" in ax.texts[0].get_text()
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["neg", "pos"]
+
+
+def test_subject_accuracy_mean_line():
+    fig = viz.plot_subject_accuracy({"1": 0.6, "2": 0.8, "3": 0.7}, chance=1 / 3)
+    ax = fig.axes[0]
+    assert [p.get_height() for p in ax.patches if hasattr(p, "get_height")][:3] == [0.6, 0.8, 0.7]
+    assert "0.700" in ax.get_legend().get_texts()[0].get_text()
+
+
+def test_real_vs_synthetic(raw_windows):
+    X, y, sfreq = raw_windows
+    fig = viz.plot_real_vs_synthetic_traces(X[0], X[30], sfreq, SEED_CHANNELS, n_channels=4)
+    assert len(fig.axes[0].lines) == 4 and len(fig.axes[1].lines) == 4
+    fig = viz.plot_real_vs_synthetic_psd(X[y == 0], X[y == 1], sfreq)
+    labels = [ln.get_label() for ln in fig.axes[0].lines]
+    assert labels == ["real", "synthetic"]
+    feat = np.random.default_rng(2).normal(size=(20, 62, 5))
+    fig = viz.plot_real_vs_synthetic_topomaps(feat[:10], feat[10:], SEED_CHANNELS)
+    assert len([a for a in fig.axes if a.get_label() != "<colorbar>"]) == 10
+
+
+@pytest.mark.parametrize("method", ["pca", "tsne"])
+def test_embedding_separates_classes(method):
+    rng = np.random.default_rng(3)
+    X = np.r_[rng.normal(0, 1, (40, 10)), rng.normal(6, 1, (40, 10))]
+    y = np.r_[np.zeros(40, int), np.ones(40, int)]
+    fig = viz.plot_embedding(X, y, {0: "neg", 1: "pos"}, method=method)
+    ax = fig.axes[0]
+    a, b = (np.asarray(c.get_offsets()) for c in ax.collections)
+    assert len(a) == len(b) == 40
+    gap = np.linalg.norm(a.mean(0) - b.mean(0))
+    assert gap > 2 * max(a.std(0).max(), b.std(0).max())
