@@ -73,7 +73,9 @@ def test_report_renders_in_headless_chromium(demo_out, tmp_path):
         pytest.skip("Chromium is not installed and cannot be installed here")
     _, summary = demo_out
     page = tmp_path / "report.html"
-    page.write_text(Path(summary["report"]).read_text().replace("</body>", _CHECK, 1))
+    head, sep, tail = Path(summary["report"]).read_text().rpartition("</body>")  # the page's own, not a
+    assert sep, "the report has no </body>"                                      # string inside a script
+    page.write_text(head + _CHECK + tail)
     flags = [browser, "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
              "--virtual-time-budget=15000", "--window-size=1280,1600"]
     dom = subprocess.run([*flags, "--dump-dom", page.as_uri()], capture_output=True, text=True,

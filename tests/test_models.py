@@ -163,6 +163,19 @@ def test_early_stopping_uses_validation():
     assert float(val_loss) == pytest.approx(hist[best]["val_loss"], rel=1e-4)
 
 
+def test_early_stopping_on_validation_accuracy_keeps_latest_best():
+    Xtr, ytr, Xte, yte = _data("ccnn")
+    model = _model("ccnn", max_epochs=12, patience=3, lr=3e-2, dropout=0.0, monitor="val_accuracy")
+    model.fit(Xtr[:90], ytr[:90], Xtr[90:], ytr[90:])
+    acc = [h["val_accuracy"] for h in model.history_]
+    best = max(acc)
+    # the latest epoch with the best accuracy is kept, and its weights are the ones restored
+    assert model.best_epoch_ == max(i + 1 for i, a in enumerate(acc) if a == best)
+    assert model.score(Xtr[90:], ytr[90:]) == pytest.approx(best, abs=1e-6)
+    with pytest.raises(ConfigurationError, match="monitor"):
+        _model("ccnn", monitor="loss").fit(Xtr[:90], ytr[:90])
+
+
 @pytest.mark.parametrize("name", list(PARAMS))
 def test_save_load_round_trip(name, tmp_path):
     _, _, Xte, _ = _data(name)

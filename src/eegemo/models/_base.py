@@ -45,8 +45,12 @@ COMMON_PARAMS_DOC = """max_epochs : int
     weight_decay : float
         L2 penalty added by Adam.
     patience : int
-        Epochs without a lower validation loss before stopping (only when ``X_val`` is given to
-        ``fit``); the weights of the best epoch are restored.
+        Epochs without an improvement of ``monitor`` before stopping (only when ``X_val`` is given
+        to ``fit``); the weights of the best epoch are restored.
+    monitor : {"val_loss", "val_accuracy"}
+        What early stopping watches. ``"val_accuracy"`` keeps the latest epoch among those with the
+        best validation accuracy; it suits validation sets of few trials, whose loss grows with the
+        network's confidence long after its accuracy has stopped changing.
     device : str
         ``"auto"`` (CUDA when available, else CPU) or a torch device string.
     amp : bool
@@ -262,6 +266,9 @@ class TorchClassifier(BaseModel):
         if not isinstance(self.patience, (int, np.integer)) or self.patience < 1:
             raise ConfigurationError(f"{self.name}: patience must be a positive int, found "
                                      f"{self.patience!r}")
+        if getattr(self, "monitor", "val_loss") not in ("val_loss", "val_accuracy"):
+            raise ConfigurationError(f"{self.name}: monitor must be 'val_loss' or 'val_accuracy', "
+                                     f"found {self.monitor!r}")
         if not self.lr > 0:
             raise ConfigurationError(f"{self.name}: lr must be > 0, found {self.lr!r}")
         if self.n_threads is not None and (not isinstance(self.n_threads, (int, np.integer))
@@ -348,11 +355,13 @@ class TorchClassifier(BaseModel):
                 opt = torch.optim.Adam(module.parameters(), lr=self.lr,
                                        weight_decay=self.weight_decay)
             loss_fn = torch.nn.CrossEntropyLoss()
+            by_accuracy = getattr(self, "monitor", "val_loss") == "val_accuracy"
             n = len(Xt)
             bs = min(int(self.batch_size), n)
             constrain = getattr(module, "constrain", None)
             self.history_: list[dict[str, Any]] = []
             best_loss, best_state, best_epoch, bad = np.inf, None, 0, 0
+            best_acc = -np.inf
             bar = tqdm(range(1, int(self.max_epochs) + 1), desc=f"{self.name} fit", unit="epoch",
                        disable=progress_disabled() or not self.verbose, leave=False)
             for epoch in bar:
@@ -394,15 +403,20 @@ class TorchClassifier(BaseModel):
                                              f"(loss {record['train_loss']}); lower lr, found "
                                              f"lr={self.lr}")
                 if has_val:
-                    if record["val_loss"] < best_loss:
-                        best_loss, best_epoch, bad = record["val_loss"], epoch, 0
-                        best_state = copy.deepcopy(module.state_dict())
+                    acc, vloss = record["val_accuracy"], record["val_loss"]
+                    if by_accuracy:  # higher accuracy resets patience; a tie keeps the later weights
+                        improved, keep = acc > best_acc, acc >= best_acc
                     else:
-                        bad += 1
-                        if bad >= self.patience:
-                            logger.info("%s: early stop at epoch %d (best %d, val loss %.4f)",
-                                        self.name, epoch, best_epoch, best_loss)
-                            break
+                        improved = keep = vloss < best_loss
+                    if keep:
+                        best_acc, best_loss, best_epoch = max(best_acc, acc), vloss, epoch
+                        best_state = copy.deepcopy(module.state_dict())
+                    bad = 0 if improved else bad + 1
+                    if bad >= self.patience:
+                        logger.info("%s: early stop at epoch %d (best %d, val loss %.4f, val "
+                                    "accuracy %.3f)", self.name, epoch, best_epoch, best_loss,
+                                    best_acc if by_accuracy else float("nan"))
+                        break
             bar.close()
             if best_state is not None:
                 module.load_state_dict(best_state)

@@ -190,7 +190,8 @@ class Attention4D(TorchClassifier):
     def __init__(self, filters: tuple[int, ...] = (64, 128, 256, 64), dense: int = 512,
                  lstm_hidden: int = 64, spatial_hidden: int = 32, dropout: float = 0.5,
                  seq_len: int = 6, max_epochs: int = 100, batch_size: int = 64, lr: float = 1e-3,
-                 weight_decay: float = 0.0, patience: int = 10, device: str = "auto",
+                 weight_decay: float = 0.0, patience: int = 10,
+                 monitor: str = "val_loss", device: str = "auto",
                  amp: bool = False, n_threads: int | None = None,
                  random_state: int | None = None, verbose: bool = False) -> None:
         self.filters = filters
@@ -204,6 +205,7 @@ class Attention4D(TorchClassifier):
         self.lr = lr
         self.weight_decay = weight_decay
         self.patience = patience
+        self.monitor = monitor
         self.device = device
         self.amp = amp
         self.n_threads = n_threads

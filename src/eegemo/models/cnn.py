@@ -150,6 +150,7 @@ class SeedCNN(_GridModel):
     def __init__(self, widths: tuple[int, ...] = (32, 64, 128), dense: int = 128,
                  dropout: float = 0.5, max_epochs: int = 100, batch_size: int = 64,
                  lr: float = 1e-3, weight_decay: float = 0.0, patience: int = 10,
+                 monitor: str = "val_loss",
                  device: str = "auto", amp: bool = False, n_threads: int | None = None,
                  random_state: int | None = None, verbose: bool = False) -> None:
         self.widths = widths
@@ -160,6 +161,7 @@ class SeedCNN(_GridModel):
         self.lr = lr
         self.weight_decay = weight_decay
         self.patience = patience
+        self.monitor = monitor
         self.device = device
         self.amp = amp
         self.n_threads = n_threads
@@ -197,6 +199,7 @@ class CCNN(_GridModel):
     def __init__(self, filters: tuple[int, ...] = (64, 128, 256, 64), hidden: int = 1024,
                  dropout: float = 0.5, max_epochs: int = 100, batch_size: int = 64,
                  lr: float = 1e-4, weight_decay: float = 0.0, patience: int = 10,
+                 monitor: str = "val_loss",
                  device: str = "auto", amp: bool = False, n_threads: int | None = None,
                  random_state: int | None = None, verbose: bool = False) -> None:
         self.filters = filters
@@ -207,6 +210,7 @@ class CCNN(_GridModel):
         self.lr = lr
         self.weight_decay = weight_decay
         self.patience = patience
+        self.monitor = monitor
         self.device = device
         self.amp = amp
         self.n_threads = n_threads
@@ -254,7 +258,8 @@ class ImageCNN(_GridModel):
     def __init__(self, widths: tuple[int, ...] = (32, 64, 128), convs_per_block: int = 2,
                  hidden: int = 128, dropout: float = 0.5, max_epochs: int = 100,
                  batch_size: int = 64, lr: float = 1e-3, weight_decay: float = 0.0,
-                 patience: int = 10, device: str = "auto", amp: bool = False,
+                 patience: int = 10,
+                 monitor: str = "val_loss", device: str = "auto", amp: bool = False,
                  n_threads: int | None = None, random_state: int | None = None,
                  verbose: bool = False) -> None:
         self.widths = widths
@@ -266,6 +271,7 @@ class ImageCNN(_GridModel):
         self.lr = lr
         self.weight_decay = weight_decay
         self.patience = patience
+        self.monitor = monitor
         self.device = device
         self.amp = amp
         self.n_threads = n_threads

@@ -109,7 +109,8 @@ class EEGNet(TorchClassifier):
     def __init__(self, sfreq: float | None = None, F1: int = 8, D: int = 2,
                  F2: int | None = None, pool1: int = 4, pool2: int = 8, dropout: float = 0.5,
                  max_epochs: int = 100, batch_size: int = 64, lr: float = 1e-3,
-                 weight_decay: float = 0.0, patience: int = 10, device: str = "auto",
+                 weight_decay: float = 0.0, patience: int = 10,
+                 monitor: str = "val_loss", device: str = "auto",
                  amp: bool = False, n_threads: int | None = None,
                  random_state: int | None = None, verbose: bool = False) -> None:
         self.sfreq = sfreq
@@ -124,6 +125,7 @@ class EEGNet(TorchClassifier):
         self.lr = lr
         self.weight_decay = weight_decay
         self.patience = patience
+        self.monitor = monitor
         self.device = device
         self.amp = amp
         self.n_threads = n_threads
