@@ -111,6 +111,20 @@ def test_save_load_round_trip(fitted, name, tmp_path):
     assert type(gen).load(path).input_shape_ == X.shape[1:]
 
 
+@pytest.mark.parametrize("name", ["wgan-raw", "ddpm"])
+def test_spectral_whitening_is_exact_and_flattens_the_spectrum(fitted, name):
+    gen, X, _ = fitted[name]
+    assert gen.whiten and gen.spectrum_.shape == (X.shape[1], X.shape[2] // 2 + 1)
+    Z = gen._scale(X)
+    np.testing.assert_allclose(gen._unscale(Z), X, rtol=1e-4, atol=1e-3)  # invertible
+    power = (np.abs(np.fft.rfft(Z, axis=-1, norm="ortho")) ** 2).mean(axis=0)
+    np.testing.assert_allclose(power, 1.0, rtol=1e-3)  # every channel and frequency weighs the same
+    raw = (np.abs(np.fft.rfft(X - X.mean(axis=(0, 2), keepdims=True), axis=-1)) ** 2).mean(axis=0)
+    assert raw.max() / raw.min() > 100  # the toy data are far from flat before whitening
+    plain = get_generator(name, whiten=False, epochs=1, device="cpu", **TINY[name][1]).fit(*_toy("raw"))
+    assert plain.spectrum_ is None
+
+
 def test_checkpoint_errors_are_one_line(fitted, tmp_path):
     gen = fitted["wgan-4d"][0]
     good = gen.save(tmp_path / "g.pt")
@@ -208,6 +222,9 @@ def test_train_generate_export_and_synth_eval(tiny_store, tmp_path):
     assert 0.0 <= res["c2st"] <= 1.0 and res["psd_distance"] >= 0 and res["simulated"] is True
     assert set(res["augmentation_gain"]["per_subject"]) == set(idx.subject.astype(str))
     assert res["real_rows_seen_by_generator"] is False
+    # the real-vs-real floor: two sets of real trials are far closer than a 1-epoch generator's output
+    assert 0.0 <= res["c2st_real_floor"] <= 1.0
+    assert 0.0 <= res["psd_distance_real_floor"] < res["psd_distance"]
     with pytest.raises(ConfigurationError, match="exists"):
         train_generator(store, "wgan-raw", run, epochs=1)
 

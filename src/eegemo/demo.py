@@ -26,10 +26,10 @@ class DemoConfig:
     sessions: int = 1
     duration_scale: float = 0.25
     effect_size: float = 1.0
-    models: tuple[str, ...] = ("svm", "ccnn", "attention-4d")
+    models: tuple[str, ...] = ("svm", "attention-4d")
     model_epochs: int = 30
     generator: str = "wgan-4d"
-    generator_epochs: int = 60
+    generator_epochs: int = 100
     jobs: int | None = None
 
 
@@ -112,7 +112,8 @@ def run_demo(out: str | os.PathLike, *, size: str = "full", random_state: int = 
     summary = {"simulated": True, "dataset": "seed (simulated)", "protocol": "seed-standard",
                "config": asdict(cfg), "recognition": results,
                "generation": {cfg.generator: {k: synth.get(k) for k in
-                                              ("c2st", "psd_distance", "topomap_correlation", "tstr",
+                                              ("c2st", "c2st_real_floor", "psd_distance",
+                                               "psd_distance_real_floor", "topomap_correlation", "tstr",
                                                "trtr", "augmentation_gain", "diversity")}},
                "report": str(report.resolve()), "store": str(Path(store.path).resolve()),
                "timings_s": {k: round(v, 1) for k, v in timings.items()}}
@@ -145,7 +146,7 @@ def format_summary(summary: dict) -> str:
     lines.append("")
     for gen, m in summary["generation"].items():
         parts = []
-        for k in ("c2st", "psd_distance", "topomap_correlation", "tstr", "trtr"):
+        for k in ("c2st", "c2st_real_floor", "psd_distance", "topomap_correlation", "tstr", "trtr"):
             v = _scalar(m.get(k))
             if isinstance(v, (int, float)):
                 parts.append(f"{k} {v:.3f}")

@@ -262,6 +262,9 @@ class BaseGenerator:
         return self.subjects_.index(key)
 
     # ------------------------------------------------------------------ scaling
+    def _whitens(self) -> bool:
+        return bool(getattr(self, "whiten", False)) and self.input_ndim == 2
+
     def _fit_scaling(self, X: np.ndarray) -> None:
         axes = (0,) + tuple(a + 1 for a in self.scale_axes)
         mean = X.mean(axis=axes, keepdims=True, dtype=np.float64)[0]
@@ -271,11 +274,31 @@ class BaseGenerator:
         self.mean_ = mean.astype(np.float32)
         self.std_ = std.astype(np.float32)
         self.const_mask_ = np.broadcast_to(const, X.shape[1:]).copy()
+        self.spectrum_ = None
+        if self._whitens():
+            # Root-mean-square amplitude spectrum per channel and frequency over the training
+            # windows. Scaling divides each window's spectrum by it (spectral whitening), so every
+            # frequency weighs the same in the generator's loss; sampling multiplies it back. Without
+            # it, EEG's 1/f spectrum leaves the weak high frequencies to the generator's noise floor.
+            power = np.zeros((X.shape[1], X.shape[2] // 2 + 1))
+            for start in range(0, len(X), 256):
+                F = np.fft.rfft(X[start:start + 256] - mean, axis=-1, norm="ortho")
+                power += (np.abs(F) ** 2).sum(axis=0)
+            amp = np.sqrt(power / len(X))
+            floor = 1e-6 * float(amp.max() or 1.0)
+            self.spectrum_ = np.maximum(amp, floor).astype(np.float32)
+            self.std_ = np.ones_like(self.std_)
 
     def _scale(self, X: np.ndarray) -> np.ndarray:
+        if getattr(self, "spectrum_", None) is not None:
+            F = np.fft.rfft(X - self.mean_, axis=-1, norm="ortho") / self.spectrum_
+            return np.fft.irfft(F, n=X.shape[-1], axis=-1, norm="ortho").astype(np.float32)
         return ((X - self.mean_) / self.std_).astype(np.float32)
 
     def _unscale(self, Z: np.ndarray) -> np.ndarray:
+        if getattr(self, "spectrum_", None) is not None:
+            F = np.fft.rfft(Z, axis=-1, norm="ortho") * self.spectrum_
+            Z = np.fft.irfft(F, n=Z.shape[-1], axis=-1, norm="ortho")
         out = Z * self.std_ + self.mean_
         if self.const_mask_.any():
             fill = np.broadcast_to(self.mean_, out.shape[1:])
@@ -486,6 +509,8 @@ class BaseGenerator:
             "subjects": list(self.subjects_),
             "input_shape": list(self.input_shape_),
             "mean": _encode(self.mean_, "mean"), "std": _encode(self.std_, "std"),
+            "spectrum": (None if getattr(self, "spectrum_", None) is None
+                         else _encode(self.spectrum_, "spectrum")),
             "const_mask": _encode(self.const_mask_.astype(np.uint8), "const_mask"),
             "history": _encode(self.history_, "history"),
             "fit_seconds": float(getattr(self, "fit_seconds_", 0.0)),
@@ -519,6 +544,12 @@ class BaseGenerator:
         gen.input_shape_ = tuple(int(s) for s in payload["input_shape"])
         gen.mean_ = _decode(payload["mean"]).astype(np.float32)
         gen.std_ = _decode(payload["std"]).astype(np.float32)
+        spectrum = payload.get("spectrum")
+        gen.spectrum_ = None if spectrum is None else _decode(spectrum).astype(np.float32)
+        if gen._whitens() != (gen.spectrum_ is not None):
+            raise data_error(path, "generator checkpoint whitening does not match its parameters",
+                             expected=f"whiten={gen._whitens()}",
+                             found=f"spectrum {'present' if gen.spectrum_ is not None else 'absent'}")
         gen.const_mask_ = _decode(payload["const_mask"]).astype(bool)
         gen.history_ = _decode(payload.get("history", []))
         gen.fit_seconds_ = float(payload.get("fit_seconds", 0.0))

@@ -128,7 +128,8 @@ def _unet():
 class DDPM(BaseGenerator):
     __doc__ = f"""Conditional denoising diffusion model on raw windows (n_channels, n_samples).
 
-    See the module docstring for the method. Windows are scaled per channel inside ``fit``.
+    See the module docstring for the method. Windows are spectrally whitened per channel
+    (``whiten=True``) or scaled per channel inside ``fit``.
 
     Parameters
     ----------
@@ -151,6 +152,10 @@ class DDPM(BaseGenerator):
         Decay of the exponential moving average of the weights used for sampling (0 = none).
     clip_x0 : float | None
         Clip the predicted clean window to ±clip_x0 (scaled units) at each sampling step.
+    whiten : bool
+        Scale each window by the training data's mean amplitude spectrum per channel (spectral
+        whitening) instead of by each channel's std, so the weak high frequencies of EEG's 1/f
+        spectrum are learnt as carefully as the strong low ones; samples are re-coloured.
     {_COMMON_DOC}
     """
 
@@ -161,7 +166,8 @@ class DDPM(BaseGenerator):
     def __init__(self, width: int = 32, timesteps: int = 1000, sample_steps: int = 50,
                  prediction: str = "v",
                  eta: float = 0.0, guidance: float = 0.5, p_uncond: float = 0.1, ema: float = 0.995,
-                 clip_x0: float | None = 6.0, epochs: int = 100, batch_size: int = 64,
+                 clip_x0: float | None = 6.0, whiten: bool = True, epochs: int = 100,
+                 batch_size: int = 64,
                  lr: float = 1e-3, condition_subject: bool = False, label_names: dict | None = None,
                  device: str = "auto", n_threads: int | None = None,
                  random_state: int | None = None, verbose: bool = False) -> None:
@@ -174,6 +180,7 @@ class DDPM(BaseGenerator):
         self.p_uncond = p_uncond
         self.ema = ema
         self.clip_x0 = clip_x0
+        self.whiten = whiten
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr

@@ -417,7 +417,7 @@ class WGANRaw(_WGANGP):
     and upsamples it ``n_up`` times (linear upsampling, kernel-5 convolution, batch norm, leaky ReLU)
     to all channels at once, cropped to ``n_samples``. The critic applies strided kernel-5
     convolutions, pools to 8 steps, and adds a label projection as in :class:`WGAN4D`. Windows are
-    scaled per channel (mean and std over windows and samples) inside ``fit``.
+    spectrally whitened per channel (``whiten=True``) or scaled per channel inside ``fit``.
 
     Parameters
     ----------
@@ -431,6 +431,10 @@ class WGANRaw(_WGANGP):
         Critic steps per generator step.
     gp_weight : float
         Gradient-penalty weight λ.
+    whiten : bool
+        Scale each window by the training data's mean amplitude spectrum per channel (spectral
+        whitening) instead of by each channel's std, so the weak high frequencies of EEG's 1/f
+        spectrum are learnt as carefully as the strong low ones; samples are re-coloured.
     {_COMMON_DOC}
     """
 
@@ -439,8 +443,9 @@ class WGANRaw(_WGANGP):
     scale_axes: ClassVar[tuple[int, ...]] = (1,)
 
     def __init__(self, latent_dim: int = 64, width: int = 32, n_up: int = 3, n_critic: int = 5,
-                 gp_weight: float = 10.0, epochs: int = 100, batch_size: int = 64,
-                 lr: float = 2e-4, condition_subject: bool = False, label_names: dict | None = None,
+                 gp_weight: float = 10.0, whiten: bool = True, epochs: int = 100,
+                 batch_size: int = 64, lr: float = 2e-4, condition_subject: bool = False,
+                 label_names: dict | None = None,
                  device: str = "auto", n_threads: int | None = None,
                  random_state: int | None = None, verbose: bool = False) -> None:
         self.latent_dim = latent_dim
@@ -448,6 +453,7 @@ class WGANRaw(_WGANGP):
         self.n_up = n_up
         self.n_critic = n_critic
         self.gp_weight = gp_weight
+        self.whiten = whiten
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr

@@ -424,7 +424,9 @@ def synth_eval(run: str | os.PathLike, store, out_json: str | os.PathLike | None
     Returns
     -------
     metrics : dict
-        Keys ``c2st``, ``psd_distance`` (dB), ``topomap_correlation``, ``fid``, ``tstr``, ``trtr``,
+        Keys ``c2st``, ``psd_distance`` (dB), ``c2st_real_floor`` and ``psd_distance_real_floor`` (the
+        same measures between the real training trials and the real held-out trials: what fresh real
+        trials score, the floor of any generator), ``topomap_correlation``, ``fid``, ``tstr``, ``trtr``,
         ``tstr_trtr_ratio``, ``augmentation_gain``, ``diversity``, ``config``, ``protocol``,
         ``simulated``, ``features``, ``n_real``, ``n_fake``, ``seconds``.
     """
@@ -477,6 +479,13 @@ def synth_eval(run: str | os.PathLike, store, out_json: str | os.PathLike | None
     result: dict[str, Any] = {}
     result["c2st"] = M.c2st(X_ho, F_ho, random_state=random_state)
     result["psd_distance"] = scale * M.psd_distance(X_ho, F_ho, kind=kind)
+    # The same measures between two sets of *real* trials (the generator's training trials and the
+    # held-out ones): what new real trials would score, so the floor any generator is judged against.
+    if not seen_by_generator:
+        result["c2st_real_floor"] = M.c2st(X_tr, X_ho, random_state=random_state)
+        result["psd_distance_real_floor"] = scale * M.psd_distance(X_ho, X_tr, kind=kind)
+    else:
+        result["c2st_real_floor"] = result["psd_distance_real_floor"] = None
     result["topomap_correlation"] = M.topomap_correlation(X_ho, F_ho, y_ho, y_ho, kind=kind)
     if fid_inputs is None:
         fid, fid_features = _fid(store, array, tr, X_tr, y_tr, X_ho, F_ho, "features",

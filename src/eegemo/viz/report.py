@@ -202,8 +202,8 @@ def _generator_section(report, run: Path, store, rng, facts: dict) -> list:
         if ev:
             break
     row = [str(model)]
-    keys = ("c2st", "psd_distance", "topomap_correlation", "fid", "tstr", "trtr", "augmentation_gain",
-            "diversity")
+    keys = ("c2st", "c2st_real_floor", "psd_distance", "psd_distance_real_floor", "topomap_correlation",
+            "fid", "tstr", "trtr", "augmentation_gain", "diversity")
     if ev:
         def scalar(v):
             if isinstance(v, dict):
@@ -215,7 +215,9 @@ def _generator_section(report, run: Path, store, rng, facts: dict) -> list:
         rows = [(k, _fmt(scalar(ev.get(k)))) for k in keys if k in ev]
         report.add_html("<p>Realism and usefulness of the synthetic data (C2ST 0.5 = indistinguishable; "
                         "TSTR: train on synthetic, test on real; augmentation gain: accuracy with minus "
-                        f"without synthetic training windows){sim}.</p>" + _table(rows, ["metric", "value"]),
+                        "without synthetic training windows; <em>real floor</em>: the same measure "
+                        "between real training and real held-out trials, the best a generator can "
+                        f"expect){sim}.</p>" + _table(rows, ["metric", "value"]),
                         title=f"{model}: metrics", section=section)
         row += [_fmt(scalar(ev.get(k))) for k in ("c2st", "psd_distance", "tstr", "trtr")]
     else:
