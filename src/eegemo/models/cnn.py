@@ -145,7 +145,8 @@ class SeedCNN(_GridModel):
     DESCRIPTION: ClassVar[str] = ("the original project's 3-block CNN on the 9x9 grid "
                                   "(reconstruction)")
     CITATION: ClassVar[str] = ("Reconstruction of the 3-block Keras CNN of the student project "
-                               "eegemo originates from (unpublished); see the README, section 'Recognition models'.")
+                               "eegemo originates from (unpublished); see the README, section "
+                               "'Recognition models'.")
 
     def __init__(self, widths: tuple[int, ...] = (32, 64, 128), dense: int = 128,
                  dropout: float = 0.5, max_epochs: int = 100, batch_size: int = 64,
