@@ -42,6 +42,7 @@ def test_report_contents(demo_out):
     text = Path(summary["report"]).read_text()
     assert "SIMULATED" in text
     assert "seed-standard" in text
+    assert "C2ST real floor" in text  # generator numbers come with what real trials score
     n_img = len(re.findall(r"<img ", text))
     assert n_img >= 8, n_img
     assert 'src="http' not in text  # self-contained: nothing fetched from the network

@@ -219,9 +219,10 @@ def _generator_section(report, run: Path, store, rng, facts: dict) -> list:
                         "between real training and real held-out trials, the best a generator can "
                         f"expect){sim}.</p>" + _table(rows, ["metric", "value"]),
                         title=f"{model}: metrics", section=section)
-        row += [_fmt(scalar(ev.get(k))) for k in ("c2st", "psd_distance", "tstr", "trtr")]
+        row += [_fmt(scalar(ev.get(k))) for k in ("c2st", "c2st_real_floor", "psd_distance",
+                                                   "psd_distance_real_floor", "tstr", "trtr")]
     else:
-        row += ["–"] * 4
+        row += ["–"] * 6
     if store is not None:
         try:
             from ..generative.runner import load_run
@@ -322,7 +323,11 @@ def make_report(out: str | os.PathLike, *, store=None, runs: Sequence[str | os.P
         summary += "<h4>Recognition</h4>" + _table(
             rec_rows, ["model", "protocol", "accuracy mean", "accuracy std", "balanced acc.", "macro-F1"])
     if gen_rows:
-        summary += "<h4>Generation</h4>" + _table(gen_rows, ["generator", "C2ST", "PSD distance", "TSTR", "TRTR"])
+        summary += ("<h4>Generation</h4>" + _table(
+            gen_rows, ["generator", "C2ST", "C2ST real floor", "PSD distance (dB)", "PSD real floor",
+                       "TSTR", "TRTR"])
+            + "<p>Real floor: the same measure between real training and real held-out trials. "
+              "C2ST 0.5 = indistinguishable.</p>")
     if summary:
         intro = (f"<p>Data: {html.escape(data_label)}. Means ± std are over subjects; every split is made of "
                  "whole trials.</p>" if data_label else "")
