@@ -49,7 +49,7 @@ SETTINGS = {
 #: stated with every result: how the settings above were chosen
 NOTES = [
     "Settings were chosen in short exploratory runs on these same stores (no separate tuning set): "
-    "wgan-4d 100 vs 400 epochs (C2ST 0.84 vs 0.78); ddpm 40/150/300 epochs (PSD distance "
+    "wgan-4d 100/400/1000 epochs (C2ST 0.84/0.78/0.77); ddpm 40/150/300 epochs (PSD distance "
     "2.3/–/1.7 dB with spectral whitening, C2ST 0.88/–/0.98); wgan-raw 40 vs 200 epochs (PSD "
     "distance 3.9 vs 1.5 dB, C2ST 1.00 both). Spectral whitening (the default of the raw-window "
     "generators) halved the raw generators' PSD distance at 40 epochs (ddpm 4.3 → 2.3 dB, wgan-raw "

@@ -120,7 +120,7 @@ def make_data(n: int, n_val: int, seed: int = 0):
     return X[:n], y[:n].astype(np.int64), X[n:], y[n:].astype(np.int64)
 
 
-def run_eegemo(X, y, Xv, yv, *, epochs, batch_size, threads, lr, repeats) -> list[float]:
+def run_eegemo(X, y, Xv, yv, *, epochs, batch_size, threads, lr, repeats, amp=False) -> list[float]:
     import torch
 
     from eegemo.models import get_model
@@ -129,7 +129,7 @@ def run_eegemo(X, y, Xv, yv, *, epochs, batch_size, threads, lr, repeats) -> lis
 
     def fit(n, ep):
         model = get_model("ccnn", max_epochs=ep, batch_size=batch_size, lr=lr, device="cpu",
-                          n_threads=threads, patience=ep + 1, random_state=0)
+                          n_threads=threads, patience=ep + 1, random_state=0, amp=amp)
         t0 = time.perf_counter()
         model.fit(X[:n], y[:n], Xv, yv)
         return time.perf_counter() - t0
@@ -157,7 +157,7 @@ def main(argv=None) -> int:
         for name, arr in (("X", X), ("y", y), ("Xv", Xv), ("yv", yv)):
             files[name] = str(Path(tmp) / f"{name}.npy")
             np.save(files[name], arr)
-        theirs, ours = [], []
+        theirs, ours, ours_bf16 = [], [], []
         for r in range(args.repeats):  # alternate the sides so load changes hit both
             payload = {**files, "threads": args.threads, "batch_size": args.batch_size,
                        "epochs": args.epochs, "lr": args.lr, "repeats": 1}
@@ -169,11 +169,16 @@ def main(argv=None) -> int:
             theirs += info["samples_per_s"]
             ours += run_eegemo(X, y, Xv, yv, epochs=args.epochs, batch_size=args.batch_size,
                                threads=args.threads, lr=args.lr, repeats=1)
-            print(f"repeat {r + 1}: eegemo {ours[-1]:.0f} samples/s, TorchEEG "
-                  f"{theirs[-1]:.0f} samples/s", flush=True)
+            ours_bf16 += run_eegemo(X, y, Xv, yv, epochs=args.epochs, batch_size=args.batch_size,
+                                    threads=args.threads, lr=args.lr, repeats=1, amp=True)
+            print(f"repeat {r + 1}: eegemo {ours[-1]:.0f} samples/s (amp/bf16 {ours_bf16[-1]:.0f}), "
+                  f"TorchEEG {theirs[-1]:.0f} samples/s", flush=True)
     best_ours, best_theirs = max(ours), max(theirs)
     ratio = best_ours / best_theirs
+    ratio_bf16 = max(ours_bf16) / best_theirs
     import torch
+
+    from eegemo.models._base import _cpu_has_bf16
 
     body = f"""## CCNN training throughput: eegemo vs TorchEEG {info['torcheeg']}
 
@@ -187,9 +192,14 @@ Lightning) fed by a `TensorDataset`/`DataLoader`; eegemo: `get_model("ccnn").fit
 | | samples/s (best) | all repeats |
 |---|---:|---|
 | eegemo `ccnn` (torch {torch.__version__}) | {best_ours:.0f} | {', '.join(f'{v:.0f}' for v in ours)} |
+| eegemo `ccnn`, `amp=True` (bfloat16 autocast on the CPU) | {max(ours_bf16):.0f} | {', '.join(f'{v:.0f}' for v in ours_bf16)} |
 | TorchEEG {info['torcheeg']} CCNN + ClassifierTrainer (torch {info['torch']}) | {best_theirs:.0f} | {', '.join(f'{v:.0f}' for v in theirs)} |
 
-**Ratio: {ratio:.2f}×** (target ≥ 2×: {'met' if ratio >= 2 else 'NOT met'}). Machine:
+**Ratio, same float32 arithmetic on both sides: {ratio:.2f}×** (target ≥ 2×: {'met' if ratio >= 2 else
+'NOT met'}). With eegemo's optional mixed precision (`amp=True`, bfloat16 on a CPU with native
+bfloat16: {'yes' if _cpu_has_bf16() else 'no'}) against TorchEEG's float32 default: {ratio_bf16:.2f}×;
+that is not the same arithmetic, so it is reported beside the target, not as meeting it. Both sides
+spend their time in the same convolutions, which is why float32 cannot get much further. Machine:
 {platform.machine()}, {os.cpu_count()} logical CPUs shared with other jobs, Python
 {platform.python_version()}; measured {time.strftime('%Y-%m-%d')}.
 """

@@ -276,12 +276,19 @@ def test_bad_input_and_params_are_one_line_errors():
         assert clone(model).get_params() == model.get_params()
 
 
+def test_mixed_precision_on_cpu_learns():
+    Xtr, ytr, Xte, yte = _data("ccnn")
+    model = _model("ccnn", amp=True, device="cpu").fit(Xtr, ytr)
+    assert model.score(Xte, yte) >= 0.8
+    np.testing.assert_allclose(model.predict_proba(Xte).sum(axis=1), 1.0, atol=1e-3)
+
+
 def test_fit_restores_global_torch_state(tmp_path):
     Xtr, ytr, Xte, _ = _data("seed-cnn")
     threads, det = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
     rng_before = torch.get_rng_state()
     model = _model("seed-cnn", max_epochs=1, n_threads=2, amp=True, verbose=True)
-    model.fit(Xtr, ytr)  # amp is ignored on the CPU; verbose bar hidden by EEGEMO_NO_PROGRESS
+    model.fit(Xtr, ytr)  # amp: bfloat16 autocast on the CPU; bar hidden by EEGEMO_NO_PROGRESS
     assert torch.get_num_threads() == threads
     assert torch.are_deterministic_algorithms_enabled() == det
     assert torch.equal(torch.get_rng_state(), rng_before)  # seeding happened in a forked RNG

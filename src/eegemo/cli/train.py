@@ -59,7 +59,8 @@ def add_parser(sub) -> None:
     p.add_argument("--scheduler", help="Dask scheduler address: run folds on the cluster")
     p.add_argument("--seed", type=int, default=0, help="random_state of splits and models")
     p.add_argument("--device", default="auto", choices=("cpu", "cuda", "auto"))
-    p.add_argument("--amp", action="store_true", help="mixed precision on CUDA")
+    p.add_argument("--amp", action="store_true",
+                   help="mixed precision (bfloat16 on the CPU, bf16/fp16 on CUDA)")
     p.add_argument("--fit-final", action="store_true",
                    help="also fit one model on all data for `eegemo predict`")
     p.set_defaults(func=_train)

@@ -54,8 +54,8 @@ COMMON_PARAMS_DOC = """max_epochs : int
     device : str
         ``"auto"`` (CUDA when available, else CPU) or a torch device string.
     amp : bool
-        Mixed precision (bfloat16 where the GPU supports it, else float16 with loss scaling); used on
-        CUDA only, ignored on CPU.
+        Mixed precision: on CUDA bfloat16 where the GPU supports it, else float16 with loss scaling;
+        on CPU bfloat16 autocast (faster only where the CPU has native bfloat16, e.g. AVX512-BF16).
     n_threads : int | None
         ``torch.set_num_threads`` during ``fit`` (restored afterwards); None leaves it.
     random_state : int | RandomState | None
@@ -63,6 +63,20 @@ COMMON_PARAMS_DOC = """max_epochs : int
         device give identical predictions (deterministic algorithms are requested where torch has them).
     verbose : bool
         Show a progress bar over epochs with the losses."""
+
+
+def _cpu_has_bf16() -> bool:
+    """Whether this CPU computes bfloat16 natively (AVX512-BF16 or AMX); False when unknown."""
+    import torch
+
+    for probe in ("_is_amx_tile_supported", "_is_avx512_bf16_supported"):
+        fn = getattr(torch.cpu, probe, None)
+        try:
+            if fn is not None and fn():
+                return True
+        except RuntimeError:
+            continue
+    return False
 
 
 class BaseModel(ClassifierMixin, BaseEstimator):
@@ -252,8 +266,10 @@ class TorchClassifier(BaseModel):
     def _autocast(self, device):
         import torch
 
-        if not self.amp or device.type != "cuda":
+        if not self.amp or device.type not in ("cuda", "cpu"):
             return contextlib.nullcontext(), None
+        if device.type == "cpu":  # bfloat16 autocast; fast with native bf16 (AVX512-BF16, AMX)
+            return torch.autocast("cpu", dtype=torch.bfloat16), torch.bfloat16
         dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
         return torch.autocast("cuda", dtype=dtype), dtype
 
@@ -335,8 +351,11 @@ class TorchClassifier(BaseModel):
         device = self._device()
         seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
         autocast, amp_dtype = self._autocast(device)
-        if self.amp and device.type != "cuda":
+        if self.amp and amp_dtype is None:
             logger.info("%s: amp=True is ignored on %s", self.name, device.type)
+        elif self.amp and device.type == "cpu" and not _cpu_has_bf16():
+            logger.info("%s: amp=True on a CPU without native bfloat16: expect it to be slower",
+                        self.name)
         scaler = torch.amp.GradScaler("cuda") if amp_dtype == torch.float16 else None
 
         with self._fit_context(device):
