@@ -110,7 +110,8 @@ def _synth_eval(args) -> int:
         return "" if v is None else f" (real trials: {v:.3f})"
 
     print(f"C2ST {res['c2st']:.3f}{floor('c2st_real_floor')} (0.5 = indistinguishable) | PSD "
-          f"distance {res['psd_distance']:.3f} dB{floor('psd_distance_real_floor')} | topography r {res['topomap_correlation']['mean']:.3f} | "
+          f"distance {res['psd_distance']:.3f} dB{floor('psd_distance_real_floor')} | "
+          f"topography r {res['topomap_correlation']['mean']:.3f} | "
           f"FID {res['fid']:.3g} | TSTR {res['tstr']:.3f} vs TRTR {res['trtr']:.3f} | "
           f"diversity {res['diversity']:.3f} | augmentation gain {aug_txt}{sim}")
     print(f"metrics: {args.out}")

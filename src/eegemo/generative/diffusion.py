@@ -30,7 +30,7 @@ import numpy as np
 
 from ..errors import ConfigurationError
 from ._base import BaseGenerator
-from .gan import _COMMON_DOC
+from .gan import _COMMON_DOC, _WHITEN_DOC
 
 __all__ = ["DDPM", "cosine_alpha_bar"]
 
@@ -152,10 +152,7 @@ class DDPM(BaseGenerator):
         Decay of the exponential moving average of the weights used for sampling (0 = none).
     clip_x0 : float | None
         Clip the predicted clean window to ±clip_x0 (scaled units) at each sampling step.
-    whiten : bool
-        Scale each window by the training data's mean amplitude spectrum per channel (spectral
-        whitening) instead of by each channel's std, so the weak high frequencies of EEG's 1/f
-        spectrum are learnt as carefully as the strong low ones; samples are re-coloured.
+    {_WHITEN_DOC}
     {_COMMON_DOC}
     """
 

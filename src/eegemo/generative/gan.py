@@ -164,6 +164,11 @@ def _nets():
             "RawG": RawG, "RawD": RawD}
 
 
+_WHITEN_DOC = """whiten : bool
+        Scale each window by the training data's mean amplitude spectrum per channel (spectral
+        whitening) instead of by each channel's std, so the weak high frequencies of EEG's 1/f
+        spectrum are learnt as carefully as the strong low ones; samples are re-coloured."""
+
 _COMMON_DOC = """epochs : int
         Passes over the training rows.
     batch_size : int
@@ -431,10 +436,7 @@ class WGANRaw(_WGANGP):
         Critic steps per generator step.
     gp_weight : float
         Gradient-penalty weight λ.
-    whiten : bool
-        Scale each window by the training data's mean amplitude spectrum per channel (spectral
-        whitening) instead of by each channel's std, so the weak high frequencies of EEG's 1/f
-        spectrum are learnt as carefully as the strong low ones; samples are re-coloured.
+    {_WHITEN_DOC}
     {_COMMON_DOC}
     """
 
