@@ -329,10 +329,16 @@ def test_fieldtrip_mat_v7_and_v73(fixtures_dir):
     data = v7.load("data")
     trial = data["trial"][0, 0][0, 0]
     assert trial.shape == (125, 2001) and int(data["fsample"][0, 0].item()) == 400
-    # MatFile loads v7.3 arrays, not structs: read the same struct field through h5py
-    with h5py.File(v73.path) as f:
+    # v7.3 structs come back as dicts of fields, cells as object arrays, chars as str
+    data73 = v73.load("data")
+    assert isinstance(data73, dict) and {"trial", "label", "fsample"} <= set(data73)
+    np.testing.assert_array_equal(data73["trial"][0, 0], trial)
+    assert float(np.asarray(data73["fsample"]).item()) == 400
+    assert [str(x) for x in data73["label"].ravel()] == [str(x[0]) if np.ndim(x) else str(x)
+                                                          for x in data["label"][0, 0].ravel()]
+    with h5py.File(v73.path) as f:  # and the same numbers as h5py itself gives
         x = f[f["data"]["trial"][0, 0]][()].T
-    np.testing.assert_array_equal(x, trial)
+    np.testing.assert_array_equal(x, data73["trial"][0, 0])
 
 
 def test_newer_release_root_and_multimodal_dispatch(tmp_path):
@@ -356,3 +362,34 @@ def test_lazy_submodules():
     assert callable(ds.simulate.simulate) and callable(ds.seed_v.read)
     with pytest.raises(AttributeError):
         ds.no_such_reader
+
+
+def test_mat_v73_struct_cell_char_written_here(tmp_path):
+    """A MATLAB v7.3 file built with h5py the way MATLAB lays it out (512-byte header, transposed)."""
+    h5py = pytest.importorskip("h5py")
+    from eegemo.datasets._mat import MatFile
+
+    path = tmp_path / "s.mat"
+    x = np.arange(6.0).reshape(2, 3)
+    with h5py.File(path, "w", userblock_size=512) as f:
+        g = f.create_group("s")
+        g.attrs["MATLAB_class"] = np.bytes_("struct")
+        d = g.create_dataset("x", data=x.T)
+        d.attrs["MATLAB_class"] = np.bytes_("double")
+        name = g.create_dataset("name", data=np.array([[ord(c)] for c in "Fp1"], dtype=np.uint16))
+        name.attrs["MATLAB_class"] = np.bytes_("char")
+        refs = f.create_group("#refs#")
+        a = refs.create_dataset("a", data=np.ones((4, 1)))
+        b = refs.create_dataset("b", data=np.zeros((2, 1)))
+        cell = g.create_dataset("trials", data=np.array([[a.ref], [b.ref]]),
+                                dtype=h5py.ref_dtype)
+        cell.attrs["MATLAB_class"] = np.bytes_("cell")
+    with open(path, "r+b") as fh:
+        fh.write(b"MATLAB 7.3 MAT-file".ljust(128, b" "))
+    m = MatFile(path)
+    assert m.hdf5 and m.keys() == ["s"]
+    s = m.load("s")
+    np.testing.assert_array_equal(s["x"], x)
+    assert s["name"] == "Fp1"
+    assert s["trials"].shape == (1, 2) and s["trials"][0, 0].shape == (1, 4)
+    np.testing.assert_array_equal(s["trials"][0, 1], np.zeros((1, 2)))

@@ -88,6 +88,9 @@ class MatFile:
     def load(self, name: str) -> np.ndarray:
         """Read variable ``name`` as a NumPy array (MATLAB's shape in both generations).
 
+        In v7.3 files a struct comes back as a dict of its fields, a cell array as an object array
+        and a char array as ``str``; in v5/v7 files as scipy's ``loadmat`` gives them.
+
         Raises
         ------
         eegemo.errors.DataFormatError
@@ -101,8 +104,7 @@ class MatFile:
                 import h5py
 
                 with h5py.File(self.path, "r") as f:
-                    arr = f[name][()]
-                return np.asarray(arr).T
+                    return _h5_value(f, f[name])
             from scipy.io import loadmat
 
             return np.asarray(loadmat(self.path, variable_names=[name])[name])
@@ -127,3 +129,28 @@ class MatFile:
             raise data_error(self.path, "unreadable (truncated or corrupt file?)",
                              found=f"{type(exc).__name__}: {exc}") from None
         return {n: np.asarray(d[n]) for n in names}
+
+
+def _h5_value(f, obj):
+    """One MATLAB v7.3 (HDF5) object as Python: arrays in MATLAB's shape, structs as dicts of their
+    fields, cell arrays as object arrays, char arrays as ``str``."""
+    import h5py
+
+    if isinstance(obj, h5py.Group):
+        return {k: _h5_value(f, v) for k, v in obj.items() if not k.startswith("#")}
+    cls = obj.attrs.get("MATLAB_class", b"")
+    cls = cls.decode() if isinstance(cls, bytes) else str(cls)
+    if obj.attrs.get("MATLAB_empty", 0):
+        return np.zeros((0,))
+    data = obj[()]
+    if obj.dtype.kind == "O" or h5py.check_dtype(ref=obj.dtype) is not None:  # cell: references
+        refs = np.asarray(data).T
+        out = np.empty(refs.shape, dtype=object)
+        for i, ref in np.ndenumerate(refs):
+            out[i] = _h5_value(f, f[ref])
+        return out
+    if cls == "char":
+        return "".join(map(chr, np.asarray(data, dtype=np.uint32).T.ravel()))
+    if cls == "logical":
+        return np.asarray(data).T.astype(bool)
+    return np.asarray(data).T
