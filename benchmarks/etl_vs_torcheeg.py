@@ -205,8 +205,7 @@ def write_results_md(res: dict, path: Path) -> None:
         f"{res['source_bytes_per_session'] / 1e6:.0f} MB each; {n_win_session:,} windows of 1 s per "
         f"session). Both sides compute DE of SEED's five bands on 200-sample windows and the 9 × 9 "
         f"grid. Machine: {res['machine']}, shared with other jobs (load average {loads} during the "
-        f"runs), so CPU seconds are the stable measure and wall seconds are shown beside them; with "
-        f"the cores already saturated, `--jobs 2` cannot beat `--jobs 1` in wall time here. "
+        f"runs), so CPU seconds are the stable measure and wall seconds are shown beside them. "
         f"`benchmarks/etl_vs_torcheeg.py`, {res['date']}.",
         "",
         "| | windows | wall s | CPU s | windows/s (wall) | windows per CPU-s | CPU s per session "
