@@ -15,6 +15,12 @@ Usage::
 
 Results go to ``benchmarks/_work/generation/results.json`` and the ``generation`` section of
 ``benchmarks/RESULTS.md`` (only that section is replaced).
+
+On a CUDA machine, ``--device cuda --profile gpu`` trains the longer / wider configurations of
+:data:`SETTINGS_GPU` (``--configs`` picks some, ``--budget-s`` caps each one's training time by
+calibrating the epochs on a 5-epoch fit, ``--reuse-stores`` reuses stores prepared here and carried
+there, ``--results`` names the JSON); ``--merge A.json B.json ...`` then writes the
+``generation-gpu`` section from such JSON files.
 """
 
 from __future__ import annotations
@@ -46,6 +52,23 @@ SETTINGS = {
 }
 
 
+#: longer / wider configurations for a GPU (``--profile gpu``): name -> settings (+ "model")
+SETTINGS_GPU = {
+    "wgan-4d": dict(SETTINGS["wgan-4d"], epochs=2000),
+    "wgan-4d-w64": dict(SETTINGS["wgan-4d"], epochs=2000,
+                        params=dict(width=64, latent_dim=64, lr=1e-3, batch_size=64), model="wgan-4d"),
+    "dense-gan": dict(SETTINGS["dense-gan"]),
+    "wgan-raw": dict(SETTINGS["wgan-raw"], epochs=1500),
+    "wgan-raw-w32": dict(SETTINGS["wgan-raw"], epochs=1500,
+                         params=dict(width=32, latent_dim=64, lr=5e-4, batch_size=32),
+                         model="wgan-raw"),
+    "ddpm": dict(SETTINGS["ddpm"], epochs=1500),
+    "ddpm-w64": dict(SETTINGS["ddpm"], epochs=1500,
+                     params=dict(width=64, timesteps=1000, sample_steps=50, lr=5e-4, batch_size=32),
+                     model="ddpm"),
+}
+PARTS = {"seed": ("wgan-4d", "dense-gan"), "eegmmidb": ("wgan-raw", "ddpm")}
+
 #: stated with every result: how the settings above were chosen
 NOTES = [
     "Settings were chosen in short exploratory runs on these same stores (no separate tuning set): "
@@ -57,19 +80,33 @@ NOTES = [
 ]
 
 
-def _train_eval(store, model: str, quick: bool, fid_model=None) -> dict:
+def _train_eval(store, name: str, quick: bool, fid_model=None, *, settings=None,
+                device: str = "cpu", budget_s: float | None = None) -> dict:
     from eegemo.generative.runner import synth_eval, train_generator
 
-    s = SETTINGS[model]
+    s = (settings or SETTINGS)[name]
+    model = s.get("model", name)
     epochs = max(3, s["epochs"] // 10) if quick else s["epochs"]
-    run = WORK / f"run-{Path(store.path).name}-{model}"
+    run = WORK / (f"run-{Path(store.path).name}-{name}" + ("" if device == "cpu" else f"-{device}"))
+    calibration = None
+    if budget_s:  # cap the epochs so that training fits the budget: after a warm-up fit (CUDA
+        took = {}  # context, kernel selection), the time of an 8-epoch fit minus a 2-epoch fit
+        for n in (1, 2, 8):
+            t0 = time.perf_counter()
+            train_generator(store, model, run, epochs=n, params=s["params"], device=device,
+                            condition_subject=s["condition_subject"], overwrite=True,
+                            verbose=False, random_state=0)
+            took[n] = time.perf_counter() - t0
+        per_epoch = max((took[8] - took[2]) / 6, 1e-3)
+        calibration = dict(seconds_per_epoch=per_epoch, budget_s=budget_s, planned=epochs)
+        epochs = max(8, min(epochs, int(budget_s / per_epoch)))
     w0, c0 = time.perf_counter(), time.process_time()
-    train_generator(store, model, run, epochs=epochs, params=s["params"], device="cpu",
+    train_generator(store, model, run, epochs=epochs, params=s["params"], device=device,
                     condition_subject=s["condition_subject"], overwrite=True, verbose=False,
                     random_state=0)
     wall, cpu = time.perf_counter() - w0, time.process_time() - c0
     res = synth_eval(run, store, run / "synth_eval.json", fid_model=fid_model, random_state=0,
-                     device="cpu")
+                     device=device)
     cfg = res["config"]
     out = {k: res[k] for k in ("c2st", "c2st_real_floor", "psd_distance", "psd_distance_real_floor",
                                "fid", "tstr", "trtr", "tstr_trtr_ratio",
@@ -81,49 +118,67 @@ def _train_eval(store, model: str, quick: bool, fid_model=None) -> dict:
                             "augmented_mean", "n_subjects", "n_folds")}
     out["augmentation_folds"] = None if aug is None else [
         {k: f[k] for k in ("fold", "baseline", "augmented", "gain")} for f in aug["per_fold"]]
-    out.update(model=model, epochs=epochs, n_train=cfg["n_train"], input_shape=cfg["input_shape"],
-               train_wall_s=wall, train_cpu_s=cpu, params=s["params"],
-               condition_subject=s["condition_subject"])
+    out.update(model=model, config=name, epochs=epochs, n_train=cfg["n_train"],
+               input_shape=cfg["input_shape"], train_wall_s=wall, train_cpu_s=cpu, params=s["params"],
+               condition_subject=s["condition_subject"], device=device, calibration=calibration)
     hist = json.loads((run / "history.json").read_text())
     out["history_first_last"] = [hist[0], hist[-1]]
-    print(f"  {model}: C2ST {out['c2st']:.3f}  PSD {out['psd_distance']:.3f} dB  "
+    print(f"  {name}: C2ST {out['c2st']:.3f}  PSD {out['psd_distance']:.3f} dB  "
           f"TSTR {out['tstr']:.3f} / TRTR {out['trtr']:.3f}  topo r {out['topomap_correlation']:.3f}"
           f"  div {out['diversity']:.2f}  aug {aug and round(aug['mean'], 3)}  "
           f"train {wall:.0f} s wall / {cpu:.0f} s CPU", flush=True)
     return out
 
 
-def seed_part(quick: bool) -> dict:
+def _configs(part: str, settings: dict, configs) -> list[str]:
+    """The configurations of ``settings`` whose generator belongs to ``part`` (all, or those named)."""
+    names = [n for n, s in settings.items() if s.get("model", n) in PARTS[part]]
+    return names if not configs else [n for n in names if n in configs]
+
+
+def seed_part(quick: bool, *, settings=None, configs=None, device="cpu", budget_s=None,
+              reuse=False) -> dict:
     from eegemo.datasets.simulate import simulate
-    from eegemo.store import prepare
+    from eegemo.store import open_store, prepare
 
     scale = 0.03 if quick else 0.1
-    src = simulate("seed", WORK / "sim-seed", subjects=3, sessions=1, duration_scale=scale,
-                   features=False, random_state=0, overwrite=True)
-    store = prepare(src, WORK / "store-seed", features=("de",), kind="raw", jobs=1, overwrite=True)
+    if reuse and (WORK / "store-seed").is_dir():
+        store = open_store(WORK / "store-seed")
+    else:
+        src = simulate("seed", WORK / "sim-seed", subjects=3, sessions=1, duration_scale=scale,
+                       features=False, random_state=0, overwrite=True)
+        store = prepare(src, WORK / "store-seed", features=("de",), kind="raw", jobs=1,
+                        overwrite=True)
     print(f"simulated SEED store: {len(store)} windows, arrays {store.arrays}", flush=True)
     out = {"store": {"windows": len(store), "duration_scale": scale, "subjects": 3, "sessions": 1}}
-    for model in ("wgan-4d", "dense-gan"):
-        out[model] = _train_eval(store, model, quick)
+    for name in _configs("seed", settings or SETTINGS, configs):
+        out[name] = _train_eval(store, name, quick, settings=settings, device=device,
+                                budget_s=budget_s)
     return out
 
 
-def eegmmidb_part(quick: bool) -> dict:
-    from eegemo.datasets.generic import read_eegmmidb
-    from eegemo.store import prepare
+def eegmmidb_part(quick: bool, *, settings=None, configs=None, device="cpu", budget_s=None,
+                  reuse=False) -> dict:
+    from eegemo.store import open_store, prepare
 
-    if not EEGMMIDB.is_dir():
-        print(f"{EEGMMIDB} absent: skipping the real-EEG part")
-        return {}
-    recs = read_eegmmidb(EEGMMIDB, runs=(3, 4, 7, 8, 11, 12), labels=("T0", "T1", "T2"))
-    store = prepare(recs, WORK / "store-eegmmidb", features=("de", "raw"), grid=None, jobs=1,
-                    overwrite=True)
+    if reuse and (WORK / "store-eegmmidb").is_dir():
+        store = open_store(WORK / "store-eegmmidb")
+    else:
+        from eegemo.datasets.generic import read_eegmmidb
+
+        if not EEGMMIDB.is_dir():
+            print(f"{EEGMMIDB} absent: skipping the real-EEG part")
+            return {}
+        recs = read_eegmmidb(EEGMMIDB, runs=(3, 4, 7, 8, 11, 12), labels=("T0", "T1", "T2"))
+        store = prepare(recs, WORK / "store-eegmmidb", features=("de", "raw"), grid=None, jobs=1,
+                        overwrite=True)
     print(f"eegmmidb store: {len(store)} windows, arrays {store.arrays}, {store.label_names}",
           flush=True)
     out = {"store": {"windows": len(store), "runs": [3, 4, 7, 8, 11, 12],
                      "label_names": {str(k): v for k, v in store.label_names.items()}}}
-    for model in ("wgan-raw", "ddpm"):
-        out[model] = _train_eval(store, model, quick, fid_model="features")
+    for name in _configs("eegmmidb", settings or SETTINGS, configs):
+        out[name] = _train_eval(store, name, quick, fid_model="features", settings=settings,
+                                device=device, budget_s=budget_s)
     return out
 
 
@@ -136,13 +191,26 @@ def _fmt_aug(a) -> str:
 
 
 def _section(res: dict) -> str:
-    lines = ["<!-- generation -->", "## Generation: issue #5 targets (benchmarks/generation_targets.py)",
-             ""]
-    lines.append(f"Machine: {platform.machine()}, {os.cpu_count()} cores shared with other jobs "
-                 f"(load average {res['load']:.1f} at the start), Python {platform.python_version()}, "
-                 f"CPU only, torch threads {res['threads']}; {res['date']}"
-                 + (" — **quick mode (few epochs), not the reported configuration**"
-                    if res["quick"] else "") + ".")
+    gpu = res.get("device", "cpu") != "cpu"
+    tag = "generation-gpu" if gpu else "generation"
+    lines = [f"<!-- {tag} -->"]
+    if gpu:
+        lines += ["## Generation on a GPU: issue #5 targets with longer training "
+                  "(benchmarks/generation_targets.py --device cuda --profile gpu)", ""]
+        lines.append(f"Machine: {res.get('gpu_name', 'a CUDA GPU')}, torch {res.get('torch', '?')}; "
+                     f"{res['date']}. The configurations below ran *concurrently* on the one GPU "
+                     "(one process each), so their wall times are upper bounds of a lone run. Each "
+                     "configuration's epochs were capped so that its training fitted a time budget "
+                     "(epochs = min(planned, budget / seconds per epoch, timed after a warm-up fit "
+                     "as an 8-epoch fit minus a 2-epoch fit)). Same "
+                     "stores, protocol and metrics as the CPU section above.")
+    else:
+        lines += ["## Generation: issue #5 targets (benchmarks/generation_targets.py)", ""]
+        lines.append(f"Machine: {platform.machine()}, {os.cpu_count()} cores shared with other jobs "
+                     f"(load average {res['load']:.1f} at the start), Python "
+                     f"{platform.python_version()}, CPU only, torch threads {res['threads']}; "
+                     f"{res['date']}" + (" — **quick mode (few epochs), not the reported "
+                                         "configuration**" if res["quick"] else "") + ".")
     lines.append("Every generator is trained on the *training* trials of the seed-standard protocol "
                  "(first 60 % of trials per session for non-SEED data) and judged on the held-out "
                  "test trials it never saw. C2ST: logistic regression, 5-fold CV, balanced sets "
@@ -154,60 +222,85 @@ def _section(res: dict) -> str:
                  "held-out trials, i.e. what fresh real trials score; no generator trained on the "
                  "training trials can be expected to beat it.")
     lines.append("")
-    header = ("| data | generator | epochs | train wall s | train CPU s | C2ST (real floor) | "
+    header = ("| data | generator | " + ("configuration | " if gpu else "") + "epochs | "
+              "train wall s | train CPU s | C2ST (real floor) | "
               "PSD dist. dB (real floor) | topo r | TSTR | TRTR | TSTR/TRTR | diversity | "
               "augmentation gain |")
-    lines += [header, "|" + "---|" * 2 + "---:|" * 10 + "---|"]
+    lines += [header, "|" + "---|" * (3 if gpu else 2) + "---:|" * 10 + "---|"]
     for part, label in (("seed", "simulated SEED, DE grid 5×9×9"),
                         ("eegmmidb", "eegmmidb S001 raw 64×160, T0/T1/T2")):
-        for model, r in res.get(part, {}).items():
-            if model == "store":
+        for name, r in res.get(part, {}).items():
+            if name == "store":
                 continue
-            lines.append(f"| {label} | {model} | {r['epochs']} | {r['train_wall_s']:.0f} | "
+            cfg = (f"{name}: width {r['params'].get('width', '–')}, lr {r['params']['lr']} | "
+                   if gpu else "")
+            lines.append(f"| {label} | {r.get('model', name)} | {cfg}{r['epochs']} | "
+                         f"{r['train_wall_s']:.0f} | "
                          f"{r['train_cpu_s']:.0f} | {r['c2st']:.3f} ({r['c2st_real_floor']:.3f}) | "
                          f"{r['psd_distance']:.3f} ({r['psd_distance_real_floor']:.3f}) | "
                          f"{r['topomap_correlation']:.3f} | {r['tstr']:.3f} | {r['trtr']:.3f} | "
                          f"{r['tstr_trtr_ratio']:.2f} | {r['diversity']:.2f} | "
                          f"{_fmt_aug(r['augmentation_gain'])} |")
     lines.append("")
-    lines.append("Targets:")
+    lines.append("Targets" + (" (every configuration is listed; none was picked after seeing its "
+                              "score, and a best-of-N would be optimistic):" if gpu else ":"))
     seed = res.get("seed", {})
-    if seed:
-        w, d = seed["wgan-4d"], seed["dense-gan"]
-        ratio = w["psd_distance"] / d["psd_distance"] if d["psd_distance"] else float("nan")
-        lines.append(f"- simulated SEED, C2ST of wgan-4d ≤ 0.70: {w['c2st']:.3f} → "
+    dense = seed.get("dense-gan")
+    for name, w in seed.items():
+        if name == "store" or w.get("model", name) != "wgan-4d":
+            continue
+        lines.append(f"- simulated SEED, C2ST of {name} ≤ 0.70: {w['c2st']:.3f} → "
                      f"{'met' if w['c2st'] <= 0.70 else 'NOT met'}.")
-        lines.append(f"- PSD distance wgan-4d / dense-gan ≤ 0.2: {w['psd_distance']:.3f} / "
-                     f"{d['psd_distance']:.3f} = {ratio:.3f} → {'met' if ratio <= 0.2 else 'NOT met'}.")
-        lines.append(f"- TSTR ≥ 0.8 × TRTR (wgan-4d): {w['tstr']:.3f} vs 0.8 × {w['trtr']:.3f} = "
+        if dense:
+            ratio = w["psd_distance"] / dense["psd_distance"] if dense["psd_distance"] else float("nan")
+            lines.append(f"- PSD distance {name} / dense-gan ≤ 0.2: {w['psd_distance']:.3f} / "
+                         f"{dense['psd_distance']:.3f} = {ratio:.3f} → "
+                         f"{'met' if ratio <= 0.2 else 'NOT met'}.")
+        lines.append(f"- TSTR ≥ 0.8 × TRTR ({name}): {w['tstr']:.3f} vs 0.8 × {w['trtr']:.3f} = "
                      f"{0.8 * w['trtr']:.3f} → {'met' if w['tstr'] >= 0.8 * w['trtr'] else 'NOT met'}"
-                     f" (dense-gan: {d['tstr']:.3f}).")
+                     + (f" (dense-gan: {dense['tstr']:.3f})." if dense else "."))
+    if seed:
         lines.append(f"- Store: {seed['store']['windows']} windows (3 simulated subjects, 1 session, "
                      f"trials at {seed['store']['duration_scale']:.0%} of the published length). "
                      f"Simulated data prove the pipeline, not realism.")
     mm = res.get("eegmmidb", {})
+    for name, r in mm.items():
+        if name == "store":
+            continue
+        lines.append(f"- eegmmidb, C2ST of {name} ≤ 0.75: {r['c2st']:.3f} → "
+                     f"{'met' if r['c2st'] <= 0.75 else 'NOT met'} (features: log band power "
+                     f"per channel and band); augmentation gain {_fmt_aug(r['augmentation_gain'])}.")
     if mm:
-        for model in ("wgan-raw", "ddpm"):
-            r = mm[model]
-            lines.append(f"- eegmmidb, C2ST of {model} ≤ 0.75: {r['c2st']:.3f} → "
-                         f"{'met' if r['c2st'] <= 0.75 else 'NOT met'} (features: log band power "
-                         f"per channel and band); augmentation gain {_fmt_aug(r['augmentation_gain'])}.")
         lines.append(f"- Store: {mm['store']['windows']} windows of 1 s from runs 3, 4, 7, 8, 11, 12 "
                      "(T0 rest, T1 left fist, T2 right fist, real and imagined). One subject, so the "
                      "augmentation spread is over folds (sessions = runs), not subjects.")
-    lines += [f"- {n}" for n in NOTES + list(res.get("notes") or [])]
-    lines.append("<!-- /generation -->")
+    lines += [f"- {n}" for n in (NOTES if not gpu else []) + list(res.get("notes") or [])]
+    lines.append(f"<!-- /{tag} -->")
     return "\n".join(lines) + "\n"
 
 
 def write_section(section: str) -> None:
+    tag = re.match(r"<!-- ([\w-]+) -->", section).group(1)
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"<!-- generation -->.*?<!-- /generation -->\n?", re.S)
+    pattern = re.compile(rf"<!-- {tag} -->.*?<!-- /{tag} -->\n?", re.S)
     if pattern.search(text):
         text = pattern.sub(lambda _m: section, text)
     else:
         text = text.rstrip("\n") + "\n\n" + section
     RESULTS.write_text(text)
+
+
+def _merge(paths) -> dict:
+    """One GPU result from the JSON files of several ``--results`` runs (one per configuration)."""
+    res: dict = {}
+    for p in paths:
+        r = json.loads(Path(p).read_text())
+        for key, value in r.items():
+            if key in ("seed", "eegmmidb"):
+                res.setdefault(key, {}).update(value)
+            else:
+                res.setdefault(key, value)
+    return res
 
 
 def main() -> None:
@@ -218,18 +311,43 @@ def main() -> None:
     ap.add_argument("--only", choices=("seed", "eegmmidb"))
     ap.add_argument("--no-write", action="store_true", help="do not touch RESULTS.md")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", default="cpu", help="cpu (default) or cuda")
+    ap.add_argument("--profile", choices=("cpu", "gpu"), default="cpu",
+                    help="SETTINGS (cpu) or the longer SETTINGS_GPU (gpu)")
+    ap.add_argument("--configs", help="comma-separated configuration names of the profile")
+    ap.add_argument("--budget-s", type=float, help="cap each configuration's training seconds")
+    ap.add_argument("--reuse-stores", action="store_true", help="reuse stores under _work/")
+    ap.add_argument("--results", help="result JSON (default _work/generation/results.json)")
+    ap.add_argument("--merge", nargs="+", help="write the GPU section from these result JSONs "
+                    "(a configuration in a later file replaces the same one in an earlier file)")
+    ap.add_argument("--note", action="append", default=[], help="a note for the merged section")
     args = ap.parse_args()
+    if args.merge:
+        res = _merge(args.merge)
+        res["notes"] = list(res.get("notes") or []) + args.note
+        (WORK / "results-gpu.json").parent.mkdir(parents=True, exist_ok=True)
+        (WORK / "results-gpu.json").write_text(json.dumps(res, indent=2))
+        if not args.no_write:
+            write_section(_section(res))
+        print(_section(res))
+        return
     os.environ.setdefault("EEGEMO_NO_PROGRESS", "1")
     torch.set_num_threads(args.threads)
     WORK.mkdir(parents=True, exist_ok=True)
-    res_path = WORK / "results.json"
+    res_path = Path(args.results) if args.results else WORK / "results.json"
     res = json.loads(res_path.read_text()) if res_path.exists() and args.only else {}
     res.update(quick=args.quick, threads=args.threads, load=os.getloadavg()[0],
-               date=time.strftime("%Y-%m-%d"))
+               date=time.strftime("%Y-%m-%d"), device=args.device, profile=args.profile,
+               torch=torch.__version__)
+    if args.device.startswith("cuda"):
+        res["gpu_name"] = torch.cuda.get_device_name()
+    kw = dict(settings=SETTINGS_GPU if args.profile == "gpu" else SETTINGS, device=args.device,
+              configs=args.configs.split(",") if args.configs else None, budget_s=args.budget_s,
+              reuse=args.reuse_stores)
     if args.only in (None, "seed"):
-        res["seed"] = seed_part(args.quick)
+        res["seed"] = seed_part(args.quick, **kw)
     if args.only in (None, "eegmmidb"):
-        res["eegmmidb"] = eegmmidb_part(args.quick)
+        res["eegmmidb"] = eegmmidb_part(args.quick, **kw)
     res_path.write_text(json.dumps(res, indent=2, default=lambda o: o.item()
                                    if isinstance(o, np.generic) else str(o)))
     if not args.no_write:

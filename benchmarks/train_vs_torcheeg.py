@@ -120,7 +120,8 @@ def make_data(n: int, n_val: int, seed: int = 0):
     return X[:n], y[:n].astype(np.int64), X[n:], y[n:].astype(np.int64)
 
 
-def run_eegemo(X, y, Xv, yv, *, epochs, batch_size, threads, lr, repeats, amp=False) -> list[float]:
+def run_eegemo(X, y, Xv, yv, *, epochs, batch_size, threads, lr, repeats, amp=False,
+               device="cpu", model="ccnn") -> list[float]:
     import torch
 
     from eegemo.models import get_model
@@ -128,10 +129,10 @@ def run_eegemo(X, y, Xv, yv, *, epochs, batch_size, threads, lr, repeats, amp=Fa
     torch.set_num_threads(threads)
 
     def fit(n, ep):
-        model = get_model("ccnn", max_epochs=ep, batch_size=batch_size, lr=lr, device="cpu",
-                          n_threads=threads, patience=ep + 1, random_state=0, amp=amp)
+        est = get_model(model, max_epochs=ep, batch_size=batch_size, lr=lr, device=device,
+                        n_threads=threads, patience=ep + 1, random_state=0, amp=amp)
         t0 = time.perf_counter()
-        model.fit(X[:n], y[:n], Xv, yv)
+        est.fit(X[:n], y[:n], Xv, yv)
         return time.perf_counter() - t0
 
     fit(min(len(X), 4 * batch_size), 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -12,6 +13,9 @@ torch = pytest.importorskip("torch")
 from eegemo.errors import ConfigurationError, DataFormatError  # noqa: E402
 from eegemo.generative import (GENERATORS, get_generator, list_generators,  # noqa: E402
                                load_generator)
+
+#: device of the generator tests: "cpu" here and in CI; EEGEMO_TEST_DEVICE=cuda runs them on a GPU
+DEVICE = os.environ.get("EEGEMO_TEST_DEVICE", "cpu")
 
 NAMES = {0: "negative", 1: "neutral", 2: "positive"}
 
@@ -52,7 +56,7 @@ def fitted():
     for name, (kind, params) in TINY.items():
         X, y = _toy(kind)
         gen = get_generator(name, epochs=15, batch_size=32, random_state=0, label_names=NAMES,
-                            device="cpu", **params)
+                            device=DEVICE, **params)
         out[name] = (gen.fit(X, y), X, y)
     return out
 
@@ -92,7 +96,7 @@ def test_tiny_fit_reduces_loss_and_samples_requested_class_and_shape(fitted, nam
 def test_wgan_4d_learns_the_class_conditional_means():
     X, y = _toy("grid")
     gen = get_generator("wgan-4d", epochs=40, batch_size=32, width=8, latent_dim=8, lr=1e-3,
-                        random_state=0, device="cpu").fit(X, y)
+                        random_state=0, device=DEVICE).fit(X, y)
     means = [gen.sample(200, c, random_state=0)[:, :, 1:, 1:].mean() for c in (0, 1, 2)]
     # real class means are 5, 7, 9: the ordering and spacing must be picked up
     assert means[0] < means[1] < means[2]
@@ -146,7 +150,7 @@ def test_subject_conditioning_and_input_checks():
     X, y = _toy("grid")
     subjects = np.where(np.arange(len(y)) % 2, "s1", "s2")
     gen = get_generator("wgan-4d", epochs=2, width=4, latent_dim=4, condition_subject=True,
-                        random_state=0, device="cpu").fit(X, y, subjects=subjects)
+                        random_state=0, device=DEVICE).fit(X, y, subjects=subjects)
     assert gen.subjects_ == ["s1", "s2"]
     assert gen.sample(4, 1, subject="s2").shape == (4, 3, 9, 9)
     with pytest.raises(ConfigurationError, match="unknown subject"):
@@ -250,3 +254,18 @@ def test_cli_train_generate_synth_eval(tiny_store, tmp_path, capsys):
     assert res["augmentation_gain"] is None and "ccnn" in res["fid_features"]
     assert main(["generate", str(tmp_path / "nothing"), "--emotion", "0", "--out",
                  str(tmp_path / "z.npy")]) == 2
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+@pytest.mark.parametrize("name", list(TINY))
+def test_cuda_fit_samples_and_checkpoint_moves_to_cpu(name, tmp_path):
+    kind, params = TINY[name]
+    X, y = _toy(kind)
+    gen = get_generator(name, epochs=5, batch_size=32, random_state=0, label_names=NAMES,
+                        device="cuda", **params).fit(X, y)
+    assert gen.device_.type == "cuda"
+    S = gen.sample(7, "positive", random_state=1)
+    assert S.shape == (7,) + X.shape[1:] and np.isfinite(S).all()
+    back = load_generator(gen.save(tmp_path / "g.pt"), device="cpu")
+    S2 = back.sample(7, "positive", random_state=1)
+    assert S2.shape == S.shape and np.isfinite(S2).all()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 
 import numpy as np
@@ -17,7 +18,10 @@ from eegemo.models.attention import windows_to_sequences  # noqa: E402
 
 LABELS = np.array([-1, 0, 1])  # SEED's labels: not 0..n-1, to exercise the label mapping
 N_TRAIN, N_TEST = 150, 90
-TINY = dict(max_epochs=12, batch_size=32, n_threads=1, device="cpu")
+#: device of the model tests: "cpu" here and in CI; EEGEMO_TEST_DEVICE=cuda runs them on a GPU
+DEVICE = os.environ.get("EEGEMO_TEST_DEVICE", "cpu")
+CUDA = torch.cuda.is_available()
+TINY = dict(max_epochs=12, batch_size=32, n_threads=1, device=DEVICE)
 
 # Small widths so that each fit takes well under a second on one core.
 PARAMS = {
@@ -287,7 +291,7 @@ def test_fit_restores_global_torch_state(tmp_path):
     Xtr, ytr, Xte, _ = _data("seed-cnn")
     threads, det = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
     rng_before = torch.get_rng_state()
-    model = _model("seed-cnn", max_epochs=1, n_threads=2, amp=True, verbose=True)
+    model = _model("seed-cnn", max_epochs=1, n_threads=2, amp=True, verbose=True, device="cpu")
     model.fit(Xtr, ytr)  # amp: bfloat16 autocast on the CPU; bar hidden by EEGEMO_NO_PROGRESS
     assert torch.get_num_threads() == threads
     assert torch.are_deterministic_algorithms_enabled() == det
@@ -332,3 +336,17 @@ def test_windows_to_sequences_never_crosses_trials():
             assert ids[pos] == key
     with pytest.raises(ConfigurationError, match="positive int"):
         windows_to_sequences(X, ids, 0)
+
+
+@pytest.mark.skipif(not CUDA, reason="no CUDA device")
+@pytest.mark.parametrize("name", [n for n in PARAMS if n not in ("svm", "logreg")])
+@pytest.mark.parametrize("amp", [False, True])
+def test_cuda_fit_learns_and_checkpoint_moves_to_cpu(name, amp, tmp_path):
+    Xtr, ytr, Xte, yte = _data(name)
+    model = _model(name, device="cuda", amp=amp).fit(Xtr, ytr)
+    assert model.device_.type == "cuda"
+    assert model.score(Xte, yte) >= 0.8
+    back = load_model(model.save(tmp_path / "m.pt"), device="cpu")
+    assert back.device == "cpu"
+    p_gpu, p_cpu = model.predict_proba(Xte), back.predict_proba(Xte)
+    np.testing.assert_allclose(p_cpu, p_gpu, atol=0.02 if amp else 1e-3)
