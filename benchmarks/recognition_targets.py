@@ -11,6 +11,7 @@ on training rows). Usage::
 
     .venv/bin/python benchmarks/recognition_targets.py [--subjects 3] [--duration-scale 0.1]
         [--epochs 30] [--models svm,logreg,...] [--skip-sim] [--skip-mi] [--no-write]
+        [--no-augment]
 
 Writes the ``<!-- recognition -->`` section of benchmarks/RESULTS.md; run folders go to
 ``benchmarks/_work/recognition``.
@@ -34,6 +35,8 @@ WORK = HERE / "_work" / "recognition"
 EEGMMIDB = HERE.parents[1] / "shared" / "data" / "eegmmidb"
 MI_BANDS = "theta:4-8,mu1:8-10,mu2:10-13,beta1:13-18,beta2:18-24,beta3:24-30"
 ALL_MODELS = ("svm", "logreg", "seed-cnn", "ccnn", "attention-4d", "image-cnn", "eegnet")
+#: Models with an ``augment`` parameter (smooth band-gain augmentation, on by default).
+AUGMENTED = ("seed-cnn", "ccnn", "attention-4d", "image-cnn")
 
 
 class CSPLDA(ClassifierMixin, BaseEstimator):
@@ -108,6 +111,8 @@ def simulated_seed(args) -> tuple[list[str], dict]:
     for name in args.models:
         params = {} if name in ("svm", "logreg") else {"max_epochs": args.epochs,
                                                         "patience": max(5, args.epochs // 4)}
+        if args.no_augment and name in AUGMENTED:
+            params["augment"] = None
         t0 = time.perf_counter()
         m = run(store, name, "seed-standard", WORK / "runs" / f"sim-{name}", model_params=params,
                 random_state=0, device="cpu")
@@ -178,6 +183,8 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-sim", action="store_true")
     ap.add_argument("--skip-mi", action="store_true")
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--no-augment", action="store_true",
+                    help="train the DE-map networks without their default augmentation")
     args = ap.parse_args(argv)
     args.models = [m.strip() for m in args.models.split(",") if m.strip()]
     os.environ.setdefault("EEGEMO_NO_PROGRESS", "1")
@@ -196,7 +203,10 @@ def main(argv=None) -> int:
             "",
             "Protocol seed-standard: trials 1–9 of each session train (20 % of them held out for "
             "early stopping), trials 10–15 test; z-scoring per subject fitted on training rows; "
-            f"torch models ≤ {args.epochs} epochs, CPU. Mean ± std over subjects; chance 0.333.",
+            f"torch models ≤ {args.epochs} epochs, CPU; the DE-map networks "
+            + ("WITHOUT augmentation" if args.no_augment else "with their default smooth "
+               "band-gain augmentation (augment='smooth-gain', strength 1)")
+            + ". Mean ± std over subjects; chance 0.333.",
             "",
             "| model | array | accuracy | balanced acc. | macro-F1 | kappa | time |",
             "|---|---|---|---|---|---|---|", *rows, "",

@@ -129,8 +129,9 @@ def run_eegemo(X, y, Xv, yv, *, epochs, batch_size, threads, lr, repeats, amp=Fa
     torch.set_num_threads(threads)
 
     def fit(n, ep):
+        # no training-time augmentation: TorchEEG's trainer has none, and the loops are compared
         est = get_model(model, max_epochs=ep, batch_size=batch_size, lr=lr, device=device,
-                        n_threads=threads, patience=ep + 1, random_state=0, amp=amp)
+                        n_threads=threads, patience=ep + 1, random_state=0, amp=amp, augment=None)
         t0 = time.perf_counter()
         est.fit(X[:n], y[:n], Xv, yv)
         return time.perf_counter() - t0

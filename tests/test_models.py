@@ -23,15 +23,19 @@ DEVICE = os.environ.get("EEGEMO_TEST_DEVICE", "cpu")
 CUDA = torch.cuda.is_available()
 TINY = dict(max_epochs=12, batch_size=32, n_threads=1, device=DEVICE)
 
+# The toy classes below differ by broad blocks of +1 on one band, as large as the smooth band-gain
+# fields of the default augmentation; the 12-epoch learning checks run without it (it has its own
+# tests at the end of this file).
+NO_AUG = dict(augment=None)
 # Small widths so that each fit takes well under a second on one core.
 PARAMS = {
     "svm": {},
     "logreg": {},
-    "seed-cnn": dict(widths=(16, 16, 16), dense=32, lr=5e-3, **TINY),
-    "ccnn": dict(filters=(8, 8, 8, 8), hidden=32, lr=3e-3, **TINY),
+    "seed-cnn": dict(widths=(16, 16, 16), dense=32, lr=5e-3, **NO_AUG, **TINY),
+    "ccnn": dict(filters=(8, 8, 8, 8), hidden=32, lr=3e-3, **NO_AUG, **TINY),
     "attention-4d": dict(filters=(8, 8), dense=16, lstm_hidden=8, spatial_hidden=8, lr=1e-2,
-                         **TINY),
-    "image-cnn": dict(widths=(8, 16), convs_per_block=1, hidden=16, lr=3e-3, **TINY),
+                         **NO_AUG, **TINY),
+    "image-cnn": dict(widths=(8, 16), convs_per_block=1, hidden=16, lr=3e-3, **NO_AUG, **TINY),
     "eegnet": dict(sfreq=128.0, F1=4, D=2, lr=1e-2, **TINY),
 }
 
@@ -336,6 +340,43 @@ def test_windows_to_sequences_never_crosses_trials():
             assert ids[pos] == key
     with pytest.raises(ConfigurationError, match="positive int"):
         windows_to_sequences(X, ids, 0)
+
+
+def test_gain_augmentation_fields():
+    from eegemo.models._augment import GainAugmenter
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 5, 9, 9)).astype(np.float32)
+    X[:, :, 0, 0] = 0.0                                # an empty grid cell stays empty
+    xb = torch.zeros(64, 5, 9, 9)
+    smooth = GainAugmenter("smooth-gain", 1.0, 0.25, X, "grid", seed=0)(xb)
+    assert torch.all(smooth[:, :, 0, 0] == 0)
+    valid = smooth.flatten(2)[:, :, 1:]
+    sd_map = valid.std(dim=2)                          # about 1 over the map, per example and band
+    assert 0.8 < float(sd_map.mean()) < 1.2
+    # smooth: neighbouring cells are strongly correlated, unlike white noise
+    a, b = smooth[:, :, 4, 4].flatten(), smooth[:, :, 4, 5].flatten()
+    assert float(torch.corrcoef(torch.stack([a, b]))[0, 1]) > 0.7
+    flat = GainAugmenter("gain", 0.5, 0.25, X, "grid", seed=0)(xb)
+    ratio = torch.from_numpy(X[:, :, 3, 3].std(0) / X[:, :, 7, 2].std(0))
+    assert torch.allclose(flat[:, :, 3, 3], flat[:, :, 7, 2] * ratio, atol=1e-5)
+    seq = GainAugmenter("smooth-gain", 1.0, 0.25, np.stack([X, X], 1), "grid_seq", seed=0)
+    out = seq(torch.zeros(8, 2, 5, 9, 9))
+    assert torch.equal(out[:, 0], out[:, 1])           # one field for all steps of a sequence
+    again = GainAugmenter("smooth-gain", 1.0, 0.25, X, "grid", seed=0)(xb)
+    assert torch.equal(smooth, again)
+
+
+def test_augment_param_checked_and_off_switch():
+    Xtr, ytr, Xte, yte = _data("ccnn")
+    with pytest.raises(ConfigurationError, match="augment must be"):
+        _model("ccnn", augment="flip").fit(Xtr, ytr)
+    with pytest.raises(ConfigurationError, match="augment_strength"):
+        _model("ccnn", augment_strength=0).fit(Xtr, ytr)
+    assert get_model("ccnn").augment == "smooth-gain"
+    augmented = _model("ccnn", augment="smooth-gain", augment_strength=0.3).fit(Xtr, ytr)
+    assert augmented.score(Xte, yte) >= 0.8
+    assert not np.array_equal(augmented.predict_proba(Xte), _fitted("ccnn").predict_proba(Xte))
 
 
 @pytest.mark.skipif(not CUDA, reason="no CUDA device")

@@ -3,8 +3,9 @@
 :class:`BaseModel` holds what every model has (input checks, label mapping, ``save``/``load``);
 :class:`TorchClassifier` adds one training loop for every network: Adam on cross-entropy, shuffled
 mini-batches, early stopping on the validation loss (best weights restored), optional mixed precision on
-CUDA, a progress bar per fit and a ``history_`` of per-epoch losses. A network subclass only builds its
-``torch.nn.Module`` (``_build_module``) whose ``forward`` returns logits and ``embed`` returns the
+CUDA, training-time augmentation for models with an ``augment`` parameter
+(:mod:`eegemo.models._augment`), a progress bar per fit and a ``history_`` of per-epoch losses. A
+network subclass only builds its ``torch.nn.Module`` (``_build_module``) whose ``forward`` returns logits and ``embed`` returns the
 penultimate-layer features.
 """
 
@@ -287,6 +288,10 @@ class TorchClassifier(BaseModel):
                                      f"found {self.monitor!r}")
         if not self.lr > 0:
             raise ConfigurationError(f"{self.name}: lr must be > 0, found {self.lr!r}")
+        if hasattr(self, "augment"):
+            from ._augment import check_augment
+
+            check_augment(self.name, self.augment, self.augment_strength, self.augment_width)
         if self.n_threads is not None and (not isinstance(self.n_threads, (int, np.integer))
                                            or self.n_threads < 1):
             raise ConfigurationError(f"{self.name}: n_threads must be None or a positive int, "
@@ -362,6 +367,12 @@ class TorchClassifier(BaseModel):
             torch.manual_seed(seed)
             module = self._build_module(self.input_shape_, len(self.classes_)).to(device)
             gen = torch.Generator().manual_seed(seed)
+            augmenter = None
+            if getattr(self, "augment", None) is not None:
+                from ._augment import GainAugmenter
+
+                augmenter = GainAugmenter(self.augment, self.augment_strength,
+                                          self.augment_width, X, self.input_kind, seed + 1)
             Xt = self._to_device(torch.from_numpy(X), device)
             yt = torch.from_numpy(y_idx).to(device)
             if has_val:
@@ -394,6 +405,8 @@ class TorchClassifier(BaseModel):
                     idx = order[start:start + bs]
                     xb = Xt[idx.to(Xt.device)].to(device, non_blocking=True)
                     yb = yt[idx.to(yt.device)]
+                    if augmenter is not None:
+                        xb = augmenter(xb)
                     opt.zero_grad(set_to_none=True)
                     with autocast:
                         loss = loss_fn(module(xb).float(), yb)

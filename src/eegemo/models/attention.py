@@ -32,6 +32,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..errors import ConfigurationError
+from ._augment import AUGMENT_PARAMS_DOC
 from ._base import COMMON_PARAMS_DOC, TorchClassifier
 from .cnn import _check_widths
 
@@ -171,6 +172,7 @@ class Attention4D(TorchClassifier):
     seq_len : int
         Windows per sequence that sequence builders use by default (:func:`eegemo.evaluation.run`
         reads it); the network itself takes the T of the data given to ``fit``.
+    {AUGMENT_PARAMS_DOC}
     {COMMON_PARAMS_DOC}
 
     Notes
@@ -189,6 +191,8 @@ class Attention4D(TorchClassifier):
 
     def __init__(self, filters: tuple[int, ...] = (64, 128, 256, 64), dense: int = 512,
                  lstm_hidden: int = 64, spatial_hidden: int = 32, dropout: float = 0.5,
+                 augment: str | None = "smooth-gain",
+                 augment_strength: float = 1.0, augment_width: float = 0.25,
                  seq_len: int = 6, max_epochs: int = 100, batch_size: int = 64, lr: float = 1e-3,
                  weight_decay: float = 0.0, patience: int = 10,
                  monitor: str = "val_loss", device: str = "auto",
@@ -199,6 +203,9 @@ class Attention4D(TorchClassifier):
         self.lstm_hidden = lstm_hidden
         self.spatial_hidden = spatial_hidden
         self.dropout = dropout
+        self.augment = augment
+        self.augment_strength = augment_strength
+        self.augment_width = augment_width
         self.seq_len = seq_len
         self.max_epochs = max_epochs
         self.batch_size = batch_size

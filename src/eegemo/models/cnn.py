@@ -19,6 +19,7 @@ import functools
 from typing import ClassVar
 
 from ..errors import ConfigurationError
+from ._augment import AUGMENT_PARAMS_DOC
 from ._base import COMMON_PARAMS_DOC, TorchClassifier
 
 __all__ = ["SeedCNN", "CCNN", "ImageCNN"]
@@ -132,6 +133,7 @@ class SeedCNN(_GridModel):
         Units of the dense layer.
     dropout : float
         Dropout before the output layer.
+    {AUGMENT_PARAMS_DOC}
     {COMMON_PARAMS_DOC}
 
     Notes
@@ -149,7 +151,9 @@ class SeedCNN(_GridModel):
                                "'Recognition models'.")
 
     def __init__(self, widths: tuple[int, ...] = (32, 64, 128), dense: int = 128,
-                 dropout: float = 0.5, max_epochs: int = 100, batch_size: int = 64,
+                 dropout: float = 0.5, augment: str | None = "smooth-gain",
+                 augment_strength: float = 1.0, augment_width: float = 0.25,
+                 max_epochs: int = 100, batch_size: int = 64,
                  lr: float = 1e-3, weight_decay: float = 0.0, patience: int = 10,
                  monitor: str = "val_loss",
                  device: str = "auto", amp: bool = False, n_threads: int | None = None,
@@ -157,6 +161,9 @@ class SeedCNN(_GridModel):
         self.widths = widths
         self.dense = dense
         self.dropout = dropout
+        self.augment = augment
+        self.augment_strength = augment_strength
+        self.augment_width = augment_width
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -187,6 +194,7 @@ class CCNN(_GridModel):
         Units of the dense layer (paper: 1024).
     dropout : float
         Dropout before the output layer.
+    {AUGMENT_PARAMS_DOC}
     {COMMON_PARAMS_DOC}
     """
 
@@ -198,7 +206,9 @@ class CCNN(_GridModel):
         "doi:10.1007/978-3-030-04239-4_39")
 
     def __init__(self, filters: tuple[int, ...] = (64, 128, 256, 64), hidden: int = 1024,
-                 dropout: float = 0.5, max_epochs: int = 100, batch_size: int = 64,
+                 dropout: float = 0.5, augment: str | None = "smooth-gain",
+                 augment_strength: float = 1.0, augment_width: float = 0.25,
+                 max_epochs: int = 100, batch_size: int = 64,
                  lr: float = 1e-4, weight_decay: float = 0.0, patience: int = 10,
                  monitor: str = "val_loss",
                  device: str = "auto", amp: bool = False, n_threads: int | None = None,
@@ -206,6 +216,9 @@ class CCNN(_GridModel):
         self.filters = filters
         self.hidden = hidden
         self.dropout = dropout
+        self.augment = augment
+        self.augment_strength = augment_strength
+        self.augment_width = augment_width
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -239,6 +252,7 @@ class ImageCNN(_GridModel):
         Units of the dense layer after the pooling to 4 × 4.
     dropout : float
         Dropout before the output layer.
+    {AUGMENT_PARAMS_DOC}
     {COMMON_PARAMS_DOC}
 
     Notes
@@ -257,7 +271,8 @@ class ImageCNN(_GridModel):
         "with deep recurrent-convolutional neural networks. ICLR 2016. arXiv:1511.06448")
 
     def __init__(self, widths: tuple[int, ...] = (32, 64, 128), convs_per_block: int = 2,
-                 hidden: int = 128, dropout: float = 0.5, max_epochs: int = 100,
+                 hidden: int = 128, dropout: float = 0.5, augment: str | None = "smooth-gain",
+                 augment_strength: float = 1.0, augment_width: float = 0.25, max_epochs: int = 100,
                  batch_size: int = 64, lr: float = 1e-3, weight_decay: float = 0.0,
                  patience: int = 10,
                  monitor: str = "val_loss", device: str = "auto", amp: bool = False,
@@ -267,6 +282,9 @@ class ImageCNN(_GridModel):
         self.convs_per_block = convs_per_block
         self.hidden = hidden
         self.dropout = dropout
+        self.augment = augment
+        self.augment_strength = augment_strength
+        self.augment_width = augment_width
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
