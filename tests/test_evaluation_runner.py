@@ -264,3 +264,23 @@ def test_predict_recomputes_the_store_features(tmp_path):
         assert X.shape == ref.shape
         np.testing.assert_allclose(X, ref, rtol=1e-4, atol=1e-4 * np.abs(ref).max())
         assert meta["trial"].tolist() == store.index["trial"].iloc[rows].tolist()
+
+
+def test_cli_train_sets_the_augmentation_of_a_network(tmp_path, capsys):
+    store_mod = pytest.importorskip("eegemo.store")
+    from eegemo.cli import main
+    from eegemo.datasets.simulate import simulate
+    from eegemo.models import get_model, load_model
+
+    data = simulate("seed", tmp_path / "data", subjects=1, sessions=1, duration_scale=0.02,
+                    random_state=0)
+    store = store_mod.prepare(data, tmp_path / "store", features=("de",), grid="seed9x9")
+    for value, expected in (("None", None), ("gain", "gain")):
+        run = tmp_path / f"run-{value}"
+        rc = main(["train", str(store.path), "--model", "ccnn", "--protocol", "seed-standard",
+                   "--out", str(run), "--device", "cpu", "--param", f"augment={value}",
+                   "--param", "filters=(4,4)", "--param", "hidden=8", "--param", "max_epochs=2"])
+        assert rc == 0
+        ckpts = sorted((run / "checkpoints").glob("*.pt"))
+        assert ckpts and load_model(ckpts[0]).augment == expected
+    assert get_model("ccnn").augment == "smooth-gain"  # the default when --param is not given
