@@ -139,10 +139,10 @@ def format_summary(summary: dict) -> str:
         acc = f"{s.get('accuracy_mean', float('nan')):.3f} ± {s.get('accuracy_std', float('nan')):.3f}"
         lines.append(f"{model:<16}{acc:>18}{s.get('balanced_accuracy_mean', float('nan')):>16.3f}"
                      f"{s.get('f1_macro_mean', float('nan')):>11.3f}")
-    lines.append("chance = 0.333 (3 emotions). Each subject has 9 training trials: the deep models see 9 "
-                 "independent examples,")
-    lines.append("so on this small simulated set they may stay near chance while the SVM does not "
-                 "(README: 'Recognition results').")
+    lines.append("chance = 0.333 (3 emotions). Each subject has 9 training trials, nearly 9 independent "
+                 "examples: the deep models")
+    lines.append("train with band-gain augmentation (augment='smooth-gain'); without it they stay near "
+                 "chance here (README: 'Recognition results').")
     lines.append("")
     for gen, m in summary["generation"].items():
         parts = []

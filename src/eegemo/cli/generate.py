@@ -109,7 +109,10 @@ def _synth_eval(args) -> int:
         v = res.get(key)
         return "" if v is None else f" (real trials: {v:.3f})"
 
-    print(f"C2ST {res['c2st']:.3f}{floor('c2st_real_floor')} (0.5 = indistinguishable) | PSD "
+    nonlinear = ("" if res.get("c2st_nonlinear") is None else
+                 f" | boosted-trees C2ST {res['c2st_nonlinear']:.3f}"
+                 f"{floor('c2st_nonlinear_real_floor')}")
+    print(f"C2ST {res['c2st']:.3f}{floor('c2st_real_floor')} (0.5 = indistinguishable){nonlinear} | PSD "
           f"distance {res['psd_distance']:.3f} dB{floor('psd_distance_real_floor')} | "
           f"topography r {res['topomap_correlation']['mean']:.3f} | "
           f"FID {res['fid']:.3g} | TSTR {res['tstr']:.3f} vs TRTR {res['trtr']:.3f} | "

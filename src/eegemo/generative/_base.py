@@ -353,6 +353,36 @@ class BaseGenerator:
         self.input_shape_ = tuple(int(s) for s in X.shape[1:])
         self._fit_scaling(X)
         Z = self._scale(X)
+        self.cond_mean_ = None
+        if getattr(self, "condition_mean", False):
+            # The networks learn the deviations from the training mean of each emotion (and
+            # subject); sampling adds that mean back, so the first moment of every condition is
+            # the data's, not something the adversarial game has to find.
+            n_s = max(1, len(self.subjects_))
+            cm = np.zeros((len(self.classes_), n_s) + Z.shape[1:], dtype=np.float32)
+            for c in range(len(self.classes_)):
+                for s in range(n_s):
+                    rows = (y_idx == c) & (s_idx == s)
+                    cm[c, s] = Z[rows if rows.any() else y_idx == c].mean(axis=0)
+            self.cond_mean_ = cm
+            Z = (Z - cm[y_idx, s_idx]).astype(np.float32)
+        self.cond_spectrum_ = None
+        if getattr(self, "condition_spectrum", False) and self._whitens():
+            # After the global whitening, each emotion (and subject) keeps its own spectrum per
+            # channel: divide it out too, and multiply it back when sampling, so every condition's
+            # mean power per channel and frequency is the data's (the networks learn the rest).
+            n_s = max(1, len(self.subjects_))
+            F = np.fft.rfft(Z, axis=-1, norm="ortho")
+            spec = np.ones((len(self.classes_), n_s) + F.shape[1:], dtype=np.float32)
+            for c in range(len(self.classes_)):
+                for s in range(n_s):
+                    rows = (y_idx == c) & (s_idx == s)
+                    rows = rows if rows.any() else y_idx == c
+                    spec[c, s] = np.sqrt((np.abs(F[rows]) ** 2).mean(axis=0))
+            spec = np.maximum(spec, 1e-3).astype(np.float32)
+            self.cond_spectrum_ = spec
+            Z = np.fft.irfft(F / spec[y_idx, s_idx], n=Z.shape[-1], axis=-1,
+                             norm="ortho").astype(np.float32)
         device = self._torch_device()
         self.device_ = device
         seed = self._seed()
@@ -380,11 +410,41 @@ class BaseGenerator:
                 bar.set_postfix({k: f"{v:.3g}" for k, v in entry.items()
                                  if k not in ("epoch", "seconds")})
                 logger.debug("%s epoch %d: %s", self.name, epoch, entry)
+            self._calibrate_conditions(device, int(rng.integers(2**31 - 1)))
             self._sample_seed_ = int(rng.integers(2**31 - 1))
         self.fit_seconds_ = time.perf_counter() - t0
         logger.info("%s: trained %d epochs on %d rows in %.1f s", self.name, self.epochs, len(X),
                     self.fit_seconds_)
         return self
+
+    def _calibrate_conditions(self, device, seed: int, n: int = 256) -> None:
+        """Make the condition means / spectra hold for the trained networks' own output.
+
+        The networks' output carries a residual bias per condition (a mean offset for
+        ``condition_mean``, a spectral tilt for ``condition_spectrum``). It is measured on ``n``
+        samples per condition and taken out of the stored means / spectra, so that samples have the
+        training data's mean (mean power spectrum) per condition by construction.
+        """
+        import torch
+
+        cm, cs = getattr(self, "cond_mean_", None), getattr(self, "cond_spectrum_", None)
+        if cm is None and cs is None:
+            return
+        gen = torch.Generator(device=device).manual_seed(seed)
+        self._set_train(False)
+        with torch.no_grad():
+            for c in range(len(self.classes_)):
+                for s in range(max(1, len(self.subjects_))):
+                    yt = torch.full((n,), c, dtype=torch.int64, device=device)
+                    st = torch.full((n,), s, dtype=torch.int64, device=device)
+                    Z = self._generate(yt, st, gen).float().cpu().numpy().reshape(
+                        (n,) + self.input_shape_)
+                    if cm is not None:
+                        cm[c, s] -= Z.mean(axis=0)
+                    if cs is not None:
+                        F = np.fft.rfft(Z, axis=-1, norm="ortho")
+                        own = np.sqrt((np.abs(F) ** 2).mean(axis=0))
+                        cs[c, s] = cs[c, s] / np.maximum(own, 1e-2)
 
     def _moment_gap(self, Zt, yt, st, rng, n: int = 128) -> float:
         import torch
@@ -446,7 +506,13 @@ class BaseGenerator:
                 st = torch.full((m,), s or 0, dtype=torch.int64, device=device)
                 out.append(self._generate(yt, st, gen).float().cpu().numpy())
         Z = np.concatenate(out) if out else np.zeros((0,) + self.input_shape_, np.float32)
-        return self._unscale(Z.reshape((len(Z),) + self.input_shape_))
+        Z = Z.reshape((len(Z),) + self.input_shape_)
+        if getattr(self, "cond_mean_", None) is not None:
+            Z = Z + self.cond_mean_[cls, s or 0]
+        if getattr(self, "cond_spectrum_", None) is not None:
+            F = np.fft.rfft(Z, axis=-1, norm="ortho") * self.cond_spectrum_[cls, s or 0]
+            Z = np.fft.irfft(F, n=Z.shape[-1], axis=-1, norm="ortho").astype(np.float32)
+        return self._unscale(Z)
 
     def sample_like(self, y: Any, random_state: int | None = None, *,
                     subjects: Sequence | None = None) -> np.ndarray:
@@ -512,6 +578,10 @@ class BaseGenerator:
             "spectrum": (None if getattr(self, "spectrum_", None) is None
                          else _encode(self.spectrum_, "spectrum")),
             "const_mask": _encode(self.const_mask_.astype(np.uint8), "const_mask"),
+            "cond_mean": (None if getattr(self, "cond_mean_", None) is None
+                          else _encode(self.cond_mean_, "cond_mean")),
+            "cond_spectrum": (None if getattr(self, "cond_spectrum_", None) is None
+                              else _encode(self.cond_spectrum_, "cond_spectrum")),
             "history": _encode(self.history_, "history"),
             "fit_seconds": float(getattr(self, "fit_seconds_", 0.0)),
             "sample_seed": int(self._sample_seed_),
@@ -551,6 +621,18 @@ class BaseGenerator:
                              expected=f"whiten={gen._whitens()}",
                              found=f"spectrum {'present' if gen.spectrum_ is not None else 'absent'}")
         gen.const_mask_ = _decode(payload["const_mask"]).astype(bool)
+        for param, key, what in (("condition_mean", "cond_mean", "condition means"),
+                                 ("condition_spectrum", "cond_spectrum", "condition spectra")):
+            value = payload.get(key)
+            setattr(gen, key + "_", None if value is None else _decode(value).astype(np.float32))
+            if param not in payload["params"] and hasattr(gen, param):
+                setattr(gen, param, False)  # a checkpoint written before the parameter existed
+            wanted = bool(getattr(gen, param, False)) and (param == "condition_mean"
+                                                           or gen._whitens())
+            if wanted != (getattr(gen, key + "_") is not None):
+                raise data_error(path, f"generator checkpoint {what} do not match its parameters",
+                                 expected=f"{param}={getattr(gen, param, False)}",
+                                 found=f"{what} {'absent' if wanted else 'present'}")
         gen.history_ = _decode(payload.get("history", []))
         gen.fit_seconds_ = float(payload.get("fit_seconds", 0.0))
         gen._sample_seed_ = int(payload.get("sample_seed", 0))

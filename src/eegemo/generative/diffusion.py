@@ -30,7 +30,7 @@ import numpy as np
 
 from ..errors import ConfigurationError
 from ._base import BaseGenerator
-from .gan import _COMMON_DOC, _WHITEN_DOC
+from .gan import _COMMON_DOC, _COND_SPECTRUM_DOC, _WHITEN_DOC
 
 __all__ = ["DDPM", "cosine_alpha_bar"]
 
@@ -153,6 +153,7 @@ class DDPM(BaseGenerator):
     clip_x0 : float | None
         Clip the predicted clean window to ±clip_x0 (scaled units) at each sampling step.
     {_WHITEN_DOC}
+    {_COND_SPECTRUM_DOC}
     {_COMMON_DOC}
     """
 
@@ -163,8 +164,8 @@ class DDPM(BaseGenerator):
     def __init__(self, width: int = 32, timesteps: int = 1000, sample_steps: int = 50,
                  prediction: str = "v",
                  eta: float = 0.0, guidance: float = 0.5, p_uncond: float = 0.1, ema: float = 0.995,
-                 clip_x0: float | None = 6.0, whiten: bool = True, epochs: int = 100,
-                 batch_size: int = 64,
+                 clip_x0: float | None = 6.0, whiten: bool = True, condition_spectrum: bool = True,
+                 epochs: int = 100, batch_size: int = 64,
                  lr: float = 1e-3, condition_subject: bool = False, label_names: dict | None = None,
                  device: str = "auto", n_threads: int | None = None,
                  random_state: int | None = None, verbose: bool = False) -> None:
@@ -178,6 +179,7 @@ class DDPM(BaseGenerator):
         self.ema = ema
         self.clip_x0 = clip_x0
         self.whiten = whiten
+        self.condition_spectrum = condition_spectrum
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr

@@ -169,6 +169,14 @@ _WHITEN_DOC = """whiten : bool
         whitening) instead of by each channel's std, so the weak high frequencies of EEG's 1/f
         spectrum are learnt as carefully as the strong low ones; samples are re-coloured."""
 
+_COND_SPECTRUM_DOC = """condition_spectrum : bool
+        With ``whiten``, also divide out each emotion's (and subject's) own amplitude spectrum per
+        channel, measured on the training rows after the global whitening, and multiply it back
+        when sampling; after training, the networks' own spectrum per condition (256 samples) is
+        divided out too. Every condition's mean power per channel and frequency is then the
+        data's by construction, and the networks supply the fluctuations around it (default
+        True)."""
+
 _COMMON_DOC = """epochs : int
         Passes over the training rows.
     batch_size : int
@@ -380,6 +388,13 @@ class WGAN4D(_WGANGP):
         Critic steps per generator step.
     gp_weight : float
         Gradient-penalty weight λ.
+    condition_mean : bool
+        Learn deviations from the training mean of each emotion (and subject, with
+        ``condition_subject``): the mean grid of the condition is computed from the training rows
+        and added to every sample, so the networks model the spread around it; after training, the
+        networks' own mean output per condition (256 samples) is taken out too, so samples have the
+        training mean of their condition by construction (default True; False lets the GAN learn
+        the means).
     {_COMMON_DOC}
     """
 
@@ -387,14 +402,16 @@ class WGAN4D(_WGANGP):
     input_ndim: ClassVar[int | None] = 3
 
     def __init__(self, latent_dim: int = 64, width: int = 64, n_critic: int = 5,
-                 gp_weight: float = 10.0, epochs: int = 100, batch_size: int = 64,
-                 lr: float = 2e-4, condition_subject: bool = False, label_names: dict | None = None,
-                 device: str = "auto", n_threads: int | None = None,
-                 random_state: int | None = None, verbose: bool = False) -> None:
+                 gp_weight: float = 10.0, condition_mean: bool = True, epochs: int = 100,
+                 batch_size: int = 64, lr: float = 2e-4, condition_subject: bool = False,
+                 label_names: dict | None = None, device: str = "auto",
+                 n_threads: int | None = None, random_state: int | None = None,
+                 verbose: bool = False) -> None:
         self.latent_dim = latent_dim
         self.width = width
         self.n_critic = n_critic
         self.gp_weight = gp_weight
+        self.condition_mean = condition_mean
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -437,6 +454,7 @@ class WGANRaw(_WGANGP):
     gp_weight : float
         Gradient-penalty weight λ.
     {_WHITEN_DOC}
+    {_COND_SPECTRUM_DOC}
     {_COMMON_DOC}
     """
 
@@ -445,9 +463,9 @@ class WGANRaw(_WGANGP):
     scale_axes: ClassVar[tuple[int, ...]] = (1,)
 
     def __init__(self, latent_dim: int = 64, width: int = 32, n_up: int = 3, n_critic: int = 5,
-                 gp_weight: float = 10.0, whiten: bool = True, epochs: int = 100,
-                 batch_size: int = 64, lr: float = 2e-4, condition_subject: bool = False,
-                 label_names: dict | None = None,
+                 gp_weight: float = 10.0, whiten: bool = True, condition_spectrum: bool = True,
+                 epochs: int = 100, batch_size: int = 64, lr: float = 2e-4,
+                 condition_subject: bool = False, label_names: dict | None = None,
                  device: str = "auto", n_threads: int | None = None,
                  random_state: int | None = None, verbose: bool = False) -> None:
         self.latent_dim = latent_dim
@@ -456,6 +474,7 @@ class WGANRaw(_WGANGP):
         self.n_critic = n_critic
         self.gp_weight = gp_weight
         self.whiten = whiten
+        self.condition_spectrum = condition_spectrum
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr

@@ -386,6 +386,14 @@ def _fid(store, array, train_rows, X_train, y_train, X_real, X_fake, fid_model, 
     return frechet_distance(fr, ff), f"{fid_model} penultimate layer (trained on the training rows)"
 
 
+def _boosted_classifier(random_state: int):
+    """The classifier of the non-linear C2ST: histogram gradient boosting, early stopping off."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(max_iter=200, learning_rate=0.1, early_stopping=False,
+                                          random_state=random_state)
+
+
 def synth_eval(run: str | os.PathLike, store, out_json: str | os.PathLike | None = None, *,
                model: str = "logreg", fid_model: str | None = None, augmentation: bool = True,
                aug_ratio: float = 1.0, max_rows: int = 20000, random_state: int = 0,
@@ -426,7 +434,9 @@ def synth_eval(run: str | os.PathLike, store, out_json: str | os.PathLike | None
     metrics : dict
         Keys ``c2st``, ``psd_distance`` (dB), ``c2st_real_floor`` and ``psd_distance_real_floor`` (the
         same measures between the real training trials and the real held-out trials: what fresh real
-        trials score, the floor of any generator), ``topomap_correlation``, ``fid``, ``tstr``, ``trtr``,
+        trials score, the floor of any generator), ``c2st_nonlinear`` and
+        ``c2st_nonlinear_real_floor`` (the same test with gradient-boosted trees instead of logistic
+        regression), ``topomap_correlation``, ``fid``, ``tstr``, ``trtr``,
         ``tstr_trtr_ratio``, ``augmentation_gain``, ``diversity``, ``config``, ``protocol``,
         ``simulated``, ``features``, ``n_real``, ``n_fake``, ``seconds``.
     """
@@ -481,11 +491,18 @@ def synth_eval(run: str | os.PathLike, store, out_json: str | os.PathLike | None
     result["psd_distance"] = scale * M.psd_distance(X_ho, F_ho, kind=kind)
     # The same measures between two sets of *real* trials (the generator's training trials and the
     # held-out ones): what new real trials would score, so the floor any generator is judged against.
+    # A non-linear C2ST (gradient-boosted trees) on the same features: it also sees differences
+    # in spread, skew and interactions that the linear test, which mostly sees means, misses.
+    boosted = _boosted_classifier(random_state)
+    result["c2st_nonlinear"] = M.c2st(X_ho, F_ho, random_state=random_state, classifier=boosted)
     if not seen_by_generator:
         result["c2st_real_floor"] = M.c2st(X_tr, X_ho, random_state=random_state)
+        result["c2st_nonlinear_real_floor"] = M.c2st(X_tr, X_ho, random_state=random_state,
+                                                     classifier=boosted)
         result["psd_distance_real_floor"] = scale * M.psd_distance(X_ho, X_tr, kind=kind)
     else:
         result["c2st_real_floor"] = result["psd_distance_real_floor"] = None
+        result["c2st_nonlinear_real_floor"] = None
     result["topomap_correlation"] = M.topomap_correlation(X_ho, F_ho, y_ho, y_ho, kind=kind)
     if fid_inputs is None:
         fid, fid_features = _fid(store, array, tr, X_tr, y_tr, X_ho, F_ho, "features",

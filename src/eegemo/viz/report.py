@@ -202,8 +202,9 @@ def _generator_section(report, run: Path, store, rng, facts: dict) -> list:
         if ev:
             break
     row = [str(model)]
-    keys = ("c2st", "c2st_real_floor", "psd_distance", "psd_distance_real_floor", "topomap_correlation",
-            "fid", "tstr", "trtr", "augmentation_gain", "diversity")
+    keys = ("c2st", "c2st_real_floor", "c2st_nonlinear", "c2st_nonlinear_real_floor", "psd_distance",
+            "psd_distance_real_floor", "topomap_correlation", "fid", "tstr", "trtr",
+            "augmentation_gain", "diversity")
     if ev:
         def scalar(v):
             if isinstance(v, dict):
