@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ._logging import logger
@@ -30,6 +30,8 @@ class DemoConfig:
     model_epochs: int = 30
     generator: str = "wgan-4d"
     generator_epochs: int = 100
+    #: the settings of benchmarks/generation_targets.py (half the default width: half the time)
+    generator_params: dict = field(default_factory=lambda: {"width": 32, "lr": 1e-3})
     jobs: int | None = None
 
 
@@ -98,7 +100,8 @@ def run_demo(out: str | os.PathLike, *, size: str = "full", random_state: int = 
     t = time.perf_counter()
     logger.info("4/5 training the %s generator and measuring its realism", cfg.generator)
     gen_dir = out / "generators" / cfg.generator
-    train_generator(store, cfg.generator, gen_dir, epochs=cfg.generator_epochs, random_state=random_state)
+    train_generator(store, cfg.generator, gen_dir, epochs=cfg.generator_epochs,
+                    params=dict(cfg.generator_params), random_state=random_state)
     synth = synth_eval(gen_dir, store, gen_dir / "synth_eval.json", random_state=random_state)
     timings[f"generator {cfg.generator}"] = time.perf_counter() - t
 
