@@ -29,7 +29,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import time
 from pathlib import Path
 
@@ -206,10 +205,11 @@ def _fmt_aug(a) -> str:
     return f"{a['mean']:+.3f} {spread}"
 
 
-def _section(res: dict) -> str:
+def _section(res: dict) -> tuple[str, str]:
+    """The RESULTS.md tag (``generation`` or ``generation-gpu``) and the section's text."""
     gpu = res.get("device", "cpu") != "cpu"
     tag = "generation-gpu" if gpu else "generation"
-    lines = [f"<!-- {tag} -->"]
+    lines = []
     if gpu:
         lines += ["## Generation on a GPU: issue #5 targets with longer training "
                   "(benchmarks/generation_targets.py --device cuda --profile gpu)", ""]
@@ -293,19 +293,17 @@ def _section(res: dict) -> str:
                      "(T0 rest, T1 left fist, T2 right fist, real and imagined). One subject, so the "
                      "augmentation spread is over folds (sessions = runs), not subjects.")
     lines += [f"- {n}" for n in (NOTES if not gpu else []) + list(res.get("notes") or [])]
-    lines.append(f"<!-- /{tag} -->")
-    return "\n".join(lines) + "\n"
+    return tag, "\n".join(lines) + "\n"
 
 
-def write_section(section: str) -> None:
-    tag = re.match(r"<!-- ([\w-]+) -->", section).group(1)
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"<!-- {tag} -->.*?<!-- /{tag} -->\n?", re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _m: section, text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    RESULTS.write_text(text)
+def _publish(res: dict, write: bool) -> None:
+    """Print the section and, unless ``write`` is False, put it into RESULTS.md."""
+    from train_vs_torcheeg import write_section
+
+    tag, body = _section(res)
+    if write:
+        write_section(tag, body, RESULTS)
+    print(body)
 
 
 def _merge(paths) -> dict:
@@ -345,9 +343,7 @@ def main() -> None:
         res["notes"] = list(res.get("notes") or []) + args.note
         (WORK / "results-gpu.json").parent.mkdir(parents=True, exist_ok=True)
         (WORK / "results-gpu.json").write_text(json.dumps(res, indent=2))
-        if not args.no_write:
-            write_section(_section(res))
-        print(_section(res))
+        _publish(res, not args.no_write)
         return
     os.environ.setdefault("EEGEMO_NO_PROGRESS", "1")
     torch.set_num_threads(args.threads)
@@ -368,9 +364,7 @@ def main() -> None:
         res["eegmmidb"] = eegmmidb_part(args.quick, **kw)
     res_path.write_text(json.dumps(res, indent=2, default=lambda o: o.item()
                                    if isinstance(o, np.generic) else str(o)))
-    if not args.no_write:
-        write_section(_section(res))
-    print(_section(res))
+    _publish(res, not args.no_write)
 
 
 if __name__ == "__main__":

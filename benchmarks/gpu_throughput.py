@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 from pathlib import Path
@@ -54,7 +53,7 @@ def measure(args) -> dict:
 
 
 def section(res: dict) -> str:
-    lines = ["<!-- train-gpu -->", "## Training throughput on a GPU (`benchmarks/gpu_throughput.py`)",
+    lines = ["## Training throughput on a GPU (`benchmarks/gpu_throughput.py`)",
              "",
              f"{res['gpu']}, torch {res['torch']}, {res['date']}; {res['n']} training + "
              f"{res['n_val']} validation grids of 5 × 9 × 9, {res['epochs']} epochs per fit with "
@@ -67,7 +66,6 @@ def section(res: dict) -> str:
         lines.append(f"| {r['model']} | {r['batch_size']} | {'bf16' if r['amp'] else 'float32'} | "
                      f"{max(rates):.0f} | {', '.join(f'{v:.0f}' for v in rates)} |")
     lines += [""] + [f"- {n}" for n in res.get("notes", [])]
-    lines.append("<!-- /train-gpu -->")
     return "\n".join(lines) + "\n"
 
 
@@ -87,12 +85,10 @@ def main() -> None:
     if args.write:
         res = json.loads(Path(args.write).read_text())
         res["notes"] = list(res.get("notes", [])) + args.note
+        from train_vs_torcheeg import write_section
+
         sec = section(res)
-        text = RESULTS.read_text()
-        pat = re.compile(r"<!-- train-gpu -->.*?<!-- /train-gpu -->\n?", re.S)
-        text = pat.sub(lambda _m: sec, text) if pat.search(text) else \
-            text.replace("<!-- /train -->\n", "<!-- /train -->\n\n" + sec, 1)
-        RESULTS.write_text(text)
+        write_section("train-gpu", sec, RESULTS)
         print(sec)
 
 
