@@ -93,6 +93,17 @@ def read_generator_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     return payload
 
 
+def _filter(Z: np.ndarray, gain: np.ndarray) -> np.ndarray:
+    """Multiply the spectrum of every window (last axis) by ``gain``; same length, float64."""
+    F = np.fft.rfft(Z, axis=-1, norm="ortho") * gain
+    return np.fft.irfft(F, n=Z.shape[-1], axis=-1, norm="ortho")
+
+
+def _rms_spectrum(Z: np.ndarray) -> np.ndarray:
+    """Root-mean-square amplitude spectrum over the rows of ``Z`` (per channel and frequency)."""
+    return np.sqrt((np.abs(np.fft.rfft(Z, axis=-1, norm="ortho")) ** 2).mean(axis=0))
+
+
 class BaseGenerator:
     """Base class of the conditional generators (see :func:`eegemo.generative.get_generator`).
 
@@ -291,14 +302,12 @@ class BaseGenerator:
 
     def _scale(self, X: np.ndarray) -> np.ndarray:
         if getattr(self, "spectrum_", None) is not None:
-            F = np.fft.rfft(X - self.mean_, axis=-1, norm="ortho") / self.spectrum_
-            return np.fft.irfft(F, n=X.shape[-1], axis=-1, norm="ortho").astype(np.float32)
+            return _filter(X - self.mean_, 1.0 / self.spectrum_).astype(np.float32)
         return ((X - self.mean_) / self.std_).astype(np.float32)
 
     def _unscale(self, Z: np.ndarray) -> np.ndarray:
         if getattr(self, "spectrum_", None) is not None:
-            F = np.fft.rfft(Z, axis=-1, norm="ortho") * self.spectrum_
-            Z = np.fft.irfft(F, n=Z.shape[-1], axis=-1, norm="ortho")
+            Z = _filter(Z, self.spectrum_)
         out = Z * self.std_ + self.mean_
         if self.const_mask_.any():
             fill = np.broadcast_to(self.mean_, out.shape[1:])
@@ -353,36 +362,20 @@ class BaseGenerator:
         self.input_shape_ = tuple(int(s) for s in X.shape[1:])
         self._fit_scaling(X)
         Z = self._scale(X)
-        self.cond_mean_ = None
+        self.cond_mean_ = self.cond_spectrum_ = None
         if getattr(self, "condition_mean", False):
             # The networks learn the deviations from the training mean of each emotion (and
             # subject); sampling adds that mean back, so the first moment of every condition is
             # the data's, not something the adversarial game has to find.
-            n_s = max(1, len(self.subjects_))
-            cm = np.zeros((len(self.classes_), n_s) + Z.shape[1:], dtype=np.float32)
-            for c in range(len(self.classes_)):
-                for s in range(n_s):
-                    rows = (y_idx == c) & (s_idx == s)
-                    cm[c, s] = Z[rows if rows.any() else y_idx == c].mean(axis=0)
-            self.cond_mean_ = cm
-            Z = (Z - cm[y_idx, s_idx]).astype(np.float32)
-        self.cond_spectrum_ = None
+            self.cond_mean_ = self._per_condition(Z, y_idx, s_idx, lambda R: R.mean(axis=0))
+            Z = (Z - self.cond_mean_[y_idx, s_idx]).astype(np.float32)
         if getattr(self, "condition_spectrum", False) and self._whitens():
             # After the global whitening, each emotion (and subject) keeps its own spectrum per
             # channel: divide it out too, and multiply it back when sampling, so every condition's
             # mean power per channel and frequency is the data's (the networks learn the rest).
-            n_s = max(1, len(self.subjects_))
-            F = np.fft.rfft(Z, axis=-1, norm="ortho")
-            spec = np.ones((len(self.classes_), n_s) + F.shape[1:], dtype=np.float32)
-            for c in range(len(self.classes_)):
-                for s in range(n_s):
-                    rows = (y_idx == c) & (s_idx == s)
-                    rows = rows if rows.any() else y_idx == c
-                    spec[c, s] = np.sqrt((np.abs(F[rows]) ** 2).mean(axis=0))
-            spec = np.maximum(spec, 1e-3).astype(np.float32)
-            self.cond_spectrum_ = spec
-            Z = np.fft.irfft(F / spec[y_idx, s_idx], n=Z.shape[-1], axis=-1,
-                             norm="ortho").astype(np.float32)
+            spec = self._per_condition(Z, y_idx, s_idx, _rms_spectrum)
+            self.cond_spectrum_ = np.maximum(spec, 1e-3).astype(np.float32)
+            Z = _filter(Z, 1.0 / self.cond_spectrum_[y_idx, s_idx]).astype(np.float32)
         device = self._torch_device()
         self.device_ = device
         seed = self._seed()
@@ -417,6 +410,16 @@ class BaseGenerator:
                     self.fit_seconds_)
         return self
 
+    def _per_condition(self, Z: np.ndarray, y_idx: np.ndarray, s_idx: np.ndarray, stat) -> np.ndarray:
+        """``stat`` of the rows of each (class, subject), shape (n_classes, n_subjects or 1, ...).
+
+        A class without rows of a subject falls back to all the rows of that class.
+        """
+        n_s = max(1, len(self.subjects_))
+        out = [[stat(Z[rows if (rows := (y_idx == c) & (s_idx == s)).any() else y_idx == c])
+                for s in range(n_s)] for c in range(len(self.classes_))]
+        return np.asarray(out, dtype=np.float32)
+
     def _calibrate_conditions(self, device, seed: int, n: int = 256) -> None:
         """Make the condition means / spectra hold for the trained networks' own output.
 
@@ -442,9 +445,7 @@ class BaseGenerator:
                     if cm is not None:
                         cm[c, s] -= Z.mean(axis=0)
                     if cs is not None:
-                        F = np.fft.rfft(Z, axis=-1, norm="ortho")
-                        own = np.sqrt((np.abs(F) ** 2).mean(axis=0))
-                        cs[c, s] = cs[c, s] / np.maximum(own, 1e-2)
+                        cs[c, s] = cs[c, s] / np.maximum(_rms_spectrum(Z), 1e-2)
 
     def _moment_gap(self, Zt, yt, st, rng, n: int = 128) -> float:
         import torch
@@ -510,8 +511,7 @@ class BaseGenerator:
         if getattr(self, "cond_mean_", None) is not None:
             Z = Z + self.cond_mean_[cls, s or 0]
         if getattr(self, "cond_spectrum_", None) is not None:
-            F = np.fft.rfft(Z, axis=-1, norm="ortho") * self.cond_spectrum_[cls, s or 0]
-            Z = np.fft.irfft(F, n=Z.shape[-1], axis=-1, norm="ortho").astype(np.float32)
+            Z = _filter(Z, self.cond_spectrum_[cls, s or 0]).astype(np.float32)
         return self._unscale(Z)
 
     def sample_like(self, y: Any, random_state: int | None = None, *,

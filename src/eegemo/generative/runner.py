@@ -489,12 +489,12 @@ def synth_eval(run: str | os.PathLike, store, out_json: str | os.PathLike | None
     result: dict[str, Any] = {}
     result["c2st"] = M.c2st(X_ho, F_ho, random_state=random_state)
     result["psd_distance"] = scale * M.psd_distance(X_ho, F_ho, kind=kind)
-    # The same measures between two sets of *real* trials (the generator's training trials and the
-    # held-out ones): what new real trials would score, so the floor any generator is judged against.
     # A non-linear C2ST (gradient-boosted trees) on the same features: it also sees differences
     # in spread, skew and interactions that the linear test, which mostly sees means, misses.
     boosted = _boosted_classifier(random_state)
     result["c2st_nonlinear"] = M.c2st(X_ho, F_ho, random_state=random_state, classifier=boosted)
+    # The same measures between two sets of *real* trials (the generator's training trials and the
+    # held-out ones): what new real trials would score, so the floor any generator is judged against.
     if not seen_by_generator:
         result["c2st_real_floor"] = M.c2st(X_tr, X_ho, random_state=random_state)
         result["c2st_nonlinear_real_floor"] = M.c2st(X_tr, X_ho, random_state=random_state,
