@@ -95,8 +95,8 @@ class GainAugmenter:
     width : float
         Smoothing kernel standard deviation as a fraction of the map width.
     X_train : ndarray
-        Training rows, shape (n, n_bands, H, W), (n, T, n_bands, H, W) or (n, n_channels, n_bands).
-    input_kind : {"grid", "image", "grid_seq", "features"}
+        Training rows, shape (n, n_bands, H, W) or (n, T, n_bands, H, W).
+    input_kind : {"grid", "image", "grid_seq"}
         Layout of ``X_train``.
     seed : int
         Seed of the augmentation's own random generator.
@@ -106,9 +106,9 @@ class GainAugmenter:
                  input_kind: str, seed: int) -> None:
         import torch
 
-        if input_kind not in ("grid", "image", "grid_seq", "features"):
-            raise ConfigurationError(f"augment: band-gain augmentation needs band maps or band "
-                                     f"features, found input kind {input_kind!r}")
+        if input_kind not in ("grid", "image", "grid_seq"):
+            raise ConfigurationError(f"augment: band-gain augmentation needs band maps, found "
+                                     f"input kind {input_kind!r}")
         self.kind = kind
         self.strength = float(strength)
         self.input_kind = input_kind
@@ -119,7 +119,7 @@ class GainAugmenter:
         self.scale = torch.from_numpy(X.std(axis=0, dtype=np.float64).astype(np.float32))
         self.gen = torch.Generator().manual_seed(int(seed))
         self.kernel = None
-        if kind == "smooth-gain" and input_kind != "features":
+        if kind == "smooth-gain":
             h, w = X.shape[-2:]
             sigma = float(width) * max(h, w)
             radius = max(1, int(math.ceil(2.0 * sigma)))
@@ -132,8 +132,6 @@ class GainAugmenter:
         import torch
         import torch.nn.functional as F
 
-        if self.input_kind == "features":          # (C, B): no layout, whole-head per band
-            return self.strength * torch.randn(n, 1, shape[1], generator=self.gen)
         b, h, w = shape
         if self.kernel is None:                     # "gain"
             return self.strength * torch.randn(n, b, 1, 1, generator=self.gen)
