@@ -13,6 +13,19 @@ _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARN
            "error": logging.ERROR}
 
 
+class _StderrHandler(logging.StreamHandler):
+    """A stream handler that writes to the current ``sys.stderr`` (it may be replaced after the
+    handler is made, e.g. by a notebook kernel or a test's output capture)."""
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:  # StreamHandler.__init__ assigns it; sys.stderr wins
+        pass
+
+
 def set_log_level(verbose: bool | str | int | None = None) -> None:
     """Set the level of the ``eegemo`` logger and make sure messages reach stderr.
 
@@ -32,7 +45,7 @@ def set_log_level(verbose: bool | str | int | None = None) -> None:
         level = int(verbose)
     logger.setLevel(level)
     if not any(getattr(h, "_eegemo", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         handler._eegemo = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
