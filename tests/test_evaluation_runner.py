@@ -284,3 +284,33 @@ def test_cli_train_sets_the_augmentation_of_a_network(tmp_path, capsys):
         ckpts = sorted((run / "checkpoints").glob("*.pt"))
         assert ckpts and load_model(ckpts[0]).augment == expected
     assert get_model("ccnn").augment == "smooth-gain"  # the default when --param is not given
+
+
+def test_cli_trains_eegnet_with_whitening_and_fourier_surrogates(tmp_path, capsys):
+    store_mod = pytest.importorskip("eegemo.store")
+    from eegemo.cli import main
+    from eegemo.datasets.simulate import simulate
+    from eegemo.models import load_model
+
+    data = simulate("seed", tmp_path / "data", subjects=1, sessions=1, duration_scale=0.02,
+                    random_state=0)
+    store = store_mod.prepare(data, tmp_path / "store", features=("de", "raw"), grid="seed9x9")
+    run_dir = tmp_path / "run"
+    rc = main(["train", str(store.path), "--model", "eegnet", "--protocol", "seed-standard",
+               "--out", str(run_dir), "--device", "cpu", "--param", "whiten=true",
+               "--param", "augment=ft-surrogate", "--param", "augment_strength=0.5",
+               "--param", "max_epochs=2", "--param", "F1=2", "--param", "D=1"])
+    assert rc == 0
+    ckpts = sorted((run_dir / "checkpoints").glob("*.pt"))
+    model = load_model(ckpts[0])
+    assert model.whiten is True and model.augment == "ft-surrogate"
+    assert model.augment_strength == 0.5
+    gain = model.module_.whiten_gain.cpu().numpy()
+    assert gain.shape[0] == 62 and not np.allclose(gain, 1.0)  # fitted on the training windows
+    rec_file = sorted(p for p in (Path(data) / "Preprocessed_EEG").glob("*.mat")
+                      if "label" not in p.name)[0]  # raw EEG: the whitening filter is applied
+    rc = main(["predict", str(run_dir), str(rec_file), "--out", str(tmp_path / "p.csv")])
+    assert rc == 0
+    probs = pd.read_csv(tmp_path / "p.csv")
+    pcols = [c for c in probs.columns if c.startswith("p_")]
+    assert len(probs) > 0 and np.allclose(probs[pcols].sum(axis=1), 1.0)

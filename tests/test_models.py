@@ -379,6 +379,62 @@ def test_augment_param_checked_and_off_switch():
     assert not np.array_equal(augmented.predict_proba(Xte), _fitted("ccnn").predict_proba(Xte))
 
 
+def test_ft_surrogate_keeps_spectra_and_cross_spectra():
+    from eegemo.models._augment import FTSurrogate
+
+    rng = np.random.default_rng(0)
+    xb = torch.from_numpy(rng.standard_normal((16, 4, 100)).astype(np.float32))
+    xb[:, 1:] += xb[:, :1]                                        # correlated channels
+    out = FTSurrogate(1.0, seed=0)(xb)
+    spec_in, spec_out = torch.fft.rfft(xb.double(), dim=-1), torch.fft.rfft(out.double(), dim=-1)
+    # every channel's amplitude spectrum, and every cross-spectrum, is unchanged
+    assert torch.allclose(spec_out.abs(), spec_in.abs(), rtol=1e-3, atol=1e-3)
+    cross_in = spec_in[:, 0] * spec_in[:, 2].conj()
+    cross_out = spec_out[:, 0] * spec_out[:, 2].conj()
+    assert torch.allclose(cross_out, cross_in, rtol=1e-3, atol=1e-2)
+    # ... but the waveforms are new
+    r = np.corrcoef(xb[:, 1].flatten().numpy(), out[:, 1].flatten().numpy())[0, 1]
+    assert abs(r) < 0.2
+    assert torch.equal(out, FTSurrogate(1.0, seed=0)(xb))         # its own seeded generator
+    weak = FTSurrogate(0.02, seed=0)(xb)                          # small phase noise: near copy
+    assert float(((weak - xb) ** 2).mean() / (xb ** 2).mean()) < 0.01
+
+
+def test_whitening_flattens_the_training_spectrum_and_is_saved(tmp_path):
+    from eegemo.models.eegnet import whitening_gains
+
+    rng = np.random.default_rng(1)
+    X = np.cumsum(rng.standard_normal((60, 3, 128)), -1).astype(np.float32)   # 1/f^2 spectra
+    X -= X.mean(-1, keepdims=True)
+    gain = whitening_gains(X)
+    power = (np.abs(np.fft.rfft(X, axis=-1)) ** 2).mean(0)
+    white = power * gain ** 2
+    flat = white[:, 1:]                       # the mean was removed: bin 0 is at the floor
+    assert flat.std(1).max() / flat.mean() < 0.05 < power[:, 1:].std(1).min() / power.mean()
+    np.testing.assert_allclose(white.sum(1), power.sum(1), rtol=0.03)  # total power kept
+    with pytest.raises(ConfigurationError, match="augment_strength"):
+        _model("eegnet", augment="ft-surrogate", augment_strength=1.5).fit(*_data("eegnet")[:2])
+    with pytest.raises(ConfigurationError, match="augment must be"):
+        _model("eegnet", augment="smooth-gain").fit(*_data("eegnet")[:2])
+    Xtr, ytr, Xte, yte = _data("eegnet")
+    assert get_model("eegnet").whiten is False and get_model("eegnet").augment is None
+    model = _model("eegnet", whiten=True, augment="ft-surrogate").fit(Xtr, ytr)
+    assert model.score(Xte, yte) >= 0.8
+    np.testing.assert_allclose(model.module_.whiten_gain.cpu().numpy(), whitening_gains(Xtr),
+                               rtol=1e-6)
+    back = load_model(model.save(tmp_path / "m.pt"))
+    assert torch.equal(back.module_.whiten_gain.cpu(), model.module_.whiten_gain.cpu())
+    # a checkpoint written before whitening and augmentation existed loads as the paper's network
+    plain = _model("eegnet", whiten=False, augment=None).fit(Xtr, ytr)
+    payload = torch.load(plain.save(tmp_path / "plain.pt"), weights_only=True)
+    for key in ("whiten", "augment", "augment_strength"):
+        payload["params"].pop(key)
+    torch.save(payload, tmp_path / "old.pt")
+    old = load_model(tmp_path / "old.pt")
+    assert old.whiten is False and old.augment is None
+    np.testing.assert_array_equal(old.predict_proba(Xte), plain.predict_proba(Xte))
+
+
 @pytest.mark.skipif(not CUDA, reason="no CUDA device")
 @pytest.mark.parametrize("name", [n for n in PARAMS if n not in ("svm", "logreg")])
 @pytest.mark.parametrize("amp", [False, True])

@@ -1,4 +1,7 @@
-"""Training-time data augmentation of band-feature maps: random spatially smooth band-power gains.
+"""Training-time data augmentation: band-power gains for feature maps, Fourier surrogates for raw EEG.
+
+**Band-feature maps** (``seed-cnn``, ``ccnn``, ``image-cnn``, ``attention-4d``): random spatially
+smooth band-power gains.
 
 Multiplying the amplitude of one frequency band by a gain ``g`` adds ``log g`` to that band's
 differential entropy (DE of a Gaussian signal is ``0.5 log(2 pi e sigma^2)``) and ``2 log g`` to its
@@ -26,6 +29,16 @@ systematic comparison of Rommel et al. (2022, J. Neural Eng. 19:066020) found th
 helps most when training data are few. Under the seed-standard protocol a network sees only nine
 training trials per subject, and the windows of one trial are near copies of each other after LDS
 smoothing, so without augmentation it can separate the training trials by any trial-specific offset.
+
+**Raw windows** (``eegnet``, off by default): ``"ft-surrogate"``, the Fourier-transform surrogate
+of Schwabedal et al. (2018, arXiv:1806.08675), also among the augmentations compared by Rommel et al.
+(2022). Each training
+window's Fourier phases are shifted by random angles drawn uniformly in ``[0, 2 pi strength)``, one
+angle per frequency shared by all channels, so the amplitude spectrum of every channel and the
+cross-spectra between channels (hence band power and its topography) are kept while the waveform is
+new at every epoch. Where the information is in band power, not in time-locked waveforms (emotion
+recognition on windows cut without regard to any event), this stops a network from memorising the
+few hundred training waveforms of a subject.
 """
 
 from __future__ import annotations
@@ -37,10 +50,13 @@ import numpy as np
 
 from ..errors import ConfigurationError
 
-__all__ = ["AUGMENTATIONS", "AUGMENT_PARAMS_DOC", "check_augment", "GainAugmenter"]
+__all__ = ["AUGMENTATIONS", "RAW_AUGMENTATIONS", "AUGMENT_PARAMS_DOC", "RAW_AUGMENT_PARAMS_DOC",
+           "check_augment", "make_augmenter", "GainAugmenter", "FTSurrogate"]
 
-#: Accepted values of the ``augment`` parameter (``None`` switches augmentation off).
+#: Accepted values of the ``augment`` parameter of map models (``None`` switches it off).
 AUGMENTATIONS: tuple[str, ...] = ("smooth-gain", "gain")
+#: Accepted values of the ``augment`` parameter of raw-window models.
+RAW_AUGMENTATIONS: tuple[str, ...] = ("ft-surrogate",)
 
 AUGMENT_PARAMS_DOC = """augment : {"smooth-gain", "gain"} | None
         Training-time augmentation (see :mod:`eegemo.models._augment`): add to every training
@@ -53,8 +69,17 @@ AUGMENT_PARAMS_DOC = """augment : {"smooth-gain", "gain"} | None
         Standard deviation of the Gaussian smoothing kernel of ``"smooth-gain"``, as a fraction of
         the map's width (0.25: about 2 cells of the 9 × 9 grid)."""
 
+RAW_AUGMENT_PARAMS_DOC = """augment : {"ft-surrogate"} | None
+        Training-time augmentation (see :mod:`eegemo.models._augment`): ``"ft-surrogate"`` gives
+        each training window random Fourier phases (one per frequency, shared by all channels),
+        keeping every amplitude spectrum and cross-spectrum; None (default) trains on the data as
+        given (the paper's procedure). Not for time-locked information (ERPs, cue-locked trials).
+    augment_strength : float
+        Phase shifts are uniform in ``[0, 2 pi augment_strength)``, in (0, 1]; 1 = fully random."""
 
-def check_augment(name: str, augment: Any, strength: Any, width: Any) -> None:
+
+def check_augment(name: str, augment: Any, strength: Any, width: Any = None,
+                  allowed: tuple[str, ...] = AUGMENTATIONS) -> None:
     """Refuse augmentation settings that are not usable.
 
     Parameters
@@ -63,24 +88,73 @@ def check_augment(name: str, augment: Any, strength: Any, width: Any) -> None:
         Model name for the message.
     augment : str | None
         The ``augment`` parameter.
-    strength, width : float
-        The ``augment_strength`` and ``augment_width`` parameters.
+    strength : float
+        The ``augment_strength`` parameter (at most 1 for ``"ft-surrogate"``).
+    width : float | None
+        The ``augment_width`` parameter (None for models without one).
+    allowed : tuple of str
+        The augmentations this model accepts.
 
     Raises
     ------
     ConfigurationError
         For an unknown augmentation or a non-positive / non-finite strength or width.
     """
-    if augment is not None and augment not in AUGMENTATIONS:
+    if augment is not None and augment not in allowed:
         raise ConfigurationError(f"{name}: augment must be None or one of "
-                                 f"{', '.join(AUGMENTATIONS)}, found {augment!r}")
-    for key, value in (("augment_strength", strength), ("augment_width", width)):
+                                 f"{', '.join(allowed)}, found {augment!r}")
+    checks = [("augment_strength", strength)] + ([] if width is None else
+                                                 [("augment_width", width)])
+    for key, value in checks:
         try:
             ok = float(value) > 0 and math.isfinite(float(value))
         except (TypeError, ValueError):
             ok = False
         if not ok:
             raise ConfigurationError(f"{name}: {key} must be a positive number, found {value!r}")
+    if augment == "ft-surrogate" and float(strength) > 1:
+        raise ConfigurationError(f"{name}: augment_strength of ft-surrogate must be in (0, 1], "
+                                 f"found {strength!r}")
+
+
+def make_augmenter(kind: str, strength: float, width: float | None, X_train: np.ndarray,
+                   input_kind: str, seed: int):
+    """The augmenter for ``kind``: a callable mapping a training mini-batch to an augmented copy."""
+    if kind in RAW_AUGMENTATIONS:
+        return FTSurrogate(strength, seed)
+    return GainAugmenter(kind, strength, width, X_train, input_kind, seed)
+
+
+class FTSurrogate:
+    """Fourier-transform surrogates of raw windows (Schwabedal et al. 2018).
+
+    Parameters
+    ----------
+    strength : float
+        Phase shifts are uniform in ``[0, 2 pi strength)``.
+    seed : int
+        Seed of the augmentation's own random generator.
+    """
+
+    def __init__(self, strength: float, seed: int) -> None:
+        import torch
+
+        self.strength = float(strength)
+        self.gen = torch.Generator().manual_seed(int(seed))
+
+    def __call__(self, xb):
+        """Return surrogates of a mini-batch ``(n, n_channels, n_samples)`` (``xb`` unchanged)."""
+        import torch
+
+        n, t = xb.shape[0], xb.shape[-1]
+        spec = torch.fft.rfft(xb.float(), dim=-1)
+        phase = (2.0 * math.pi * self.strength) * torch.rand(n, 1, spec.shape[-1],
+                                                             generator=self.gen)
+        phase[..., 0] = 0.0                 # the mean stays real
+        if t % 2 == 0:
+            phase[..., -1] = 0.0            # and so does the Nyquist bin
+        spec = spec * torch.polar(torch.ones_like(phase), phase).to(spec.device)
+        return torch.fft.irfft(spec, n=t, dim=-1).to(xb.dtype)
 
 
 class GainAugmenter:

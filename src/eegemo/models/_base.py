@@ -245,7 +245,13 @@ class TorchClassifier(BaseModel):
     (:data:`COMMON_PARAMS_DOC`) and implement ``_build_module(input_shape, n_classes)``.
     """
 
+    #: accepted values of ``augment`` for models that have that parameter
+    _AUGMENTATIONS: ClassVar[tuple[str, ...]] = ("smooth-gain", "gain")
+
     # ------------------------------------------------------------------ hooks
+    def _fit_statistics(self, X: np.ndarray) -> None:
+        """Fit data-dependent constants of the network (before it is built); default: none."""
+
     def _build_module(self, input_shape: tuple[int, ...], n_classes: int):  # -> nn.Module
         raise NotImplementedError
 
@@ -291,7 +297,8 @@ class TorchClassifier(BaseModel):
         if hasattr(self, "augment"):
             from ._augment import check_augment
 
-            check_augment(self.name, self.augment, self.augment_strength, self.augment_width)
+            check_augment(self.name, self.augment, self.augment_strength,
+                          getattr(self, "augment_width", None), self._AUGMENTATIONS)
         if self.n_threads is not None and (not isinstance(self.n_threads, (int, np.integer))
                                            or self.n_threads < 1):
             raise ConfigurationError(f"{self.name}: n_threads must be None or a positive int, "
@@ -347,6 +354,7 @@ class TorchClassifier(BaseModel):
         y_idx = self._set_classes(y)
         self.input_shape_ = tuple(int(s) for s in X.shape[1:])
         self._check_input_shape(self.input_shape_)
+        self._fit_statistics(X)
         has_val = X_val is not None
         if has_val != (y_val is not None):
             raise ConfigurationError(f"{self.name}: give both X_val and y_val or neither")
@@ -369,10 +377,11 @@ class TorchClassifier(BaseModel):
             gen = torch.Generator().manual_seed(seed)
             augmenter = None
             if getattr(self, "augment", None) is not None:
-                from ._augment import GainAugmenter
+                from ._augment import make_augmenter
 
-                augmenter = GainAugmenter(self.augment, self.augment_strength,
-                                          self.augment_width, X, self.input_kind, seed + 1)
+                augmenter = make_augmenter(self.augment, self.augment_strength,
+                                           getattr(self, "augment_width", None), X,
+                                           self.input_kind, seed + 1)
             Xt = self._to_device(torch.from_numpy(X), device)
             yt = torch.from_numpy(y_idx).to(device)
             if has_val:
