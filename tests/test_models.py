@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 
@@ -154,11 +155,17 @@ def test_torch_repeatable_history_embed(name):
     assert emb.ndim == 2 and emb.shape[0] == 5 and np.isfinite(emb).all()
 
 
-def test_early_stopping_uses_validation():
+def test_early_stopping_uses_validation(caplog):
     Xtr, ytr, Xte, yte = _data("ccnn")
     model = _model("ccnn", max_epochs=40, patience=2, lr=3e-2, dropout=0.0)
-    model.fit(Xtr[:90], ytr[:90], Xtr[90:], ytr[90:])
+    with caplog.at_level(logging.INFO, logger="eegemo"):
+        model.fit(Xtr[:90], ytr[:90], Xtr[90:], ytr[90:])
     hist = model.history_
+    stop = [r.getMessage() for r in caplog.records if "early stop" in r.getMessage()]
+    assert len(hist) < 40 and stop  # it does stop early here
+    # the message gives the kept epoch's own validation accuracy, never nan
+    kept = hist[model.best_epoch_ - 1]["val_accuracy"]
+    assert stop[0].endswith(f"val accuracy {kept:.3f})"), stop[0]
     assert all(h["val_loss"] is not None and 0 <= h["val_accuracy"] <= 1 for h in hist)
     best = min(range(len(hist)), key=lambda i: hist[i]["val_loss"])
     assert model.best_epoch_ == hist[best]["epoch"]

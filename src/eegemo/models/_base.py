@@ -400,7 +400,7 @@ class TorchClassifier(BaseModel):
             constrain = getattr(module, "constrain", None)
             self.history_: list[dict[str, Any]] = []
             best_loss, best_state, best_epoch, bad = np.inf, None, 0, 0
-            best_acc = -np.inf
+            best_acc, kept_acc = -np.inf, float("nan")
             bar = tqdm(range(1, int(self.max_epochs) + 1), desc=f"{self.name} fit", unit="epoch",
                        disable=progress_disabled() or not self.verbose, leave=False)
             for epoch in bar:
@@ -451,12 +451,13 @@ class TorchClassifier(BaseModel):
                         improved = keep = vloss < best_loss
                     if keep:
                         best_acc, best_loss, best_epoch = max(best_acc, acc), vloss, epoch
+                        kept_acc = acc  # the kept epoch's own accuracy, whatever is monitored
                         best_state = copy.deepcopy(module.state_dict())
                     bad = 0 if improved else bad + 1
                     if bad >= self.patience:
                         logger.info("%s: early stop at epoch %d (best %d, val loss %.4f, val "
                                     "accuracy %.3f)", self.name, epoch, best_epoch, best_loss,
-                                    best_acc if by_accuracy else float("nan"))
+                                    kept_acc)
                         break
             bar.close()
             if best_state is not None:
