@@ -423,6 +423,8 @@ def test_whitening_flattens_the_training_spectrum_and_is_saved(tmp_path):
         _model("eegnet", augment="ft-surrogate", augment_strength=1.5).fit(*_data("eegnet")[:2])
     with pytest.raises(ConfigurationError, match="augment must be"):
         _model("eegnet", augment="smooth-gain").fit(*_data("eegnet")[:2])
+    with pytest.raises(ConfigurationError, match="whiten must be True or False, found 'yes'"):
+        _model("eegnet", whiten="yes").fit(*_data("eegnet")[:2])
     Xtr, ytr, Xte, yte = _data("eegnet")
     assert get_model("eegnet").whiten is False and get_model("eegnet").augment is None
     model = _model("eegnet", whiten=True, augment="ft-surrogate").fit(Xtr, ytr)

@@ -234,6 +234,9 @@ class EEGNet(TorchClassifier):
         if not 0 <= self.dropout < 1:
             raise ConfigurationError(f"{self.name}: dropout must be in [0, 1), found "
                                      f"{self.dropout!r}")
+        if not isinstance(self.whiten, (bool, np.bool_)):
+            raise ConfigurationError(f"{self.name}: whiten must be True or False, found "
+                                     f"{self.whiten!r}")
 
     def _fit_statistics(self, X: np.ndarray) -> None:
         """Fit the whitening gains ``whiten_gain_`` (n_channels, n_freqs) on the training windows."""
