@@ -11,10 +11,15 @@ on training rows). Usage::
 
     .venv/bin/python benchmarks/recognition_targets.py [--subjects 3] [--duration-scale 0.1]
         [--epochs 30] [--models svm,logreg,...] [--skip-sim] [--skip-mi] [--no-write]
-        [--no-augment]
+        [--no-augment] [--work DIR] [--section TAG]
 
-Writes the ``<!-- recognition -->`` section of benchmarks/RESULTS.md; run folders go to
-``benchmarks/_work/recognition``.
+The same comparison at SEED's real session length (about 35 minutes on 2 cores)::
+
+    .venv/bin/python benchmarks/recognition_targets.py --duration-scale 1 --skip-mi \
+        --models svm,logreg,ccnn,attention-4d --section recognition-full --work /tmp/rec-full
+
+Writes the ``<!-- recognition -->`` section (or ``--section``) of benchmarks/RESULTS.md; data,
+stores and run folders go to ``benchmarks/_work/recognition`` (or ``--work``).
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-WORK = HERE / "_work" / "recognition"
+WORK = HERE / "_work" / "recognition"  # --work overrides
 EEGMMIDB = HERE.parents[1] / "shared" / "data" / "eegmmidb"
 MI_BANDS = "theta:4-8,mu1:8-10,mu2:10-13,beta1:13-18,beta2:18-24,beta3:24-30"
 #: how the augmentation default was chosen (written under the simulated-SEED table)
@@ -55,6 +60,22 @@ AUGMENT_NOTE = (
     'per-step CNN 0.61 / 0.83 / 0.62; both 0.72 / 0.89 / 0.72 (mean 0.78, still below ccnn; '
     'not adopted).'
 )
+#: notes written under the simulated-SEED table of other sections than the default one
+SECTION_NOTES = {
+    "recognition-full": (
+        "Why this run: the default run above uses sessions cut to a tenth of their length "
+        "(duration_scale=0.1, ~22 windows per trial) to keep the benchmark short; SEED's own "
+        "sessions are ten times longer. This run repeats the comparison at the real session "
+        "length with the same simulator settings, protocol, models and defaults (nothing was "
+        "changed or chosen for it); it was decided on before its result was known and is "
+        "reported whatever it shows."
+        ' Observed in this run (seed 0 training histories): every network fits its 7 training '
+        'trials to a training loss near 0.01 within a few epochs, and the validation accuracy on '
+        'the 2 carved trials jumps between about 0.5 and 1.0 from one epoch to the next, so early'
+        ' stopping has little to go on; the augmentation strength was chosen on the short store '
+        '(section above). SVM on DE, trained on all 9 trials, is the model to beat at this '
+        'length, as in the trial-disjoint literature on real SEED (about 0.84).'),
+}
 #: EEGNet on simulated SEED: spectral whitening + Fourier-surrogate augmentation (off by default),
 #: batch 16, the epoch of best validation accuracy kept
 EEGNET_SIM = {"batch_size": 16, "monitor": "val_accuracy", "whiten": True,
@@ -248,6 +269,11 @@ def main(argv=None) -> int:
     ap.add_argument("--duration-scale", type=float, default=0.1)
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--models", default=",".join(ALL_MODELS))
+    ap.add_argument("--work", type=Path, default=None,
+                    help="folder for data, stores and runs (default benchmarks/_work/recognition)")
+    ap.add_argument("--section", default="recognition",
+                    help="RESULTS.md section to write (e.g. recognition-full for a run at "
+                         "--duration-scale 1)")
     ap.add_argument("--skip-sim", action="store_true")
     ap.add_argument("--skip-mi", action="store_true")
     ap.add_argument("--no-write", action="store_true")
@@ -258,8 +284,13 @@ def main(argv=None) -> int:
     args.models = [m.strip() for m in args.models.split(",") if m.strip()]
     args.seeds = [int(v) for v in args.seeds.split(",") if v.strip()]
     os.environ.setdefault("EEGEMO_NO_PROGRESS", "1")
+    if args.work is not None:
+        global WORK
+        WORK = args.work.resolve()
     WORK.mkdir(parents=True, exist_ok=True)
-    parts = ["## Recognition targets (`benchmarks/recognition_targets.py`)", ""]
+    title = ("Recognition targets" if args.section == "recognition" else
+             f"Recognition, simulated SEED at duration_scale={args.duration_scale}")
+    parts = [f"## {title} (`benchmarks/recognition_targets.py`)", ""]
     if not args.skip_sim:
         rows, info = simulated_seed(args)
         res = info["results"]
@@ -292,9 +323,17 @@ def main(argv=None) -> int:
         if att is not None and ccnn is not None:
             parts.append(f"attention-4d ({att:.3f}) ≥ ccnn ({ccnn:.3f}): "
                          f"{'yes' if att >= ccnn else 'NO'}.")
-        if not args.no_augment:
+        base = res.get("svm", {}).get("accuracy_mean")
+        nets = {k: v["accuracy_mean"] for k, v in res.items() if k not in ("svm", "logreg")}
+        if base is not None and nets:
+            best = max(nets, key=nets.get)
+            parts.append(f"Best network ({best}, {nets[best]:.3f}) vs DE + SVM ({base:.3f}): "
+                         f"{'above' if nets[best] > base else 'NOT above'} the classical baseline.")
+        if not args.no_augment and args.section == "recognition":
             parts.append("")
             parts.append(AUGMENT_NOTE)
+        if args.section != "recognition":
+            parts += ["", SECTION_NOTES.get(args.section, "")]
         parts.append("")
     if not args.skip_mi:
         rows, info = motor_imagery(args)
@@ -330,7 +369,7 @@ def main(argv=None) -> int:
     if not args.no_write:
         from train_vs_torcheeg import write_section
 
-        write_section("recognition", body)
+        write_section(args.section, body)
     return 0
 
 
