@@ -58,7 +58,11 @@ AUGMENT_NOTE = (
     'changes, also exploratory (3 seeds each): residual attention gates, x (1 + a) as in Wang '
     'et al. 2017, 0.72 / 0.72 / 0.67; CCNN\'s 4 × 4 convolutions without pooling as the '
     'per-step CNN 0.61 / 0.83 / 0.62; both 0.72 / 0.89 / 0.72 (mean 0.78, still below ccnn; '
-    'not adopted).'
+    'not adopted). Two diagnostics (session 8, 3 seeds each, not adopted): one window per '
+    'sequence (seq_len=1, so the LSTM and temporal attention see a single step) 0.61 / 0.72 / '
+    '0.72, no better than 6 windows, so the gap to ccnn is not in the temporal module; ccnn\'s '
+    'learning rate (1e-4 instead of 1e-3) 0.33 / 0.34 / 0.33, chance: the validation loss rises '
+    'after the first epoch and early stopping keeps it.'
 )
 #: notes written under the simulated-SEED table of other sections than the default one
 SECTION_NOTES = {
@@ -80,7 +84,9 @@ SECTION_NOTES = {
         'scored 0.841 / 0.887 / 0.837 for seeds 0 / 1 / 2 (mean 0.855) at this length, against '
         '0.732 with early stopping on 2 carved trials; on the short store of the section above '
         'the same change gave 0.943 / 0.886 / 0.830 (mean 0.886 vs 0.927). With long trials and 9'
-        ' training trials, try --val-fraction 0 and a fixed number of epochs.'),
+        ' training trials, try --val-fraction 0 and a fixed number of epochs. The same change '
+        'for attention-4d (seed 0 only) gave 0.774 against ccnn\'s 0.841 for that seed: still '
+        'below ccnn.'),
 }
 #: EEGNet on simulated SEED: spectral whitening + Fourier-surrogate augmentation (off by default),
 #: batch 16, the epoch of best validation accuracy kept
