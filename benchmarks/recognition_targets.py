@@ -343,7 +343,7 @@ def main(argv=None) -> int:
     WORK.mkdir(parents=True, exist_ok=True)
     title = ("Recognition targets" if args.section == "recognition" else
              f"Recognition, simulated SEED at duration_scale={args.duration_scale}"
-             + ("" if args.subjects == 3 else f", {args.subjects} subjects"))
+             + ("" if args.subjects == ap.get_default("subjects") else f", {args.subjects} subjects"))
     parts = [f"## {title} (`benchmarks/recognition_targets.py`)", ""]
     if not args.skip_sim:
         rows, info = simulated_seed(args)
