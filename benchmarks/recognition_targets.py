@@ -22,7 +22,10 @@ With SEED's 15 subjects (about 40 minutes on 2 cores; a paired Wilcoxon test ove
 added to the verdict lines from 5 subjects on)::
 
     .venv/bin/python benchmarks/recognition_targets.py --subjects 15 --skip-mi \
-        --section recognition-15 --work /tmp/rec-15
+        --section recognition-15 --work /tmp/rec-15 \
+        --models svm,logreg,seed-cnn,ccnn,attention-4d,attention-4d-ccnn,image-cnn,eegnet
+
+``--models`` also accepts ``attention-4d-ccnn``: attention-4d with its opt-in ``body="ccnn"``.
 
 Writes the ``<!-- recognition -->`` section (or ``--section``) of benchmarks/RESULTS.md; data,
 stores and run folders go to ``benchmarks/_work/recognition`` (or ``--work``).
@@ -104,15 +107,19 @@ SECTION_NOTES = {
         "otherwise the same simulator settings, protocol, models and defaults (nothing changed "
         "or chosen for it); it was decided on before its result was known and is reported "
         "whatever it shows."
-        ' Exploratory, after the table (one variant, designed before this run as attention-4d '
-        "built on top of ccnn and run once here; not adopted, no default changed): ccnn's per-"
-        'step body (4 × 4 convolutions, no pooling, dense 1024), spectral and spatial gates x · '
-        '2σ(z) with the last layer initialised to zero (so they start as identity), the bi-LSTM '
-        "with temporal attention, and ccnn's learning rate 1e-4 scored 0.837 ± 0.156 (seeds 0.80 "
-        '/ 0.86 / 0.86): against ccnn −0.014 (higher for 6 subjects, lower for 5, Wilcoxon p = '
-        '0.86), against attention-4d +0.153 (p = 0.009). The attention and temporal modules '
-        "neither help nor hurt on top of CCNN here; attention-4d's shortfall comes from its per-"
-        'step CNN and training recipe.'),
+        " The row 'attention-4d, body=ccnn (opt-in)' was added in a rerun of this section "
+        "(session 9) when the one variant designed before the first 15-subject run, attention-4d "
+        "built on top of ccnn and first run once with a script outside the package (0.837 ± "
+        "0.156), became the option body='ccnn': ccnn's per-step body (4 × 4 convolutions, no "
+        "pooling, dense 1024), spectral and spatial gates x · 2σ(z) whose last layers start at "
+        "zero (identity at the start), the bi-LSTM with temporal attention, and ccnn's learning "
+        "rate 1e-4. The packaged option gives the same result (the last digits differ by the order "
+        "of floating-point operations), and every other row reproduced the first run's metrics to "
+        "the last digit. It "
+        "is opt-in, not a default, and it does not count toward the target 'attention-4d ≥ ccnn': "
+        "it was chosen after seeing the paper's body fall short. The attention and temporal "
+        "modules neither help nor hurt on top of CCNN here; attention-4d's shortfall comes from "
+        "its per-step CNN and training recipe."),
 }
 #: EEGNet on simulated SEED: spectral whitening + Fourier-surrogate augmentation (off by default),
 #: batch 16, the epoch of best validation accuracy kept
@@ -126,6 +133,9 @@ MI_OPTIONS_NOTE = (
     'not (0.84 vs 0.91, within one standard error).'
 )
 ALL_MODELS = ("svm", "logreg", "seed-cnn", "ccnn", "attention-4d", "image-cnn", "eegnet")
+#: opt-in variants that --models accepts beside ALL_MODELS: key -> (row label, model, params)
+VARIANTS = {"attention-4d-ccnn": ("attention-4d, body=ccnn (opt-in)", "attention-4d",
+                                  {"body": "ccnn"})}
 #: Models with an ``augment`` parameter (smooth band-gain augmentation, on by default).
 AUGMENTED = ("seed-cnn", "ccnn", "attention-4d", "image-cnn")
 
@@ -215,9 +225,11 @@ def simulated_seed(args) -> tuple[list[str], dict]:
                     grid="seed9x9", image_size=16, overwrite=True, jobs=1)
     rows, results = [], {}
     setups = []
-    for name in args.models:
+    for key in args.models:
+        label, name, extra = VARIANTS.get(key, (key, key, {}))
         params = {} if name in ("svm", "logreg") else {"max_epochs": args.epochs,
-                                                        "patience": max(5, args.epochs // 4)}
+                                                        "patience": max(5, args.epochs // 4),
+                                                        **extra}
         if args.no_augment and name in AUGMENTED:
             params["augment"] = None
         if name == "eegnet":
@@ -225,14 +237,13 @@ def simulated_seed(args) -> tuple[list[str], dict]:
             params = {**EEGNET_SIM, "max_epochs": 2 * args.epochs, "patience": 2 * args.epochs}
             if args.no_augment:
                 params.update(whiten=False, augment=None)
-            setups.append((name, name, params))
+            setups.append((name, name, name, params))
             if not args.no_augment:
-                setups.append(("eegnet (paper's: whiten=False, augment=None)", name,
-                               {**params, "whiten": False, "augment": None}))
+                setups.append(("eegnet-paper", "eegnet (paper's: whiten=False, augment=None)",
+                               name, {**params, "whiten": False, "augment": None}))
         else:
-            setups.append((name, name, params))
-    for label, name, params in setups:
-        key = name if label == name else "eegnet-paper"
+            setups.append((key, label, name, params))
+    for key, label, name, params in setups:
         # the linear baselines are deterministic: one run; the networks: one run per seed
         seeds = [0] if name in ("svm", "logreg") else args.seeds
         t0 = time.perf_counter()
@@ -348,7 +359,8 @@ def main(argv=None) -> int:
     if not args.skip_sim:
         rows, info = simulated_seed(args)
         res = info["results"]
-        above = {k: v["accuracy_mean"] > 1 / 3 + 0.1 for k, v in res.items() if k in ALL_MODELS}
+        above = {k: v["accuracy_mean"] > 1 / 3 + 0.1 for k, v in res.items()
+                 if k in ALL_MODELS or k in VARIANTS}
         att = res.get("attention-4d", {}).get("accuracy_mean")
         ccnn = res.get("ccnn", {}).get("accuracy_mean")
         parts += [
@@ -377,6 +389,12 @@ def main(argv=None) -> int:
         if att is not None and ccnn is not None:
             parts.append(f"attention-4d ({att:.3f}) ≥ ccnn ({ccnn:.3f}): "
                          f"{'yes' if att >= ccnn else 'NO'}." + paired_note(res))
+        for key in VARIANTS:
+            if key in res and ccnn is not None:
+                v = res[key]["accuracy_mean"]
+                parts.append(f"{VARIANTS[key][0]} ({v:.3f}) ≥ ccnn ({ccnn:.3f}): "
+                             f"{'yes' if v >= ccnn else 'NO'}." + paired_note(res, key, "ccnn")
+                             + (paired_note(res, key, "attention-4d") if att is not None else ""))
         base = res.get("svm", {}).get("accuracy_mean")
         nets = {k: v["accuracy_mean"] for k, v in res.items() if k not in ("svm", "logreg")}
         if base is not None and nets:

@@ -286,6 +286,29 @@ def test_cli_train_sets_the_augmentation_of_a_network(tmp_path, capsys):
     assert get_model("ccnn").augment == "smooth-gain"  # the default when --param is not given
 
 
+def test_cli_trains_attention_with_ccnn_body(tmp_path):
+    store_mod = pytest.importorskip("eegemo.store")
+    from eegemo.cli import main
+    from eegemo.datasets.simulate import simulate
+    from eegemo.models import load_model
+
+    data = simulate("seed", tmp_path / "data", subjects=1, sessions=1, duration_scale=0.02,
+                    random_state=0)
+    store = store_mod.prepare(data, tmp_path / "store", features=("de",), grid="seed9x9")
+    run_dir = tmp_path / "run"
+    rc = main(["train", str(store.path), "--model", "attention-4d", "--protocol", "seed-standard",
+               "--out", str(run_dir), "--device", "cpu", "--param", "body=ccnn",
+               "--param", "filters=(4,4)", "--param", "dense=8", "--param", "lstm_hidden=4",
+               "--param", "max_epochs=2", "--seq-len", "2"])
+    assert rc == 0
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["config"]["model_params"]["body"] == "ccnn"
+    assert 0 <= metrics["summary"]["accuracy_mean"] <= 1
+    model = load_model(sorted((run_dir / "checkpoints").glob("*.pt"))[0])
+    assert model.body == "ccnn" and model._learning_rate() == 1e-4
+    assert model.module_.gate_scale == 2.0
+
+
 def test_cli_trains_eegnet_with_whitening_and_fourier_surrogates(tmp_path, capsys):
     store_mod = pytest.importorskip("eegemo.store")
     from eegemo.cli import main

@@ -326,6 +326,53 @@ def test_attention_weights_shapes():
     assert ((w["spatial"] >= 0) & (w["spatial"] <= 1)).all()
 
 
+# attention-4d's opt-in body="ccnn" (CCNN's 4 x 4 convolutions, gates that start as identity)
+CCNN_BODY = dict(PARAMS["attention-4d"], body="ccnn", lr=3e-3)
+
+
+def test_attention_ccnn_body_learns_and_chance_on_shuffled_labels():
+    Xtr, ytr, Xte, yte = _data("attention-4d")
+    model = _model("attention-4d", **CCNN_BODY).fit(Xtr, ytr)
+    acc = model.score(Xte, yte)
+    assert acc >= 0.8, f"body=ccnn held-out accuracy {acc:.2f}"
+    shuffled = np.random.default_rng(1).permutation(ytr)
+    chance = _model("attention-4d", **CCNN_BODY).fit(Xtr, shuffled).score(Xte, yte)
+    assert chance <= 0.6 and acc - chance >= 0.3, (acc, chance)
+    w = model.attention_weights(Xte[:4])
+    assert ((w["spatial"] >= 0) & (w["spatial"] <= 2)).all()
+    assert not np.allclose(w["spatial"], 1.0)  # training moved the gates off the identity
+
+
+def test_attention_ccnn_body_architecture_and_defaults():
+    paper, body = get_model("attention-4d"), get_model("attention-4d", body="ccnn")
+    assert paper._learning_rate() == 1e-3 and body._learning_rate() == 1e-4
+    assert get_model("attention-4d", body="ccnn", lr=0.01)._learning_rate() == 0.01
+    torch.manual_seed(0)
+    net = body._build_module((3, 5, 9, 9), 3)
+    convs = [m for m in net.cnn if isinstance(m, torch.nn.Conv2d)]
+    assert [c.kernel_size for c in convs] == [(4, 4)] * 4
+    assert not any(isinstance(m, (torch.nn.MaxPool2d, torch.nn.Dropout)) for m in net.cnn)
+    dense = [m for m in net.cnn if isinstance(m, torch.nn.Linear)][0]
+    assert dense.in_features == 64 * 81 and dense.out_features == 1024
+    x = torch.randn(7, 5, 9, 9)
+    spectral, spatial = net.step_attention(x)
+    assert torch.equal(spectral, torch.ones(7, 5)) and torch.equal(spatial, torch.ones(7, 81))
+    assert net.cnn(x).shape == (7, 1024)
+    pnet = paper._build_module((3, 5, 9, 9), 3)
+    assert any(isinstance(m, torch.nn.MaxPool2d) for m in pnet.cnn)
+    assert [m for m in pnet.cnn if isinstance(m, torch.nn.Linear)][0].out_features == 512
+    with pytest.raises(ConfigurationError, match="body must be one of"):
+        get_model("attention-4d", body="resnet", **TINY).fit(*_data("attention-4d")[:2])
+
+
+def test_attention_ccnn_body_checkpoint_round_trip(tmp_path):
+    Xtr, ytr, Xte, _ = _data("attention-4d")
+    model = _model("attention-4d", **{**CCNN_BODY, "max_epochs": 2}).fit(Xtr, ytr)
+    back = load_model(model.save(tmp_path / "m.pt"))
+    assert back.body == "ccnn"
+    np.testing.assert_array_equal(back.predict_proba(Xte), model.predict_proba(Xte))
+
+
 def test_windows_to_sequences_never_crosses_trials():
     rng = np.random.default_rng(0)
     lengths = {"a": 7, "b": 2, "c": 5, "d": 4}

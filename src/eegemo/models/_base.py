@@ -280,6 +280,10 @@ class TorchClassifier(BaseModel):
         dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
         return torch.autocast("cuda", dtype=dtype), dtype
 
+    def _learning_rate(self) -> float:
+        """The Adam learning rate (a subclass resolves a default that depends on options)."""
+        return self.lr
+
     def _check_common(self) -> None:
         for key in ("max_epochs", "batch_size"):
             value = getattr(self, key)
@@ -292,7 +296,8 @@ class TorchClassifier(BaseModel):
         if getattr(self, "monitor", "val_loss") not in ("val_loss", "val_accuracy"):
             raise ConfigurationError(f"{self.name}: monitor must be 'val_loss' or 'val_accuracy', "
                                      f"found {self.monitor!r}")
-        if not self.lr > 0:
+        lr = self._learning_rate()
+        if not (isinstance(lr, (int, float, np.floating)) and lr > 0):
             raise ConfigurationError(f"{self.name}: lr must be > 0, found {self.lr!r}")
         if hasattr(self, "augment"):
             from ._augment import check_augment
@@ -388,10 +393,10 @@ class TorchClassifier(BaseModel):
                 Xv = self._to_device(torch.from_numpy(X_val), device)
                 yv = torch.from_numpy(yv_idx).to(device)
             try:  # one fused kernel per step (CPU and CUDA); same numbers as the loop version
-                opt = torch.optim.Adam(module.parameters(), lr=self.lr,
+                opt = torch.optim.Adam(module.parameters(), lr=self._learning_rate(),
                                        weight_decay=self.weight_decay, fused=True)
             except (RuntimeError, TypeError):
-                opt = torch.optim.Adam(module.parameters(), lr=self.lr,
+                opt = torch.optim.Adam(module.parameters(), lr=self._learning_rate(),
                                        weight_decay=self.weight_decay)
             loss_fn = torch.nn.CrossEntropyLoss()
             by_accuracy = getattr(self, "monitor", "val_loss") == "val_accuracy"
@@ -442,7 +447,7 @@ class TorchClassifier(BaseModel):
                 if not np.isfinite(record["train_loss"]):
                     raise ConfigurationError(f"{self.name}: training diverged at epoch {epoch} "
                                              f"(loss {record['train_loss']}); lower lr, found "
-                                             f"lr={self.lr}")
+                                             f"lr={self._learning_rate()}")
                 if has_val:
                     acc, vloss = record["val_accuracy"], record["val_loss"]
                     if by_accuracy:  # higher accuracy resets patience; a tie keeps the later weights
