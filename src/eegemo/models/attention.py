@@ -49,7 +49,7 @@ import numpy as np
 from ..errors import ConfigurationError
 from ._augment import AUGMENT_PARAMS_DOC
 from ._base import COMMON_PARAMS_DOC, TorchClassifier
-from .cnn import _check_widths
+from .cnn import _check_widths, _ccnn_conv_layers
 
 __all__ = ["Attention4D", "windows_to_sequences"]
 
@@ -139,19 +139,18 @@ def _module():
                 for last in (self.spectral[-1], self.spatial[-1]):
                     nn.init.zeros_(last.weight)
                     nn.init.zeros_(last.bias)
-            layers, ch = [], n_bands
-            for width in filters:
-                if body == "paper":
+            if body == "ccnn":  # CCNN's 4 x 4 "same" convolutions, no pooling, no dropout
+                layers = _ccnn_conv_layers(n_bands, filters)
+                step_out = [nn.Linear(filters[-1] * h * w, dense), nn.ReLU()]
+            else:
+                layers, ch = [], n_bands
+                for width in filters:
                     layers += [nn.Conv2d(ch, width, 3, padding=1), nn.ReLU()]
-                else:  # CCNN's 4 x 4 "same" convolution (Keras padding: 1 before, 2 after)
-                    layers += [nn.ZeroPad2d((1, 2, 1, 2)), nn.Conv2d(ch, width, 4), nn.ReLU()]
-                ch = width
-            if body == "paper" and min(h, w) >= 2:
-                layers.append(nn.MaxPool2d(2))
-                h, w = h // 2, w // 2
-            step_out = [nn.Linear(ch * h * w, dense), nn.ReLU()]
-            if body == "paper":
-                step_out.append(nn.Dropout(dropout))
+                    ch = width
+                if min(h, w) >= 2:
+                    layers.append(nn.MaxPool2d(2))
+                    h, w = h // 2, w // 2
+                step_out = [nn.Linear(ch * h * w, dense), nn.ReLU(), nn.Dropout(dropout)]
             self.cnn = nn.Sequential(*layers, nn.Flatten(), *step_out)
             self.lstm = nn.LSTM(dense, lstm_hidden, batch_first=True, bidirectional=True)
             self.temporal = nn.Sequential(nn.Linear(2 * lstm_hidden, lstm_hidden), nn.Tanh(),

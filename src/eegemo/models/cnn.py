@@ -37,6 +37,22 @@ def _check_widths(name: str, key: str, widths, n: int | None = None) -> tuple[in
     return widths
 
 
+def _ccnn_conv_layers(in_ch: int, filters) -> list:
+    """CCNN's convolution stack (Yang et al. 2018) as a list of torch modules.
+
+    One 4 × 4 convolution per entry of ``filters``, each with "same" padding as Keras/TensorFlow do
+    it for an even kernel (1 before, 2 after) and a ReLU; no pooling. Shared by :class:`CCNN` and
+    the ``body="ccnn"`` option of :class:`eegemo.models.attention.Attention4D`.
+    """
+    from torch import nn
+
+    layers, ch = [], in_ch
+    for width in filters:
+        layers += [nn.ZeroPad2d((1, 2, 1, 2)), nn.Conv2d(ch, width, 4), nn.ReLU()]
+        ch = width
+    return layers
+
+
 @functools.cache
 def _modules():
     """The torch modules, built on first use so that importing this file does not import torch."""
@@ -68,13 +84,9 @@ def _modules():
         def __init__(self, in_ch: int, size: tuple[int, int], filters, hidden: int,
                      dropout: float, n_classes: int) -> None:
             super().__init__()
-            layers, ch = [], in_ch
-            for width in filters:
-                # "same" padding of a 4 x 4 kernel as Keras/TensorFlow do it: 1 before, 2 after
-                layers += [nn.ZeroPad2d((1, 2, 1, 2)), nn.Conv2d(ch, width, 4), nn.ReLU()]
-                ch = width
-            self.features = nn.Sequential(*layers, nn.Flatten())
-            self.dense = nn.Sequential(nn.Linear(ch * size[0] * size[1], hidden), nn.ReLU())
+            self.features = nn.Sequential(*_ccnn_conv_layers(in_ch, filters), nn.Flatten())
+            self.dense = nn.Sequential(nn.Linear(filters[-1] * size[0] * size[1], hidden),
+                                       nn.ReLU())
             self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(hidden, n_classes))
 
         def embed(self, x: torch.Tensor) -> torch.Tensor:
