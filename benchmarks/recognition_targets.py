@@ -385,7 +385,8 @@ def main(argv=None) -> int:
              f"Recognition, simulated SEED at duration_scale={args.duration_scale}"
              + ("" if args.subjects == ap.get_default("subjects") else f", {args.subjects} subjects")
              + ("" if args.sim_seed == ap.get_default("sim_seed") else
-                f", a second draw (simulator random_state={args.sim_seed})"))
+                f", a second draw (simulator random_state={args.sim_seed})")
+             + ("" if any(m != "eegnet" for m in args.models) else ", EEGNet rows"))
     parts = [f"## {title} (`benchmarks/recognition_targets.py`)", ""]
     if not args.skip_sim:
         rows, info = simulated_seed(args)
