@@ -287,7 +287,7 @@ TorchEEG's rate would need {2 * gf_theirs:.0f} GFLOP/s, {2 * gf_theirs / peak:.0
 whole training step whose backward convolutions are slower than the forward ones. A large float32
 matrix product (2048 × 2048 `torch.mm`, same threads, best over the same repeats), about the fastest float32
 arithmetic this machine does, reaches {mm_peak:.0f} GFLOP/s: a training loop running every operation
-of the step at that rate would be {mm_peak / gf_theirs:.2f}× TorchEEG{reach}. Both loops spend most of their time inside the same oneDNN
+of the step (the same direct convolutions; Winograd or FFT convolutions would change the arithmetic) at that rate would be {mm_peak / gf_theirs:.2f}× TorchEEG{reach}. Both loops spend most of their time inside the same oneDNN
 convolutions; the remaining headroom is in arithmetic precision (bf16), not in the training loop. Machine:
 {platform.machine()}, {os.cpu_count()} logical CPUs shared with other jobs, Python
 {platform.python_version()}; measured {time.strftime('%Y-%m-%d')}.
