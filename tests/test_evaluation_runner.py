@@ -241,6 +241,19 @@ def test_cli_train_and_predict_on_a_tiny_store(tmp_path, capsys):
     pcols = [c for c in probs.columns if c.startswith("p_")]
     assert len(pcols) == 3 and np.allclose(probs[pcols].sum(axis=1), 1.0)
     assert len(probs) > 0 and {"trial", "window", "start", "pred"} <= set(probs.columns)
+    # a truncated, foreign or missing saved normaliser is refused with one line naming the file
+    nz = tmp_path / "run" / m["model"]["final_normalizer"]
+    good = nz.read_text()
+    capsys.readouterr()
+    for broken in (good[: len(good) // 2], '{"scope": "subject"}', "[1, 2]", None):
+        if broken is None:
+            nz.unlink()
+        else:
+            nz.write_text(broken)
+        rc = main(["predict", str(tmp_path / "run"), str(rec_file), "--out", str(tmp_path / "q.csv")])
+        err = capsys.readouterr().err.strip().splitlines()
+        assert rc == 2 and len(err) == 1 and str(nz) in err[0] and "normaliser" in err[0], err
+    assert not (tmp_path / "q.csv").exists()
 
 
 def test_predict_recomputes_the_store_features(tmp_path):

@@ -162,6 +162,21 @@ def _models(run_dir: Path, metrics: dict, fold: str | None) -> list[tuple[str, P
     return out
 
 
+def _load_normalizer(path: Path):
+    """The fitted normaliser a run saved beside a checkpoint; a missing, unreadable or foreign file
+    is refused with one line naming it."""
+    from ..preprocess.normalize import Normalizer
+
+    try:
+        d = json.loads(Path(path).read_text())
+        if not isinstance(d, dict):
+            raise ValueError(f"a JSON {type(d).__name__}, not an object")
+        return Normalizer.from_dict(d)
+    except (OSError, ValueError, ConfigurationError) as err:  # JSONDecodeError is a ValueError
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise ConfigurationError(f"{path}: not a saved normaliser of this run ({reason})") from None
+
+
 def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str | None = None,
             fold: str | None = None, device: str | None = "auto", **read_kwargs) -> pd.DataFrame:
     """Per-window emotion probabilities for a recording, from a trained run.
@@ -194,7 +209,6 @@ def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str
 
     from ..datasets import read
     from ..models import load_model
-    from ..preprocess.normalize import Normalizer
 
     run_dir = Path(run_dir)
     metrics = load_run(run_dir)
@@ -220,7 +234,7 @@ def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str
     for ck, nz in tqdm(pairs, desc="models", unit="model", disable=progress_disabled()):
         Xi = X
         if nz is not None:
-            Xi = Normalizer.from_dict(json.loads(Path(nz).read_text())).transform(X, groups)
+            Xi = _load_normalizer(nz).transform(X, groups)
         if cfg.get("seq_len"):
             tids = (meta["recording"] + "#" + meta["trial"].astype(str)).factorize()[0]
             Xi = to_sequences(Xi, tids, int(cfg["seq_len"]))
