@@ -254,6 +254,23 @@ def test_cli_train_generate_synth_eval(tiny_store, tmp_path, capsys):
     assert res["augmentation_gain"] is None and "ccnn" in res["fid_features"]
     assert main(["generate", str(tmp_path / "nothing"), "--emotion", "0", "--out",
                  str(tmp_path / "z.npy")]) == 2
+    assert "not a generator run folder" in capsys.readouterr().err
+    # a damaged row list of the run: one line naming the file, no output written
+    rows = run / "holdout_rows.npy"
+    good = rows.read_bytes()
+    damaged = {"missing": None, "not a .npy file": b"garbage\n", "unreadable": good[:60]}
+    for found, content in damaged.items():
+        rows.unlink(missing_ok=True)
+        if content is not None:
+            rows.write_bytes(content)
+        out = tmp_path / f"bad_{len(content or b'')}.json"
+        assert main(["synth-eval", str(run), store, "--out", str(out), "--no-augmentation"]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and str(rows) in err and found in err, err
+        assert not out.exists()
+    np.save(rows, np.array([0, 10**6]))
+    assert main(["synth-eval", str(run), store, "--out", str(tmp_path / "far.json")]) == 2
+    assert "row outside the store" in capsys.readouterr().err
 
 
 def test_wgan4d_condition_means_come_from_the_training_rows(tmp_path):

@@ -68,6 +68,31 @@ def _simulated(store) -> bool:
     return bool("simulated" in idx and idx["simulated"].astype(bool).any())
 
 
+def _load_rows(path: Path, n_index: int) -> np.ndarray:
+    """Read a run's ``train_rows.npy`` / ``holdout_rows.npy``: 1-D store row positions, no pickles."""
+    if not path.is_file():
+        raise data_error(path, "missing row list of the generator run",
+                         expected="the file `eegemo train-generator` wrote", found="no file")
+    with open(path, "rb") as fh:
+        if fh.read(6) != b"\x93NUMPY":
+            raise data_error(path, "unreadable row list", expected="a .npy array of store rows",
+                             found="not a .npy file")
+    try:
+        rows = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as err:
+        raise data_error(path, "unreadable row list", expected="a .npy array of store rows",
+                         found=str(err).split(". ")[0]) from None
+    if rows.ndim != 1 or (rows.size and rows.dtype.kind not in "iu"):
+        raise data_error(path, "not a row list", expected="a 1-D integer array",
+                         found=f"{rows.ndim}-D {rows.dtype} array")
+    rows = rows.astype(np.int64)
+    if rows.size and (rows.min() < 0 or rows.max() >= n_index):
+        raise data_error(path, "row outside the store; is it the store the run was trained on?",
+                         expected=f"rows 0..{n_index - 1}",
+                         found=f"rows {int(rows.min())}..{int(rows.max())}")
+    return rows
+
+
 def _holdout_folds(index, protocol: str, random_state: int) -> list:
     """The folds whose test trials the generator must not see (one per subject for trial-kfold)."""
     from ..evaluation.splits import split
@@ -452,11 +477,9 @@ def synth_eval(run: str | os.PathLike, store, out_json: str | os.PathLike | None
                                  f"{array!r} of rows {config['input_shape']}, found arrays "
                                  f"{', '.join(store.arrays)})")
     index = store.index
-    train_rows = np.load(run / "train_rows.npy")
-    hold_rows = np.load(run / "holdout_rows.npy")
-    if len(train_rows) and train_rows.max() >= len(index):
-        raise ConfigurationError(f"{store.path}: store has {len(index)} rows but run {run} used row "
-                                 f"{int(train_rows.max())}; is it the same store?")
+    train_rows = _load_rows(run / "train_rows.npy", len(index))
+    hold_rows = _load_rows(run / "holdout_rows.npy", len(index))
+    hold_set = set(hold_rows.tolist())
     rng = np.random.default_rng(random_state)
     seen_by_generator = False
     if not len(hold_rows):
@@ -519,7 +542,6 @@ def synth_eval(run: str | os.PathLike, store, out_json: str | os.PathLike | None
     if augmentation and config.get("holdout") in ("seed-standard", "trial-kfold"):
         folds = [f for f in _holdout_folds(index, config["holdout"], int(config["random_state"]))
                  if f.name in set(config["holdout_folds"])]
-        hold_set = set(np.load(run / "holdout_rows.npy").tolist())
         for f in folds:
             if not set(f.test_rows.tolist()) <= hold_set:
                 raise ConfigurationError(f"fold {f.name}: test rows the generator was trained on; the "
