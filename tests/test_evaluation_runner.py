@@ -214,6 +214,17 @@ def test_evaluate_command_prints_the_table(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "trial-kfold" in out and "mean ± std over subjects" in out and "SIMULATED" in out
     assert main(["evaluate", str(tmp_path / "nothing")]) == 2
+    # damaged predictions: one line naming the file, no traceback
+    path = tmp_path / "run" / "predictions.parquet"
+    pred = pd.read_parquet(path)
+    capsys.readouterr()
+    for found, write in {"unreadable": lambda: path.write_bytes(b"xx"),
+                         "found no pred": lambda: pred.drop(columns="pred").to_parquet(path),
+                         "no predictions": lambda: pred.iloc[:0].to_parquet(path)}.items():
+        write()
+        assert main(["evaluate", str(tmp_path / "run")]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and str(path) in err and found in err, err
 
 
 def test_cli_train_and_predict_on_a_tiny_store(tmp_path, capsys):

@@ -197,6 +197,23 @@ def test_resume_after_crash_equals_uninterrupted(tmp_path, monkeypatch):
     assert again.summary["computed"] == 0
 
 
+def test_damaged_index_refused_in_one_line_and_rebuilt_by_prepare(tmp_path):
+    recs = make_recordings()
+    good = prepare(recs, tmp_path / "s", window=1.0)
+    path = tmp_path / "s" / "index.parquet"
+    damage = {"unreadable store index": lambda: path.write_bytes(path.read_bytes()[:300]),
+              "store index is missing": path.unlink,
+              "does not match the manifest": lambda: good.index.iloc[:5].to_parquet(path)}
+    for problem, write in damage.items():
+        write()
+        with pytest.raises(DataFormatError, match=problem) as err:
+            open_store(tmp_path / "s").index
+        assert str(path) in str(err.value) and "prepare again" in str(err.value)
+        assert len(str(err.value).splitlines()) == 1
+        again = prepare(recs, tmp_path / "s", window=1.0)     # resuming rebuilds the index
+        assert_same_store(again, good)
+
+
 def test_changed_configuration_refused_or_overwritten(tmp_path):
     recs = make_recordings(n_subjects=1)
     prepare(recs, tmp_path / "st", jobs=1)

@@ -663,7 +663,7 @@ def evaluate(run_dir: str | os.PathLike) -> dict:
     if not path.is_file():
         raise ConfigurationError(f"{run_dir}: predictions.parquet is missing (expected the per-window "
                                  f"predictions written by `eegemo train`)")
-    pred = pd.read_parquet(path)
+    pred = _read_predictions(path)
     labels = saved["config"].get("labels") or sorted(pd.unique(pred["label"]).tolist())
     y, p = pred["label"].to_numpy(), pred["pred"].to_numpy()
     # subject of each prediction is the fold's test subject (a fold tests one subject)
@@ -683,6 +683,25 @@ def evaluate(run_dir: str | os.PathLike) -> dict:
         logger.warning("evaluate: %s: metrics recomputed from predictions differ from metrics.json",
                        run_dir)
     return out
+
+
+def _read_predictions(path: Path) -> pd.DataFrame:
+    """A run's ``predictions.parquet``, refused with one line if unreadable or missing columns."""
+    import pyarrow as pa
+
+    try:
+        pred = pd.read_parquet(path)
+    except (pa.ArrowException, OSError) as err:
+        raise ConfigurationError(f"{path}: unreadable predictions (expected the Parquet table written "
+                                 f"by `eegemo train`, found {str(err).split(': ')[-1]})") from None
+    missing = [c for c in ("fold", "subject", "label", "pred") if c not in pred.columns]
+    if missing:
+        raise ConfigurationError(f"{path}: not a run's predictions (expected columns fold, subject, "
+                                 f"label and pred, found no {', '.join(missing)})")
+    if not len(pred):
+        raise ConfigurationError(f"{path}: no predictions (expected one row per test window, "
+                                 f"found none)")
+    return pred
 
 
 def _close(a, b) -> bool:

@@ -51,8 +51,23 @@ class Store:
         """pandas DataFrame, one row per window (see ``docs/CONTRACTS.md`` for the columns)."""
         if self._index is None:
             import pandas as pd
+            import pyarrow as pa
 
-            self._index = pd.read_parquet(self.path / "index.parquet")
+            path = self.path / "index.parquet"
+            rebuild = "run eegemo prepare again with the same settings to rebuild it"
+            if not path.is_file():
+                raise data_error(path, f"store index is missing; {rebuild}",
+                                 expected="the Parquet index written by eegemo prepare",
+                                 found="no file")
+            try:
+                index = pd.read_parquet(path)
+            except (pa.ArrowException, OSError) as err:
+                raise data_error(path, f"unreadable store index; {rebuild}",
+                                 expected="a Parquet table", found=str(err).split(": ")[-1]) from None
+            if len(index) != len(self):
+                raise data_error(path, f"store index does not match the manifest; {rebuild}",
+                                 expected=f"{len(self)} rows", found=f"{len(index)}")
+            self._index = index
         return self._index
 
     @property
