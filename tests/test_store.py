@@ -214,6 +214,30 @@ def test_damaged_index_refused_in_one_line_and_rebuilt_by_prepare(tmp_path):
         assert_same_store(again, good)
 
 
+def test_damaged_or_missing_chunk_refused_not_read_as_zeros(tmp_path):
+    import shutil
+
+    recs = make_recordings()
+    good = prepare(recs, tmp_path / "s", window=1.0, features=("de", "raw"))
+    expected = {name: good.load(name) for name in good.arrays}
+    key = good.manifest["recordings"][0]["key"]
+    arr = tmp_path / "s" / "recordings" / f"{key}.zarr" / "de"
+    chunk = next(p for p in sorted((arr / "c").rglob("*")) if p.is_file())
+    damage = {"error during blosc decompression": lambda: chunk.write_bytes(b"junk"),
+              "missing chunks": chunk.unlink,
+              "Expecting": lambda: (arr / "zarr.json").write_text("{")}
+    for found, write in damage.items():
+        write()
+        with pytest.raises(DataFormatError, match=found) as err:
+            open_store(tmp_path / "s").load("de")
+        msg = str(err.value)
+        assert msg.startswith(str(arr)) and "prepare again" in msg and len(msg.splitlines()) == 1
+        shutil.rmtree(arr.parent)          # the repair the message gives
+        again = prepare(recs, tmp_path / "s", window=1.0, features=("de", "raw"))
+        for name, x in expected.items():
+            np.testing.assert_array_equal(again.load(name), x)
+
+
 def test_changed_configuration_refused_or_overwritten(tmp_path):
     recs = make_recordings(n_subjects=1)
     prepare(recs, tmp_path / "st", jobs=1)

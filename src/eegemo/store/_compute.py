@@ -65,7 +65,7 @@ class _Writer:
         self.rows = max(1, min(4096, _CHUNK_BYTES // row_bytes))
         self.arr = zarr.create_array(store=str(group_path / name), shape=(0,) + tail,
                                      chunks=(self.rows,) + tail, dtype="float32",
-                                     compressors=_compressor(), fill_value=0.0,
+                                     compressors=_compressor(), fill_value=float("nan"),
                                      dimension_names=array_dims(name), zarr_format=3)
         self.tail = tail
         self.buf: list[np.ndarray] = []

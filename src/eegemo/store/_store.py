@@ -140,9 +140,31 @@ class Store:
             path = self.path / "recordings" / f"{key}.zarr" / name
             if not path.is_dir():
                 raise data_error(path, "array missing from the store", expected="a zarr array")
-            arr = zarr.open_array(store=str(path), mode="r")
+            try:
+                arr = zarr.open_array(store=str(path), mode="r")
+            except (ValueError, TypeError, KeyError, OSError) as err:  # JSONDecodeError included
+                raise self._damaged(key, name, str(err)) from None
             self._zarr[(key, name)] = arr
         return arr
+
+    def _damaged(self, key: str, name: str, found: str):
+        """The one-line error of an unreadable array of one recording, saying how to repair it."""
+        return data_error(self.path / "recordings" / f"{key}.zarr" / name,
+                          f"damaged store array; delete {key}.zarr and run eegemo prepare again with "
+                          "the same settings to recompute that recording", found=found)
+
+    def _read(self, arr, key: str, name: str, sel) -> np.ndarray:
+        """Rows ``sel`` (a slice or sorted unique ints) of one recording's array, checked whole."""
+        try:
+            block = arr[sel] if isinstance(sel, slice) else arr.get_orthogonal_selection((sel,))
+        except (RuntimeError, ValueError, OSError) as err:   # e.g. a chunk that fails to decompress
+            raise self._damaged(key, name, str(err)) from None
+        # every value written is finite (prepare checks), and the arrays' fill value is NaN: a NaN
+        # here is a chunk missing on disk, which zarr would otherwise read silently as fill values
+        if np.isnan(block).any():
+            raise self._damaged(key, name, "missing chunks (NaN fill values where rows were "
+                                "written)")
+        return block
 
     def _rows(self, rows) -> np.ndarray:
         n = len(self)
@@ -195,17 +217,18 @@ class Store:
         for grp in np.split(order, bounds):
             k = int(rec[grp[0]])
             local = r[grp] - self._offsets[k]
-            arr = self._array(self._keys[k], name)
+            key = self._keys[k]
+            arr = self._array(key, name)
             lo, hi = int(local.min()), int(local.max()) + 1
             if hi - lo == len(local) and np.all(np.diff(local) == 1):
-                out[grp] = arr[lo:hi]
+                out[grp] = self._read(arr, key, name, slice(lo, hi))
             else:
                 uniq, inv = np.unique(local, return_inverse=True)
                 if len(uniq) * 2 >= hi - lo:   # dense: one contiguous read
-                    block = arr[lo:hi]
+                    block = self._read(arr, key, name, slice(lo, hi))
                     out[grp] = block[local - lo]
                 else:
-                    block = arr.get_orthogonal_selection((uniq,))
+                    block = self._read(arr, key, name, uniq)
                     out[grp] = block[inv]
         return out
 
