@@ -48,6 +48,20 @@ def test_report_contents(demo_out):
     assert 'src="http' not in text  # self-contained: nothing fetched from the network
 
 
+def test_report_names_a_damaged_run_file_and_still_writes(demo_out, tmp_path, caplog):
+    from eegemo.viz.report import make_report
+
+    out, _ = demo_out
+    run = tmp_path / "svm"
+    shutil.copytree(out / "runs" / "svm", run)
+    (run / "confusion.json").write_text("{")
+    with caplog.at_level("WARNING", logger="eegemo"):
+        page = make_report(tmp_path / "r.html", runs=[run])
+    assert page.is_file() and "seed-standard" in page.read_text()
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any(str(run / "confusion.json") in m and "unreadable" in m for m in warned), warned
+
+
 def _chromium() -> str | None:
     for name in ("chromium", "chromium-browser", "google-chrome"):
         if shutil.which(name):

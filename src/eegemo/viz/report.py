@@ -40,9 +40,14 @@ def _fmt(x, digits: int = 3) -> str:
 
 
 def _read_json(path: Path):
+    """A run file's JSON, or None: absent files are skipped quietly, damaged ones with a warning."""
     try:
         return json.loads(path.read_text())
-    except (OSError, ValueError):
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as err:
+        logger.warning("report: %s is unreadable (%s); what it holds is left out of the report",
+                       path, str(err).splitlines()[0] if str(err) else type(err).__name__)
         return None
 
 
