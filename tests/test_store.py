@@ -214,6 +214,28 @@ def test_damaged_index_refused_in_one_line_and_rebuilt_by_prepare(tmp_path):
         assert_same_store(again, good)
 
 
+@pytest.mark.parametrize("damage, found", [
+    (lambda m: m.pop("recordings"), "expected key 'recordings'"),
+    (lambda m: m.update(shapes={}), "shape of positive ints for array 'de'"),
+    (lambda m: m.update(label_names=None), "'label_names' as dict"),
+    (lambda m: m["recordings"][0].pop("rows"), "recording 0 with a key and a row count"),
+    (lambda m: m.update(window="1"), "'window' as a number"),
+])
+def test_damaged_manifest_refused_in_one_line(tmp_path, damage, found):
+    recs = make_recordings()
+    prepare(recs, tmp_path / "s", window=1.0)
+    path = tmp_path / "s" / "manifest.json"
+    man = json.loads(path.read_text())
+    damage(man)
+    path.write_text(json.dumps(man))
+    with pytest.raises(DataFormatError, match="damaged store manifest") as err:
+        open_store(tmp_path / "s")
+    assert str(err.value).startswith(str(path)) and found in str(err.value)
+    assert len(str(err.value).splitlines()) == 1
+    again = prepare(recs, tmp_path / "s", window=1.0, overwrite=True)   # the repair it names
+    assert len(again.index) == len(again) > 0
+
+
 def test_damaged_or_missing_chunk_refused_not_read_as_zeros(tmp_path):
     import shutil
 

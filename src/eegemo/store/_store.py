@@ -317,6 +317,34 @@ class Store:
         return changed
 
 
+def _check_manifest(man: Path, manifest) -> None:
+    """Refuse, in one line, a manifest whose structure the store relies on is damaged."""
+    def bad(what: str, found) -> DataFormatError:
+        return data_error(man, "damaged store manifest; run eegemo prepare again with --overwrite",
+                          expected=what, found=found)
+
+    if not isinstance(manifest, dict):
+        raise bad("a JSON object", type(manifest).__name__)
+    number, optional = (int, float), (int, float, type(None))    # sfreq is null for features
+    kinds = {"config": dict, "config_hash": str, "label_names": dict, "ch_names": list,
+             "bands": list, "sfreq": optional, "window": number, "arrays": list,
+             "shapes": dict, "recordings": list}
+    for key, kind in kinds.items():
+        if key not in manifest:
+            raise bad(f"key {key!r}", "none")
+        if not isinstance(manifest[key], kind) or isinstance(manifest[key], bool):
+            what = {number: "a number", optional: "a number or null"}.get(kind) or kind.__name__
+            raise bad(f"{key!r} as {what}", type(manifest[key]).__name__)
+    for name in manifest["arrays"]:
+        shape = manifest["shapes"].get(name) if isinstance(name, str) else None
+        if not (isinstance(shape, list) and all(isinstance(n, int) and n > 0 for n in shape)):
+            raise bad(f"a shape of positive ints for array {name!r}", repr(shape))
+    for i, e in enumerate(manifest["recordings"]):
+        if not (isinstance(e, dict) and isinstance(e.get("key"), str)
+                and isinstance(e.get("rows"), int) and e["rows"] >= 0):
+            raise bad(f"recording {i} with a key and a row count", repr(e)[:60])
+
+
 def open_store(path: str | os.PathLike, *, check_sources: bool = False) -> Store:
     """Open a store written by :func:`eegemo.store.prepare`.
 
@@ -354,6 +382,7 @@ def open_store(path: str | os.PathLike, *, check_sources: bool = False) -> Store
     if int(manifest.get("format_version", 0)) > FORMAT_VERSION:
         raise DataFormatError(f"{man}: store format {manifest.get('format_version')} is newer than "
                               f"this eegemo reads ({FORMAT_VERSION}); upgrade eegemo")
+    _check_manifest(man, manifest)
     if not manifest.get("complete"):
         raise ConfigurationError(f"{path}: store is incomplete (an interrupted prepare); run "
                                  "eegemo prepare again with the same settings to resume")
