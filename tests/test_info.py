@@ -1,4 +1,4 @@
-"""``summarize`` / ``format_summary`` and the ``eegemo info`` command."""
+"""``summarize`` / ``format_summary``, ``Store.describe`` and the ``eegemo info`` command."""
 
 from __future__ import annotations
 
@@ -90,3 +90,32 @@ def test_cli_info_simulated_seed(tmp_path, capsys):
     assert d["dataset"] == "seed" and d["simulated"] is True and d["n_channels"] == 62
     assert d["n_trials"] == 15 and sum(d["labels"].values()) == 15
     assert np.isclose(d["sfreq"], 200.0)
+
+
+def test_cli_info_on_a_prepared_store(tmp_path, capsys):
+    simulate = pytest.importorskip("eegemo.datasets.simulate")
+    from eegemo.store import prepare
+
+    src = simulate.simulate("seed", tmp_path / "seed", subjects=2, sessions=1, duration_scale=0.02,
+                            random_state=0)
+    raw = prepare(src, tmp_path / "st", features=("de", "raw"), overlap=0.5, jobs=1)
+    assert main(["info", str(tmp_path / "st"), "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    idx = raw.index
+    assert d["dataset"] == "seed" and d["simulated"] is True and d["n_recordings"] == 2
+    assert d["n_windows"] == len(idx) and d["subjects"] == ["1", "2"] and d["sessions"] == [1]
+    assert d["n_trials"] == len(idx[["recording", "trial"]].drop_duplicates()) == 30
+    assert d["window_s"] == 1.0 and d["overlap_s"] == 0.5 and d["sfreq"] == 200.0
+    assert d["arrays"] == {"de": [62, 5], "de_grid": [5, 9, 9], "raw": [62, 200]}
+    assert set(d["units"]) == {"de", "raw"}
+    names = raw.label_names
+    assert d["labels"] == {names[k]: v for k, v in Counter(idx["label"]).items()}
+    assert main(["info", str(tmp_path / "st")]) == 0
+    text = capsys.readouterr().out
+    assert "eegemo store" in text and "SIMULATED" in text and f"{len(idx)} of 1 s, overlap 0.5 s" in text
+    # released features: no sampling rate of a signal
+    feat = prepare(src, tmp_path / "ft", kind="features", jobs=1)
+    assert main(["info", str(feat.path), "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["sfreq"] is None and d["kind"] == "features" and d["n_windows"] == len(feat.index)
+    assert main(["info", str(feat.path)]) == 0 and "rate         -" in capsys.readouterr().out

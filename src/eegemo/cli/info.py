@@ -1,4 +1,4 @@
-"""``eegemo info PATH``: what a dataset folder or recording holds (no trial data are loaded)."""
+"""``eegemo info PATH``: what a dataset folder, recording or prepared store holds (no trial data are loaded)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,40 @@ import json
 __all__ = ["add_parser"]
 
 
+def _store_text(d: dict) -> str:
+    """Two-column text of :meth:`eegemo.store.Store.describe`."""
+    def short(xs, n=8):
+        xs = [str(x) for x in xs]
+        return ", ".join(xs[:n]) + (f", ... ({len(xs)})" if len(xs) > n else "")
+
+    sim = "  (SIMULATED data written by eegemo)" if d["simulated"] else ""
+    window = f"{d['window_s']:g} s" + (f", overlap {d['overlap_s']:g} s" if d["overlap_s"] else "")
+    rows = [("path", f"{d['path']}  (eegemo store, config {d['config_hash']})"),
+            ("dataset", f"{d['dataset']}{sim}"), ("source kind", str(d["kind"])),
+            ("recordings", str(d["n_recordings"])),
+            ("subjects", f"{len(d['subjects'])}  ({short(d['subjects'])})"),
+            ("sessions", short(d["sessions"])), ("trials", str(d["n_trials"])),
+            ("windows", f"{d['n_windows']} of {window}"),
+            ("rate", f"{d['sfreq']:g} Hz" if d["sfreq"] else "-"),
+            ("channels", str(d["n_channels"])), ("bands", short(d["bands"])),
+            ("arrays", "; ".join(f"{n} {tuple(s)}" for n, s in d["arrays"].items())),
+            ("units", "; ".join(f"{k}: {v}" for k, v in d["units"].items()) or "-"),
+            ("labels", ", ".join(f"{k}: {v}" for k, v in d["labels"].items()) or "-"),
+            ("on disk", f"{d['bytes'] / 1e6:.1f} MB (eegemo {d['eegemo_version']})")]
+    return "\n".join(f"{k:<12} {v}" for k, v in rows)
+
+
 def _run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from ..datasets.info import format_summary, summarize
 
+    if (Path(args.path) / "manifest.json").is_file():     # a prepared store, not a dataset
+        from ..store import open_store
+
+        d = open_store(args.path).describe()
+        print(json.dumps(d, indent=1, ensure_ascii=False) if args.json else _store_text(d))
+        return 0
     opts = {}
     if args.kind:
         opts["kind"] = args.kind
@@ -33,10 +64,11 @@ def add_parser(subparsers) -> None:
     from ..datasets import DATASETS
 
     p = subparsers.add_parser(
-        "info", help="show what a dataset folder or recording holds",
+        "info", help="show what a dataset folder, recording or store holds",
         description="Print the dataset, subjects, sessions, trials, channels, rate, durations and "
-                    "label counts found at PATH, from metadata only (no trial data are loaded).")
-    p.add_argument("path", metavar="PATH", help="dataset folder or recording file")
+                    "label counts found at PATH, from metadata only (no trial data are loaded); "
+                    "for a store written by `eegemo prepare`, its windows, arrays, labels and size.")
+    p.add_argument("path", metavar="PATH", help="dataset folder, recording file or store")
     p.add_argument("--dataset", metavar="D", default=None, choices=list(DATASETS),
                    help="force a reader (" + ", ".join(DATASETS) + "); default: auto-detect")
     p.add_argument("--kind", choices=("raw", "features"), default=None,

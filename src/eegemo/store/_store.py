@@ -115,6 +115,40 @@ class Store:
         return (f"<Store {self.path} {self.manifest.get('dataset')}{sim}: {len(self._keys)} "
                 f"recordings, {len(self)} windows of {self.window:g} s, arrays {list(self.arrays)}>")
 
+    def describe(self) -> dict:
+        """What the store holds, from its manifest and index (no array is read).
+
+        Returns
+        -------
+        facts : dict
+            ``path``, ``dataset``, ``simulated``, ``kind``, ``n_recordings``, ``subjects``,
+            ``sessions``, ``n_trials``, ``n_windows``, ``window_s``, ``overlap_s``, ``sfreq``,
+            ``bands``, ``n_channels``, ``arrays`` (name → shape of one row), ``units``,
+            ``labels`` (name → windows), ``config_hash``, ``eegemo_version``, ``bytes``.
+        """
+        idx = self.index
+        names = self.label_names
+        counts = idx["label"].value_counts().sort_index()
+        trials = idx[["recording", "trial"]].drop_duplicates() if "recording" in idx else idx
+        return {
+            "path": str(self.path), "dataset": self.manifest.get("dataset"),
+            "simulated": bool(self.manifest.get("simulated")), "kind": self.manifest.get("kind"),
+            "n_recordings": len(self._keys),
+            "subjects": sorted(map(str, idx["subject"].unique()), key=_natural),
+            "sessions": sorted(int(v) for v in idx["session"].unique()),
+            "n_trials": int(len(trials)), "n_windows": len(self), "window_s": self.window,
+            "overlap_s": float(self.manifest.get("overlap") or 0.0),
+            "sfreq": self.manifest.get("sfreq"), "bands": [b.name for b in self.bands],
+            "n_channels": len(self.ch_names),
+            "arrays": {n: list(self.manifest["shapes"][n]) for n in self.arrays},
+            "units": {k: v for k, v in (self.manifest.get("units") or {}).items()
+                      if any(a == k or a.startswith(k + "_") for a in self.arrays)},
+            "labels": {names.get(int(k), str(k)): int(v) for k, v in counts.items()},
+            "config_hash": self.manifest["config_hash"],
+            "eegemo_version": (self.manifest.get("versions") or {}).get("eegemo"),
+            "bytes": sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file()),
+        }
+
     def __getstate__(self):
         state = self.__dict__.copy()
         state["_zarr"] = {}
@@ -315,6 +349,10 @@ class Store:
             if source_fingerprint(e["source"]) != fp:
                 changed.append(e["key"])
         return changed
+
+
+def _natural(s: str):
+    return (0, int(s), "") if s.isdigit() else (1, 0, s)
 
 
 def _check_manifest(man: Path, manifest) -> None:
