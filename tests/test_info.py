@@ -119,3 +119,19 @@ def test_cli_info_on_a_prepared_store(tmp_path, capsys):
     d = json.loads(capsys.readouterr().out)
     assert d["sfreq"] is None and d["kind"] == "features" and d["n_windows"] == len(feat.index)
     assert main(["info", str(feat.path)]) == 0 and "rate         -" in capsys.readouterr().out
+
+
+def test_cli_output_into_a_closed_pipe_ends_quietly(tmp_path):
+    import subprocess
+    import sys
+
+    simulate = pytest.importorskip("eegemo.datasets.simulate")
+    src = simulate.simulate("seed", tmp_path / "seed", subjects=1, sessions=1, duration_scale=0.01,
+                            features=False, random_state=0)
+    # `eegemo info ... | head -0`: the reader is gone before the command writes
+    proc = subprocess.Popen([sys.executable, "-m", "eegemo.cli", "info", str(src), "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141, err
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err

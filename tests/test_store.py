@@ -236,6 +236,17 @@ def test_damaged_manifest_refused_in_one_line(tmp_path, damage, found):
     assert len(again.index) == len(again) > 0
 
 
+@pytest.mark.parametrize("content", [b"[1, 2]", b"\x80\x81 binary", b'{"format": "eegemo-store", '
+                                     b'"format_version": "one"}'])
+def test_foreign_manifest_refused_in_one_line(tmp_path, content):
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "manifest.json").write_bytes(content)
+    with pytest.raises(DataFormatError) as err:
+        open_store(tmp_path / "s")
+    assert str(err.value).startswith(str(tmp_path / "s" / "manifest.json"))
+    assert len(str(err.value).splitlines()) == 1
+
+
 def test_damaged_or_missing_chunk_refused_not_read_as_zeros(tmp_path):
     import shutil
 

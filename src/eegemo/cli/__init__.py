@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -56,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"eegemo {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:   # the reader of stdout left (`eegemo info ... | head`): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())    # so the interpreter's final flush cannot fail too
+        return 141
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -361,8 +361,6 @@ def _check_manifest(man: Path, manifest) -> None:
         return data_error(man, "damaged store manifest; run eegemo prepare again with --overwrite",
                           expected=what, found=found)
 
-    if not isinstance(manifest, dict):
-        raise bad("a JSON object", type(manifest).__name__)
     number, optional = (int, float), (int, float, type(None))    # sfreq is null for features
     kinds = {"config": dict, "config_hash": str, "label_names": dict, "ch_names": list,
              "bands": list, "sfreq": optional, "window": number, "arrays": list,
@@ -412,12 +410,17 @@ def open_store(path: str | os.PathLike, *, check_sources: bool = False) -> Store
                          found="no manifest.json")
     try:
         manifest = json.loads(man.read_text())
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise data_error(man, "manifest is not valid JSON", found=str(exc)) from None
-    if manifest.get("format") != FORMAT:
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise data_error(man, "not an eegemo store manifest", expected=f"format {FORMAT!r}",
-                         found=repr(manifest.get("format")))
-    if int(manifest.get("format_version", 0)) > FORMAT_VERSION:
+                         found=repr(manifest.get("format") if isinstance(manifest, dict)
+                                    else type(manifest).__name__))
+    version = manifest.get("format_version", 0)
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise data_error(man, "not an eegemo store manifest", expected="an integer format_version",
+                         found=repr(version))
+    if version > FORMAT_VERSION:
         raise DataFormatError(f"{man}: store format {manifest.get('format_version')} is newer than "
                               f"this eegemo reads ({FORMAT_VERSION}); upgrade eegemo")
     _check_manifest(man, manifest)
