@@ -8,9 +8,9 @@ from pathlib import Path
 def add_parser(sub) -> None:
     p = sub.add_parser("demo", help="simulate, prepare, recognise, generate and report, in minutes",
                        description="Simulate a small SEED-format dataset (labelled as simulated), prepare "
-                                   "it, train a classical model, CCNN and the 4-D attention network under "
-                                   "the standard protocol, train and evaluate a generator, and write the "
-                                   "HTML report.")
+                                   "it, train a classical model (SVM on DE) and the 4-D attention network "
+                                   "under the standard protocol, train and evaluate a generator "
+                                   "(wgan-4d), and write the HTML report.")
     p.add_argument("--out", type=Path, default=Path("demo-output"), help="folder for everything written")
     p.add_argument("--size", choices=("full", "tiny"), default="full",
                    help="'tiny' runs in seconds (what the test suite uses)")
