@@ -122,6 +122,38 @@ def test_eegmmidb_generic(eegmmidb_dir, tmp_path):
 
 
 @needs_readers
+def test_cli_prepare_train_predict_eegmmidb_with_reader_options(eegmmidb_dir, tmp_path, capsys):
+    """Imagined left vs right fist (runs 4, 8, 12, events T1/T2) from the shell, end to end."""
+    store = tmp_path / "mi"
+    assert main(["prepare", str(eegmmidb_dir), "--out", str(store), "--sessions", "4,8,12",
+                 "--labels", "T1,T2", "--read-option", "tmin=0.5", "--duration", "3",
+                 "--window", "1", "--jobs", "1"]) == 0
+    st = open_store(store)
+    assert st.manifest["config"]["read_options"] == {"duration": 3.0, "labels": ["T1", "T2"],
+                                                     "tmin": 0.5}
+    idx = st.index
+    assert sorted(idx["session"].unique()) == [4, 8, 12] and set(idx["label"]) == {0, 1}
+    assert len(idx[["recording", "trial"]].drop_duplicates()) == 45    # 15 T1/T2 events per run
+    assert len(idx) == 45 * 3                                           # 3 s trials, 1 s windows
+    assert main(["train", str(store), "--model", "logreg", "--protocol", "trial-kfold",
+                 "--out", str(tmp_path / "run"), "--fit-final"]) == 0
+    capsys.readouterr()
+    # predict reads the new file with the store's reader options: T1/T2 trials of 3 s after 0.5 s
+    out = tmp_path / "p.csv"
+    assert main(["predict", str(tmp_path / "run"), str(eegmmidb_dir / "S001R08.edf"),
+                 "--out", str(out)]) == 0
+    import pandas as pd
+
+    probs = pd.read_csv(out)
+    assert len(probs) == 15 * 3 and set(probs["label"]) == {0, 1}
+    # and a typo in a reader option is refused, not ignored
+    assert main(["prepare", str(eegmmidb_dir), "--out", str(tmp_path / "typo"),
+                 "--read-option", "tmn=0.5"]) == 2
+    assert "unknown option(s) tmn" in capsys.readouterr().err
+    assert not (tmp_path / "typo").exists()
+
+
+@needs_readers
 def test_changed_source_file_detected_and_recomputed(seed_dir, tmp_path, caplog):
     import os
     import shutil

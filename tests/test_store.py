@@ -321,6 +321,20 @@ def test_config_json_roundtrip_and_hash():
     assert PrepareConfig(window=2).config_hash() != PrepareConfig().config_hash()
 
 
+def test_read_options_are_part_of_the_configuration():
+    plain = PrepareConfig()
+    # absent from the JSON when unset, so stores prepared before the field existed keep their hash
+    assert "read_options" not in plain.to_dict() and PrepareConfig(read_options={}) == plain
+    labelled = PrepareConfig(read_options={"labels": ("T1", "T2"), "duration": 4})
+    assert labelled.read_options == {"duration": 4, "labels": ["T1", "T2"]}
+    assert labelled.config_hash() != plain.config_hash()
+    assert PrepareConfig.from_dict(json.loads(labelled.to_json())) == labelled
+    with pytest.raises(ConfigurationError, match="cannot set"):
+        PrepareConfig(read_options={"kind": "raw"})
+    with pytest.raises(ConfigurationError, match="JSON values"):
+        PrepareConfig(read_options={"sidecar": Path("x.tsv")})
+
+
 def test_process_pool_and_dask_match_serial(tmp_path):
     recs = make_recordings(n_subjects=3)
     serial = prepare(recs, tmp_path / "serial", jobs=1)

@@ -66,7 +66,7 @@ def add_parser(sub) -> None:
 
 def _train(args) -> int:
     from ..generative.runner import train_generator
-    from .train import parse_params
+    from ._options import parse_params
 
     out = train_generator(args.store, args.model, args.out, epochs=args.epochs, array=args.array,
                           params=parse_params(args.param), holdout=args.holdout,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from ._options import add_reader_options, reader_options
+
 __all__ = ["add_parser"]
 
 
@@ -42,15 +44,11 @@ def _run(args: argparse.Namespace) -> int:
         d = open_store(args.path).describe()
         print(json.dumps(d, indent=1, ensure_ascii=False) if args.json else _store_text(d))
         return 0
-    opts = {}
+    opts = reader_options(args)
     if args.kind:
         opts["kind"] = args.kind
     if args.feature:
         opts["feature"] = args.feature
-    if args.labels:
-        opts["labels"] = [s.strip() for s in args.labels.split(",") if s.strip()]
-    if args.duration is not None:
-        opts["duration"] = args.duration
     d = summarize(args.path, dataset=args.dataset, **opts)
     if args.json:
         print(json.dumps(d, indent=1, ensure_ascii=False))
@@ -75,9 +73,6 @@ def add_parser(subparsers) -> None:
                    help="raw signals or released features (default: raw where present)")
     p.add_argument("--feature", metavar="NAME", default=None,
                    help="released feature to count (default de_LDS)")
-    p.add_argument("--labels", metavar="A,B", default=None,
-                   help="generic recordings: event descriptions that become trials")
-    p.add_argument("--duration", type=float, metavar="S", default=None,
-                   help="generic recordings: trial length in seconds for zero-length events")
+    add_reader_options(p)
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=_run)

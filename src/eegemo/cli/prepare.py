@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ._options import add_reader_options, reader_options
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
@@ -46,6 +48,7 @@ def add_parser(sub) -> None:
                    help="Dask distributed scheduler address (tcp://host:8786) instead of --jobs")
     p.add_argument("--overwrite", action="store_true",
                    help="replace an existing store prepared with another configuration")
+    add_reader_options(p)
     p.set_defaults(func=_run)
 
 
@@ -61,7 +64,7 @@ def _run(args) -> int:
         smoothing=args.smooth, smoothing_window=args.smooth_window, grid=args.grid,
         image_size=args.image_size, interpolate_to=args.interpolate_to, feature=args.feature,
         dataset=args.dataset, kind=args.kind, subjects=_split(args.subjects),
-        sessions=_split(args.sessions))
+        sessions=_split(args.sessions), read_options=reader_options(args) or None)
     store = prepare(args.source, args.out, config=cfg, jobs=args.jobs, scheduler=args.scheduler,
                     overwrite=args.overwrite)
     s = store.summary

@@ -2,34 +2,11 @@
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
+from ._options import add_reader_options, parse_params, reader_options
+
 _PROTOCOLS = ("seed-standard", "trial-kfold", "cross-session", "loso")
-
-
-def _value(text: str):
-    """``k=v`` values: Python literals (numbers, True/None, tuples), else the string itself."""
-    low = text.lower()
-    if low in ("true", "false", "none", "null"):
-        return {"true": True, "false": False}.get(low)
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return text
-
-
-def parse_params(items: list[str] | None) -> dict:
-    """``["lr=0.001", "filters=(32,64)"]`` → ``{"lr": 0.001, "filters": (32, 64)}``."""
-    from ..errors import ConfigurationError
-
-    out = {}
-    for item in items or []:
-        key, sep, val = item.partition("=")
-        if not sep or not key.strip():
-            raise ConfigurationError(f"--param expects KEY=VALUE, found {item!r}")
-        out[key.strip().replace("-", "_")] = _value(val.strip())
-    return out
 
 
 def add_parser(sub) -> None:
@@ -81,6 +58,7 @@ def add_parser(sub) -> None:
     r.add_argument("--dataset", help="reader to use (default: detected)")
     r.add_argument("--fold", help="use this fold's model (default: final model, else all folds)")
     r.add_argument("--device", default="auto", choices=("cpu", "cuda", "auto"))
+    add_reader_options(r)
     r.set_defaults(func=_predict)
 
 
@@ -122,7 +100,8 @@ def _evaluate(args) -> int:
 def _predict(args) -> int:
     from ..evaluation import predict
 
-    probs = predict(args.run, args.file, dataset=args.dataset, fold=args.fold, device=args.device)
+    probs = predict(args.run, args.file, dataset=args.dataset, fold=args.fold, device=args.device,
+                    **reader_options(args))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     probs.to_csv(args.out, index=False)
     counts = probs["pred_name"].value_counts()

@@ -108,10 +108,22 @@ def detect_dataset(path: str | os.PathLike) -> str:
                      found="none (pass dataset= to force a reader)")
 
 
+#: Options :func:`read` passes to every reader (each takes or ignores them).
+_COMMON_OPTIONS = frozenset({"kind", "feature", "subjects", "sessions", "dataset"})
+
+
 def _call_reader(mod, path, kwargs: dict):
-    """Call ``mod.read`` with the options it accepts (all of them when it takes ``**kwargs``)."""
+    """Call ``mod.read`` with the options it accepts; an option no reader knows (a typo such as
+    ``lables=``) is refused rather than ignored by a reader's ``**kwargs``."""
     sig = inspect.signature(mod.read)
     params = sig.parameters
+    named = {k for k, p in params.items() if k != "path" and p.kind in
+             (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)}
+    unknown = [k for k in kwargs if k not in named and k not in _COMMON_OPTIONS]
+    if unknown:
+        reader = mod.__name__.rsplit(".", 1)[-1]
+        raise ConfigurationError(f"{reader} reader: unknown option(s) {', '.join(unknown)} "
+                                 f"(expected among {', '.join(sorted(named | _COMMON_OPTIONS))})")
     if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
         dropped = [k for k in kwargs if k not in params]
         unsupported = [k for k in dropped if kwargs[k] is not None

@@ -196,7 +196,8 @@ def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str
     device : str | None
         Device for torch models.
     **read_kwargs
-        Passed to :func:`eegemo.datasets.read`.
+        Passed to :func:`eegemo.datasets.read`, over the ``read_options`` the training store was
+        prepared with (e.g. a generic recording's ``labels=`` and ``duration=``).
 
     Returns
     -------
@@ -214,6 +215,7 @@ def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str
     metrics = load_run(run_dir)
     cfg = metrics["config"]
     array = cfg["array"]
+    read_kwargs = {**(_prepare_config(cfg).read_options or {}), **read_kwargs}
     recordings = read(file, dataset, **read_kwargs)
     if not recordings:
         raise data_error(file, "no recording found", expected="an EEG recording", found="nothing")

@@ -159,7 +159,7 @@ def _read_source(source, cfg: PrepareConfig) -> list[Recording]:
         except ImportError as exc:  # pragma: no cover - the readers ship with eegemo
             raise ConfigurationError(f"{path}: the dataset readers are not available ({exc})") from None
         recs = read(path, cfg.dataset, kind=cfg.kind, feature=cfg.feature, subjects=cfg.subjects,
-                    sessions=cfg.sessions)
+                    sessions=cfg.sessions, **(cfg.read_options or {}))
         return list(recs)
     else:
         raise ConfigurationError(f"prepare: source must be a path or a list of Recording, "

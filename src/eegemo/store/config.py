@@ -50,6 +50,23 @@ def _positive(value, name: str, *, integer: bool = False, allow_none: bool = Fal
     return out
 
 
+def _read_options(value) -> dict | None:
+    if value is None or value == {}:
+        return None
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+        raise ConfigurationError(f"prepare: read_options must be a dict of reader options, "
+                                 f"found {value!r}")
+    reserved = sorted(set(value) & {"dataset", "kind", "feature", "subjects", "sessions"})
+    if reserved:
+        raise ConfigurationError(f"prepare: read_options cannot set {reserved}; they are settings "
+                                 f"of their own")
+    try:   # JSON round trip: tuples become lists, so equal options give equal hashes
+        return json.loads(json.dumps(value, sort_keys=True))
+    except (TypeError, ValueError):
+        raise ConfigurationError(f"prepare: read_options must hold JSON values (numbers, strings, "
+                                 f"lists, dicts), found {value!r}") from None
+
+
 @dataclass(frozen=True)
 class PrepareConfig:
     """Everything that decides the content of a store.
@@ -86,6 +103,10 @@ class PrepareConfig:
         Which recordings to read from a folder holding both (``None``: raw where present).
     subjects, sessions : tuple | None
         Restrict reading to these subjects / sessions (passed to the reader).
+    read_options : dict | None
+        Further options of the reader, e.g. ``{"labels": ["T1", "T2"]}`` or ``{"duration": 4.0}``
+        for a generic recording (see :func:`eegemo.datasets.read`); JSON values only, since they
+        are part of the store's configuration. ``eegemo predict`` reads new files with them too.
     """
 
     window: float = 1.0
@@ -102,6 +123,7 @@ class PrepareConfig:
     kind: str | None = None
     subjects: tuple | None = field(default=None)
     sessions: tuple | None = field(default=None)
+    read_options: dict | None = field(default=None, hash=False)
 
     def __post_init__(self):
         set_ = object.__setattr__
@@ -155,6 +177,7 @@ class PrepareConfig:
                 if isinstance(val, (str, int)):
                     val = (val,)
                 set_(self, name, tuple(str(v) if name == "subjects" else int(v) for v in val))
+        set_(self, "read_options", _read_options(self.read_options))
 
     # --- serialisation -------------------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -164,6 +187,8 @@ class PrepareConfig:
         for k in ("features", "subjects", "sessions"):
             if out[k] is not None:
                 out[k] = list(out[k])
+        if out["read_options"] is None:   # absent, so stores prepared before it keep their hash
+            del out["read_options"]
         return out
 
     @classmethod
