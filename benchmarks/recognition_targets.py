@@ -277,7 +277,7 @@ def simulated_seed(args) -> tuple[list[str], dict]:
         per_seed = []
         for seed in seeds:
             m = run(store, name, "seed-standard", WORK / "runs" / f"sim-{key}-seed{seed}",
-                    model_params=params, random_state=seed, device="cpu")
+                    model_params=params, random_state=seed, device="cpu", overwrite=True)
             per_seed.append(m)
         dt = (time.perf_counter() - t0) / len(seeds)
         subj = sorted(per_seed[0]["per_subject"])
@@ -339,7 +339,7 @@ def motor_imagery(args) -> tuple[list[str], dict]:
         out = WORK / "runs" / f"mi-{key}"
         m = run(store_, model, "trial-kfold", out, array=array, model_params=params,
                 normalize="session" if array == "de" else None, n_folds=5, random_state=0,
-                device="cpu")
+                device="cpu", overwrite=True)
         dt = time.perf_counter() - t0
         mean, std = fold_spread(m)
         tl = trial_level(out)

@@ -37,6 +37,16 @@ def test_demo_pipeline_runs_end_to_end(demo_out):
     assert Path(summary["report"]).is_file()
 
 
+def test_demo_runs_again_into_its_own_folder(demo_out):
+    """`make demo` twice: the second run replaces the first's runs and gives the same figures."""
+    from eegemo.demo import run_demo
+
+    out, summary = demo_out
+    again = run_demo(out, size="tiny", random_state=0)
+    assert again["recognition"] == summary["recognition"]
+    assert again["generation"] == summary["generation"]
+
+
 def test_report_contents(demo_out):
     _, summary = demo_out
     text = Path(summary["report"]).read_text()

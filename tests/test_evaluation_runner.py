@@ -137,6 +137,32 @@ def test_repeated_run_gives_identical_metrics(tmp_path):
     pd.testing.assert_frame_equal(pa, pb)
 
 
+def test_an_earlier_run_is_never_replaced_silently(tmp_path):
+    from eegemo.errors import ConfigurationError
+
+    store = make_store(n_subjects=2)
+    run(store, LogisticRegression(max_iter=200), "trial-kfold", tmp_path / "a")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "a").iterdir() if p.is_file()}
+    with pytest.raises(ConfigurationError, match="run folder exists"):
+        run(store, LogisticRegression(C=1e-3, max_iter=200), "seed-standard", tmp_path / "a")
+    assert {p.name: p.read_bytes() for p in (tmp_path / "a").iterdir() if p.is_file()} == before
+    m = run(store, LogisticRegression(max_iter=200), "seed-standard", tmp_path / "a", overwrite=True)
+    assert json.loads((tmp_path / "a" / "metrics.json").read_text())["protocol"] == m["protocol"]
+    assert m["protocol"]["name"] == "seed-standard"
+    # a folder that is not a run is never deleted, not even with overwrite
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "thesis.tex").write_text("precious")
+    with pytest.raises(ConfigurationError, match="not a run"):
+        run(store, LogisticRegression(max_iter=200), "trial-kfold", tmp_path / "notes",
+            overwrite=True)
+    assert (tmp_path / "notes" / "thesis.tex").read_text() == "precious"
+    # an unreachable scheduler: one line, and no run folder made
+    with pytest.raises(ConfigurationError, match="Dask scheduler 'nowhere': cannot connect"):
+        run(store, LogisticRegression(max_iter=200), "trial-kfold", tmp_path / "d",
+            scheduler="nowhere")
+    assert not (tmp_path / "d").exists()
+
+
 def test_loso_run_and_parallel_folds_match(tmp_path):
     store = make_store(n_subjects=3)
     m1 = run(store, LogisticRegression(max_iter=200), "loso", tmp_path / "seq", normalize="global")

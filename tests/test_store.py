@@ -271,6 +271,13 @@ def test_damaged_or_missing_chunk_refused_not_read_as_zeros(tmp_path):
             np.testing.assert_array_equal(again.load(name), x)
 
 
+def test_unreachable_scheduler_refused_before_anything_is_written(tmp_path):
+    pytest.importorskip("distributed")
+    with pytest.raises(ConfigurationError, match="Dask scheduler 'nowhere': cannot connect"):
+        prepare(make_recordings(), tmp_path / "s", scheduler="nowhere")
+    assert not (tmp_path / "s").exists()
+
+
 def test_changed_configuration_refused_or_overwritten(tmp_path):
     recs = make_recordings(n_subjects=1)
     prepare(recs, tmp_path / "st", jobs=1)

@@ -92,7 +92,7 @@ def run_demo(out: str | os.PathLike, *, size: str = "full", random_state: int = 
         params = {} if model in ("svm", "logreg") else {"max_epochs": cfg.model_epochs}
         run_dir = out / "runs" / model
         metrics = run_recognition(store, model, "seed-standard", run_dir, model_params=params,
-                                  random_state=random_state)
+                                  random_state=random_state, overwrite=True)
         runs.append(run_dir)
         results[model] = metrics["summary"]
         timings[f"train {model}"] = time.perf_counter() - t
@@ -101,7 +101,7 @@ def run_demo(out: str | os.PathLike, *, size: str = "full", random_state: int = 
     logger.info("4/5 training the %s generator and measuring its realism", cfg.generator)
     gen_dir = out / "generators" / cfg.generator
     train_generator(store, cfg.generator, gen_dir, epochs=cfg.generator_epochs,
-                    params=dict(cfg.generator_params), random_state=random_state)
+                    params=dict(cfg.generator_params), random_state=random_state, overwrite=True)
     synth = synth_eval(gen_dir, store, gen_dir / "synth_eval.json", random_state=random_state)
     timings[f"generator {cfg.generator}"] = time.perf_counter() - t
 

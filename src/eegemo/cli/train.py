@@ -40,6 +40,7 @@ def add_parser(sub) -> None:
                    help="mixed precision (bfloat16 on the CPU, bf16/fp16 on CUDA)")
     p.add_argument("--fit-final", action="store_true",
                    help="also fit one model on all data for `eegemo predict`")
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier run in --out")
     p.set_defaults(func=_train)
 
     e = sub.add_parser("evaluate", help="recompute and print a run's metrics from its predictions",
@@ -75,7 +76,7 @@ def _train(args) -> int:
                   seq_len=args.seq_len, jobs=args.jobs, scheduler=args.scheduler,
                   random_state=args.seed, device=args.device, n_folds=args.n_folds,
                   val_fraction=args.val_fraction, train_trials=args.train_trials,
-                  fit_final=args.fit_final)
+                  fit_final=args.fit_final, overwrite=args.overwrite)
     print(format_metrics(metrics))
     print(f"run folder: {args.out.resolve()}")
     return 0

@@ -342,11 +342,43 @@ def _run_fold(task: dict) -> dict:
 
 
 # -- the run ------------------------------------------------------------------------------------------
+def check_run_folder(out: str | os.PathLike, overwrite: bool, markers: tuple[str, ...],
+                     writer: str) -> None:
+    """Refuse to write a run into an existing folder unless told to replace an earlier run there.
+
+    Parameters
+    ----------
+    out : path-like
+        The run folder about to be written.
+    overwrite : bool
+        Whether an earlier run there may be replaced.
+    markers : tuple of str
+        Entries a run folder of this kind holds (``metrics.json``, ``checkpoints`` of an interrupted
+        run, ``config.json``): with ``overwrite``, a non-empty folder with none of them is still
+        refused, so a mistyped ``--out`` never deletes a folder that is not a run.
+    writer : str
+        The command that writes such runs, for the message.
+    """
+    out = Path(out)
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise ConfigurationError(f"{out}: exists and is not a folder (expected a run folder to write)")
+    if not any(out.iterdir()):
+        return
+    if not any((out / m).exists() for m in markers):
+        raise ConfigurationError(f"{out}: folder is not empty and is not a run of `{writer}` (no "
+                                 f"{' or '.join(markers)}); choose another folder")
+    if not overwrite:
+        raise ConfigurationError(f"{out}: run folder exists (expected a new folder; pass "
+                                 f"overwrite=True / --overwrite to replace it)")
+
+
 def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | None = None,
         model_params: Mapping[str, Any] | None = None, normalize: str | None = "subject",
         seq_len: int | None = None, jobs: int = 1, scheduler=None, random_state: int = 0,
         device: str | None = "auto", n_folds: int = 5, val_fraction: float = 0.2,
-        train_trials: int | None = None, fit_final: bool = False) -> dict:
+        train_trials: int | None = None, fit_final: bool = False, overwrite: bool = False) -> dict:
     """Evaluate a model under a protocol and write the run folder.
 
     Parameters
@@ -360,7 +392,7 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
     protocol : {"seed-standard", "trial-kfold", "cross-session", "loso"}
         See :mod:`eegemo.evaluation.splits`.
     out : path-like
-        Run folder to write (created; files of an earlier run there are replaced).
+        Run folder to write: new or empty, or (with ``overwrite``) an earlier run folder.
     array : str | None
         Store array to read; default from the model's ``input_kind`` (:data:`ARRAY_FOR_INPUT`).
     model_params : dict | None
@@ -389,6 +421,9 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
         Override the training trials per session of ``"seed-standard"``.
     fit_final : bool
         Also fit one model on all rows (``checkpoints/final.pt``) for :func:`eegemo.evaluation.predict`.
+    overwrite : bool
+        Replace an earlier run in ``out``; without it an existing, non-empty ``out`` is refused
+        before anything is trained, so no run is lost by a repeated command.
 
     Returns
     -------
@@ -396,6 +431,7 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
         The content of ``metrics.json``.
     """
     t_start = time.perf_counter()
+    check_run_folder(out, overwrite, ("metrics.json", "checkpoints"), "eegemo train")
     store = _open(store)
     if normalize not in _NORMALIZE:
         raise ConfigurationError(f"normalize must be one of subject, session, global or None, "
@@ -442,7 +478,15 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
                          subject_disjoint=protocol == "loso", what=f"fold {f.name}")
         check_no_leakage(index, f.train_rows, f.val_rows, what=f"fold {f.name} (train/validation)")
 
+    client, address = None, None
+    if scheduler is not None:   # connect before anything is written: a wrong address leaves no folder
+        from .._dask import connect
+
+        client = connect(scheduler)
+        address = str(client.scheduler_info().get("address", scheduler))
     out = Path(out)
+    if overwrite and out.exists():
+        shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     ckdir = out / "checkpoints"
     if ckdir.exists():
@@ -463,7 +507,11 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
               "sfreq": getattr(store, "sfreq", None)} for f in folds]
     logger.info("run: %s, protocol %s, %d fold(s), array %s%s", _model_name(model), protocol,
                 len(folds), array, f", {jobs} jobs" if jobs > 1 else "")
-    results = _execute(tasks, jobs=int(jobs), scheduler=scheduler)
+    try:
+        results = _execute(tasks, jobs=int(jobs), client=client)
+    finally:
+        if client is not None and client is not scheduler:
+            client.close()
 
     final = None
     if fit_final:
@@ -483,9 +531,7 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
     elapsed = time.perf_counter() - t_start
     _write_json(out / "timing.json", {"total_seconds": elapsed,
                                       "fold_seconds": {r["name"]: r["fit_seconds"] for r in results},
-                                      "jobs": jobs, "scheduler": None if scheduler is None
-                                      else str(getattr(scheduler, "scheduler_info", lambda: {})()
-                                               .get("address", scheduler))})
+                                      "jobs": jobs, "scheduler": address})
     s = metrics["summary"]
     logger.info("run: %s / %s: accuracy %.3f ± %.3f over %d subject(s) (%.0f s)",
                 _model_name(model), protocol, s["accuracy_mean"] or float("nan"),
@@ -493,23 +539,18 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
     return metrics
 
 
-def _execute(tasks: list[dict], *, jobs: int, scheduler) -> list[dict]:
+def _execute(tasks: list[dict], *, jobs: int, client) -> list[dict]:
     from tqdm.auto import tqdm
 
     bar = tqdm(total=len(tasks), desc="folds", unit="fold", disable=progress_disabled())
     try:
-        if scheduler is not None:
-            from distributed import Client, as_completed
+        if client is not None:   # a connected distributed.Client
+            from distributed import as_completed
 
-            client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
-            try:
-                futures = [client.submit(_run_fold, t, pure=False) for t in tasks]
-                for _ in as_completed(futures):
-                    bar.update()
-                return client.gather(futures)
-            finally:
-                if client is not scheduler:
-                    client.close()
+            futures = [client.submit(_run_fold, t, pure=False) for t in tasks]
+            for _ in as_completed(futures):
+                bar.update()
+            return client.gather(futures)
         if jobs > 1:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor, as_completed as done

@@ -178,11 +178,11 @@ def train_generator(store, model: str, out: str | os.PathLike, *, epochs: int | 
                                  f"{', '.join(GENERATORS)}")
     if holdout not in _HOLDOUT:
         raise ConfigurationError(f"holdout must be one of {', '.join(_HOLDOUT)}, found {holdout!r}")
+    from ..evaluation.runner import check_run_folder
+
     out = Path(out)
+    check_run_folder(out, overwrite, ("config.json", "generator.pt"), "eegemo train-generator")
     if out.exists():
-        if not overwrite:
-            raise ConfigurationError(f"{out}: run folder exists (expected a new folder; pass "
-                                     f"overwrite=True / --overwrite to replace it)")
         shutil.rmtree(out)
     array = _pick_array(store, model, array)
     index = store.index

@@ -340,6 +340,19 @@ def prepare(source, out: str | os.PathLike, *, config: PrepareConfig | None = No
     DataFormatError
         For recordings that disagree (channels, rates) or hold bad data.
     """
+    if scheduler is None:
+        return _prepare(source, out, config, jobs, None, overwrite, overrides)
+    from .._dask import connect
+
+    client = connect(scheduler)   # before anything is written: a wrong address leaves no folder
+    try:
+        return _prepare(source, out, config, jobs, client, overwrite, overrides)
+    finally:
+        if client is not scheduler:
+            client.close()
+
+
+def _prepare(source, out, config, jobs, scheduler, overwrite, overrides) -> Store:
     t0 = time.perf_counter()
     cfg = (config or PrepareConfig()).replace(**overrides) if overrides else (config or PrepareConfig())
     if not isinstance(cfg, PrepareConfig):
@@ -529,10 +542,12 @@ def _run(recs, keys, todo, cfg: PrepareConfig, recdir: Path, jobs: int, schedule
 
 
 def _run_dask(remote, payloads, keys, cfg_dict, recdir, scheduler, commit, bar) -> int:
-    from distributed import Client, as_completed
+    from distributed import as_completed
 
-    own = not isinstance(scheduler, Client)
-    client = Client(scheduler) if own else scheduler
+    from .._dask import connect
+
+    client = connect(scheduler)
+    own = client is not scheduler
     done_rows = 0
     try:
         futures = {}
