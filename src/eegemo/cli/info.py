@@ -1,4 +1,4 @@
-"""``eegemo info PATH``: what a dataset folder, recording or prepared store holds (no trial data are loaded)."""
+"""``eegemo info PATH``: what a dataset folder, recording or prepared store holds (metadata only)."""
 
 from __future__ import annotations
 
