@@ -253,6 +253,21 @@ def test_evaluate_command_prints_the_table(tmp_path, capsys):
         assert len(err.splitlines()) == 1 and str(path) in err and found in err, err
 
 
+def test_cli_unwritable_outputs_are_one_line_errors(tmp_path, capsys):
+    from eegemo.cli import main
+
+    run(make_store(n_subjects=2), LogisticRegression(max_iter=200), "trial-kfold", tmp_path / "run")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "file.txt").write_text("x")
+    capsys.readouterr()
+    for out, found in ((tmp_path / "folder", "is a folder"),               # checked before the work
+                       (tmp_path / "file.txt" / "r.html", "Errno")):        # the OS refuses the write
+        assert main(["report", str(tmp_path / "run"), "--out", str(out)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and found in err and "Traceback" not in err, err
+    assert (tmp_path / "file.txt").read_text() == "x"
+
+
 def test_cli_train_and_predict_on_a_tiny_store(tmp_path, capsys):
     store_mod = pytest.importorskip("eegemo.store")
     if not hasattr(store_mod, "prepare"):

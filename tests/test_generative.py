@@ -268,6 +268,8 @@ def test_cli_train_generate_synth_eval(tiny_store, tmp_path, capsys):
         err = capsys.readouterr().err.strip()
         assert len(err.splitlines()) == 1 and str(rows) in err and found in err, err
         assert not out.exists()
+    assert main(["synth-eval", str(run), store, "--out", str(tmp_path)]) == 2   # a folder
+    assert "is a folder" in capsys.readouterr().err
     np.save(rows, np.array([0, 10**6]))
     assert main(["synth-eval", str(run), store, "--out", str(tmp_path / "far.json")]) == 2
     assert "row outside the store" in capsys.readouterr().err

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["EegemoError", "DataFormatError", "ConfigurationError", "data_error"]
+__all__ = ["EegemoError", "DataFormatError", "ConfigurationError", "data_error", "check_output_file"]
 
 
 class EegemoError(Exception):
@@ -55,3 +55,21 @@ def data_error(path: str | os.PathLike | None, problem: str, *, expected: str | 
     if details:
         msg += " (" + ", ".join(details) + ")"
     return DataFormatError(" ".join(msg.split()))
+
+
+def check_output_file(path: str | os.PathLike) -> None:
+    """Refuse, before any work, an output file that cannot be written because it is a folder.
+
+    Parameters
+    ----------
+    path : path-like
+        The file a command will write at its end (a report, metrics, probabilities).
+
+    Raises
+    ------
+    ConfigurationError
+        If ``path`` is an existing folder.
+    """
+    if os.path.isdir(path):
+        raise ConfigurationError(f"{os.fspath(path)}: is a folder (expected the name of a file to "
+                                 f"write)")

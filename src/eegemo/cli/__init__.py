@@ -61,6 +61,11 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())    # so the interpreter's final flush cannot fail too
         return 141
+    except OSError as exc:   # the file system said no (permission, full disk, a folder for a file)
+        if args.verbose >= 2:
+            raise
+        print(f"eegemo {args.command}: error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

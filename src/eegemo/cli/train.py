@@ -99,8 +99,10 @@ def _evaluate(args) -> int:
 
 
 def _predict(args) -> int:
+    from ..errors import check_output_file
     from ..evaluation import predict
 
+    check_output_file(args.out)
     probs = predict(args.run, args.file, dataset=args.dataset, fold=args.fold, device=args.device,
                     **reader_options(args))
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from .._logging import logger
-from ..errors import ConfigurationError, data_error
+from ..errors import ConfigurationError, check_output_file, data_error
 from . import GENERATORS, default_array, get_generator, load_generator
 
 __all__ = ["train_generator", "generate", "synth_eval", "load_run", "feature_view"]
@@ -468,6 +468,8 @@ def synth_eval(run: str | os.PathLike, store, out_json: str | os.PathLike | None
     from . import metrics as M
 
     t0 = time.perf_counter()
+    if out_json is not None:
+        check_output_file(out_json)
     config, gen = load_run(run, device=device)
     store = _open(store)
     run = Path(run)

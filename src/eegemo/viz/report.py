@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .._logging import logger
+from ..errors import check_output_file
 from . import figures
 
 __all__ = ["make_report"]
@@ -304,6 +305,7 @@ def make_report(out: str | os.PathLike, *, store=None, runs: Sequence[str | os.P
     import mne
 
     out = Path(out)
+    check_output_file(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(random_state)
     if store is not None and not hasattr(store, "index"):
