@@ -59,6 +59,29 @@ def test_band_topomaps_grid_of_axes():
     assert topo_axes[0].get_title() == "delta"
 
 
+def test_topomaps_of_channels_without_positions(tmp_path, caplog):
+    """Numbered channels (a Neuroscan CNT, say) have no scalp positions: a clear error for the figure,
+    and a report that says so instead of failing."""
+    from eegemo.errors import ConfigurationError
+    from eegemo.recording import Recording, Trial
+    from eegemo.store import prepare
+    from eegemo.viz.report import make_report
+
+    rng = np.random.default_rng(2)
+    names = tuple(str(i) for i in range(1, 9))
+    with pytest.raises(ConfigurationError, match="0 of 8 channels have a known 10-05 position"):
+        viz.plot_band_topomaps(rng.normal(size=(6, 8, 5)), np.repeat([0, 1], 3), names)
+    trials = [Trial(index=t + 1, label=t % 2, sfreq=200.0, ch_names=names, n_times=600,
+                    data=rng.normal(0, 1e-5, (8, 600))) for t in range(4)]
+    rec = Recording(dataset="generic", subject="1", session=1, trials=trials,
+                    label_names={0: "a", 1: "b"}, source=tmp_path / "scan.cnt")
+    store = prepare([rec], tmp_path / "st", jobs=1, grid=None)
+    with caplog.at_level("WARNING", logger="eegemo"):
+        page = make_report(tmp_path / "r.html", store=store)
+    assert "Topomaps left out" in page.read_text()
+    assert any("topomaps left out" in r.getMessage() for r in caplog.records)
+
+
 def test_grids_and_images():
     g = np.arange(2 * 5 * 9 * 9, dtype=float).reshape(2, 5, 9, 9)
     fig = viz.plot_grids(g, row_labels=["pos", "neg"])

@@ -7,6 +7,7 @@ figure in your own layout. Raw signals are expected in volts (MNE's convention) 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -151,9 +152,13 @@ def _topo_info(ch_names: Sequence[str]):
     from ..channels import make_montage
 
     info = mne.create_info(list(ch_names), 100.0, ch_types="eeg")
-    info.set_montage(make_montage(ch_names), on_missing="ignore")
+    with warnings.catch_warnings():   # a montage with no known channel has no fiducials either
+        warnings.filterwarnings("ignore", message="Fiducial point", category=RuntimeWarning)
+        info.set_montage(make_montage(ch_names), on_missing="ignore")
     has_pos = [i for i, ch in enumerate(info["chs"]) if np.isfinite(ch["loc"][:3]).all()
                and np.any(ch["loc"][:3] != 0)]
+    if not has_pos:
+        return None, np.array([], dtype=int)
     return mne.pick_info(info, has_pos), np.array(has_pos, dtype=int)
 
 
@@ -167,7 +172,8 @@ def plot_band_topomaps(features: np.ndarray, y: np.ndarray, ch_names: Sequence[s
     features : ndarray, shape (n_windows, n_channels, n_bands)
     y : ndarray, shape (n_windows,)
     ch_names : sequence of str
-        Channels without a known position are left out.
+        Channels without a known position are left out; fewer than 3 with one raise
+        :class:`~eegemo.errors.ConfigurationError`.
     label_names : dict of int -> str | None
     bands : sequence of Band | None
     difference : bool
@@ -187,6 +193,12 @@ def plot_band_topomaps(features: np.ndarray, y: np.ndarray, ch_names: Sequence[s
     classes, means = class_means(features, np.asarray(y))
     names = _names(label_names, classes)
     info, keep = _topo_info(ch_names)
+    if len(keep) < 3:
+        from ..errors import ConfigurationError
+
+        raise ConfigurationError(f"topomaps need scalp positions, but {len(keep)} of {len(ch_names)} "
+                                 f"channels have a known 10-05 position (expected at least 3, found "
+                                 f"names such as {', '.join(list(ch_names)[:3])})")
     means = means[:, keep, :]
     grand = means.mean(axis=0)
     rows = [(f"{names[int(c)]}", m) for c, m in zip(classes, means)]

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .._logging import logger
-from ..errors import check_output_file
+from ..errors import ConfigurationError, check_output_file
 from . import figures
 
 __all__ = ["make_report"]
@@ -120,11 +120,18 @@ def _store_section(report, store, rng) -> tuple[str, dict]:
     feat_name = "de" if "de" in store.arrays else ("psd" if "psd" in store.arrays else None)
     if feat_name:
         F = store.load(feat_name, rows_s)
-        fig = figures.plot_band_topomaps(F, y, store.ch_names, names, store.bands)
-        report.add_figure(fig, title=f"{feat_name.upper()} topomaps per band and emotion", section="Features",
-                          caption=f"Mean {feat_name.upper()} per channel, band and emotion (top rows) and each "
-                                  f"emotion minus the mean over emotions (bottom rows); {data_label}. "
-                                  "CB1/CB2 are drawn at I1/I2.")
+        try:
+            fig = figures.plot_band_topomaps(F, y, store.ch_names, names, store.bands)
+        except ConfigurationError as exc:     # e.g. numbered channels of a CNT: no montage
+            logger.warning("report: %s topomaps left out: %s", feat_name.upper(), exc)
+            report.add_html(f"<p>{html.escape(f'Topomaps left out: {exc}.')}</p>",
+                            title=f"{feat_name.upper()} topomaps per band and emotion", section="Features")
+        else:
+            report.add_figure(fig, title=f"{feat_name.upper()} topomaps per band and emotion",
+                              section="Features",
+                              caption=f"Mean {feat_name.upper()} per channel, band and emotion (top rows) and "
+                                      f"each emotion minus the mean over emotions (bottom rows); {data_label}. "
+                                      "CB1/CB2 are drawn at I1/I2.")
         fig = figures.plot_embedding(F, y, names, method="pca")
         report.add_figure(fig, title=f"{feat_name.upper()} embedding", section="Features",
                           caption=f"PCA of standardised {feat_name.upper()} vectors, coloured by emotion; "
