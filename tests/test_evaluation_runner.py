@@ -331,6 +331,39 @@ def test_predict_recomputes_the_store_features(tmp_path):
         assert meta["trial"].tolist() == store.index["trial"].iloc[rows].tolist()
 
 
+def test_predict_reads_what_the_run_was_trained_on(tmp_path):
+    """A run trained on released features predicts released features (the same one, de_movingAve
+    here), not DE recomputed from raw EEG; a run trained on raw EEG refuses released features."""
+    store_mod = pytest.importorskip("eegemo.store")
+    from eegemo.datasets.simulate import simulate
+    from eegemo.errors import DataFormatError
+    from eegemo.evaluation import predict
+
+    data = simulate("seed", tmp_path / "data", subjects=2, sessions=1, duration_scale=0.02,
+                    random_state=3)
+    feat = store_mod.prepare(data, tmp_path / "feat", kind="features", feature="de_movingAve",
+                             jobs=1)
+    raw = store_mod.prepare(data, tmp_path / "raw", kind="raw", jobs=1)
+    for name, store in (("feat", feat), ("raw", raw)):
+        run(store, "logreg", "seed-standard", tmp_path / f"run-{name}", fit_final=True)
+    features_file = next((data / "ExtractedFeatures").glob("1_*.mat"))
+    raw_file = next((data / "Preprocessed_EEG").glob("1_*.mat"))
+    probs = predict(tmp_path / "run-feat", features_file, device="cpu")
+    rows = feat.index["subject"].astype(str) == "1"
+    assert len(probs) == int(rows.sum())     # one row per released window of that subject
+    cols = [c for c in probs.columns if c.startswith("p_")]
+    same = predict(tmp_path / "run-feat", features_file, device="cpu", feature="de_movingAve")
+    other = predict(tmp_path / "run-feat", features_file, device="cpu", feature="de_LDS")
+    np.testing.assert_allclose(probs[cols], same[cols])          # the default is the store's feature
+    assert not np.allclose(probs[cols], other[cols])
+    with pytest.raises(DataFormatError):     # raw EEG for a model of released features
+        predict(tmp_path / "run-feat", raw_file, device="cpu")
+    with pytest.raises(DataFormatError):     # released features for a model of raw EEG
+        predict(tmp_path / "run-raw", features_file, device="cpu")
+    assert len(predict(tmp_path / "run-raw", raw_file, device="cpu")) == int(
+        (raw.index["subject"].astype(str) == "1").sum())
+
+
 def test_cli_train_sets_the_augmentation_of_a_network(tmp_path, capsys):
     store_mod = pytest.importorskip("eegemo.store")
     from eegemo.cli import main

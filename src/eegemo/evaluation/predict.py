@@ -65,6 +65,12 @@ def _prepare_config(cfg: dict):
     return PrepareConfig(window=float(cfg.get("window") or 1.0), bands=bands)
 
 
+def _trained_kind(cfg: dict) -> str | None:
+    """``"raw"`` or ``"features"``: what the run's store was prepared from (None if not recorded)."""
+    kind = cfg.get("store_kind") or (cfg.get("store_config") or {}).get("kind")
+    return kind if kind in ("raw", "features") else None
+
+
 def recording_arrays(recording, cfg: dict, array: str) -> tuple[np.ndarray, pd.DataFrame]:
     """The rows of ``array`` that a run's store would hold for one recording.
 
@@ -99,10 +105,17 @@ def recording_arrays(recording, cfg: dict, array: str) -> tuple[np.ndarray, pd.D
     config = _prepare_config(cfg)
     config = config.replace(features=(feature,), subjects=None, sessions=None)
     ch_names = list(cfg.get("ch_names") or [])
+    trained = _trained_kind(cfg)
     rows, metas = [], []
     for trial in recording.trials:
         names = ch_names or list(trial.ch_names)
-        if getattr(trial, "kind", "raw") == "features":
+        have = getattr(trial, "kind", "raw")
+        if trained is not None and have != trained:
+            what = {"raw": "raw recordings", "features": f"released features ({config.feature})"}
+            raise data_error(recording.source, f"the run was trained on {what[trained]}; features "
+                             "of the other kind would be a different input",
+                             expected=what[trained], found=what[have])
+        if have == "features":
             if feature == "raw":
                 raise data_error(recording.source, "the run needs raw EEG windows",
                                  expected="a raw recording", found="precomputed features")
@@ -215,8 +228,14 @@ def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str
     metrics = load_run(run_dir)
     cfg = metrics["config"]
     array = cfg["array"]
-    read_kwargs = {**(_prepare_config(cfg).read_options or {}), **read_kwargs}
-    recordings = read(file, dataset, **read_kwargs)
+    pcfg = _prepare_config(cfg)
+    kind = _trained_kind(cfg)
+    defaults = dict(pcfg.read_options or {})
+    if kind is not None:   # read what the model was trained on: raw signal, or the same released feature
+        defaults["kind"] = kind
+        if kind == "features":
+            defaults["feature"] = pcfg.feature
+    recordings = read(file, dataset, **{**defaults, **read_kwargs})
     if not recordings:
         raise data_error(file, "no recording found", expected="an EEG recording", found="nothing")
     parts = [recording_arrays(r, cfg, array) for r in recordings]

@@ -600,6 +600,7 @@ def _assemble(store, index, folds, results, labels, label_names, protocol, model
         "store_manifest_hash": _manifest_hash(store),
         "store_config_hash": manifest.get("config_hash"),
         "store_config": manifest.get("config"),
+        "store_kind": manifest.get("kind"),   # "raw" or "features": what predict must be given
         "array": array, "input_kind": input_kind, "normalize": normalize, "seq_len": seq_len,
         "n_folds": n_folds, "val_fraction": val_fraction, "train_trials": train_trials,
         "random_state": random_state, "device": device, "model_params": dict(model_params),
