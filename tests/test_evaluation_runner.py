@@ -285,8 +285,8 @@ def test_cli_train_and_predict_on_a_tiny_store(tmp_path, capsys):
     m = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert m["summary"]["n_subjects"] == 2 and m["simulated"] is True
     assert m["config"]["store_manifest_hash"]
-    # predict on one of the simulated recordings
-    rec_file = sorted(p for p in Path(data).rglob("*.mat") if "label" not in p.name)[0]
+    # predict on one of the simulated raw recordings (the store was prepared from raw EEG)
+    rec_file = sorted((Path(data) / "Preprocessed_EEG").glob("*_*.mat"))[0]
     rc = main(["predict", str(tmp_path / "run"), str(rec_file), "--out", str(tmp_path / "p.csv")])
     assert rc == 0
     probs = pd.read_csv(tmp_path / "p.csv")
