@@ -156,6 +156,14 @@ def test_an_earlier_run_is_never_replaced_silently(tmp_path):
         run(store, LogisticRegression(max_iter=200), "trial-kfold", tmp_path / "notes",
             overwrite=True)
     assert (tmp_path / "notes" / "thesis.tex").read_text() == "precious"
+    # a CUDA device this machine does not have: refused before a folder is made
+    import torch
+
+    n_cuda = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    missing = "cuda" if n_cuda == 0 else f"cuda:{n_cuda}"
+    with pytest.raises(ConfigurationError, match=f"device '{missing}' requested"):
+        run(store, "ccnn", "trial-kfold", tmp_path / "c", device=missing)
+    assert not (tmp_path / "c").exists()
     # an unreachable scheduler: one line, and no run folder made
     with pytest.raises(ConfigurationError, match="Dask scheduler 'nowhere': cannot connect"):
         run(store, LogisticRegression(max_iter=200), "trial-kfold", tmp_path / "d",

@@ -295,6 +295,10 @@ def test_bad_input_and_params_are_one_line_errors():
         get_model("ccnn", filterz=(3,))
     with pytest.raises(ConfigurationError, match="too short"):
         _model("eegnet").fit(np.zeros((6, 2, 16), np.float32), [0, 1] * 3)
+    n_cuda = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    missing = "cuda" if n_cuda == 0 else f"cuda:{n_cuda}"     # a device this machine does not have
+    with pytest.raises(ConfigurationError, match=f"device '{missing}' requested"):
+        _model("ccnn").set_params(device=missing).fit(Xtr, ytr)
     for name in PARAMS:  # the scikit-learn contract: clone keeps parameters
         model = _model(name)
         assert clone(model).get_params() == model.get_params()

@@ -443,6 +443,10 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
         raise ConfigurationError(f"jobs must be a positive integer, found {jobs!r}")
     model_params = dict(model_params or {})
     probe = _model_spec(model, model_params)  # validates the name and parameters early
+    if "device" in getattr(probe, "get_params", dict)():   # a torch model: is its device there?
+        from .._device import resolve_device
+
+        resolve_device(model_params.get("device", device), _model_name(model))
     input_kind = getattr(probe, "input_kind", "features")
     if array is None:
         array = ARRAY_FOR_INPUT.get(input_kind)

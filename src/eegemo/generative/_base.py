@@ -173,19 +173,9 @@ class BaseGenerator:
 
     # ------------------------------------------------------------------ device / seeding
     def _torch_device(self):
-        import torch
+        from .._device import resolve_device
 
-        if self.device in (None, "auto"):
-            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-        try:
-            dev = torch.device(self.device)
-        except (RuntimeError, TypeError) as err:
-            raise ConfigurationError(f"{self.name}: device must be 'auto', 'cpu', 'cuda' or 'cuda:N', "
-                                     f"found {self.device!r} ({err})") from None
-        if dev.type == "cuda" and not torch.cuda.is_available():
-            raise ConfigurationError(f"{self.name}: device {self.device!r} requested, found no CUDA "
-                                     f"device")
-        return dev
+        return resolve_device(self.device, self.name)
 
     def _seed(self) -> int:
         rs = self.random_state

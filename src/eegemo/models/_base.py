@@ -260,15 +260,9 @@ class TorchClassifier(BaseModel):
 
     # ------------------------------------------------------------------ helpers
     def _device(self):
-        import torch
+        from .._device import resolve_device
 
-        if self.device in (None, "auto"):
-            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-        try:
-            return torch.device(self.device)
-        except (RuntimeError, TypeError) as err:
-            raise ConfigurationError(f"{self.name}: device must be 'auto', 'cpu', 'cuda' or "
-                                     f"'cuda:N', found {self.device!r} ({err})") from None
+        return resolve_device(self.device, self.name)
 
     def _autocast(self, device):
         import torch
