@@ -137,6 +137,13 @@ def test_repeated_run_gives_identical_metrics(tmp_path):
     pd.testing.assert_frame_equal(pa, pb)
 
 
+class _Failing(LogisticRegression):
+    """An estimator whose training breaks, as a model can midway through a run."""
+
+    def fit(self, X, y, *args, **kwargs):
+        raise RuntimeError("fit failed")
+
+
 def test_an_earlier_run_is_never_replaced_silently(tmp_path):
     from eegemo.errors import ConfigurationError
 
@@ -149,6 +156,16 @@ def test_an_earlier_run_is_never_replaced_silently(tmp_path):
     m = run(store, LogisticRegression(max_iter=200), "seed-standard", tmp_path / "a", overwrite=True)
     assert json.loads((tmp_path / "a" / "metrics.json").read_text())["protocol"] == m["protocol"]
     assert m["protocol"]["name"] == "seed-standard"
+    # a run that fails while training: the earlier run it was to replace is intact, and a fresh
+    # folder is not left half-written (runs are written aside and renamed into place)
+    before = {p.name: p.read_bytes() for p in (tmp_path / "a").iterdir() if p.is_file()}
+    with pytest.raises(RuntimeError, match="fit failed"):
+        run(store, _Failing(), "trial-kfold", tmp_path / "a", overwrite=True)
+    assert {p.name: p.read_bytes() for p in (tmp_path / "a").iterdir() if p.is_file()} == before
+    with pytest.raises(RuntimeError, match="fit failed"):
+        run(store, _Failing(), "trial-kfold", tmp_path / "fresh")
+    assert not (tmp_path / "fresh").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
     # a folder that is not a run is never deleted, not even with overwrite
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "thesis.tex").write_text("precious")

@@ -28,6 +28,7 @@ import platform
 import re
 import shutil
 import time
+import uuid
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
@@ -488,59 +489,74 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
 
         client = connect(scheduler)
         address = str(client.scheduler_info().get("address", scheduler))
+    # The run is written into a hidden sibling folder and renamed into place at the end: a run that
+    # fails leaves nothing behind, and an earlier run being replaced survives until the new one is whole.
     out = Path(out)
-    if overwrite and out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True, exist_ok=True)
-    ckdir = out / "checkpoints"
-    if ckdir.exists():
-        shutil.rmtree(ckdir)
-    ckdir.mkdir()
-
-    parallel = scheduler is not None or jobs > 1
-    store_ref: Any = store
-    if parallel and getattr(store, "path", None) is not None and Path(store.path).exists():
-        store_ref = str(Path(store.path).resolve())
-    torch_threads = None
-    if parallel and scheduler is None:
-        torch_threads = max(1, (os.cpu_count() or 1) // int(jobs))
-    tasks = [{"store": store_ref, "fold": f, "array": array, "normalize": normalize,
-              "seq_len": seq_len, "model": model, "model_params": model_params,
-              "seed": _fold_seed(random_state, f.name), "device": device, "labels": labels,
-              "checkpoint_dir": str(ckdir), "torch_threads": torch_threads,
-              "sfreq": getattr(store, "sfreq", None)} for f in folds]
-    logger.info("run: %s, protocol %s, %d fold(s), array %s%s", _model_name(model), protocol,
-                len(folds), array, f", {jobs} jobs" if jobs > 1 else "")
+    work = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
+    work.mkdir(parents=True)
     try:
-        results = _execute(tasks, jobs=int(jobs), client=client)
-    finally:
-        if client is not None and client is not scheduler:
-            client.close()
+        ckdir = (work / "checkpoints").resolve()   # absolute: workers may run elsewhere
+        ckdir.mkdir()
 
-    final = None
-    if fit_final:
-        all_rows = np.arange(len(index), dtype=np.int64)
-        tids = trial_ids(index)
-        from .splits import _carve_val, _fold_seed as _rng, _trial_table
+        parallel = scheduler is not None or jobs > 1
+        store_ref: Any = store
+        if parallel and getattr(store, "path", None) is not None and Path(store.path).exists():
+            store_ref = str(Path(store.path).resolve())
+        torch_threads = None
+        if parallel and scheduler is None:
+            torch_threads = max(1, (os.cpu_count() or 1) // int(jobs))
+        tasks = [{"store": store_ref, "fold": f, "array": array, "normalize": normalize,
+                  "seq_len": seq_len, "model": model, "model_params": model_params,
+                  "seed": _fold_seed(random_state, f.name), "device": device, "labels": labels,
+                  "checkpoint_dir": str(ckdir), "torch_threads": torch_threads,
+                  "sfreq": getattr(store, "sfreq", None)} for f in folds]
+        logger.info("run: %s, protocol %s, %d fold(s), array %s%s", _model_name(model), protocol,
+                    len(folds), array, f", {jobs} jobs" if jobs > 1 else "")
+        try:
+            results = _execute(tasks, jobs=int(jobs), client=client)
+        finally:
+            if client is not None and client is not scheduler:
+                client.close()
 
-        tr_t, va_t = _carve_val(_trial_table(index), val_fraction, _rng(random_state, "final"))
-        ffold = Fold("final", None, all_rows[np.isin(tids, tr_t)], all_rows[:0],
-                     all_rows[np.isin(tids, va_t)])
-        final = _run_fold({**tasks[0], "fold": ffold, "seed": _fold_seed(random_state, "final")})
+        final = None
+        if fit_final:
+            all_rows = np.arange(len(index), dtype=np.int64)
+            tids = trial_ids(index)
+            from .splits import _carve_val, _fold_seed as _rng, _trial_table
 
-    metrics = _assemble(store, index, folds, results, labels, label_names, protocol, model,
-                        model_params, array, normalize, seq_len, n_folds, val_fraction,
-                        train_trials, random_state, device, input_kind, probe, final)
-    _write_outputs(out, index, results, metrics, labels, label_names)
-    elapsed = time.perf_counter() - t_start
-    _write_json(out / "timing.json", {"total_seconds": elapsed,
-                                      "fold_seconds": {r["name"]: r["fit_seconds"] for r in results},
-                                      "jobs": jobs, "scheduler": address})
+            tr_t, va_t = _carve_val(_trial_table(index), val_fraction, _rng(random_state, "final"))
+            ffold = Fold("final", None, all_rows[np.isin(tids, tr_t)], all_rows[:0],
+                         all_rows[np.isin(tids, va_t)])
+            final = _run_fold({**tasks[0], "fold": ffold, "seed": _fold_seed(random_state, "final")})
+
+        metrics = _assemble(store, index, folds, results, labels, label_names, protocol, model,
+                            model_params, array, normalize, seq_len, n_folds, val_fraction,
+                            train_trials, random_state, device, input_kind, probe, final)
+        _write_outputs(work, index, results, metrics, labels, label_names)
+        elapsed = time.perf_counter() - t_start
+        fold_seconds = {r["name"]: r["fit_seconds"] for r in results}
+        _write_json(work / "timing.json", {"total_seconds": elapsed, "fold_seconds": fold_seconds,
+                                           "jobs": jobs, "scheduler": address})
+        _commit_run(work, out)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     s = metrics["summary"]
     logger.info("run: %s / %s: accuracy %.3f ± %.3f over %d subject(s) (%.0f s)",
                 _model_name(model), protocol, s["accuracy_mean"] or float("nan"),
                 s["accuracy_std"] or 0.0, s["n_subjects"], elapsed)
     return metrics
+
+
+def _commit_run(work: Path, out: Path) -> None:
+    """Rename a finished run folder into place, replacing (after the rename) an earlier one."""
+    if not out.exists():
+        os.rename(work, out)
+        return
+    old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
+    os.rename(out, old)
+    os.rename(work, out)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _execute(tasks: list[dict], *, jobs: int, client) -> list[dict]:
