@@ -233,6 +233,30 @@ def test_train_generate_export_and_synth_eval(tiny_store, tmp_path):
         train_generator(store, "wgan-raw", run, epochs=1)
 
 
+def test_failed_retraining_keeps_the_earlier_generator_run(tiny_store, tmp_path, monkeypatch):
+    import eegemo.generative.runner as runner
+
+    run = runner.train_generator(tiny_store, "dense-gan", tmp_path / "run", epochs=1,
+                                 params={"hidden": (8,), "latent_dim": 4}, device="cpu")
+    before = {p.name: p.read_bytes() for p in run.iterdir()}
+    make = runner.get_generator
+
+    def breaking(*args, **kwargs):
+        gen = make(*args, **kwargs)
+
+        def fit(*a, **k):
+            raise RuntimeError("fit failed")
+
+        gen.fit = fit
+        return gen
+
+    monkeypatch.setattr(runner, "get_generator", breaking)
+    with pytest.raises(RuntimeError, match="fit failed"):
+        runner.train_generator(tiny_store, "dense-gan", run, epochs=1, overwrite=True)
+    assert {p.name: p.read_bytes() for p in run.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
 def test_cli_train_generate_synth_eval(tiny_store, tmp_path, capsys):
     from eegemo.cli import main
 

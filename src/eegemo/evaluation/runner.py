@@ -537,7 +537,7 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
         fold_seconds = {r["name"]: r["fit_seconds"] for r in results}
         _write_json(work / "timing.json", {"total_seconds": elapsed, "fold_seconds": fold_seconds,
                                            "jobs": jobs, "scheduler": address})
-        _commit_run(work, out)
+        commit_run_folder(work, out)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -548,7 +548,7 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
     return metrics
 
 
-def _commit_run(work: Path, out: Path) -> None:
+def commit_run_folder(work: Path, out: Path) -> None:
     """Rename a finished run folder into place, replacing (after the rename) an earlier one."""
     if not out.exists():
         os.rename(work, out)

@@ -23,6 +23,7 @@ import json
 import os
 import shutil
 import time
+import uuid
 import warnings
 from pathlib import Path
 from typing import Any
@@ -178,12 +179,10 @@ def train_generator(store, model: str, out: str | os.PathLike, *, epochs: int | 
                                  f"{', '.join(GENERATORS)}")
     if holdout not in _HOLDOUT:
         raise ConfigurationError(f"holdout must be one of {', '.join(_HOLDOUT)}, found {holdout!r}")
-    from ..evaluation.runner import check_run_folder
+    from ..evaluation.runner import check_run_folder, commit_run_folder
 
     out = Path(out)
     check_run_folder(out, overwrite, ("config.json", "generator.pt"), "eegemo train-generator")
-    if out.exists():
-        shutil.rmtree(out)
     array = _pick_array(store, model, array)
     index = store.index
     train_rows, holdout_rows, fold_names = _split_rows(index, holdout, random_state)
@@ -199,28 +198,35 @@ def train_generator(store, model: str, out: str | os.PathLike, *, epochs: int | 
     subjects = index["subject"].astype(str).to_numpy()[train_rows] if condition_subject else None
     logger.info("training %s on %d rows of %s %s", model, len(X), array, X.shape[1:])
     gen.fit(X, y, subjects=subjects)
-    out.mkdir(parents=True)
-    gen.save(out / CHECKPOINT)
-    np.save(out / "train_rows.npy", train_rows)
-    np.save(out / "holdout_rows.npy", holdout_rows)
-    import torch
+    # written aside, then renamed into place: an earlier run being replaced survives a failed write
+    work = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
+    work.mkdir(parents=True)
+    try:
+        gen.save(work / CHECKPOINT)
+        np.save(work / "train_rows.npy", train_rows)
+        np.save(work / "holdout_rows.npy", holdout_rows)
+        import torch
 
-    config = {
-        "model": model, "array": array, "epochs": int(gen.epochs),
-        "params": {k: v for k, v in gen.get_params().items() if k != "label_names"},
-        "store": str(Path(store.path).resolve()), "input_shape": list(X.shape[1:]),
-        "ch_names": list(store.ch_names), "sfreq": store.sfreq,
-        "bands": [[b.name, b.low, b.high] for b in store.bands],
-        "label_names": {str(k): v for k, v in store.label_names.items()},
-        "holdout": holdout, "holdout_folds": fold_names, "n_train": int(len(train_rows)),
-        "n_holdout": int(len(holdout_rows)), "condition_subject": bool(condition_subject),
-        "subjects": list(gen.subjects_), "random_state": random_state,
-        "device": str(gen.device_), "fit_seconds": float(gen.fit_seconds_),
-        "simulated": _simulated(store),
-        "versions": {"eegemo": __version__, "torch": str(torch.__version__)},
-    }
-    _write_json(out / "config.json", config)
-    _write_json(out / "history.json", gen.history_)
+        config = {
+            "model": model, "array": array, "epochs": int(gen.epochs),
+            "params": {k: v for k, v in gen.get_params().items() if k != "label_names"},
+            "store": str(Path(store.path).resolve()), "input_shape": list(X.shape[1:]),
+            "ch_names": list(store.ch_names), "sfreq": store.sfreq,
+            "bands": [[b.name, b.low, b.high] for b in store.bands],
+            "label_names": {str(k): v for k, v in store.label_names.items()},
+            "holdout": holdout, "holdout_folds": fold_names, "n_train": int(len(train_rows)),
+            "n_holdout": int(len(holdout_rows)), "condition_subject": bool(condition_subject),
+            "subjects": list(gen.subjects_), "random_state": random_state,
+            "device": str(gen.device_), "fit_seconds": float(gen.fit_seconds_),
+            "simulated": _simulated(store),
+            "versions": {"eegemo": __version__, "torch": str(torch.__version__)},
+        }
+        _write_json(work / "config.json", config)
+        _write_json(work / "history.json", gen.history_)
+        commit_run_folder(work, out)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     logger.info("wrote generator run %s (%.1f s)", out, gen.fit_seconds_)
     return out
 
