@@ -273,9 +273,16 @@ def test_damaged_or_missing_chunk_refused_not_read_as_zeros(tmp_path):
 
 def test_unreachable_scheduler_refused_before_anything_is_written(tmp_path):
     pytest.importorskip("distributed")
+    import dask
+
+    before = dask.config.get("scheduler", None)
     with pytest.raises(ConfigurationError, match="Dask scheduler 'nowhere': cannot connect"):
         prepare(make_recordings(), tmp_path / "s", scheduler="nowhere")
     assert not (tmp_path / "s").exists()
+    # the failed client must not stay dask's default scheduler: later computations still run
+    assert dask.config.get("scheduler", None) == before
+    store = prepare(make_recordings(), tmp_path / "ok", window=1.0)
+    np.testing.assert_array_equal(store.to_xarray("de")["de"].values, store.load("de"))
 
 
 def test_changed_configuration_refused_or_overwritten(tmp_path):

@@ -32,9 +32,18 @@ def connect(scheduler, timeout: float = 30.0):
                                  "installed (pip install distributed)") from None
     if isinstance(scheduler, Client):
         return scheduler
+    import copy
+
+    import dask
+
+    saved = copy.deepcopy(dask.config.config)
     try:
         return Client(scheduler, timeout=timeout)
     except (OSError, ValueError, TypeError) as err:   # TimeoutError is an OSError
+        # a Client that failed to start has already made itself dask's default scheduler; undo it,
+        # or every later dask computation of this process (xarray, ...) would look for it
+        dask.config.config.clear()
+        dask.config.config.update(saved)
         raise ConfigurationError(f"Dask scheduler {scheduler!r}: cannot connect "
                                  f"({str(err).splitlines()[0] if str(err) else type(err).__name__})"
                                  ) from None
