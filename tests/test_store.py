@@ -296,6 +296,19 @@ def test_changed_configuration_refused_or_overwritten(tmp_path):
     (tmp_path / "other" / "notes.txt").write_text("mine")
     with pytest.raises(ConfigurationError, match="not an eegemo store"):
         prepare(recs, tmp_path / "other", jobs=1)
+    # overwrite replaces stores only: a folder that is not one (a dataset, another tool's folder with
+    # its own manifest.json) is never emptied, while a store with a damaged manifest can be rebuilt
+    (tmp_path / "tool").mkdir()
+    (tmp_path / "tool" / "manifest.json").write_text('{"name": "another tool"}')
+    for folder in ("other", "tool"):
+        with pytest.raises(ConfigurationError, match="only"):
+            prepare(recs, tmp_path / folder, jobs=1, overwrite=True)
+    assert (tmp_path / "other" / "notes.txt").read_text() == "mine"
+    assert (tmp_path / "tool" / "manifest.json").is_file()
+    (tmp_path / "st" / "manifest.json").write_text("{")
+    with pytest.raises(ConfigurationError, match="--overwrite to rebuild"):
+        prepare(recs, tmp_path / "st", jobs=1)
+    assert len(prepare(recs, tmp_path / "st", jobs=1, overwrite=True)) > 0
 
 
 def test_changed_source_recomputed(tmp_path):

@@ -253,22 +253,32 @@ def _start_store(out: Path, cfg: PrepareConfig, overwrite: bool) -> dict | None:
     if out.exists() and not out.is_dir():
         raise ConfigurationError(f"{out}: store path exists and is not a folder")
     if out.is_dir() and any(out.iterdir()):
+        # overwrite replaces a store, never a folder that is not one (a dataset, a home folder)
         if not man_path.is_file():
-            if not overwrite:
-                raise ConfigurationError(f"{out}: folder is not empty and is not an eegemo store "
-                                         "(expected manifest.json); choose another --out")
-            logger.warning("%s: overwriting a folder that is not an eegemo store", out)
-        else:
+            raise ConfigurationError(f"{out}: folder is not empty and is not an eegemo store "
+                                     "(expected manifest.json); choose another --out"
+                                     + ("; --overwrite only replaces a store" if overwrite else ""))
+        try:
             old = json.loads(man_path.read_text())
-            if overwrite:
-                logger.info("%s: overwrite=True, removing the existing store", out)
-            elif old.get("config_hash") != cfg.config_hash():
+        except (ValueError, UnicodeDecodeError):   # JSONDecodeError is a ValueError
+            old = None
+        if not isinstance(old, dict) or old.get("format") != FORMAT:
+            if not (overwrite and (out / "recordings").is_dir()):
+                raise ConfigurationError(
+                    f"{man_path}: not a readable eegemo store manifest; " +
+                    ("--overwrite replaces a store only where a recordings/ folder is beside it"
+                     if overwrite else "run again with --overwrite to rebuild a damaged store, or "
+                     "choose another --out"))
+            logger.warning("%s: replacing a store whose manifest is damaged", out)
+        elif overwrite:
+            logger.info("%s: overwrite=True, removing the existing store", out)
+        else:
+            if old.get("config_hash") != cfg.config_hash():
                 raise ConfigurationError(
                     f"{out}: existing store was prepared with another configuration (expected "
                     f"config_hash {cfg.config_hash()}, found {old.get('config_hash')}); use "
                     "overwrite=True (--overwrite) or another output folder")
-            else:
-                return old
+            return old
         for child in out.iterdir():
             shutil.rmtree(child) if child.is_dir() else child.unlink()
     out.mkdir(parents=True, exist_ok=True)
