@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from .errors import ConfigurationError
 
 
@@ -47,3 +50,18 @@ def connect(scheduler, timeout: float = 30.0):
         raise ConfigurationError(f"Dask scheduler {scheduler!r}: cannot connect "
                                  f"({str(err).splitlines()[0] if str(err) else type(err).__name__})"
                                  ) from None
+
+
+@contextmanager
+def connected(scheduler) -> Iterator:
+    """:func:`connect` for a ``with`` block: yields None when ``scheduler`` is None, and closes at
+    the end a client it opened itself (never one it was given)."""
+    if scheduler is None:
+        yield None
+        return
+    client = connect(scheduler)
+    try:
+        yield client
+    finally:
+        if client is not scheduler:
+            client.close()

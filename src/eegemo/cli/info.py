@@ -12,20 +12,18 @@ __all__ = ["add_parser"]
 
 def _store_text(d: dict) -> str:
     """Two-column text of :meth:`eegemo.store.Store.describe`."""
-    def short(xs, n=8):
-        xs = [str(x) for x in xs]
-        return ", ".join(xs[:n]) + (f", ... ({len(xs)})" if len(xs) > n else "")
+    from ..datasets.info import _fmt_list
 
     sim = "  (SIMULATED data written by eegemo)" if d["simulated"] else ""
     window = f"{d['window_s']:g} s" + (f", overlap {d['overlap_s']:g} s" if d["overlap_s"] else "")
     rows = [("path", f"{d['path']}  (eegemo store, config {d['config_hash']})"),
             ("dataset", f"{d['dataset']}{sim}"), ("source kind", str(d["kind"])),
             ("recordings", str(d["n_recordings"])),
-            ("subjects", f"{len(d['subjects'])}  ({short(d['subjects'])})"),
-            ("sessions", short(d["sessions"])), ("trials", str(d["n_trials"])),
+            ("subjects", f"{len(d['subjects'])}  ({_fmt_list(d['subjects'], 8)})"),
+            ("sessions", _fmt_list(d["sessions"], 8)), ("trials", str(d["n_trials"])),
             ("windows", f"{d['n_windows']} of {window}"),
             ("rate", f"{d['sfreq']:g} Hz" if d["sfreq"] else "-"),
-            ("channels", str(d["n_channels"])), ("bands", short(d["bands"])),
+            ("channels", str(d["n_channels"])), ("bands", _fmt_list(d["bands"], 8)),
             ("arrays", "; ".join(f"{n} {tuple(s)}" for n, s in d["arrays"].items())),
             ("units", "; ".join(f"{k}: {v}" for k, v in d["units"].items()) or "-"),
             ("labels", ", ".join(f"{k}: {v}" for k, v in d["labels"].items()) or "-"),
@@ -37,10 +35,10 @@ def _run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ..datasets.info import format_summary, summarize
+    from ..store import open_store
+    from ..store._store import MANIFEST
 
-    if (Path(args.path) / "manifest.json").is_file():     # a prepared store, not a dataset
-        from ..store import open_store
-
+    if (Path(args.path) / MANIFEST).is_file():     # a prepared store, not a dataset
         d = open_store(args.path).describe()
         print(json.dumps(d, indent=1, ensure_ascii=False) if args.json else _store_text(d))
         return 0

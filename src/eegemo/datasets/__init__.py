@@ -109,7 +109,7 @@ def detect_dataset(path: str | os.PathLike) -> str:
 
 
 #: Options :func:`read` passes to every reader (each takes or ignores them).
-_COMMON_OPTIONS = frozenset({"kind", "feature", "subjects", "sessions", "dataset"})
+COMMON_READ_OPTIONS = frozenset({"kind", "feature", "subjects", "sessions", "dataset"})
 
 
 def _call_reader(mod, path, kwargs: dict):
@@ -119,11 +119,12 @@ def _call_reader(mod, path, kwargs: dict):
     params = sig.parameters
     named = {k for k, p in params.items() if k != "path" and p.kind in
              (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)}
-    unknown = [k for k in kwargs if k not in named and k not in _COMMON_OPTIONS]
+    unknown = [k for k in kwargs if k not in named and k not in COMMON_READ_OPTIONS]
     if unknown:
         reader = mod.__name__.rsplit(".", 1)[-1]
+        allowed = ", ".join(sorted(named | COMMON_READ_OPTIONS))
         raise ConfigurationError(f"{reader} reader: unknown option(s) {', '.join(unknown)} "
-                                 f"(expected among {', '.join(sorted(named | _COMMON_OPTIONS))})")
+                                 f"(expected among {allowed})")
     if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
         dropped = [k for k in kwargs if k not in params]
         unsupported = [k for k in dropped if kwargs[k] is not None

@@ -26,9 +26,7 @@ import math
 import os
 import platform
 import re
-import shutil
 import time
-import uuid
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
@@ -37,6 +35,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._dask import connected
+from .._files import written_aside
 from .._logging import logger, progress_disabled
 from ..errors import ConfigurationError
 from .metrics import METRICS, classification_metrics, confusion, per_group, summarize
@@ -483,18 +483,11 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
                          subject_disjoint=protocol == "loso", what=f"fold {f.name}")
         check_no_leakage(index, f.train_rows, f.val_rows, what=f"fold {f.name} (train/validation)")
 
-    client, address = None, None
-    if scheduler is not None:   # connect before anything is written: a wrong address leaves no folder
-        from .._dask import connect
-
-        client = connect(scheduler)
-        address = str(client.scheduler_info().get("address", scheduler))
-    # The run is written into a hidden sibling folder and renamed into place at the end: a run that
-    # fails leaves nothing behind, and an earlier run being replaced survives until the new one is whole.
-    out = Path(out)
-    work = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
-    work.mkdir(parents=True)
-    try:
+    # Connect first (a wrong address leaves no folder), then write the run into a hidden sibling
+    # folder renamed into place at the end: a run that fails leaves nothing behind, and an earlier run
+    # being replaced survives until the new one is whole.
+    with connected(scheduler) as client, written_aside(out) as work:
+        address = None if client is None else str(client.scheduler_info().get("address", scheduler))
         ckdir = (work / "checkpoints").resolve()   # absolute: workers may run elsewhere
         ckdir.mkdir()
 
@@ -512,11 +505,7 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
                   "sfreq": getattr(store, "sfreq", None)} for f in folds]
         logger.info("run: %s, protocol %s, %d fold(s), array %s%s", _model_name(model), protocol,
                     len(folds), array, f", {jobs} jobs" if jobs > 1 else "")
-        try:
-            results = _execute(tasks, jobs=int(jobs), client=client)
-        finally:
-            if client is not None and client is not scheduler:
-                client.close()
+        results = _execute(tasks, jobs=int(jobs), client=client)
 
         final = None
         if fit_final:
@@ -537,26 +526,11 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
         fold_seconds = {r["name"]: r["fit_seconds"] for r in results}
         _write_json(work / "timing.json", {"total_seconds": elapsed, "fold_seconds": fold_seconds,
                                            "jobs": jobs, "scheduler": address})
-        commit_run_folder(work, out)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
     s = metrics["summary"]
     logger.info("run: %s / %s: accuracy %.3f ± %.3f over %d subject(s) (%.0f s)",
                 _model_name(model), protocol, s["accuracy_mean"] or float("nan"),
                 s["accuracy_std"] or 0.0, s["n_subjects"], elapsed)
     return metrics
-
-
-def commit_run_folder(work: Path, out: Path) -> None:
-    """Rename a finished run folder into place, replacing (after the rename) an earlier one."""
-    if not out.exists():
-        os.rename(work, out)
-        return
-    old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
-    os.rename(out, old)
-    os.rename(work, out)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _execute(tasks: list[dict], *, jobs: int, client) -> list[dict]:

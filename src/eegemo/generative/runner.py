@@ -21,15 +21,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
-import uuid
 import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .._files import written_aside
 from .._logging import logger
 from ..errors import ConfigurationError, check_output_file, data_error
 from . import GENERATORS, default_array, get_generator, load_generator
@@ -179,7 +178,7 @@ def train_generator(store, model: str, out: str | os.PathLike, *, epochs: int | 
                                  f"{', '.join(GENERATORS)}")
     if holdout not in _HOLDOUT:
         raise ConfigurationError(f"holdout must be one of {', '.join(_HOLDOUT)}, found {holdout!r}")
-    from ..evaluation.runner import check_run_folder, commit_run_folder
+    from ..evaluation.runner import check_run_folder
 
     out = Path(out)
     check_run_folder(out, overwrite, ("config.json", "generator.pt"), "eegemo train-generator")
@@ -199,9 +198,7 @@ def train_generator(store, model: str, out: str | os.PathLike, *, epochs: int | 
     logger.info("training %s on %d rows of %s %s", model, len(X), array, X.shape[1:])
     gen.fit(X, y, subjects=subjects)
     # written aside, then renamed into place: an earlier run being replaced survives a failed write
-    work = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
-    work.mkdir(parents=True)
-    try:
+    with written_aside(out) as work:
         gen.save(work / CHECKPOINT)
         np.save(work / "train_rows.npy", train_rows)
         np.save(work / "holdout_rows.npy", holdout_rows)
@@ -223,10 +220,6 @@ def train_generator(store, model: str, out: str | os.PathLike, *, epochs: int | 
         }
         _write_json(work / "config.json", config)
         _write_json(work / "history.json", gen.history_)
-        commit_run_folder(work, out)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
     logger.info("wrote generator run %s (%.1f s)", out, gen.fit_seconds_)
     return out
 

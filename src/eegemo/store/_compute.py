@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._files import dir_bytes
 from .._logging import logger
 from ..errors import ConfigurationError, data_error
 from ..recording import Recording, check_finite
@@ -308,7 +309,7 @@ def process_recording(rec: Recording, config: PrepareConfig, key: str, recording
                               "label": "int64", "start": "float64", "stop": "float64",
                               "simulated": "bool"})
         index.to_parquet(tmp / "index.parquet", index=False)
-        nbytes = sum(f.stat().st_size for f in tmp.rglob("*") if f.is_file())
+        nbytes = dir_bytes(tmp)
         return {"key": key, "tmp": str(tmp), "rows": int(n_rows), "trials": len(rec.trials),
                 "arrays": sorted(writers), "shapes": {k: list(w.tail) for k, w in writers.items()},
                 "bytes": int(nbytes), "peak_rss_mb": _peak_rss_mb(),

@@ -37,6 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._files import dir_bytes, replace_dir
 from .._logging import logger, progress_disabled
 from ..bands import SEED_BANDS
 from ..errors import ConfigurationError, DataFormatError, data_error
@@ -136,10 +137,6 @@ def _write_json(path: Path, obj: dict) -> None:
     tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     tmp.write_text(json.dumps(obj, indent=1, sort_keys=False))
     os.replace(tmp, path)
-
-
-def _dir_bytes(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -287,15 +284,8 @@ def _start_store(out: Path, cfg: PrepareConfig, overwrite: bool) -> dict | None:
 
 def _commit(result: dict, recdir: Path) -> None:
     """Move a worker's temporary folder into place (one rename; an older version is replaced)."""
-    final = recdir / f"{result['key']}.zarr"
-    tmp = Path(result["tmp"])
-    if final.exists():
-        old = recdir / f"{TMP_PREFIX}old-{result['key']}-{uuid.uuid4().hex[:8]}"
-        os.rename(final, old)
-        os.rename(tmp, final)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.rename(tmp, final)
+    replace_dir(Path(result["tmp"]), recdir / f"{result['key']}.zarr",
+                recdir / f"{TMP_PREFIX}old-{result['key']}-{uuid.uuid4().hex[:8]}")
 
 
 def _rebuild_index(out: Path, entries: list[dict]) -> int:
@@ -350,16 +340,10 @@ def prepare(source, out: str | os.PathLike, *, config: PrepareConfig | None = No
     DataFormatError
         For recordings that disagree (channels, rates) or hold bad data.
     """
-    if scheduler is None:
-        return _prepare(source, out, config, jobs, None, overwrite, overrides)
-    from .._dask import connect
+    from .._dask import connected
 
-    client = connect(scheduler)   # before anything is written: a wrong address leaves no folder
-    try:
+    with connected(scheduler) as client:   # before anything is written: a wrong address leaves no folder
         return _prepare(source, out, config, jobs, client, overwrite, overrides)
-    finally:
-        if client is not scheduler:
-            client.close()
 
 
 def _prepare(source, out, config, jobs, scheduler, overwrite, overrides) -> Store:
@@ -456,7 +440,7 @@ def _prepare(source, out, config, jobs, scheduler, overwrite, overrides) -> Stor
         "windows": int(manifest["n_rows"]), "computed_windows": int(n_windows_done),
         "seconds": round(seconds, 3),
         "windows_per_s": round(n_windows_done / seconds, 1) if seconds > 0 else None,
-        "bytes": _dir_bytes(out), "jobs": jobs if scheduler is None else "dask",
+        "bytes": dir_bytes(out), "jobs": jobs if scheduler is None else "dask",
         "peak_rss_mb": max(peak_rss[0], _compute._peak_rss_mb() or 0.0),
         "worker_peak_rss_mb": peak_rss[0] or None,
         "worker_cpu_seconds": round(cpu[0], 3),
@@ -551,32 +535,25 @@ def _run(recs, keys, todo, cfg: PrepareConfig, recdir: Path, jobs: int, schedule
         bar.close()
 
 
-def _run_dask(remote, payloads, keys, cfg_dict, recdir, scheduler, commit, bar) -> int:
+def _run_dask(remote, payloads, keys, cfg_dict, recdir, client, commit, bar) -> int:
+    """Compute recordings ``remote`` on the workers of a connected ``distributed.Client``."""
     from distributed import as_completed
 
-    from .._dask import connect
-
-    client = connect(scheduler)
-    own = client is not scheduler
     done_rows = 0
+    futures = {}
+    for i in remote:
+        fut = client.submit(process_payload, payloads[i], cfg_dict, keys[i], str(recdir),
+                            pure=False, key=f"eegemo-prepare-{keys[i]}-{uuid.uuid4().hex[:8]}")
+        futures[fut.key] = (i, fut)
     try:
-        futures = {}
-        for i in remote:
-            fut = client.submit(process_payload, payloads[i], cfg_dict, keys[i], str(recdir),
-                                pure=False, key=f"eegemo-prepare-{keys[i]}-{uuid.uuid4().hex[:8]}")
-            futures[fut.key] = (i, fut)
-        try:
-            for fut in as_completed([f for _, f in futures.values()]):
-                i = futures[fut.key][0]
-                res = fut.result()
-                commit(i, res)
-                done_rows += res["rows"]
-                bar.update()
-        except BaseException:
-            for _, f in futures.values():
-                f.cancel()
-            raise
-    finally:
-        if own:
-            client.close()
+        for fut in as_completed([f for _, f in futures.values()]):
+            i = futures[fut.key][0]
+            res = fut.result()
+            commit(i, res)
+            done_rows += res["rows"]
+            bar.update()
+    except BaseException:
+        for _, f in futures.values():
+            f.cancel()
+        raise
     return done_rows

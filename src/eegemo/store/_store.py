@@ -126,6 +126,9 @@ class Store:
             ``bands``, ``n_channels``, ``arrays`` (name → shape of one row), ``units``,
             ``labels`` (name → windows), ``config_hash``, ``eegemo_version``, ``bytes``.
         """
+        from .._files import dir_bytes
+        from ..datasets.info import _natural
+
         idx = self.index
         names = self.label_names
         counts = idx["label"].value_counts().sort_index()
@@ -146,7 +149,7 @@ class Store:
             "labels": {names.get(int(k), str(k)): int(v) for k, v in counts.items()},
             "config_hash": self.manifest["config_hash"],
             "eegemo_version": (self.manifest.get("versions") or {}).get("eegemo"),
-            "bytes": sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file()),
+            "bytes": dir_bytes(self.path),
         }
 
     def __getstate__(self):
@@ -349,10 +352,6 @@ class Store:
             if source_fingerprint(e["source"]) != fp:
                 changed.append(e["key"])
         return changed
-
-
-def _natural(s: str):
-    return (0, int(s), "") if s.isdigit() else (1, 0, s)
 
 
 def _check_manifest(man: Path, manifest) -> None:

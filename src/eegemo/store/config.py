@@ -56,7 +56,9 @@ def _read_options(value) -> dict | None:
     if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
         raise ConfigurationError(f"prepare: read_options must be a dict of reader options, "
                                  f"found {value!r}")
-    reserved = sorted(set(value) & {"dataset", "kind", "feature", "subjects", "sessions"})
+    from ..datasets import COMMON_READ_OPTIONS   # settings of their own, passed to every reader
+
+    reserved = sorted(set(value) & COMMON_READ_OPTIONS)
     if reserved:
         raise ConfigurationError(f"prepare: read_options cannot set {reserved}; they are settings "
                                  f"of their own")

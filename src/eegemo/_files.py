@@ -1,0 +1,45 @@
+"""Folders that appear whole or not at all: write aside, then rename into place."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def dir_bytes(path: Path) -> int:
+    """Bytes of all files under ``path``."""
+    return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
+
+
+def replace_dir(new: Path, final: Path, old: Path) -> None:
+    """Put folder ``new`` at ``final`` with one rename; an existing ``final`` is first renamed to
+    ``old`` and removed afterwards, so ``final`` is never half old, half new."""
+    if not final.exists():
+        os.rename(new, final)
+        return
+    os.rename(final, old)
+    os.rename(new, final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def written_aside(out: str | os.PathLike) -> Iterator[Path]:
+    """A hidden sibling folder of ``out`` to write into; renamed to ``out`` when the block ends.
+
+    If the block raises, the sibling is removed and ``out`` (an earlier version, or nothing) stays
+    as it was.
+    """
+    out = Path(out)
+    tag = uuid.uuid4().hex[:8]
+    work = out.parent / f".{out.name}.partial-{tag}"
+    work.mkdir(parents=True)
+    try:
+        yield work
+        replace_dir(work, out, out.parent / f".{out.name}.old-{tag}")
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
