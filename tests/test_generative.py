@@ -361,3 +361,69 @@ def test_cuda_fit_samples_and_checkpoint_moves_to_cpu(name, tmp_path):
     back = load_generator(gen.save(tmp_path / "g.pt"), device="cpu")
     S2 = back.sample(7, "positive", random_state=1)
     assert S2.shape == S.shape and np.isfinite(S2).all()
+
+
+def test_generate_output_names_and_counts(tiny_store, tmp_path, capsys):
+    import mne
+
+    from eegemo.cli import main
+    from eegemo.generative.runner import generate, train_generator
+
+    run = train_generator(tiny_store, "wgan-raw", tmp_path / "run", epochs=1,
+                          params={"width": 4, "latent_dim": 4, "n_up": 2}, device="cpu",
+                          verbose=False)
+    # zero windows used to reach MNE ("tmin (0) and tmax (None) yielded no samples")
+    for n in (0, -1, 2.5, True):
+        with pytest.raises(ConfigurationError, match="positive integer"):
+            generate(run, "positive", n, tmp_path / "z.fif")
+    capsys.readouterr()
+    assert main(["generate", str(run), "-e", "positive", "--n", "0", "--out",
+                 str(tmp_path / "z.fif")]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+    # MNE refuses upper-case FIF names and NumPy appends .npy to X.NPY: refused before sampling
+    for name in ("z.FIF", "z.NPY", "z.tar.gz", "z"):
+        with pytest.raises(ConfigurationError, match="unsupported output format"):
+            generate(run, "positive", 2, tmp_path / name)
+    raw = mne.io.read_raw_fif(generate(run, "positive", 2, tmp_path / "z.fif.gz"), verbose="error")
+    assert raw.n_times == 2 * int(tiny_store.shape("raw")[2])
+    epochs = mne.read_epochs(generate(run, "positive", 2, tmp_path / "z_epo.fif.gz"),
+                             verbose="error")
+    assert len(epochs) == 2
+    # a file merely ending in "epo.fif" is a Raw, as MNE names it
+    assert isinstance(mne.io.read_raw_fif(generate(run, "positive", 2, tmp_path / "repo.fif"),
+                                          verbose="error"), mne.io.BaseRaw)
+    assert mne.io.read_raw_edf(generate(run, "positive", 2, tmp_path / "Z.EDF"),
+                               verbose="error").n_times == raw.n_times
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [
+        "Z.EDF", "repo.fif", "z.fif.gz", "z_epo.fif.gz"]
+    # the CLI prints the file written (the label name is logged, not the value given)
+    capsys.readouterr()
+    assert main(["generate", str(run), "-e", "1", "--n", "2", "--out",
+                 str(tmp_path / "v.npy")]) == 0
+    assert capsys.readouterr().out.strip() == f"file: {tmp_path / 'v.npy'}"
+
+
+def test_synth_eval_refuses_a_store_prepared_again(tmp_path):
+    from eegemo.datasets.simulate import simulate
+    from eegemo.generative.runner import synth_eval, train_generator
+    from eegemo.store import prepare
+
+    src = simulate("seed", tmp_path / "sim", subjects=2, sessions=1, duration_scale=0.02,
+                   features=False, random_state=0)
+    store = prepare(src, tmp_path / "store", features=("de",), kind="raw", jobs=1)
+    run = train_generator(store, "wgan-4d", tmp_path / "run", epochs=1,
+                          params={"width": 4, "latent_dim": 4}, device="cpu", verbose=False)
+    cfg = json.loads((run / "config.json").read_text())
+    assert cfg["store_manifest_hash"] == store.manifest_hash
+    # same rows, same shapes, other features: the row lists still fit, the numbers would not
+    again = prepare(src, tmp_path / "store", features=("de",), kind="raw", smoothing="lds", jobs=1,
+                    overwrite=True)
+    assert len(again) == len(store) and again.manifest_hash != store.manifest_hash
+    with pytest.raises(ConfigurationError, match="not the store run .* was trained on"):
+        synth_eval(run, again, tmp_path / "m.json", augmentation=False, fid_model="features")
+    assert not (tmp_path / "m.json").exists()
+    # a run written before the hash was recorded is still read (its rows are checked only)
+    del cfg["store_manifest_hash"]
+    (run / "config.json").write_text(json.dumps(cfg))
+    res = synth_eval(run, again, None, augmentation=False, fid_model="features")
+    assert 0.0 <= res["c2st"] <= 1.0

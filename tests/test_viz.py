@@ -141,3 +141,57 @@ def test_embedding_separates_classes(method):
     assert len(a) == len(b) == 40
     gap = np.linalg.norm(a.mean(0) - b.mean(0))
     assert gap > 2 * max(a.std(0).max(), b.std(0).max())
+
+
+def _tiny_store(path, labels: dict, seed: int):
+    from eegemo.recording import Recording, Trial
+    from eegemo.store import prepare
+
+    rng = np.random.default_rng(seed)
+    names = SEED_CHANNELS[:8]
+    recs = []
+    for subject in ("1", "2"):
+        trials = [Trial(index=t + 1, label=code, sfreq=200.0, ch_names=names, n_times=400,
+                        data=rng.normal(0, 1e-5, (8, 400)))
+                  for t, code in enumerate(list(labels) * 3)]
+        recs.append(Recording(dataset="generic", subject=subject, session=1, trials=trials,
+                              label_names=labels, source=path.parent / f"s{subject}.fif"))
+    return prepare(recs, path, jobs=1, grid=None)
+
+
+def test_report_with_another_store_keeps_the_runs_own_classes(tmp_path, monkeypatch, capsys):
+    """A run trained on a 3-class store shown beside a 4-class store: the run's section keeps its
+    own class names and chance level, and says that the store is another one."""
+    from sklearn.linear_model import LogisticRegression
+
+    from eegemo.cli import main
+    from eegemo.evaluation import run
+    from eegemo.viz import report as rep
+
+    three = _tiny_store(tmp_path / "three", {-1: "negative", 0: "neutral", 1: "positive"}, 0)
+    four = _tiny_store(tmp_path / "four", {0: "neutral", 1: "sad", 2: "fear", 3: "happy"}, 1)
+    run(three, LogisticRegression(max_iter=200), "trial-kfold", tmp_path / "run", n_folds=3)
+    seen = {}
+    draw_cm, draw_acc = rep.figures.plot_confusion, rep.figures.plot_subject_accuracy
+    monkeypatch.setattr(rep.figures, "plot_confusion",
+                        lambda cm, names, **kw: seen.setdefault("names", names) and draw_cm(cm, names, **kw))
+    monkeypatch.setattr(rep.figures, "plot_subject_accuracy",
+                        lambda acc, chance=None, **kw: seen.setdefault("chance", chance)
+                        and draw_acc(acc, chance=chance, **kw))
+    page = rep.make_report(tmp_path / "r.html", store=four, runs=[tmp_path / "run"])
+    assert list(seen["names"]) == ["negative", "neutral", "positive"]
+    assert seen["chance"] == pytest.approx(1 / 3)
+    assert "trained on another store" in page.read_text()
+    seen.clear()
+    page = rep.make_report(tmp_path / "r.html", store=three, runs=[tmp_path / "run"])
+    assert "trained on another store" not in page.read_text()
+    # the CLI: a damaged metrics.json and an empty call are one-line errors, nothing written
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "metrics.json").write_bytes(b"\xff{")
+    capsys.readouterr()
+    for argv, found in ((["report", str(tmp_path / "bad")], "unreadable run metrics"),
+                        (["report"], "nothing to report")):
+        assert main(argv + ["--out", str(tmp_path / "x.html")]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and found in err, err
+    assert not (tmp_path / "x.html").exists()

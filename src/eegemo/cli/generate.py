@@ -34,12 +34,13 @@ def add_parser(sub) -> None:
     g = sub.add_parser(
         "generate", help="sample synthetic windows of one emotion from a generator run",
         description="Write N synthetic windows of one emotion: .npy (store units), .fif (MNE Raw; "
-                    "a name ending in epo.fif writes Epochs) or .edf, with channel names, rate and "
-                    "montage for MNE and EEGLAB (FIF/EDF need a raw-window generator).")
+                    "a name ending in -epo.fif writes Epochs; .fif.gz compresses) or .edf, with channel "
+                    "names and rate for MNE and EEGLAB, and the montage in FIF (FIF/EDF need a "
+                    "raw-window generator).")
     g.add_argument("run", type=Path, help="run folder written by `eegemo train-generator`")
     g.add_argument("--emotion", "-e", required=True, help="label name (e.g. positive) or value")
-    g.add_argument("--n", type=int, default=100, help="number of windows (default 100)")
-    g.add_argument("--out", "-o", type=Path, required=True, help="file: .npy, .fif or .edf")
+    g.add_argument("--n", type=int, default=100, help="number of windows, at least 1 (default 100)")
+    g.add_argument("--out", "-o", type=Path, required=True, help="file: .npy, .fif, -epo.fif, .fif.gz or .edf")
     g.add_argument("--subject", help="subject (runs trained with --condition-subject)")
     g.add_argument("--seed", type=int, default=0, help="random_state of the draw")
     g.add_argument("--device", choices=("auto", "cpu", "cuda"))
@@ -90,7 +91,7 @@ def _generate(args) -> int:
     emotion = int(args.emotion) if args.emotion.lstrip("-").isdigit() else args.emotion
     out = generate(args.run, emotion, args.n, args.out, random_state=args.seed,
                    subject=args.subject, device=args.device)
-    print(f"wrote {args.n} synthetic {args.emotion} windows to {out}")
+    print(f"file: {out}")   # what was written is logged by generate()
     return 0
 
 

@@ -19,20 +19,12 @@ def add_parser(sub) -> None:
 
 def _run(args) -> int:
     from ..errors import ConfigurationError
-    from ..viz.report import make_report
+    from ..viz.report import make_report, sort_runs
 
-    import json
-
-    rec, gen = [], []
-    for run in args.runs:
-        metrics = run / "metrics.json"
-        if metrics.is_file() and "summary" in json.loads(metrics.read_text() or "{}"):
-            rec.append(run)
-        elif (run / "config.json").is_file():
-            gen.append(run)
-        else:
-            raise ConfigurationError(f"{run}: not a run folder (expected metrics.json of `eegemo train` "
-                                     "or config.json of `eegemo train-generator`)")
+    if not args.runs and args.store is None:
+        raise ConfigurationError("report: nothing to report (expected run folders and/or --store "
+                                 "STORE)")
+    rec, gen = sort_runs(args.runs)
     path = make_report(args.out, store=args.store, runs=rec, generator_runs=gen, title=args.title)
     print(f"report: {path.resolve()}")
     return 0

@@ -118,13 +118,10 @@ def _open(store):
 
 def _manifest_hash(store) -> str | None:
     """SHA-256 (16 hex digits) of the store's whole manifest: configuration and recordings."""
-    import hashlib
+    from ..store._store import manifest_hash
 
     manifest = getattr(store, "manifest", None)
-    if not manifest:
-        return None
-    text = json.dumps(manifest, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    return manifest_hash(manifest) if manifest else None
 
 
 def _simulated(store) -> bool:

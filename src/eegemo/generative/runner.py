@@ -31,6 +31,7 @@ import numpy as np
 from .._files import written_aside
 from .._logging import logger
 from ..errors import ConfigurationError, check_output_file, data_error
+from ..store._store import manifest_hash
 from . import GENERATORS, default_array, get_generator, load_generator
 
 __all__ = ["train_generator", "generate", "synth_eval", "load_run", "feature_view"]
@@ -207,7 +208,8 @@ def train_generator(store, model: str, out: str | os.PathLike, *, epochs: int | 
         config = {
             "model": model, "array": array, "epochs": int(gen.epochs),
             "params": {k: v for k, v in gen.get_params().items() if k != "label_names"},
-            "store": str(Path(store.path).resolve()), "input_shape": list(X.shape[1:]),
+            "store": str(Path(store.path).resolve()),
+            "store_manifest_hash": manifest_hash(store.manifest), "input_shape": list(X.shape[1:]),
             "ch_names": list(store.ch_names), "sfreq": store.sfreq,
             "bands": [[b.name, b.low, b.high] for b in store.bands],
             "label_names": {str(k): v for k, v in store.label_names.items()},
@@ -294,6 +296,29 @@ def _to_mne_raw(X_uv: np.ndarray, config: dict, label: str):
     return raw
 
 
+_FORMATS = (("-epo.fif", "epochs"), ("_epo.fif", "epochs"), ("-epo.fif.gz", "epochs"),
+            ("_epo.fif.gz", "epochs"), (".fif", "fif"), (".fif.gz", "fif"), (".npy", "npy"),
+            (".edf", "edf"), (".EDF", "edf"))
+
+
+def _output_format(out: Path) -> str:
+    """``"npy"``, ``"fif"``, ``"epochs"`` (MNE's ``-epo.fif`` / ``_epo.fif``) or ``"edf"`` from
+    the file name; MNE's FIF names and NumPy's ``.npy`` are lower case."""
+    for ending, fmt in _FORMATS:
+        if out.name.endswith(ending):
+            return fmt
+    suffix = "".join(out.suffixes[-2:]) if out.name.lower().endswith(".gz") else out.suffix
+    raise ConfigurationError(f"{out}: unsupported output format (expected a name ending in .npy, "
+                             f".fif, .fif.gz or .edf, found {suffix or 'no suffix'})")
+
+
+def _check_count(n: Any) -> int:
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ConfigurationError(f"n: number of windows to generate must be a positive integer, "
+                                 f"found {n!r}")
+    return int(n)
+
+
 def generate(run: str | os.PathLike, emotion: Any, n: int, out: str | os.PathLike, *,
              random_state: int | None = 0, subject: str | None = None,
              device: str | None = None) -> Path:
@@ -306,12 +331,13 @@ def generate(run: str | os.PathLike, emotion: Any, n: int, out: str | os.PathLik
     emotion : int | str
         Label value or name (e.g. ``"positive"``).
     n : int
-        Number of windows.
+        Number of windows (at least 1).
     out : path-like
         ``.npy`` (any array: (n, *row shape) in the store's units, µV for raw windows), ``.fif``
         (raw windows: MNE Raw, windows back to back with one annotation per window; a name ending in
-        ``epo.fif`` writes MNE Epochs instead) or ``.edf`` (raw windows, EDF+ via
-        :func:`mne.export.export_raw`). FIF/EDF hold volts, channel names and the montage.
+        ``-epo.fif`` or ``_epo.fif`` writes MNE Epochs instead; ``.fif.gz`` compresses) or ``.edf``
+        (raw windows, EDF+ via :func:`mne.export.export_raw`). FIF and EDF hold volts, channel
+        names and the rate; FIF also holds the montage (EDF has no electrode positions).
     random_state : int | None
         Seed of the draw.
     subject : str | None
@@ -325,23 +351,22 @@ def generate(run: str | os.PathLike, emotion: Any, n: int, out: str | os.PathLik
         The file written.
     """
     out = Path(out)
-    suffix = out.suffix.lower()
-    if suffix not in (".npy", ".fif", ".edf"):
-        raise ConfigurationError(f"{out}: unsupported output format (expected .npy, .fif or .edf, "
-                                 f"found {suffix or 'no suffix'})")
+    fmt = _output_format(out)
+    n = _check_count(n)
+    check_output_file(out)
     config, gen = load_run(run, device=device)
-    if suffix != ".npy" and config["array"] != "raw":
+    if fmt != "npy" and config["array"] != "raw":
         raise ConfigurationError(f"{out}: FIF/EDF export needs raw windows, but this run generates "
                                  f"{config['array']!r} rows (expected array 'raw'; write .npy)")
-    X = gen.sample(int(n), emotion, random_state=random_state, subject=subject)
+    X = gen.sample(n, emotion, random_state=random_state, subject=subject)
     out.parent.mkdir(parents=True, exist_ok=True)
     code = int(gen.classes_[gen._class_index(emotion)])
     label = str((gen.label_names or {}).get(code, code))
-    if suffix == ".npy":
+    if fmt == "npy":
         np.save(out, X)
-    elif suffix == ".fif" and out.name.lower().endswith("epo.fif"):
+    elif fmt == "epochs":
         _to_mne_epochs(X, config, label, code).save(out, overwrite=True, verbose="error")
-    elif suffix == ".fif":
+    elif fmt == "fif":
         raw = _to_mne_raw(X, config, label)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")   # MNE's file-name convention warning (raw.fif)
@@ -477,6 +502,11 @@ def synth_eval(run: str | os.PathLike, store, out_json: str | os.PathLike | None
         raise ConfigurationError(f"{store.path}: store does not match run {run} (expected array "
                                  f"{array!r} of rows {config['input_shape']}, found arrays "
                                  f"{', '.join(store.arrays)})")
+    trained_on, given = config.get("store_manifest_hash"), manifest_hash(store.manifest)
+    if trained_on and trained_on != given:   # runs written before the hash existed: rows checked only
+        raise ConfigurationError(
+            f"{store.path}: not the store run {run} was trained on, or prepared again since (expected "
+            f"manifest hash {trained_on}, found {given}); pass that store or train the generator again")
     index = store.index
     train_rows = _load_rows(run / "train_rows.npy", len(index))
     hold_rows = _load_rows(run / "holdout_rows.npy", len(index))

@@ -13,7 +13,7 @@ from .._logging import logger
 from ..bands import Band
 from ..errors import ConfigurationError, DataFormatError, data_error
 
-__all__ = ["Store", "open_store", "MANIFEST", "FORMAT", "FORMAT_VERSION"]
+__all__ = ["Store", "open_store", "manifest_hash", "MANIFEST", "FORMAT", "FORMAT_VERSION"]
 
 MANIFEST = "manifest.json"
 FORMAT = "eegemo-store"
@@ -106,6 +106,15 @@ class Store:
         from .config import PrepareConfig
 
         return PrepareConfig.from_dict(self.manifest["config"])
+
+    @property
+    def manifest_hash(self) -> str:
+        """SHA-256 (16 hex digits) of the whole manifest: configuration, recordings and row counts.
+
+        It changes whenever the store is prepared again or resumed with more recordings, so a run
+        can tell whether the store it is given is the one it was trained on.
+        """
+        return manifest_hash(self.manifest)
 
     def __len__(self) -> int:
         return int(self._offsets[-1])
@@ -352,6 +361,14 @@ class Store:
             if source_fingerprint(e["source"]) != fp:
                 changed.append(e["key"])
         return changed
+
+
+def manifest_hash(manifest: dict) -> str:
+    """SHA-256 (16 hex digits) of a parsed manifest (see :attr:`Store.manifest_hash`)."""
+    import hashlib
+
+    text = json.dumps(manifest, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _check_manifest(man: Path, manifest) -> None:

@@ -17,9 +17,10 @@ import numpy as np
 
 from .._logging import logger
 from ..errors import ConfigurationError, check_output_file
+from ..store._store import manifest_hash
 from . import figures
 
-__all__ = ["make_report"]
+__all__ = ["make_report", "sort_runs"]
 
 _MAX_WINDOWS = 4000
 
@@ -50,6 +51,51 @@ def _read_json(path: Path):
         logger.warning("report: %s is unreadable (%s); what it holds is left out of the report",
                        path, str(err).splitlines()[0] if str(err) else type(err).__name__)
         return None
+
+
+def sort_runs(paths: Sequence[str | os.PathLike]) -> tuple[list[Path], list[Path]]:
+    """Tell recognition runs (``metrics.json`` with a ``summary``) from generator runs (``config.json``).
+
+    Parameters
+    ----------
+    paths : sequence of path-like
+        Run folders.
+
+    Returns
+    -------
+    recognition, generator : list of Path
+
+    Raises
+    ------
+    ConfigurationError
+        If a path is neither kind of run folder.
+    DataFormatError
+        If a ``metrics.json`` cannot be read as the JSON object ``eegemo train`` writes.
+    """
+    from ..errors import data_error
+
+    rec, gen = [], []
+    for run in map(Path, paths):
+        metrics = run / "metrics.json"
+        if metrics.is_file():
+            try:
+                m = json.loads(metrics.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as err:
+                raise data_error(metrics, "unreadable run metrics",
+                                 expected="the JSON written by `eegemo train`",
+                                 found=str(err).splitlines()[0] or type(err).__name__) from None
+            if isinstance(m, dict) and "summary" in m:
+                rec.append(run)
+                continue
+        if (run / "config.json").is_file():
+            gen.append(run)
+        elif metrics.is_file():
+            raise data_error(metrics, "not the metrics of a recognition run",
+                             expected="a JSON object with a 'summary'", found="none")
+        else:
+            raise ConfigurationError(f"{run}: not a run folder (expected metrics.json of `eegemo "
+                                     "train` or config.json of `eegemo train-generator`)")
+    return rec, gen
 
 
 def _to_volts(store, name: str) -> float:
@@ -145,7 +191,23 @@ def _store_section(report, store, rng) -> tuple[str, dict]:
             report.add_figure(fig, title=f"Model input: {what}", section="Features",
                               caption=f"The {what} ({G.shape[-2]} × {G.shape[-1]}) that the models see, "
                                       f"averaged per emotion; {data_label}.")
-    return data_label, {"label_names": names, "simulated": simulated}
+    return data_label, {"label_names": names, "simulated": simulated,
+                        "manifest_hash": manifest_hash(store.manifest) if store.manifest else None,
+                        "store": str(store.path)}
+
+
+def _other_store(report, run: Path, trained_on: str | None, facts: dict, section: str,
+                 what: str) -> bool:
+    """Note in the run's section (and log) when the report's store is not the one the run used."""
+    given = facts.get("manifest_hash")
+    if not (trained_on and given) or trained_on == given:
+        return False
+    logger.warning("report: %s was trained on another store than %s (or it was prepared again "
+                   "since); %s", run, facts.get("store"), what)
+    report.add_html(f'<p style="color:#b00">This run was trained on another store than '
+                    f"{html.escape(str(facts.get('store')))} (or that store was prepared again since): "
+                    f"{html.escape(what)}.</p>", title="Note: another store", section=section)
+    return True
 
 
 def _run_section(report, run: Path, facts: dict) -> list:
@@ -160,6 +222,13 @@ def _run_section(report, run: Path, facts: dict) -> list:
     model = model.get("name", model) if isinstance(model, dict) else model
     sim = " on SIMULATED data" if m.get("simulated", facts.get("simulated")) else ""
     section = f"Recognition: {model}"
+    cfg = m.get("config") if isinstance(m.get("config"), dict) else {}
+    _other_store(report, run, cfg.get("store_manifest_hash"), facts, section,
+                 "the dataset section does not describe its data")
+    # the run's own classes, not the report store's (which may be another dataset)
+    run_names = cfg.get("label_names")
+    names = ({int(k): str(v) for k, v in run_names.items()} if isinstance(run_names, dict) and run_names
+             else facts.get("label_names") or {})
     rows = [(k, _fmt(v)) for k, v in s.items() if not isinstance(v, (dict, list))]
     report.add_html(f"<p>Model <b>{html.escape(str(model))}</b>, protocol <b>{html.escape(str(protocol))}"
                     f"</b>{sim}; run folder {html.escape(str(run))}. Means and standard deviations are over "
@@ -170,7 +239,7 @@ def _run_section(report, run: Path, facts: dict) -> list:
         per = {str(r.get("subject")): r for r in per}
     acc = {str(k): (v.get("accuracy") if isinstance(v, dict) else v) for k, v in per.items()}
     acc = {k: v for k, v in acc.items() if v is not None}
-    n_classes = len(facts.get("label_names") or {}) or None
+    n_classes = len(names) or None
     if acc:
         fig = figures.plot_subject_accuracy(acc, chance=1 / n_classes if n_classes else None,
                                             title=f"{model}, {protocol}: accuracy per subject")
@@ -181,11 +250,13 @@ def _run_section(report, run: Path, facts: dict) -> list:
     if conf is not None:
         cm = conf.get("matrix", conf.get("confusion")) if isinstance(conf, dict) else conf
         labels = conf.get("labels") if isinstance(conf, dict) else None
-        names = facts.get("label_names") or {}
-        if labels is not None:
-            names = [names.get(int(k), str(k)) if str(k).lstrip("-").isdigit() else str(k) for k in labels]
+        tick_names = conf.get("label_names") if isinstance(conf, dict) else None
+        if labels is not None and not (isinstance(tick_names, list) and len(tick_names) == len(labels)):
+            tick_names = [names.get(int(k), str(k)) if str(k).lstrip("-").isdigit() else str(k)
+                          for k in labels]
         if cm is not None:
-            fig = figures.plot_confusion(np.asarray(cm), names, title=f"{model}, {protocol}")
+            fig = figures.plot_confusion(np.asarray(cm), tick_names if labels is not None else names,
+                                         title=f"{model}, {protocol}")
             report.add_figure(fig, title=f"{model}: confusion matrix", section=section,
                               caption=f"Test windows pooled over all folds of the {protocol} protocol{sim}; "
                                       "rows: true emotion, normalised to 1.")
@@ -237,7 +308,8 @@ def _generator_section(report, run: Path, store, rng, facts: dict) -> list:
                                                    "psd_distance_real_floor", "tstr", "trtr")]
     else:
         row += ["–"] * 6
-    if store is not None:
+    if store is not None and not _other_store(report, run, cfg.get("store_manifest_hash"), facts,
+                                              section, "real-vs-synthetic figures are not drawn"):
         try:
             from ..generative.runner import load_run
 
