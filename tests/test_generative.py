@@ -146,6 +146,17 @@ def test_checkpoint_errors_are_one_line(fitted, tmp_path):
         type(fitted["ddpm"][0]).load(good)
 
 
+def test_unknown_generator_parameters_name_the_close_one():
+    from eegemo.generative import get_generator
+
+    with pytest.raises(ConfigurationError, match="'max_epochs' .did you mean epochs.*allowed values"):
+        get_generator("wgan-4d", max_epochs=3)
+    with pytest.raises(ConfigurationError, match="'sample_step' .did you mean sample_steps"):
+        get_generator("ddpm", sample_step=3)
+    with pytest.raises(ConfigurationError, match="unknown parameter 'widht'"):
+        get_generator("wgan-raw").set_params(widht=3)
+
+
 def test_subject_conditioning_and_input_checks():
     X, y = _toy("grid")
     subjects = np.where(np.arange(len(y)) % 2, "s1", "s2")

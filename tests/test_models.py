@@ -291,8 +291,13 @@ def test_bad_input_and_params_are_one_line_errors():
         _model("ccnn").fit(bad, ytr)
     with pytest.raises(ConfigurationError, match="allowed values"):
         get_model("resnet")
-    with pytest.raises(ConfigurationError, match="unknown parameter"):
+    with pytest.raises(ConfigurationError, match="unknown parameter 'filterz' .did you mean filters"):
         get_model("ccnn", filterz=(3,))
+    # generators say epochs, models max_epochs (as braindecode): the error names the other one
+    with pytest.raises(ConfigurationError, match="'epochs' .did you mean max_epochs"):
+        get_model("ccnn", epochs=3)
+    with pytest.raises(ConfigurationError, match="'c' .did you mean C"):
+        get_model("svm", c=1.0)
     with pytest.raises(ConfigurationError, match="too short"):
         _model("eegnet").fit(np.zeros((6, 2, 16), np.float32), [0, 1] * 3)
     n_cuda = torch.cuda.device_count() if torch.cuda.is_available() else 0

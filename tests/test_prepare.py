@@ -146,6 +146,24 @@ def test_cli_prepare_train_predict_eegmmidb_with_reader_options(eegmmidb_dir, tm
 
     probs = pd.read_csv(out)
     assert len(probs) == 15 * 3 and set(probs["label"]) == {0, 1}
+    # a new recording need not hold T1/T2 events: without them it is predicted whole, unlabelled
+    # (the label is empty, not -1, which would read as SEED's "negative")
+    import mne
+
+    raw = mne.io.read_raw_edf(eegmmidb_dir / "S001R08.edf", preload=True, verbose="error")
+    raw.set_annotations(None)
+    raw.save(tmp_path / "new_raw.fif", verbose="error")
+    n_whole = int(raw.n_times / raw.info["sfreq"])
+    assert main(["predict", str(tmp_path / "run"), str(tmp_path / "new_raw.fif"),
+                 "--out", str(out)]) == 0
+    probs = pd.read_csv(out)
+    assert len(probs) == n_whole and probs["label"].isna().all()
+    assert set(probs["pred_name"]) <= {"T1", "T2"}
+    # --unlabelled reads a labelled file whole too, not the 3 s the training trials spanned
+    assert main(["predict", str(tmp_path / "run"), str(eegmmidb_dir / "S001R08.edf"),
+                 "--out", str(out), "--unlabelled"]) == 0
+    probs = pd.read_csv(out)
+    assert len(probs) == n_whole and probs["label"].isna().all()
     # and a typo in a reader option is refused, not ignored
     assert main(["prepare", str(eegmmidb_dir), "--out", str(tmp_path / "typo"),
                  "--read-option", "tmn=0.5"]) == 2

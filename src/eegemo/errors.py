@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["EegemoError", "DataFormatError", "ConfigurationError", "data_error", "check_output_file"]
+__all__ = ["EegemoError", "DataFormatError", "ConfigurationError", "data_error", "check_output_file",
+           "unknown_parameters"]
 
 
 class EegemoError(Exception):
@@ -73,3 +74,41 @@ def check_output_file(path: str | os.PathLike) -> None:
     if os.path.isdir(path):
         raise ConfigurationError(f"{os.fspath(path)}: is a folder (expected the name of a file to "
                                  f"write)")
+
+
+def unknown_parameters(owner: str, given, valid) -> ConfigurationError | None:
+    """The error for constructor parameters that ``owner`` does not have, with a close match.
+
+    Parameters
+    ----------
+    owner : str
+        Who was given them (``"model 'ccnn'"``, ``"wgan-4d"``).
+    given, valid : iterable of str
+        The parameter names passed and those that exist.
+
+    Returns
+    -------
+    err : ConfigurationError | None
+        None when every name is valid.
+
+    Examples
+    --------
+    >>> raise unknown_parameters("ccnn", ["epochs"], ["max_epochs", "lr"])
+    Traceback (most recent call last):
+    ...
+    eegemo.errors.ConfigurationError: ccnn: unknown parameter 'epochs' (did you mean max_epochs?); allowed values are lr, max_epochs
+    """
+    import difflib
+
+    valid = sorted(valid)
+    unknown = sorted(set(given) - set(valid))
+    if not unknown:
+        return None
+    parts = []
+    for key in unknown:
+        close = [v for v in valid if v.lower() == key.lower()]
+        close = close or difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
+        close = close or [v for v in valid if key in v or v in key][:1]
+        parts.append(f"{key!r}" + (f" (did you mean {close[0]}?)" if close else ""))
+    return ConfigurationError(f"{owner}: unknown parameter{'s' if len(unknown) > 1 else ''} "
+                              f"{', '.join(parts)}; allowed values are {', '.join(valid)}")

@@ -59,6 +59,10 @@ def add_parser(sub) -> None:
     r.add_argument("--dataset", help="reader to use (default: detected)")
     r.add_argument("--fold", help="use this fold's model (default: final model, else all folds)")
     r.add_argument("--device", default="auto", choices=("cpu", "cuda", "auto"))
+    r.add_argument("--unlabelled", action="store_true",
+                   help="generic recordings: predict the whole file as one unlabelled trial, even "
+                        "where it holds the training labels' events (a file without them is read "
+                        "whole anyway)")
     add_reader_options(r)
     r.set_defaults(func=_predict)
 
@@ -103,8 +107,11 @@ def _predict(args) -> int:
     from ..evaluation import predict
 
     check_output_file(args.out)
+    options = reader_options(args)
+    if args.unlabelled:
+        options["unlabelled"] = True
     probs = predict(args.run, args.file, dataset=args.dataset, fold=args.fold, device=args.device,
-                    **reader_options(args))
+                    **options)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     probs.to_csv(args.out, index=False)
     counts = probs["pred_name"].value_counts()

@@ -530,7 +530,7 @@ def _read_one(path: Path, *, labels, label_map, sidecar, picks, data_format, tmi
     except DataFormatError as exc:
         if unlabelled != "auto" or (sc is not None and sidecar is not None):
             raise
-        logger.info("%s: %s; read as one unlabelled trial", path.name, exc)
+        logger.info("%s; read as one unlabelled trial", exc)
         trial = _whole(raw, path, picks_idx, ch_names, tmin=0.0, duration=None)
         return Recording(trials=[trial], label_names={}, date=_meas_date(raw.info), extra=extra,
                          **common)

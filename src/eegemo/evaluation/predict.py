@@ -93,7 +93,8 @@ def recording_arrays(recording, cfg: dict, array: str) -> tuple[np.ndarray, pd.D
     -------
     X : ndarray, float32, shape (n_windows, ...)
     meta : DataFrame
-        One row per window: recording, subject, session, trial, window, start, stop, label.
+        One row per window: recording, subject, session, trial, window, start, stop, label
+        (nullable integers: missing for an unlabelled trial or a file without sessions).
     """
     from ..preprocess import to_grid, to_image
     from ..store._compute import raw_trial_arrays
@@ -141,9 +142,10 @@ def recording_arrays(recording, cfg: dict, array: str) -> tuple[np.ndarray, pd.D
         rows.append(np.asarray(feat, dtype=np.float32))
         metas.append(pd.DataFrame({
             "recording": str(Path(str(recording.source)).name), "subject": str(recording.subject),
-            "session": -1 if recording.session is None else int(recording.session),
+            "session": pd.array([recording.session] * n, dtype="Int64"),
             "trial": int(trial.index), "window": np.arange(n), "start": starts[:n],
-            "stop": stops[:n], "label": -1 if trial.label is None else int(trial.label)}))
+            # an unlabelled trial has no label (empty in the CSV), not -1, which is SEED's negative
+            "stop": stops[:n], "label": pd.array([trial.label] * n, dtype="Int64")}))
     if not rows:
         raise data_error(recording.source, "no trials to predict", expected="at least one trial",
                          found="none")
@@ -210,7 +212,9 @@ def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str
         Device for torch models.
     **read_kwargs
         Passed to :func:`eegemo.datasets.read`, over the ``read_options`` the training store was
-        prepared with (e.g. a generic recording's ``labels=`` and ``duration=``).
+        prepared with (e.g. a generic recording's ``labels=`` and ``duration=``). A generic
+        recording without the events of those labels is read whole, as one unlabelled trial
+        (``unlabelled="auto"``); ``unlabelled=True`` reads it whole even where it has them.
 
     Returns
     -------
@@ -221,7 +225,7 @@ def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str
     """
     from tqdm.auto import tqdm
 
-    from ..datasets import read
+    from ..datasets import detect_dataset, read
     from ..models import load_model
 
     run_dir = Path(run_dir)
@@ -235,6 +239,13 @@ def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str
         defaults["kind"] = kind
         if kind == "features":
             defaults["feature"] = pcfg.feature
+    if (dataset or detect_dataset(file)) == "generic":
+        # a new recording need not hold the events the training files were cut at: without them
+        # the whole file is one unlabelled trial (logged); unlabelled=True forces that, False refuses
+        defaults.setdefault("unlabelled", "auto")
+        if read_kwargs.get("unlabelled") is True:   # the whole file: not the training trials' span
+            for key in ("tmin", "duration"):
+                defaults.pop(key, None)
     recordings = read(file, dataset, **{**defaults, **read_kwargs})
     if not recordings:
         raise data_error(file, "no recording found", expected="an EEG recording", found="nothing")

@@ -30,7 +30,7 @@ import importlib
 import os
 from typing import Any
 
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, unknown_parameters
 
 __all__ = ["get_generator", "list_generators", "load_generator", "generator_class", "GENERATORS"]
 
@@ -82,15 +82,14 @@ def get_generator(name: str, **params: Any):
     -------
     generator : BaseGenerator
     """
-    cls = generator_class(name)
-    try:
-        return cls(**params)
-    except TypeError as err:
-        import inspect
+    import inspect
 
-        allowed = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
-        raise ConfigurationError(f"{name}: bad parameters ({err}); allowed values are "
-                                 f"{', '.join(allowed)}") from None
+    cls = generator_class(name)
+    allowed = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+    err = unknown_parameters(name, params, allowed)
+    if err:
+        raise err
+    return cls(**params)
 
 
 def load_generator(path: str | os.PathLike, *, device: str | None = None):

@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .._logging import logger, progress_disabled
-from ..errors import ConfigurationError, data_error
+from ..errors import ConfigurationError, data_error, unknown_parameters
 
 __all__ = ["BaseGenerator", "FORMAT", "FORMAT_VERSION", "read_generator_checkpoint"]
 
@@ -147,11 +147,10 @@ class BaseGenerator:
 
     def set_params(self, **params) -> BaseGenerator:
         """Set constructor parameters; returns self."""
-        valid = self.get_params()
+        err = unknown_parameters(self.name, params, self.get_params())
+        if err:
+            raise err
         for key, value in params.items():
-            if key not in valid:
-                raise ConfigurationError(f"{self.name}: unknown parameter {key!r}: allowed values are "
-                                         f"{', '.join(valid)}")
             setattr(self, key, value)
         return self
 

@@ -32,7 +32,7 @@ import importlib
 import os
 from typing import Any
 
-from ..errors import ConfigurationError, data_error
+from ..errors import ConfigurationError, data_error, unknown_parameters
 
 __all__ = ["get_model", "list_models", "load_model", "model_class", "MODELS"]
 
@@ -97,10 +97,9 @@ def get_model(name: str, **params: Any):
     """
     cls = model_class(name)
     valid = cls().get_params(deep=False)
-    unknown = sorted(set(params) - set(valid))
-    if unknown:
-        raise ConfigurationError(f"model {name!r}: unknown parameter(s) {', '.join(unknown)}; "
-                                 f"allowed values are {', '.join(sorted(valid))}")
+    err = unknown_parameters(f"model {name!r}", params, valid)
+    if err:
+        raise err
     return cls(**params)
 
 
