@@ -310,6 +310,14 @@ def test_cli_train_and_predict_on_a_tiny_store(tmp_path, capsys):
     m = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert m["summary"]["n_subjects"] == 2 and m["simulated"] is True
     assert m["config"]["store_manifest_hash"]
+    # options that a model cannot use are refused, not silently dropped
+    for extra, found in ((["--epochs", "3"], "--epochs: model logreg is not a torch network"),
+                         (["--amp"], "--amp: model logreg is not a torch network"),
+                         (["--seq-len", "3"], "seq_len: model logreg takes single windows")):
+        assert main(["train", str(store.path), "--model", "logreg", "--protocol", "seed-standard",
+                     "--out", str(tmp_path / "other"), *extra]) == 2
+        assert found in capsys.readouterr().err
+    assert not (tmp_path / "other").exists()
     # predict on one of the simulated raw recordings (the store was prepared from raw EEG)
     rec_file = sorted((Path(data) / "Preprocessed_EEG").glob("*_*.mat"))[0]
     rc = main(["predict", str(tmp_path / "run"), str(rec_file), "--out", str(tmp_path / "p.csv")])

@@ -290,6 +290,18 @@ def test_cli_train_generate_synth_eval(tiny_store, tmp_path, capsys):
     assert main(["generate", str(tmp_path / "nothing"), "--emotion", "0", "--out",
                  str(tmp_path / "z.npy")]) == 2
     assert "not a generator run folder" in capsys.readouterr().err
+    # the two kinds of run folder, each given to the other kind's command: one line that says so
+    assert main(["evaluate", str(run)]) == 2
+    assert "it is a generator run: use `eegemo synth-eval" in capsys.readouterr().err
+    (tmp_path / "rec").mkdir()
+    (tmp_path / "rec" / "metrics.json").write_text("5")
+    assert main(["evaluate", str(tmp_path / "rec")]) == 2
+    assert "not a recognition run" in capsys.readouterr().err
+    (tmp_path / "rec" / "metrics.json").write_bytes(b"\xff")
+    assert main(["evaluate", str(tmp_path / "rec")]) == 2
+    assert "unreadable metrics.json" in capsys.readouterr().err
+    assert main(["generate", str(tmp_path / "rec"), "-e", "0", "--out", str(tmp_path / "z.npy")]) == 2
+    assert "a recognition run of `eegemo train`" in capsys.readouterr().err
     # a damaged row list of the run: one line naming the file, no output written
     rows = run / "holdout_rows.npy"
     good = rows.read_bytes()

@@ -70,11 +70,18 @@ def add_parser(sub) -> None:
 def _train(args) -> int:
     from ..evaluation import format_metrics, run
 
+    from ..errors import ConfigurationError
+    from ..models import list_models, model_class
+
     params = parse_params(args.param)
-    if args.epochs is not None:
-        params["max_epochs"] = args.epochs
-    if args.amp:
-        params["amp"] = True
+    flags = {"max_epochs": ("--epochs", args.epochs), "amp": ("--amp", True if args.amp else None)}
+    for key, (flag, value) in flags.items():
+        if value is None:
+            continue
+        if args.model in list_models() and key not in model_class(args.model)().get_params():
+            raise ConfigurationError(f"{flag}: model {args.model} is not a torch network (expected "
+                                     f"{flag} only for torch models such as ccnn or eegnet)")
+        params[key] = value
     metrics = run(args.store, args.model, args.protocol, args.out, array=args.array,
                   model_params=params, normalize=None if args.normalize == "none" else args.normalize,
                   seq_len=args.seq_len, jobs=args.jobs, scheduler=args.scheduler,

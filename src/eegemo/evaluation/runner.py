@@ -465,8 +465,10 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
         if int(seq_len) < 1:
             raise ConfigurationError(f"seq_len must be >= 1, found {seq_len!r}")
         seq_len = int(seq_len)
-    else:
-        seq_len = None
+    elif seq_len is not None:
+        raise ConfigurationError(f"seq_len: model {_model_name(model)} takes single windows "
+                                 f"(input {input_kind!r}), not sequences (expected seq_len only for "
+                                 f"sequence models such as attention-4d, found {seq_len!r})")
     index = store.index
     labels = sorted(pd.unique(index["label"]).tolist())
     label_names = {int(k) if str(k).lstrip("-").isdigit() else k: str(v)
@@ -665,15 +667,20 @@ def load_run(run_dir: str | os.PathLike) -> dict:
         When ``run_dir`` is not a run folder written by :func:`run`.
     """
     path = Path(run_dir) / "metrics.json"
+    generator = (Path(run_dir) / "generator.pt").is_file()
+    hint = ("; it is a generator run: use `eegemo synth-eval RUN STORE` or `eegemo generate`"
+            if generator else "")
     if not path.is_file():
-        raise ConfigurationError(f"{run_dir}: not a run folder (expected metrics.json written by "
-                                 f"`eegemo train`, found none)")
+        raise ConfigurationError(f"{run_dir}: not a recognition run folder (expected metrics.json "
+                                 f"written by `eegemo train`, found none){hint}")
     try:
-        m = json.loads(path.read_text())
-    except json.JSONDecodeError as err:
-        raise ConfigurationError(f"{path}: unreadable metrics.json ({err})") from None
-    if "summary" not in m or "config" not in m:
-        raise ConfigurationError(f"{path}: not a recognition run (expected summary and config keys)")
+        m = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as err:   # JSON and UTF-8 decoding errors are ValueErrors
+        raise ConfigurationError(f"{path}: unreadable metrics.json "
+                                 f"({str(err).splitlines()[0] or type(err).__name__})") from None
+    if not isinstance(m, dict) or "summary" not in m or "config" not in m:
+        raise ConfigurationError(f"{path}: not a recognition run (expected summary and config "
+                                 f"keys){hint}")
     return m
 
 

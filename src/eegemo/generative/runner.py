@@ -244,8 +244,10 @@ def load_run(run: str | os.PathLike, *, device: str | None = None) -> tuple[dict
     run = Path(run)
     cfg_path = run / "config.json"
     if not cfg_path.is_file():
+        found = ("no config.json: a recognition run of `eegemo train`"
+                 if (run / "metrics.json").is_file() else "no config.json")
         raise data_error(run, "not a generator run folder", expected="config.json and generator.pt "
-                         "written by `eegemo train-generator`", found="no config.json")
+                         "written by `eegemo train-generator`", found=found)
     try:
         config = json.loads(cfg_path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
