@@ -89,7 +89,7 @@ NOTES = [
 
 def _train_eval(store, name: str, quick: bool, fid_model=None, *, settings=None,
                 device: str = "cpu", budget_s: float | None = None) -> dict:
-    from eegemo.generative.runner import synth_eval, train_generator
+    from eegemo.evaluation.generation import synth_eval, train_generator
 
     s = (settings or SETTINGS)[name]
     model = s.get("model", name)

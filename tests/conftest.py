@@ -30,3 +30,13 @@ def eegmmidb_dir() -> Path:
     if not EEGMMIDB.is_dir():
         pytest.skip("../shared/data/eegmmidb is absent")
     return EEGMMIDB
+
+
+@pytest.fixture(scope="module")
+def torch_one_thread():
+    """One torch thread for a module's tests (tiny networks are slower with more; restored after)."""
+    torch = pytest.importorskip("torch")
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)

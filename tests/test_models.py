@@ -49,12 +49,7 @@ def _case(name):
     return VARIANTS.get(name, (name, PARAMS.get(name)))
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 
 def _grid(rng, y, n_bands=5):

@@ -63,7 +63,7 @@ def run_demo(out: str | os.PathLike, *, size: str = "full", random_state: int = 
     """
     from .datasets.simulate import simulate
     from .evaluation import run as run_recognition
-    from .generative.runner import synth_eval, train_generator
+    from .evaluation.generation import synth_eval, train_generator
     from .store import prepare
     from .viz.report import make_report
 

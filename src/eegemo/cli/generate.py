@@ -66,7 +66,7 @@ def add_parser(sub) -> None:
 
 
 def _train(args) -> int:
-    from ..generative.runner import train_generator
+    from ..evaluation.generation import train_generator
     from ._options import parse_params
 
     out = train_generator(args.store, args.model, args.out, epochs=args.epochs, array=args.array,
@@ -86,7 +86,7 @@ def _train(args) -> int:
 
 
 def _generate(args) -> int:
-    from ..generative.runner import generate
+    from ..evaluation.generation import generate
 
     emotion = int(args.emotion) if args.emotion.lstrip("-").isdigit() else args.emotion
     out = generate(args.run, emotion, args.n, args.out, random_state=args.seed,
@@ -96,7 +96,7 @@ def _generate(args) -> int:
 
 
 def _synth_eval(args) -> int:
-    from ..generative.runner import synth_eval
+    from ..evaluation.generation import synth_eval
 
     res = synth_eval(args.run, args.store, args.out, model=args.model, fid_model=args.fid_model,
                      augmentation=not args.no_augmentation, aug_ratio=args.aug_ratio,

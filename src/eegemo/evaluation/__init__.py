@@ -6,12 +6,18 @@
 - :func:`run` (fit and test a model under a protocol, write a run folder), :func:`evaluate`
   (recompute a run's metrics from its predictions), :func:`predict` (per-window emotion
   probabilities for a new recording).
+- :func:`train_generator`, :func:`generate`, :func:`synth_eval`
+  (:mod:`eegemo.evaluation.generation`): generator runs of :mod:`eegemo.generative` on a store, and
+  the realism and usefulness of their output (metrics on arrays in
+  :mod:`eegemo.evaluation.synthetic`).
 """
 
+from .generation import generate, synth_eval, train_generator
 from .metrics import classification_metrics, confusion, summarize
 from .predict import predict
 from .runner import evaluate, format_metrics, load_run, run
 from .splits import PROTOCOLS, Fold, LeakageError, check_no_leakage, split
 
 __all__ = ["PROTOCOLS", "Fold", "LeakageError", "check_no_leakage", "split", "classification_metrics",
-           "confusion", "summarize", "run", "evaluate", "predict", "format_metrics", "load_run"]
+           "confusion", "summarize", "run", "evaluate", "predict", "format_metrics", "load_run",
+           "train_generator", "generate", "synth_eval"]

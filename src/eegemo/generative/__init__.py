@@ -1,4 +1,7 @@
-"""Conditional generators of emotional EEG and the metrics that judge them.
+"""Conditional generators of emotional EEG (PyTorch modules behind one estimator API; no run folders).
+
+Training on a store, writing samples to files and judging them live in :mod:`eegemo.evaluation`
+(:mod:`~eegemo.evaluation.generation` and :mod:`~eegemo.evaluation.synthetic`).
 
 =========  =================  ==============================================================
 name       rows               model

@@ -311,7 +311,7 @@ def _generator_section(report, run: Path, store, rng, facts: dict) -> list:
     if store is not None and not _other_store(report, run, cfg.get("store_manifest_hash"), facts,
                                               section, "real-vs-synthetic figures are not drawn"):
         try:
-            from ..generative.runner import load_run
+            from ..evaluation.generation import load_run
 
             cfg, gen = load_run(run, device="cpu")
             array = cfg.get("array")

@@ -32,7 +32,7 @@ from .._files import written_aside
 from .._logging import logger
 from ..errors import ConfigurationError, check_output_file, data_error
 from ..store._store import manifest_hash
-from . import GENERATORS, default_array, get_generator, load_generator
+from ..generative import GENERATORS, default_array, get_generator, load_generator
 
 __all__ = ["train_generator", "generate", "synth_eval", "load_run", "feature_view"]
 
@@ -96,7 +96,7 @@ def _load_rows(path: Path, n_index: int) -> np.ndarray:
 
 def _holdout_folds(index, protocol: str, random_state: int) -> list:
     """The folds whose test trials the generator must not see (one per subject for trial-kfold)."""
-    from ..evaluation.splits import split
+    from .splits import split
 
     folds = list(split(index, protocol, val_fraction=0.0, random_state=random_state))
     if protocol == "trial-kfold":
@@ -179,7 +179,7 @@ def train_generator(store, model: str, out: str | os.PathLike, *, epochs: int | 
                                  f"{', '.join(GENERATORS)}")
     if holdout not in _HOLDOUT:
         raise ConfigurationError(f"holdout must be one of {', '.join(_HOLDOUT)}, found {holdout!r}")
-    from ..evaluation.runner import check_run_folder
+    from .runner import check_run_folder
 
     out = Path(out)
     check_run_folder(out, overwrite, ("config.json", "generator.pt"), "eegemo train-generator")
@@ -403,7 +403,7 @@ def feature_view(X: np.ndarray, array: str, sfreq: float | None, bands=None) -> 
     -------
     features : ndarray of float32
     """
-    from .metrics import band_log_power
+    from .synthetic import band_log_power
 
     if array == "raw":
         return band_log_power(X, sfreq, bands).astype(np.float32)
@@ -415,7 +415,7 @@ def feature_view(X: np.ndarray, array: str, sfreq: float | None, bands=None) -> 
 def _fid(store, array, train_rows, X_train, y_train, X_real, X_fake, fid_model, random_state,
          device) -> tuple[float, str]:
     from ..preprocess.normalize import Normalizer
-    from .metrics import frechet_distance
+    from .synthetic import frechet_distance
 
     if fid_model is None:
         fid_model = {"de_grid": "ccnn", "psd_grid": "ccnn", "raw": "eegnet"}.get(array)
@@ -491,7 +491,7 @@ def synth_eval(run: str | os.PathLike, store, out_json: str | os.PathLike | None
         ``tstr_trtr_ratio``, ``augmentation_gain``, ``diversity``, ``config``, ``protocol``,
         ``simulated``, ``features``, ``n_real``, ``n_fake``, ``seconds``.
     """
-    from . import metrics as M
+    from . import synthetic as M
 
     t0 = time.perf_counter()
     if out_json is not None:

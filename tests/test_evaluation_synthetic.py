@@ -1,4 +1,4 @@
-"""Realism / usefulness metrics of eegemo.generative.metrics: known values on identical and different sets."""
+"""Realism / usefulness metrics of eegemo.evaluation.synthetic: known values on identical and different sets."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from eegemo.errors import ConfigurationError
-from eegemo.generative import metrics as M
+from eegemo.evaluation import synthetic as M
 
 SFREQ = 100.0
 

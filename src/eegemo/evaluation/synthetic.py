@@ -432,7 +432,7 @@ def augmentation_gain(X, y, folds: Iterable, synthesize: Callable, *, model: Any
             raise ConfigurationError(f"augmentation_gain: fold {fold.name!r} has rows in both its "
                                      f"training and test sets")
         if index is not None:
-            from ..evaluation.splits import check_no_leakage
+            from .splits import check_no_leakage
 
             check_no_leakage(index, train, test, what=f"fold {fold.name}")
         out = synthesize(fold)
