@@ -83,11 +83,30 @@ def test_topomaps_of_channels_without_positions(tmp_path, caplog):
 
 
 def test_grids_and_images():
-    g = np.arange(2 * 5 * 9 * 9, dtype=float).reshape(2, 5, 9, 9)
+    g = np.arange(2 * 5 * 9 * 9, dtype=float).reshape(2, 5, 9, 9) + 1.0
     fig = viz.plot_grids(g, row_labels=["pos", "neg"])
     ims = [ax.images[0] for ax in fig.axes if ax.images]
     assert len(ims) == 10
     np.testing.assert_array_equal(ims[0].get_array(), g[0, 0])
+
+
+def test_grids_share_one_scale_and_leave_empty_cells_out():
+    """DE grids are ~2.5 nats with zeros where no electrode sits: the zeros used to set the colour
+    scale (every electrode one shade), and each panel had its own scale under one colour bar."""
+    from eegemo.preprocess import to_grid
+
+    rng = np.random.default_rng(0)
+    de = 2.5 + 0.1 * rng.normal(size=(2, len(SEED_CHANNELS), 5))
+    de[1, :, 4] -= 0.3                                    # a lower gamma in the second row
+    g = to_grid(de, SEED_CHANNELS)                        # (2, 5, 9, 9), zeros off the electrodes
+    empty = np.all(g == 0, axis=(0, 1))
+    assert empty.any() and not empty.all()
+    fig = viz.plot_grids(g, row_labels=["a", "b"])
+    ims = [ax.images[0] for ax in fig.axes if ax.images]
+    assert len({im.get_clim() for im in ims}) == 1        # one scale for every panel
+    lo, hi = ims[0].get_clim()
+    assert lo > 1.5 and hi < 3.5                          # set by the electrodes, not the zeros
+    assert ims[0].get_array().mask[empty].all() and not ims[0].get_array().mask[~empty].any()
 
 
 def test_training_curves_per_fold():

@@ -237,6 +237,10 @@ def plot_grids(grids: np.ndarray, bands: Sequence[Band] | None = None, *, title:
                row_labels: Sequence[str] | None = None):
     """The 9 × 9 grids or topographic images a model sees.
 
+    Every panel shares one colour scale (1st–99th percentile of the cells that hold data), so panels
+    compare directly. Cells that are exactly zero in every panel are the grid's empty positions (no
+    electrode, or outside the head of an image): they are drawn grey and kept out of the scale.
+
     Parameters
     ----------
     grids : ndarray, shape (n_bands, H, W) or (n_rows, n_bands, H, W)
@@ -254,20 +258,29 @@ def plot_grids(grids: np.ndarray, bands: Sequence[Band] | None = None, *, title:
     if g.ndim == 3:
         g = g[None]
     n_r, n_b = g.shape[:2]
+    empty = np.all(g == 0, axis=(0, 1))
+    if empty.all():
+        empty[:] = False
+    g = np.ma.masked_array(g, mask=np.broadcast_to(empty, g.shape) | ~np.isfinite(g))
+    values = g.compressed()
+    vmin, vmax = (np.percentile(values, [1, 99]) if values.size else (0.0, 1.0))
+    if vmax <= vmin:
+        vmin, vmax = vmin - 0.5, vmax + 0.5
+    cmap = plt.get_cmap("viridis").with_extremes(bad="0.85")
     bands = as_bands(bands) if bands is not None else SEED_BANDS[:n_b]
     fig, axes = plt.subplots(n_r, n_b, figsize=(1.7 * n_b + 0.6, 1.7 * n_r + 0.6), squeeze=False,
                              layout="constrained")
     for r in range(n_r):
         for b in range(n_b):
             ax = axes[r, b]
-            im = ax.imshow(g[r, b], cmap="viridis", interpolation="nearest")
+            im = ax.imshow(g[r, b], cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
             ax.set_xticks([])
             ax.set_yticks([])
             if r == 0:
                 ax.set_title(bands[b].name if b < len(bands) else f"band {b}", fontsize=9)
             if b == 0 and row_labels is not None:
                 ax.set_ylabel(row_labels[r], fontsize=8)
-        fig.colorbar(im, ax=axes[r, :], shrink=0.7)
+    fig.colorbar(im, ax=axes, shrink=0.7 if n_r > 1 else 0.9)
     fig.suptitle(title or f"model input, {g.shape[-2]} × {g.shape[-1]} per band", fontsize=10)
     return fig
 
