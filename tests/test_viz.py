@@ -135,6 +135,12 @@ def test_subject_accuracy_mean_line():
     ax = fig.axes[0]
     assert [p.get_height() for p in ax.patches if hasattr(p, "get_height")][:3] == [0.6, 0.8, 0.7]
     assert "0.700" in ax.get_legend().get_texts()[0].get_text()
+    # the same std as metrics.json's accuracy_std (summarize: ddof=1), not numpy's default ddof=0
+    from eegemo.evaluation import summarize
+
+    std = summarize({k: {"accuracy": v} for k, v in {"1": 0.6, "2": 0.8, "3": 0.7}.items()})[
+        "accuracy_std"]
+    assert f"± {std:.3f}" in ax.get_legend().get_texts()[0].get_text()
 
 
 def test_real_vs_synthetic(raw_windows):
@@ -160,6 +166,22 @@ def test_embedding_separates_classes(method):
     assert len(a) == len(b) == 40
     gap = np.linalg.norm(a.mean(0) - b.mean(0))
     assert gap > 2 * max(a.std(0).max(), b.std(0).max())
+
+
+def test_embedding_of_real_vs_synthetic_tells_them_apart():
+    """One emotion, real and synthetic: the two groups get different colours and the real points
+    are drawn on top (they were the same colour, hidden under the synthetic ones)."""
+    from matplotlib.colors import to_rgba
+
+    rng = np.random.default_rng(4)
+    X = np.r_[rng.normal(0, 1, (20, 6)), rng.normal(0, 1, (200, 6))]
+    marks = np.r_[np.zeros(20, int), np.ones(200, int)]
+    fig = viz.plot_embedding(X, np.zeros(len(X), int), {0: "neg"}, markers=marks,
+                             marker_names={0: "real", 1: "synthetic"})
+    real, fake = fig.axes[0].collections
+    assert len(real.get_offsets()) == 20 and len(fake.get_offsets()) == 200
+    assert to_rgba(real.get_facecolor()[0], 1) != to_rgba(fake.get_facecolor()[0], 1)
+    assert real.get_zorder() > fake.get_zorder()
 
 
 def _tiny_store(path, labels: dict, seed: int):

@@ -373,6 +373,9 @@ def plot_subject_accuracy(per_subject: Mapping[str, float], *, chance: float | N
                           title: str | None = None):
     """Accuracy per subject with the mean ± std over subjects.
 
+    The std is the sample standard deviation (``ddof=1``, 0 for one subject), as in a run's
+    ``metrics.json``, so the figure and the table beside it show the same number.
+
     Parameters
     ----------
     per_subject : dict of subject -> accuracy
@@ -387,10 +390,11 @@ def plot_subject_accuracy(per_subject: Mapping[str, float], *, chance: float | N
     plt = _plt()
     subs = list(per_subject)
     acc = np.array([float(per_subject[s]) for s in subs])
-    fig, ax = plt.subplots(figsize=(max(4, 0.45 * len(subs) + 2), 3.5), layout="constrained")
+    mean, std = float(acc.mean()), float(acc.std(ddof=1)) if len(acc) > 1 else 0.0
+    fig, ax = plt.subplots(figsize=(max(4.8, 0.45 * len(subs) + 2), 3.5), layout="constrained")
     ax.bar(range(len(subs)), acc, color="tab:blue", alpha=0.8)
-    ax.axhline(acc.mean(), color="k", lw=1.2, label=f"mean {acc.mean():.3f} ± {acc.std():.3f}")
-    ax.axhspan(acc.mean() - acc.std(), acc.mean() + acc.std(), color="k", alpha=0.08)
+    ax.axhline(mean, color="k", lw=1.2, label=f"mean {mean:.3f} ± {std:.3f}")
+    ax.axhspan(mean - std, mean + std, color="k", alpha=0.08)
     if chance is not None:
         ax.axhline(chance, color="tab:red", ls="--", lw=1, label=f"chance {chance:.2f}")
     ax.set_xticks(range(len(subs)), subs, rotation=0 if len(subs) < 12 else 90)
@@ -547,12 +551,16 @@ def plot_embedding(X: np.ndarray, y: np.ndarray, label_names: Mapping[int, str] 
     fig, ax = plt.subplots(figsize=(5.5, 4.5), layout="constrained")
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     groups = [None] if markers is None else list(np.unique(markers))
+    # one emotion, several groups (real vs synthetic): the groups get the colours, and the first
+    # group is drawn on top, so that a few real points are not hidden under many synthetic ones
+    by_group = len(classes) == 1 and len(groups) > 1
     for gi, g in enumerate(groups):
         for ci, c in enumerate(classes):
             sel = (y == c) if g is None else (y == c) & (markers == g)
             label = names[int(c)] if g is None else f"{names[int(c)]} ({(marker_names or {}).get(g, g)})"
-            ax.scatter(Z[sel, 0], Z[sel, 1], s=6, alpha=0.6, color=colors[ci % len(colors)],
-                       marker=shapes[gi % len(shapes)], label=label)
+            ax.scatter(Z[sel, 0], Z[sel, 1], s=6 if gi else 9, alpha=0.6,
+                       color=colors[(gi if by_group else ci) % len(colors)],
+                       marker=shapes[gi % len(shapes)], label=label, zorder=len(groups) - gi)
     ax.set_xlabel(f"{method.upper()} 1")
     ax.set_ylabel(f"{method.upper()} 2")
     ax.legend(frameon=False, fontsize=7, markerscale=2)
