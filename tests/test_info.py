@@ -121,6 +121,47 @@ def test_cli_info_on_a_prepared_store(tmp_path, capsys):
     assert main(["info", str(feat.path)]) == 0 and "rate         -" in capsys.readouterr().out
 
 
+def test_cli_info_on_run_folders_and_hints_for_the_wrong_folder(tmp_path, capsys):
+    """info describes the run folders too; a store, run or dataset given where another kind is
+    expected is named in the one-line error, with the command it is for."""
+    simulate = pytest.importorskip("eegemo.datasets.simulate")
+    pytest.importorskip("torch")
+    from sklearn.linear_model import LogisticRegression
+
+    from eegemo.evaluation import run, train_generator
+    from eegemo.store import prepare
+
+    src = simulate.simulate("seed", tmp_path / "seed", subjects=2, sessions=1, duration_scale=0.02,
+                            random_state=0)
+    store = prepare(src, tmp_path / "st", features=("de",), jobs=1)
+    metrics = run(store, LogisticRegression(max_iter=200), "trial-kfold", tmp_path / "rec", n_folds=3)
+    train_generator(store, "wgan-4d", tmp_path / "gen", epochs=1,
+                    params={"width": 4, "latent_dim": 4}, device="cpu", verbose=False)
+    capsys.readouterr()
+    assert main(["info", str(tmp_path / "rec")]) == 0
+    text = capsys.readouterr().out
+    assert "recognition run" in text and "trial-kfold" in text and "SIMULATED" in text
+    assert f"{metrics['summary']['accuracy_mean']:6.3f}" in text
+    assert main(["info", str(tmp_path / "rec"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["summary"] == metrics["summary"]
+    assert main(["info", str(tmp_path / "gen")]) == 0
+    text = capsys.readouterr().out
+    assert "generator run" in text and "wgan-4d" in text and store.manifest_hash in text
+    assert main(["info", str(tmp_path / "gen"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["config"]["model"] == "wgan-4d"
+    # the wrong kind of folder: the error says what it is and what it is for
+    for argv, found in ((["prepare", str(tmp_path / "st"), "--out", str(tmp_path / "x")],
+                         "found an eegemo store"),
+                        (["train", str(tmp_path / "seed"), "-m", "svm", "-p", "loso", "-o",
+                          str(tmp_path / "x")], "but a seed dataset; prepare it first"),
+                        (["train-generator", str(tmp_path / "gen"), "-m", "wgan-4d", "-o",
+                          str(tmp_path / "x")], "but a generator run")):
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and found in err, err
+    assert not (tmp_path / "x").exists()
+
+
 def test_cli_output_into_a_closed_pipe_ends_quietly(tmp_path):
     import subprocess
     import sys

@@ -10,6 +10,37 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+#: what each kind of folder eegemo writes is for, for the hints of errors that meet one
+NEXT_STEP = {
+    "store": "an eegemo store (written by `eegemo prepare`); give it to `eegemo train`, "
+             "`eegemo train-generator` or `eegemo info`",
+    "recognition run": "a recognition run (written by `eegemo train`); give it to `eegemo "
+                       "evaluate`, `eegemo predict`, `eegemo report` or `eegemo info`",
+    "generator run": "a generator run (written by `eegemo train-generator`); give it to "
+                     "`eegemo generate`, `eegemo synth-eval`, `eegemo report` or `eegemo info`",
+}
+
+
+def folder_kind(path: str | os.PathLike) -> str | None:
+    """Which kind of eegemo output a folder is, from its files alone.
+
+    Returns
+    -------
+    kind : {"store", "recognition run", "generator run"} | None
+        None for anything else (a dataset, an empty folder, a file).
+    """
+    p = Path(path)
+    if not p.is_dir():
+        return None
+    if (p / "manifest.json").is_file():
+        return "store"
+    if (p / "generator.pt").is_file() and (p / "config.json").is_file():
+        return "generator run"
+    if (p / "metrics.json").is_file():
+        return "recognition run"
+    return None
+
+
 def dir_bytes(path: Path) -> int:
     """Bytes of all files under ``path``."""
     return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())

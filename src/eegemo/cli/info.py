@@ -1,4 +1,5 @@
-"""``eegemo info PATH``: what a dataset folder, recording or prepared store holds (metadata only)."""
+"""``eegemo info PATH``: what a dataset folder, recording, prepared store or run folder holds (metadata
+only)."""
 
 from __future__ import annotations
 
@@ -31,16 +32,82 @@ def _store_text(d: dict) -> str:
     return "\n".join(f"{k:<12} {v}" for k, v in rows)
 
 
-def _run(args: argparse.Namespace) -> int:
+def _recognition_text(path, m: dict) -> str:
+    """A recognition run: what was trained on what, then its table (as `eegemo evaluate` prints)."""
+    from ..evaluation import format_metrics
+
+    cfg = m.get("config") or {}
+    head = [("path", f"{path}  (recognition run, `eegemo train`)"),
+            ("store", f"{cfg.get('store')}  (manifest {cfg.get('store_manifest_hash')})"),
+            ("input", f"{cfg.get('array')} ({cfg.get('input_kind')}), normalise "
+                      f"{cfg.get('normalize') or 'none'}"),
+            ("classes", ", ".join(map(str, (cfg.get("label_names") or {}).values())) or "-"),
+            ("eegemo", str((m.get("versions") or {}).get("eegemo", "-")))]
+    return "\n".join(f"{k:<12} {v}" for k, v in head) + "\n\n" + format_metrics(m)
+
+
+def _generator_text(path, cfg: dict, ev: dict | None) -> str:
+    """A generator run: model, training rows and time, and its synth-eval numbers if saved beside."""
+    sim = "  (trained on SIMULATED data)" if cfg.get("simulated") else ""
+    rows = [("path", f"{path}  (generator run, `eegemo train-generator`)"),
+            ("model", f"{cfg.get('model')}{sim}"),
+            ("store", f"{cfg.get('store')}  (manifest {cfg.get('store_manifest_hash', '-')})"),
+            ("rows", f"{cfg.get('array')} {tuple(cfg.get('input_shape') or ())}, "
+                     f"{cfg.get('n_train')} training, {cfg.get('n_holdout')} held out "
+                     f"({cfg.get('holdout')})"),
+            ("classes", ", ".join(map(str, (cfg.get("label_names") or {}).values())) or "-"),
+            ("training", f"{cfg.get('epochs')} epochs in {cfg.get('fit_seconds', 0):.1f} s on "
+                         f"{cfg.get('device')}")]
+    if ev:
+        keys = ("c2st", "c2st_real_floor", "psd_distance", "psd_distance_real_floor", "tstr", "trtr")
+        rows.append(("synth-eval", ", ".join(f"{k} {ev[k]:.3f}" for k in keys
+                                            if isinstance(ev.get(k), (int, float)))))
+    return "\n".join(f"{k:<12} {v}" for k, v in rows)
+
+
+def _run_info(path, kind: str, as_json: bool) -> str:
     from pathlib import Path
 
+    from ..errors import data_error
+
+    path = Path(path)
+    if kind == "recognition run":
+        from ..evaluation import load_run
+
+        m = load_run(path)
+        return json.dumps(m, indent=1, ensure_ascii=False) if as_json else _recognition_text(path, m)
+    try:
+        cfg = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        if not isinstance(cfg, dict):
+            raise ValueError(f"a JSON {type(cfg).__name__}")
+    except (OSError, ValueError) as err:
+        raise data_error(path / "config.json", "unreadable run configuration",
+                         expected="the JSON object `eegemo train-generator` writes",
+                         found=str(err).splitlines()[0]) from None
+    ev = None
+    if (path / "synth_eval.json").is_file():
+        try:
+            ev = json.loads((path / "synth_eval.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            ev = None
+    ev = ev if isinstance(ev, dict) else None
+    if as_json:
+        return json.dumps({"config": cfg, "synth_eval": ev}, indent=1, ensure_ascii=False)
+    return _generator_text(path, cfg, ev)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .._files import folder_kind
     from ..datasets.info import format_summary, summarize
     from ..store import open_store
-    from ..store._store import MANIFEST
 
-    if (Path(args.path) / MANIFEST).is_file():     # a prepared store, not a dataset
+    kind = folder_kind(args.path)
+    if kind == "store":     # a prepared store, not a dataset
         d = open_store(args.path).describe()
         print(json.dumps(d, indent=1, ensure_ascii=False) if args.json else _store_text(d))
+        return 0
+    if kind is not None:
+        print(_run_info(args.path, kind, args.json))
         return 0
     opts = reader_options(args)
     if args.kind:
@@ -60,11 +127,12 @@ def add_parser(subparsers) -> None:
     from ..datasets import DATASETS
 
     p = subparsers.add_parser(
-        "info", help="show what a dataset folder, recording or store holds",
+        "info", help="show what a dataset folder, recording, store or run folder holds",
         description="Print the dataset, subjects, sessions, trials, channels, rate, durations and "
                     "label counts found at PATH, from metadata only (no trial data are loaded); "
-                    "for a store written by `eegemo prepare`, its windows, arrays, labels and size.")
-    p.add_argument("path", metavar="PATH", help="dataset folder, recording file or store")
+                    "for a store written by `eegemo prepare`, its windows, arrays, labels and size; "
+                    "for a run folder, what was trained on what, and its results.")
+    p.add_argument("path", metavar="PATH", help="dataset folder, recording file, store or run folder")
     p.add_argument("--dataset", metavar="D", default=None, choices=list(DATASETS),
                    help="force a reader (" + ", ".join(DATASETS) + "); default: auto-detect")
     p.add_argument("--kind", choices=("raw", "features"), default=None,

@@ -104,6 +104,12 @@ def detect_dataset(path: str | os.PathLike) -> str:
             if name == "seed_multimodal":
                 return mod.dataset_name(p)
             return {"seed_v": "seed-v", "seed_iv": "seed-iv"}.get(name, name)
+    from .._files import NEXT_STEP, folder_kind
+
+    kind = folder_kind(p)
+    if kind is not None:     # eegemo's own output given where a dataset is expected
+        raise data_error(p, "not a dataset", expected="a dataset folder or a recording file",
+                         found=NEXT_STEP[kind])
     raise data_error(p, "unknown dataset layout", expected="one of: " + "; ".join(_LOOKED_FOR),
                      found="none (pass dataset= to force a reader)")
 

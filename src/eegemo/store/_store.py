@@ -397,6 +397,24 @@ def _check_manifest(man: Path, manifest) -> None:
             raise bad(f"recording {i} with a key and a row count", repr(e)[:60])
 
 
+def _what_else(path: Path) -> str:
+    """A hint for a path given where a store was expected: a run folder, or a dataset to prepare."""
+    from .._files import NEXT_STEP, folder_kind
+
+    kind = folder_kind(path)
+    if kind is not None:
+        return f", but {NEXT_STEP[kind]}"
+    if not path.exists():
+        return ""
+    from ..datasets import detect_dataset
+
+    try:
+        name = detect_dataset(path)
+    except DataFormatError:
+        return ""
+    return f", but a {name} dataset; prepare it first: `eegemo prepare {path} --out STORE`"
+
+
 def open_store(path: str | os.PathLike, *, check_sources: bool = False) -> Store:
     """Open a store written by :func:`eegemo.store.prepare`.
 
@@ -423,7 +441,7 @@ def open_store(path: str | os.PathLike, *, check_sources: bool = False) -> Store
     man = path / MANIFEST
     if not man.is_file():
         raise data_error(path, "not an eegemo store", expected="a folder holding manifest.json",
-                         found="no manifest.json")
+                         found=f"no manifest.json{_what_else(path)}")
     try:
         manifest = json.loads(man.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
