@@ -341,7 +341,8 @@ def test_cli_train_and_predict_on_a_tiny_store(tmp_path, capsys):
     assert not (tmp_path / "q.csv").exists()
 
 
-def test_predict_recomputes_the_store_features(tmp_path):
+@pytest.mark.parametrize("filters", [{}, {"bandpass": (1.0, 45.0), "notch": 50.0, "resample": 128.0}])
+def test_predict_recomputes_the_store_features(tmp_path, filters):
     store_mod = pytest.importorskip("eegemo.store")
     if not hasattr(store_mod, "prepare"):
         pytest.skip("eegemo.store.prepare is not available yet")
@@ -352,7 +353,9 @@ def test_predict_recomputes_the_store_features(tmp_path):
     data = simulate("seed", tmp_path / "data", subjects=1, sessions=1, duration_scale=0.02,
                     random_state=3)
     store = store_mod.prepare(data, tmp_path / "store", features=("de", "raw"), grid="seed9x9",
-                              smoothing="lds")
+                              smoothing="lds", **filters)
+    if filters:   # windows of the resampled signal: 128 samples of 1 s
+        assert store.sfreq == 128.0 and store.shape("raw")[1:] == (62, 128)
     m = run(store, LogisticRegression(max_iter=200), "seed-standard", tmp_path / "run")
     rec = read(store.index["source"].iloc[0])[0]
     for array in ("de_grid", "raw"):

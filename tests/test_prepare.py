@@ -217,3 +217,38 @@ def test_resume_after_sigkill_equals_uninterrupted(seed_dir, tmp_path):
     pdt.assert_frame_equal(resumed.index, ref.index)
     for name in ref.arrays:
         np.testing.assert_array_equal(resumed.load(name), ref.load(name))
+
+
+def test_recordings_of_two_rates_share_a_store_when_resampled(tmp_path, caplog):
+    """A 250 Hz and a 500 Hz recording: refused as they are (naming --resample), stored at one
+    rate with resample=; a 10 Hz rhythm keeps its power through the resampling and the filters."""
+    from eegemo.errors import DataFormatError
+    from eegemo.recording import Recording, Trial
+
+    from eegemo.channels import SEED_CHANNELS
+
+    names = SEED_CHANNELS[:8]
+    recs = []
+    for subject, rate in (("1", 250.0), ("2", 500.0)):
+        rng = np.random.default_rng(int(rate))
+        t = np.arange(int(6 * rate)) / rate
+        trials = [Trial(index=k + 1, label=k % 2, sfreq=rate, ch_names=names, n_times=len(t),
+                        data=1e-6 * rng.normal(size=(8, len(t)))
+                        + 20e-6 * np.sin(2 * np.pi * 10 * t) + 30e-6 * np.sin(2 * np.pi * 50 * t))
+                  for k in range(4)]
+        recs.append(Recording(dataset="generic", subject=subject, session=1, trials=trials,
+                              label_names={0: "a", 1: "b"}, source=tmp_path / f"s{subject}.edf"))
+    with pytest.raises(DataFormatError, match="different sampling rates .*--resample"):
+        prepare(recs, tmp_path / "none", jobs=1, grid=None)
+    with caplog.at_level("WARNING", logger="eegemo"):
+        store = prepare(recs, tmp_path / "st", jobs=1, grid=None, features=("de", "raw"),
+                        resample=200.0, bandpass=(1.0, 40.0), notch=50.0)
+    assert "gamma" in caplog.text and "outside the band-pass" in caplog.text
+    assert store.sfreq == 200.0 and store.shape("raw")[1:] == (8, 200)
+    assert store.describe()["filters"] == {"bandpass": [1.0, 40.0], "notch": 50.0,
+                                           "resample": 200.0}
+    assert len(store) == 2 * 4 * 6
+    X = store.load("raw")                                        # µV
+    spec = np.abs(np.fft.rfft(X[:, :, :], axis=-1)).mean(axis=(0, 1)) * 2 / 200
+    assert spec[10] == pytest.approx(20.0, rel=0.15)            # the rhythm, in both recordings
+    assert spec[50] < 0.05 * 30.0                               # the line removed

@@ -38,6 +38,14 @@ def add_parser(sub) -> None:
                    help="also store features on the 9x9 SEED grid (default seed9x9)")
     p.add_argument("--image-size", type=int, default=None,
                    help="also store interpolated topographic images of this side (e.g. 32)")
+    p.add_argument("--bandpass", default=None, metavar="L,H",
+                   help="zero-phase FIR band-pass in Hz before windowing, e.g. 1,75 (1, = high-pass "
+                        "only, ,40 = low-pass only); raw recordings")
+    p.add_argument("--notch", type=float, default=None, metavar="HZ",
+                   help="line frequency to notch with its harmonics (50 or 60); raw recordings")
+    p.add_argument("--resample", type=float, default=None, metavar="HZ",
+                   help="resample every trial to this rate after filtering (also lets recordings "
+                        "of different rates share a store); raw recordings")
     p.add_argument("--interpolate-to", type=int, default=None,
                    help="opt-in, lossy: stretch every trial to N samples first (the original "
                         "project's method, for comparison)")
@@ -64,7 +72,8 @@ def _run(args) -> int:
         smoothing=args.smooth, smoothing_window=args.smooth_window, grid=args.grid,
         image_size=args.image_size, interpolate_to=args.interpolate_to, feature=args.feature,
         dataset=args.dataset, kind=args.kind, subjects=_split(args.subjects),
-        sessions=_split(args.sessions), read_options=reader_options(args) or None)
+        sessions=_split(args.sessions), read_options=reader_options(args) or None,
+        bandpass=args.bandpass, notch=args.notch, resample=args.resample)
     store = prepare(args.source, args.out, config=cfg, jobs=args.jobs, scheduler=args.scheduler,
                     overwrite=args.overwrite)
     s = store.summary

@@ -96,7 +96,7 @@ def recording_arrays(recording, cfg: dict, array: str) -> tuple[np.ndarray, pd.D
         One row per window: recording, subject, session, trial, window, start, stop, label
         (nullable integers: missing for an unlabelled trial or a file without sessions).
     """
-    from ..preprocess import to_grid, to_image
+    from ..preprocess import output_rate, to_grid, to_image
     from ..store._compute import raw_trial_arrays
 
     feature = array.split("_")[0]
@@ -126,11 +126,12 @@ def recording_arrays(recording, cfg: dict, array: str) -> tuple[np.ndarray, pd.D
         else:
             data = _pick_channels(trial, ch_names, recording.source)
             sfreq = float(trial.sfreq)
-            if feature == "raw" and cfg.get("sfreq") and abs(float(cfg["sfreq"]) - sfreq) > 1e-6:
+            out_rate = output_rate(sfreq, config.resample)
+            if feature == "raw" and cfg.get("sfreq") and abs(float(cfg["sfreq"]) - out_rate) > 1e-6:
                 raise data_error(recording.source, "sampling rate differs from the training store",
                                  expected=f"{cfg['sfreq']} Hz", found=f"{sfreq} Hz")
-            arrays, first = raw_trial_arrays(data, sfreq, config,
-                                             f"{recording.source} trial {trial.index}")
+            arrays, first, sfreq = raw_trial_arrays(data, sfreq, config,
+                                                    f"{recording.source} trial {trial.index}")
             feat = arrays[feature]
             starts = first / sfreq
             stops = starts + config.window

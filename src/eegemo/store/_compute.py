@@ -117,8 +117,9 @@ def _smooth(feat: np.ndarray, config: PrepareConfig) -> np.ndarray:
 
 
 def raw_trial_arrays(x: np.ndarray, sfreq: float, config: PrepareConfig, where: str
-                     ) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Windows and features of one raw trial.
+                     ) -> tuple[dict[str, np.ndarray], np.ndarray, float]:
+    """Windows and features of one raw trial (notched, band-passed and resampled first if the
+    configuration says so).
 
     Parameters
     ----------
@@ -136,11 +137,19 @@ def raw_trial_arrays(x: np.ndarray, sfreq: float, config: PrepareConfig, where: 
         ``"de"``/``"psd"`` (n_windows, n_channels, n_bands) float64 (µV scale, smoothed as
         configured) and ``"raw"`` (n_windows, n_channels, n_samples) in µV, as requested.
     starts : ndarray of int, shape (n_windows,)
-        Start sample of each window.
+        Start sample of each window, at the rate below.
+    sfreq : float
+        The rate of the windows (``config.resample`` when set).
     """
-    from ..preprocess import (band_weights, interpolate_to_length, make_windows, window_samples,
-                              window_starts)
+    from ..preprocess import (band_weights, condition, interpolate_to_length, make_windows,
+                              window_samples, window_starts)
 
+    if config.bandpass or config.notch or config.resample:
+        try:
+            x, sfreq = condition(x, sfreq, bandpass=config.bandpass, notch=config.notch,
+                                 resample=config.resample)
+        except ConfigurationError as exc:
+            raise ConfigurationError(f"{where}: {exc}") from None
     if config.interpolate_to:
         x = interpolate_to_length(x, config.interpolate_to, axis=-1)
     try:
@@ -169,7 +178,7 @@ def raw_trial_arrays(x: np.ndarray, sfreq: float, config: PrepareConfig, where: 
             out["de"] = _smooth(de, config)
     if "raw" in want:
         out["raw"] = np.asarray(win, dtype=np.float32) * np.float32(UV)
-    return out, starts
+    return out, starts, float(sfreq)
 
 
 def grid_ok(ch_names) -> bool:
@@ -252,11 +261,10 @@ def process_recording(rec: Recording, config: PrepareConfig, key: str, recording
                 if data.ndim != 2 or data.shape[0] != len(ch_names):
                     raise data_error(rec.source, f"trial {trial.index} has the wrong shape",
                                      expected=f"({len(ch_names)}, n_times)", found=str(data.shape))
-                arrays, starts = raw_trial_arrays(data, float(trial.sfreq), config, where)
+                arrays, starts, sf = raw_trial_arrays(data, float(trial.sfreq), config, where)
                 for arr in arrays.values():   # NaN/inf in the signal reach every feature
                     check_finite(arr, rec.source, f"trial {trial.index}")
                 n_win = len(starts)
-                sf = float(trial.sfreq)
                 n_samp = int(round(config.window * sf))
                 start_s = starts / sf
                 stop_s = (starts + n_samp) / sf

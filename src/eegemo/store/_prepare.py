@@ -205,19 +205,33 @@ def _check(recs: list[Recording], cfg: PrepareConfig) -> dict:
              "datasets": sorted({r.dataset for r in recs}),
              "simulated": bool(any(r.simulated for r in recs))}
     if kind == "raw":
+        from ..preprocess import check_conditioning, output_rate
+
         sfreqs = {float(t.sfreq) for r in recs for t in r.trials}
-        if len(sfreqs) > 1:
+        for rate in sorted(sfreqs):
+            check_conditioning(rate, bandpass=cfg.bandpass, notch=cfg.notch,
+                               resample=cfg.resample, where="prepare")
+        if len(sfreqs) > 1 and not cfg.resample:
             raise DataFormatError(f"prepare: recordings have different sampling rates "
-                                  f"{sorted(sfreqs)} Hz; resample them to one rate first")
-        sfreq = sfreqs.pop()
+                                  f"{sorted(sfreqs)} Hz; give one rate to resample them to "
+                                  f"(resample=, --resample HZ)")
+        sfreq = output_rate(sfreqs.pop(), cfg.resample)
         bands = check_bands(cfg.bands, sfreq, where="prepare bands")
+        low, high = cfg.bandpass or (None, None)
+        cut = [b.name for b in bands if (high is not None and b.high > high)
+               or (low is not None and b.low < low)]
+        if cut:
+            logger.warning("prepare: band(s) %s reach outside the band-pass %s–%s Hz; their DE/PSD "
+                           "are computed on what the filter left", ", ".join(cut),
+                           "" if low is None else f"{low:g}", "" if high is None else f"{high:g}")
         n_samp, _ = window_samples(sfreq, cfg.window, cfg.overlap)
         from ..preprocess import band_weights
 
         band_weights(n_samp, sfreq, bands)  # every band needs an FFT bin at this window length
         for rec in recs:
             for t in rec.trials:
-                n = cfg.interpolate_to or t.n_times
+                n = cfg.interpolate_to or (
+                    None if t.n_times is None else int(round(t.n_times * sfreq / float(t.sfreq))))
                 if n is not None and n < n_samp:
                     raise ConfigurationError(
                         f"{rec.source}: trial {t.index} is shorter than the window (expected at "
@@ -232,9 +246,10 @@ def _check(recs: list[Recording], cfg: PrepareConfig) -> dict:
                                   f"{sorted(rates)} windows/s")
         rate = rates.pop()
         bands = first.trials[0].bands or SEED_BANDS
-        if cfg.interpolate_to or cfg.smoothing or "raw" in cfg.features:
-            logger.warning("prepare: interpolate_to, smoothing and raw windows apply to raw recordings;"
-                           " the released features are stored as released")
+        if (cfg.interpolate_to or cfg.smoothing or "raw" in cfg.features or cfg.bandpass
+                or cfg.notch or cfg.resample):
+            logger.warning("prepare: filters, resampling, interpolate_to, smoothing and raw windows "
+                           "apply to raw recordings; the released features are stored as released")
         feats = {r.feature for r in recs if r.feature}
         facts.update(sfreq=None, window=1.0 / rate, overlap=0.0, bands=[list(b) for b in bands],
                      feature=feats.pop() if len(feats) == 1 else cfg.feature)

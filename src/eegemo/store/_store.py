@@ -133,13 +133,15 @@ class Store:
             ``path``, ``dataset``, ``simulated``, ``kind``, ``n_recordings``, ``subjects``,
             ``sessions``, ``n_trials``, ``n_windows``, ``window_s``, ``overlap_s``, ``sfreq``,
             ``bands``, ``n_channels``, ``arrays`` (name → shape of one row), ``units``,
-            ``labels`` (name → windows), ``config_hash``, ``eegemo_version``, ``bytes``.
+            ``labels`` (name → windows), ``filters`` (``bandpass``/``notch``/``resample`` when
+            set), ``config_hash``, ``eegemo_version``, ``bytes``.
         """
         from .._files import dir_bytes
         from ..datasets.info import _natural
 
         idx = self.index
         names = self.label_names
+        cfg = self.manifest.get("config") or {}
         counts = idx["label"].value_counts().sort_index()
         trials = idx[["recording", "trial"]].drop_duplicates() if "recording" in idx else idx
         return {
@@ -156,6 +158,7 @@ class Store:
             "units": {k: v for k, v in (self.manifest.get("units") or {}).items()
                       if any(a == k or a.startswith(k + "_") for a in self.arrays)},
             "labels": {names.get(int(k), str(k)): int(v) for k, v in counts.items()},
+            "filters": {k: cfg[k] for k in ("bandpass", "notch", "resample") if cfg.get(k)},
             "config_hash": self.manifest["config_hash"],
             "eegemo_version": (self.manifest.get("versions") or {}).get("eegemo"),
             "bytes": dir_bytes(self.path),

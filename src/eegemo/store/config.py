@@ -50,6 +50,27 @@ def _positive(value, name: str, *, integer: bool = False, allow_none: bool = Fal
     return out
 
 
+def _bandpass(value) -> tuple | None:
+    """``(l_freq, h_freq)`` with None for an open side; ``"1,40"``, ``"1,"`` and ``",40"`` too."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [v.strip() or None for v in value.split(",")]
+    try:
+        low, high = value
+    except (TypeError, ValueError):
+        raise ConfigurationError(f"prepare: bandpass must be (l_freq, h_freq), e.g. (1, 40) or "
+                                 f"(1, None), found {value!r}") from None
+    low = _positive(low, "bandpass low edge", allow_none=True)
+    high = _positive(high, "bandpass high edge", allow_none=True)
+    if low is None and high is None:
+        return None
+    if low is not None and high is not None and low >= high:
+        raise ConfigurationError(f"prepare: bandpass low edge must be below the high edge, found "
+                                 f"{low:g}-{high:g} Hz")
+    return (low, high)
+
+
 def _read_options(value) -> dict | None:
     if value is None or value == {}:
         return None
@@ -105,6 +126,14 @@ class PrepareConfig:
         Which recordings to read from a folder holding both (``None``: raw where present).
     subjects, sessions : tuple | None
         Restrict reading to these subjects / sessions (passed to the reader).
+    bandpass : tuple of (float | None, float | None) | None
+        Raw recordings: zero-phase FIR band-pass ``(l_freq, h_freq)`` in Hz before windowing
+        (``(1, None)`` high-pass only); see :func:`eegemo.preprocess.condition`.
+    notch : float | None
+        Raw recordings: line frequency (50 or 60 Hz) notched with its harmonics.
+    resample : float | None
+        Raw recordings: resample every trial to this rate (after the filters); recordings of
+        different rates can then share a store.
     read_options : dict | None
         Further options of the reader, e.g. ``{"labels": ["T1", "T2"]}`` or ``{"duration": 4.0}``
         for a generic recording (see :func:`eegemo.datasets.read`); JSON values only, since they
@@ -126,6 +155,9 @@ class PrepareConfig:
     subjects: tuple | None = field(default=None)
     sessions: tuple | None = field(default=None)
     read_options: dict | None = field(default=None, hash=False)
+    bandpass: tuple | None = None
+    notch: float | None = None
+    resample: float | None = None
 
     def __post_init__(self):
         set_ = object.__setattr__
@@ -180,6 +212,9 @@ class PrepareConfig:
                     val = (val,)
                 set_(self, name, tuple(str(v) if name == "subjects" else int(v) for v in val))
         set_(self, "read_options", _read_options(self.read_options))
+        set_(self, "bandpass", _bandpass(self.bandpass))
+        set_(self, "notch", _positive(self.notch, "notch", allow_none=True))
+        set_(self, "resample", _positive(self.resample, "resample", allow_none=True))
 
     # --- serialisation -------------------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -189,8 +224,11 @@ class PrepareConfig:
         for k in ("features", "subjects", "sessions"):
             if out[k] is not None:
                 out[k] = list(out[k])
-        if out["read_options"] is None:   # absent, so stores prepared before it keep their hash
-            del out["read_options"]
+        for k in ("read_options", "bandpass", "notch", "resample"):
+            if out[k] is None:   # absent, so stores prepared before these existed keep their hash
+                del out[k]
+        if "bandpass" in out:
+            out["bandpass"] = list(out["bandpass"])
         return out
 
     @classmethod

@@ -1,0 +1,117 @@
+"""Signal conditioning before windowing: line-noise notch, band-pass and resampling, with MNE's filters.
+
+SEED's released ``Preprocessed_EEG`` is already down-sampled to 200 Hz and band-passed (0–75 Hz);
+raw ``.cnt`` recordings (SEED-IV/V raw, SEED-GER/FRA) and generic EDF/BDF files are not. These steps
+make such recordings comparable: :func:`condition` applies, in this order, a notch at the line
+frequency and its harmonics (:func:`mne.filter.notch_filter`), a zero-phase FIR band-pass
+(:func:`mne.filter.filter_data`) and resampling (:func:`mne.filter.resample`, FFT method with its
+anti-alias low-pass). Each trial is filtered on its own (eegemo loads one trial at a time), padded by
+reflection as MNE does, so the first and last ~half filter length of a trial carry edge effects;
+with SEED's minutes-long trials these are a small fraction of the windows.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ..errors import ConfigurationError
+
+__all__ = ["condition", "check_conditioning", "output_rate"]
+
+
+def output_rate(sfreq: float, resample: float | None) -> float:
+    """The rate of a trial after :func:`condition` (``resample`` when given)."""
+    return float(resample) if resample else float(sfreq)
+
+
+def check_conditioning(sfreq: float, *, bandpass=None, notch: float | None = None,
+                       resample: float | None = None, where: str = "prepare") -> None:
+    """Refuse settings that a recording of rate ``sfreq`` cannot take, in one line.
+
+    Parameters
+    ----------
+    sfreq : float
+        Rate of the recording before conditioning.
+    bandpass : tuple of (float | None, float | None) | None
+        ``(l_freq, h_freq)`` in Hz; ``None`` on a side skips it.
+    notch : float | None
+        Line frequency in Hz.
+    resample : float | None
+        Target rate in Hz.
+    where : str
+        Prefix of the message.
+
+    Raises
+    ------
+    ConfigurationError
+        If a band edge or the notch is not below the Nyquist frequency of ``sfreq``, or the
+        band-pass's high edge is not below the Nyquist frequency of the resampled signal.
+    """
+    nyq = float(sfreq) / 2
+    low, high = bandpass if bandpass else (None, None)
+    for name, f in (("bandpass low edge", low), ("bandpass high edge", high), ("notch", notch)):
+        if f is not None and f >= nyq:
+            raise ConfigurationError(f"{where}: {name} must be below the Nyquist frequency of the "
+                                     f"recordings (expected < {nyq:g} Hz at {sfreq:g} Hz, found "
+                                     f"{f:g} Hz)")
+    if resample and high is not None and high >= resample / 2:
+        raise ConfigurationError(f"{where}: bandpass high edge must be below the Nyquist frequency "
+                                 f"of the resampled signal (expected < {resample / 2:g} Hz at "
+                                 f"{resample:g} Hz, found {high:g} Hz)")
+
+
+def condition(x: np.ndarray, sfreq: float, *, bandpass=None, notch: float | None = None,
+              resample: float | None = None) -> tuple[np.ndarray, float]:
+    """Notch, band-pass and resample one trial.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n_channels, n_times)
+        The trial (any unit; returned in the same unit).
+    sfreq : float
+        Its rate in Hz.
+    bandpass : tuple of (float | None, float | None) | None
+        ``(l_freq, h_freq)`` of a zero-phase FIR band-pass (MNE's defaults for the transition
+        bands); ``(1, None)`` is a high-pass, ``(None, 40)`` a low-pass.
+    notch : float | None
+        Line frequency (50 or 60 Hz): notches at it and every harmonic below the Nyquist frequency.
+    resample : float | None
+        New rate in Hz (FFT resampling with its anti-alias filter).
+
+    Returns
+    -------
+    x : ndarray of float64, shape (n_channels, n_times_out)
+    sfreq : float
+        The rate of ``x``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).normal(size=(2, 1000))
+    >>> y, rate = condition(x, 1000.0, bandpass=(1.0, 40.0), resample=200.0)
+    >>> y.shape, rate
+    ((2, 200), 200.0)
+    """
+    import mne
+
+    check_conditioning(sfreq, bandpass=bandpass, notch=notch, resample=resample,
+                       where="condition")
+    x = np.asarray(x, dtype=np.float64)
+    sfreq = float(sfreq)
+    if x.ndim != 2:
+        raise ConfigurationError(f"condition: expected a trial of shape (n_channels, n_times), "
+                                 f"found shape {x.shape}")
+    with warnings.catch_warnings():      # "filter_length is longer than the signal" on short trials
+        warnings.simplefilter("ignore")
+        if notch:
+            freqs = np.arange(float(notch), sfreq / 2, float(notch))
+            if len(freqs):
+                x = mne.filter.notch_filter(x, sfreq, freqs, verbose="error")
+        if bandpass and any(f is not None for f in bandpass):
+            x = mne.filter.filter_data(x, sfreq, bandpass[0], bandpass[1], verbose="error")
+        if resample and float(resample) != sfreq:
+            x = mne.filter.resample(x, up=float(resample), down=sfreq, axis=-1, verbose="error")
+            sfreq = float(resample)
+    return np.ascontiguousarray(x), sfreq

@@ -1,0 +1,68 @@
+"""Notch, band-pass and resampling before windowing (eegemo.preprocess.filters, MNE's filters)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from eegemo.errors import ConfigurationError
+from eegemo.preprocess import condition
+
+
+def _amplitude(x: np.ndarray, sfreq: float, f: float) -> float:
+    """Amplitude of the sinusoid at ``f`` Hz (middle half of the signal, away from the edges)."""
+    n = x.shape[-1]
+    seg = x[..., n // 4: 3 * n // 4]
+    t = np.arange(seg.shape[-1]) / sfreq
+    return float(2 * np.abs((seg * np.exp(-2j * np.pi * f * t)).mean(-1)).mean())
+
+
+def test_notch_bandpass_and_resample_keep_the_band_and_remove_the_rest():
+    sfreq, n = 1000.0, 20_000
+    t = np.arange(n) / sfreq
+    alpha = 10e-6 * np.sin(2 * np.pi * 10 * t)
+    line = 20e-6 * np.sin(2 * np.pi * 50 * t) + 5e-6 * np.sin(2 * np.pi * 150 * t)
+    drift = 50e-6 * np.sin(2 * np.pi * 0.1 * t)
+    x = np.stack([alpha + line + drift, 2 * alpha + line])
+    y, rate = condition(x, sfreq, bandpass=(1.0, 40.0), notch=50.0, resample=200.0)
+    assert rate == 200.0 and y.shape == (2, 4000) and y.dtype == np.float64
+    assert _amplitude(y[:1], rate, 10) == pytest.approx(10e-6, rel=0.05)    # the band is kept
+    assert _amplitude(y[1:], rate, 10) == pytest.approx(20e-6, rel=0.05)
+    assert _amplitude(y[:1], rate, 50) < 0.01 * 20e-6                      # line noise gone
+    assert _amplitude(y[:1], rate, 0.1) < 0.05 * 50e-6                     # drift gone
+    # notch alone: 50 Hz and its harmonic removed, 10 Hz untouched, rate unchanged
+    z, rate = condition(x, sfreq, notch=50.0)
+    assert rate == sfreq and z.shape == x.shape
+    assert _amplitude(z[:1], sfreq, 150) < 0.05 * 5e-6
+    assert _amplitude(z[:1], sfreq, 10) == pytest.approx(10e-6, rel=0.02)
+    # nothing asked: the signal comes back as it was
+    same, rate = condition(x, sfreq)
+    np.testing.assert_array_equal(same, x)
+
+
+def test_conditioning_errors_are_one_line():
+    x = np.zeros((2, 1000))
+    for kwargs, found in ((dict(bandpass=(1.0, 600.0)), "bandpass high edge must be below"),
+                          (dict(notch=500.0), "notch must be below"),
+                          (dict(bandpass=(1.0, 150.0), resample=200.0), "of the resampled signal")):
+        with pytest.raises(ConfigurationError, match=found):
+            condition(x, 1000.0, **kwargs)
+    with pytest.raises(ConfigurationError, match="shape"):
+        condition(np.zeros(100), 1000.0, notch=50.0)
+
+
+def test_prepare_config_takes_filters_without_changing_old_hashes():
+    from eegemo.store import PrepareConfig
+
+    plain = PrepareConfig()
+    assert "bandpass" not in plain.to_dict() and "resample" not in plain.to_dict()
+    cfg = PrepareConfig(bandpass="1,", notch=50, resample=128)
+    assert cfg.bandpass == (1.0, None) and cfg.notch == 50.0 and cfg.resample == 128.0
+    assert PrepareConfig.from_dict(cfg.to_dict()) == cfg
+    assert cfg.config_hash() != plain.config_hash()
+    for bad, found in (("40,1", "low edge must be below"), ("a,b", "must be a number"),
+                       ((1, 2, 3), "must be \\(l_freq, h_freq\\)")):
+        with pytest.raises(ConfigurationError, match=found):
+            PrepareConfig(bandpass=bad)
+    with pytest.raises(ConfigurationError, match="resample must be > 0"):
+        PrepareConfig(resample=-5)
