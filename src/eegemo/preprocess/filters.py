@@ -1,4 +1,4 @@
-"""Signal conditioning before windowing: line-noise notch, band-pass and resampling, with MNE's filters.
+"""Signal conditioning before windowing: line-noise notch, band-pass and resampling (MNE filters).
 
 SEED's released ``Preprocessed_EEG`` is already down-sampled to 200 Hz and band-passed (0–75 Hz);
 raw ``.cnt`` recordings (SEED-IV/V raw, SEED-GER/FRA) and generic EDF/BDF files are not. These steps
