@@ -91,3 +91,28 @@ def test_dispatcher_and_info_see_bird(tmp_path):
     d = summarize([rec])
     assert d["dataset"] == "bird" and d["n_trials"] == 9 and d["kind"] == "features"
     assert d["total_duration_s"] is None and sum(d["labels"].values()) == 9
+
+
+def test_bird_table_from_the_shell_to_a_run(tmp_path, capsys):
+    """prepare the table, then train a feature model without naming the array: the store's only
+    feature array ('bird') is read, as 'de' would be for SEED."""
+    import json
+
+    from eegemo.cli import main
+
+    write_emotions(tmp_path / "emotions.csv", n=60)
+    assert main(["prepare", str(tmp_path / "emotions.csv"), "--out", str(tmp_path / "st")]) == 0
+    assert main(["train", str(tmp_path / "st"), "--model", "logreg", "--protocol", "trial-kfold",
+                 "--out", str(tmp_path / "run")]) == 0
+    m = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert m["config"]["array"] == "bird" and m["summary"]["n_subjects"] == 1
+    assert "no trial structure" in m["protocol"]["note"]               # said, not hidden
+    assert "NOTE: the Bird table has no trial structure" in capsys.readouterr().out
+    assert main(["report", str(tmp_path / "run"), "--out", str(tmp_path / "r.html")]) == 0
+    assert "no trial structure" in (tmp_path / "r.html").read_text()
+    # a grid model cannot read it: one line naming the arrays there and --array
+    capsys.readouterr()
+    assert main(["train", str(tmp_path / "st"), "--model", "ccnn", "--protocol", "trial-kfold",
+                 "--out", str(tmp_path / "run2")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "found bird" in err and "--array" in err

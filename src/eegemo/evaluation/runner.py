@@ -50,8 +50,27 @@ ARRAY_FOR_INPUT = {"features": "de", "grid": "de_grid", "grid_seq": "de_grid", "
 
 _NORMALIZE = ("subject", "session", "global", None)
 
+#: said in metrics.json and the printed table of a run on the Bird table, whose rows have no trials
+WINDOW_LEVEL_NOTE = ("the Bird table has no trial structure: each row is its own trial, so rows of "
+                     "the same recording can sit on both sides of a split (window-level, optimistic "
+                     "numbers)")
+
 
 # -- small helpers ----------------------------------------------------------------------------------
+def _other_array(input_kind: str, arrays: tuple[str, ...]) -> str | None:
+    """The one array of a store that an ``input_kind`` can read when its default (DE) is absent:
+    PSD instead of DE, or a released feature of another name (the Bird table's ``bird``)."""
+    if input_kind in ("grid", "grid_seq", "image"):
+        suffix = "_grid" if input_kind != "image" else "_image"
+        found = [a for a in arrays if a.endswith(suffix)]
+    elif input_kind == "features":
+        found = [a for a in arrays if a != "raw" and not a.endswith(("_grid", "_image"))]
+    else:
+        found = []
+    return found[0] if len(found) == 1 else None
+
+
+
 def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
 
@@ -446,17 +465,25 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
 
         resolve_device(model_params.get("device", device), _model_name(model))
     input_kind = getattr(probe, "input_kind", "features")
+    arrays = tuple(getattr(store, "arrays", ()))
+    given = array is not None
     if array is None:
         array = ARRAY_FOR_INPUT.get(input_kind)
         if array is None:
             raise ConfigurationError(f"model {_model_name(model)}: unknown input_kind {input_kind!r} "
                                      f"(expected one of {', '.join(ARRAY_FOR_INPUT)})")
-    arrays = tuple(getattr(store, "arrays", ()))
+        other = _other_array(input_kind, arrays) if array not in arrays else None
+        if other is not None:
+            logger.info("run: the store has no %r; model %s reads %r (the store's only array of "
+                        "its kind)", array, _model_name(model), other)
+            array = other
     if array not in arrays:
         raise ConfigurationError(
-            f"{getattr(store, 'path', 'store')}: array {array!r} needed by model "
-            f"{_model_name(model)} ({input_kind}) is missing (expected it among the store's arrays, "
-            f"found {', '.join(arrays) or 'none'}; prepare the store with it)")
+            f"{getattr(store, 'path', 'store')}: array {array!r} "
+            f"{'asked for' if given else 'needed by model ' + _model_name(model)} "
+            f"({input_kind}) is missing (expected it among the store's arrays, found "
+            f"{', '.join(arrays) or 'none'}; pass one of them as array= / --array, or prepare the "
+            f"store with it)")
     if input_kind == "grid_seq":
         if seq_len is None:
             p = probe.get_params(deep=False)
@@ -610,10 +637,13 @@ def _assemble(store, index, folds, results, labels, label_names, protocol, model
     if final is not None:
         model_info["final_checkpoint"] = final.get("checkpoint")
         model_info["final_normalizer"] = final.get("normalizer")
+    proto = {"name": protocol, "n_folds": n_folds if protocol == "trial-kfold" else None,
+             "train_trials": train_trials, "val_fraction": val_fraction, "unit": "trial"}
+    if "dataset" in index and (index["dataset"].astype(str) == "bird").any():
+        proto["note"] = WINDOW_LEVEL_NOTE
+        logger.warning("run: %s", WINDOW_LEVEL_NOTE)
     return {"summary": summary, "per_subject": per_subject, "per_fold": per_fold,
-            "protocol": {"name": protocol, "n_folds": n_folds if protocol == "trial-kfold" else None,
-                         "train_trials": train_trials, "val_fraction": val_fraction,
-                         "unit": "trial"},
+            "protocol": proto,
             "model": model_info, "config": config, "versions": _versions(),
             "simulated": _simulated(store)}
 
@@ -762,6 +792,9 @@ def format_metrics(metrics: dict) -> str:
              f"{s.get('n_folds', len(metrics.get('per_fold', {})))} fold(s), trial-disjoint splits"]
     if s.get("chance") is not None:
         lines[0] += f", chance {s['chance']:.3f}"
+    note = metrics["protocol"].get("note") if isinstance(metrics.get("protocol"), dict) else None
+    if note:
+        lines.append(f"NOTE: {note}")
 
     def fmt(v):
         return "   –  " if v is None else f"{v:6.3f}"

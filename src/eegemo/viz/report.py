@@ -217,6 +217,7 @@ def _run_section(report, run: Path, facts: dict) -> list:
         return []
     s = m.get("summary", {})
     protocol = m.get("protocol", "?")
+    note = protocol.get("note") if isinstance(protocol, dict) else None
     protocol = protocol.get("name", protocol) if isinstance(protocol, dict) else protocol
     model = m.get("model", "?")
     model = model.get("name", model) if isinstance(model, dict) else model
@@ -232,7 +233,9 @@ def _run_section(report, run: Path, facts: dict) -> list:
     rows = [(k, _fmt(v)) for k, v in s.items() if not isinstance(v, (dict, list))]
     report.add_html(f"<p>Model <b>{html.escape(str(model))}</b>, protocol <b>{html.escape(str(protocol))}"
                     f"</b>{sim}; run folder {html.escape(str(run))}. Means and standard deviations are over "
-                    "subjects; splits are made of whole trials.</p>" + _table(rows, ["metric", "value"]),
+                    "subjects; splits are made of whole trials.</p>"
+                    + (f'<p style="color:#b00">Note: {html.escape(str(note))}.</p>' if note else "")
+                    + _table(rows, ["metric", "value"]),
                     title=f"{model}: summary", section=section)
     per = m.get("per_subject") or {}
     if isinstance(per, list):
