@@ -109,6 +109,13 @@ def test_bird_table_from_the_shell_to_a_run(tmp_path, capsys):
     assert "no trial structure" in m["protocol"]["note"]               # said, not hidden
     assert "NOTE: the Bird table has no trial structure" in capsys.readouterr().out
     assert main(["report", str(tmp_path / "run"), "--out", str(tmp_path / "r.html")]) == 0
+    # predict: the table's rows in, one probability row per table row out
+    import pandas as pd
+
+    assert main(["predict", str(tmp_path / "run"), str(tmp_path / "emotions.csv"), "--out",
+                 str(tmp_path / "p.csv")]) == 0
+    probs = pd.read_csv(tmp_path / "p.csv")
+    assert len(probs) == 60 and {"p_negative", "p_neutral", "p_positive"} <= set(probs.columns)
     assert "no trial structure" in (tmp_path / "r.html").read_text()
     # a grid model cannot read it: one line naming the arrays there and --array
     capsys.readouterr()

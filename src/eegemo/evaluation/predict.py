@@ -100,11 +100,13 @@ def recording_arrays(recording, cfg: dict, array: str) -> tuple[np.ndarray, pd.D
     from ..store._compute import raw_trial_arrays
 
     feature = array.split("_")[0]
-    if feature not in ("raw", "de", "psd"):
+    released = _trained_kind(cfg) == "features"   # a released feature (de, psd, the Bird table's bird)
+    if feature not in ("raw", "de", "psd") and not released:
         raise ConfigurationError(f"predict: unknown array {array!r} (expected raw, de, psd, de_grid, "
                                  f"psd_grid, de_image or psd_image)")
     config = _prepare_config(cfg)
-    config = config.replace(features=(feature,), subjects=None, sessions=None)
+    config = config.replace(features=(feature if feature in ("raw", "de", "psd") else "de",),
+                            subjects=None, sessions=None)
     ch_names = list(cfg.get("ch_names") or [])
     trained = _trained_kind(cfg)
     rows, metas = [], []
