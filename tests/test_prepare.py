@@ -252,3 +252,14 @@ def test_recordings_of_two_rates_share_a_store_when_resampled(tmp_path, caplog):
     spec = np.abs(np.fft.rfft(X[:, :, :], axis=-1)).mean(axis=(0, 1)) * 2 / 200
     assert spec[10] == pytest.approx(20.0, rel=0.15)            # the rhythm, in both recordings
     assert spec[50] < 0.05 * 30.0                               # the line removed
+
+
+@needs_readers
+def test_a_selection_that_matches_nothing_lists_what_is_there(seed_dir, tmp_path, capsys):
+    for extra, found in ((["--subjects", "99"], "expected subjects among 1, 2, sessions among"),
+                         (["--sessions", "7"], "found subjects all, sessions [7]"),
+                         (["--sessions", "x"], "sessions must be integers")):
+        assert main(["prepare", str(seed_dir), "--out", str(tmp_path / "st"), *extra]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and found in err, err
+    assert not (tmp_path / "st").exists()

@@ -99,6 +99,13 @@ def test_band_above_nyquist_and_empty_band_error():
     with pytest.raises(ConfigurationError, match="sampling rate"):
         check_bands(None, -1.0)
     assert check_bands([("gamma", 31, 50)], 100.0)[0].high == 50.0  # high == Nyquist is allowed
+    # band names label the arrays' band axis, figures and xarray coordinates: unique, not empty
+    from eegemo.bands import as_bands
+
+    with pytest.raises(ConfigurationError, match="unique .found alpha more than once"):
+        as_bands("alpha:8-13,alpha:14-30")
+    with pytest.raises(ConfigurationError, match="has no name"):
+        as_bands(":8-13")
 
 
 def test_flat_channel_gives_finite_de():

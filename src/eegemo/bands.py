@@ -56,7 +56,15 @@ def as_bands(bands) -> tuple[Band, ...]:
         bands = [(k, *v) for k, v in bands.items()]
     out = tuple(Band(str(n), float(lo), float(hi)) for n, lo, hi in bands)
     for b in out:
+        if not b.name:
+            raise ConfigurationError(f"band {b.low:g}-{b.high:g} Hz has no name (expected e.g. "
+                                     f"alpha:8-14)")
         if not 0 <= b.low < b.high:
             raise ConfigurationError(f"band {b.name!r} has edges {b.low}-{b.high} Hz; "
                                      "expected 0 <= low < high")
+    names = [b.name for b in out]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:   # names label the arrays' band axis, the figures and the xarray coordinates
+        raise ConfigurationError(f"band names must be unique (found {', '.join(twice)} more than "
+                                 f"once)")
     return out

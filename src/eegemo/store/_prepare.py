@@ -155,9 +155,22 @@ def _read_source(source, cfg: PrepareConfig) -> list[Recording]:
             from ..datasets import read
         except ImportError as exc:  # pragma: no cover - the readers ship with eegemo
             raise ConfigurationError(f"{path}: the dataset readers are not available ({exc})") from None
-        recs = read(path, cfg.dataset, kind=cfg.kind, feature=cfg.feature, subjects=cfg.subjects,
-                    sessions=cfg.sessions, **(cfg.read_options or {}))
-        return list(recs)
+        recs = list(read(path, cfg.dataset, kind=cfg.kind, feature=cfg.feature,
+                         subjects=cfg.subjects, sessions=cfg.sessions, **(cfg.read_options or {})))
+        if not recs and (cfg.subjects is not None or cfg.sessions is not None):
+            # say what is there (readers list files from metadata, so this costs no trial data)
+            every = read(path, cfg.dataset, kind=cfg.kind, feature=cfg.feature,
+                         **(cfg.read_options or {}))
+            from ..datasets.info import _fmt_list, _natural
+
+            subjects = sorted({str(r.subject) for r in every}, key=_natural)
+            sessions = sorted({r.session for r in every if r.session is not None})
+            raise data_error(path, "no recording of the subjects/sessions asked for",
+                             expected=f"subjects among {_fmt_list(subjects, 12) or 'none'}, "
+                                      f"sessions among {_fmt_list(sessions, 12) or 'none'}",
+                             found=f"subjects {list(cfg.subjects) if cfg.subjects else 'all'}, "
+                                   f"sessions {list(cfg.sessions) if cfg.sessions else 'all'}")
+        return recs
     else:
         raise ConfigurationError(f"prepare: source must be a path or a list of Recording, "
                                  f"found {type(source).__name__}")

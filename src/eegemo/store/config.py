@@ -210,7 +210,12 @@ class PrepareConfig:
             if val is not None:
                 if isinstance(val, (str, int)):
                     val = (val,)
-                set_(self, name, tuple(str(v) if name == "subjects" else int(v) for v in val))
+                try:
+                    val = tuple(str(v) if name == "subjects" else int(v) for v in val)
+                except (TypeError, ValueError):
+                    raise ConfigurationError(f"prepare: sessions must be integers (e.g. 1,2), found "
+                                             f"{list(val)!r}") from None
+                set_(self, name, val)
         set_(self, "read_options", _read_options(self.read_options))
         set_(self, "bandpass", _bandpass(self.bandpass))
         set_(self, "notch", _positive(self.notch, "notch", allow_none=True))
