@@ -37,6 +37,17 @@ def test_demo_pipeline_runs_end_to_end(demo_out):
     assert Path(summary["report"]).is_file()
 
 
+def test_summary_says_when_c2st_cannot_rank_the_generator(demo_out):
+    from eegemo.demo import format_summary
+
+    _, summary = demo_out
+    gen = summary["generation"]["wgan-4d"]
+    for floor, said in ((0.99, True), (0.6, False)):
+        text = format_summary({**summary, "generation": {"wgan-4d": {**gen,
+                                                                     "c2st_real_floor": floor}}})
+        assert ("C2ST cannot rank the generator here" in text) is said
+
+
 def test_demo_runs_again_into_its_own_folder(demo_out):
     """`make demo` twice: the second run replaces the first's runs and gives the same figures."""
     from eegemo.demo import run_demo

@@ -154,6 +154,11 @@ def format_summary(summary: dict) -> str:
             if isinstance(v, (int, float)):
                 parts.append(f"{k} {v:.3f}")
         lines.append(f"generator {gen}: " + ", ".join(parts))
+        floor = _scalar(m.get("c2st_real_floor"))
+        if isinstance(floor, (int, float)) and floor >= 0.9:
+            lines.append(f"  C2ST cannot rank the generator here: real held-out trials are themselves "
+                         f"told from the real training trials ({floor:.2f});")
+            lines.append("  read the PSD distance, topographies and TSTR vs TRTR instead.")
     lines.append("")
     lines.append("time: " + ", ".join(f"{k} {v:.0f} s" for k, v in summary["timings_s"].items()))
     lines.append(f"report: {summary['report']}")
