@@ -263,3 +263,21 @@ def test_a_selection_that_matches_nothing_lists_what_is_there(seed_dir, tmp_path
         err = capsys.readouterr().err.strip()
         assert len(err.splitlines()) == 1 and found in err, err
     assert not (tmp_path / "st").exists()
+
+
+def test_raw_windows_at_a_high_rate_suggest_resampling(tmp_path, caplog):
+    """SEED-V's raw .cnt are 1000 Hz: raw windows as recorded are 5x the data of 200 Hz."""
+    from eegemo.datasets.simulate import simulate
+
+    src = simulate("seed-v", tmp_path / "sv", subjects=1, sessions=1, duration_scale=0.02,
+                   random_state=0)
+    with caplog.at_level("WARNING", logger="eegemo"):
+        store = prepare(src, tmp_path / "st", features=("de", "raw"), jobs=1, grid=None)
+    assert store.sfreq == 1000.0 and "raw windows at 1000 Hz" in caplog.text
+    assert "--resample 200" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="eegemo"):
+        store = prepare(src, tmp_path / "st2", features=("de", "raw"), jobs=1, grid=None,
+                        resample=200.0)
+    assert store.sfreq == 200.0 and store.shape("raw")[1:] == (62, 200)
+    assert "raw windows at" not in caplog.text

@@ -10,7 +10,8 @@ from ._options import add_reader_options, reader_options
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "prepare", help="window, featurise (DE/PSD), grid and store a dataset (resumable, parallel)",
-        description="Read a dataset folder (raw recordings or released features), cut the trials into "
+        description="Read a dataset folder (raw recordings or released features), optionally notch, "
+                    "band-pass and resample each raw trial, cut the trials into "
                     "windows that never cross a trial's end, compute DE/PSD on µV (SEED's released "
                     "scale), optional smoothing, the 9×9 grid and topographic images, and write a "
                     "zarr + Parquet store. Running it again on an interrupted store resumes it; a "

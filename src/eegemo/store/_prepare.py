@@ -250,6 +250,12 @@ def _check(recs: list[Recording], cfg: PrepareConfig) -> dict:
                         f"{rec.source}: trial {t.index} is shorter than the window (expected at "
                         f"least {n_samp} samples = {cfg.window:g} s at {sfreq:g} Hz, found {n} "
                         f"samples = {n / sfreq:g} s)")
+        if "raw" in cfg.features and sfreq > 256 and not cfg.resample:
+            seconds = sum((t.n_times or 0) / float(t.sfreq) for r in recs for t in r.trials)
+            size = seconds * sfreq * len(ch_names) * 4 * cfg.window / (cfg.window - cfg.overlap)
+            size = f"{size / 1e9:.1f} GB" if size >= 1e8 else f"{size / 1e6:.0f} MB"
+            logger.warning("prepare: raw windows at %g Hz, about %s before compression; "
+                           "--resample 200 (resample=200) stores %.0fx less", sfreq, size, sfreq / 200)
         facts.update(sfreq=sfreq, window=float(cfg.window), overlap=float(cfg.overlap),
                      bands=[list(b) for b in bands], feature=None)
     else:
