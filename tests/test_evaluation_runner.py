@@ -471,3 +471,16 @@ def test_cli_trains_eegnet_with_whitening_and_fourier_surrogates(tmp_path, capsy
     probs = pd.read_csv(tmp_path / "p.csv")
     pcols = [c for c in probs.columns if c.startswith("p_")]
     assert len(probs) > 0 and np.allclose(probs[pcols].sum(axis=1), 1.0)
+
+
+def test_the_one_array_of_a_kind_stands_in_for_the_default():
+    from eegemo.evaluation.runner import _other_array
+
+    assert _other_array("features", ("psd", "psd_grid")) == "psd"
+    assert _other_array("grid", ("psd", "psd_grid")) == "psd_grid"
+    assert _other_array("grid_seq", ("psd", "psd_grid", "raw")) == "psd_grid"
+    assert _other_array("image", ("psd", "psd_image")) == "psd_image"
+    assert _other_array("features", ("bird",)) == "bird"
+    assert _other_array("features", ("psd", "bird")) is None       # two candidates: ask, not guess
+    assert _other_array("raw", ("psd",)) is None
+    assert _other_array("grid", ("bird",)) is None
