@@ -484,3 +484,27 @@ def test_the_one_array_of_a_kind_stands_in_for_the_default():
     assert _other_array("features", ("psd", "bird")) is None       # two candidates: ask, not guess
     assert _other_array("raw", ("psd",)) is None
     assert _other_array("grid", ("bird",)) is None
+
+
+def test_predict_on_a_file_of_another_rate_says_so(tmp_path, caplog):
+    """DE of a 400 Hz export of a 200 Hz SEED session: predicted (band powers need no common rate)
+    with a warning naming both rates; raw windows would be refused."""
+    store_mod = pytest.importorskip("eegemo.store")
+    from eegemo.datasets import read
+    from eegemo.datasets.simulate import simulate
+    from eegemo.errors import DataFormatError
+    from eegemo.evaluation import predict
+
+    data = simulate("seed", tmp_path / "data", subjects=2, sessions=1, duration_scale=0.02,
+                    random_state=3)
+    store = store_mod.prepare(data, tmp_path / "store", features=("de", "raw"), jobs=1)
+    run(store, "logreg", "seed-standard", tmp_path / "run", fit_final=True)
+    run(store, LogisticRegression(max_iter=200), "seed-standard", tmp_path / "run-raw",
+        array="raw", fit_final=True)
+    raw = read(next((data / "Preprocessed_EEG").glob("1_*.mat")))[0].to_mne()
+    raw.resample(400.0, verbose="error").save(tmp_path / "s1_raw.fif", verbose="error")
+    with caplog.at_level("WARNING", logger="eegemo"):
+        probs = predict(tmp_path / "run", tmp_path / "s1_raw.fif", device="cpu")
+    assert len(probs) > 0 and "400 Hz, the training store's windows were 200 Hz" in caplog.text
+    with pytest.raises(DataFormatError, match="sampling rate differs"):
+        predict(tmp_path / "run-raw", tmp_path / "s1_raw.fif", device="cpu")

@@ -279,8 +279,14 @@ def test_unreachable_scheduler_refused_before_anything_is_written(tmp_path):
     with pytest.raises(ConfigurationError, match="Dask scheduler 'nowhere': cannot connect"):
         prepare(make_recordings(), tmp_path / "s", scheduler="nowhere")
     assert not (tmp_path / "s").exists()
-    # the failed client must not stay dask's default scheduler: later computations still run
+    # the failed client must not stay dask's default scheduler or client: later computations
+    # still run (a registered client that never connected made Store.to_xarray wait for ever,
+    # whenever the garbage collector had not yet collected it)
     assert dask.config.get("scheduler", None) == before
+    import distributed
+
+    with pytest.raises(ValueError, match="No clients found"):
+        distributed.default_client()
     store = prepare(make_recordings(), tmp_path / "ok", window=1.0)
     np.testing.assert_array_equal(store.to_xarray("de")["de"].values, store.load("de"))
 

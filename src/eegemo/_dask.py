@@ -35,18 +35,12 @@ def connect(scheduler, timeout: float = 30.0):
                                  "installed (pip install distributed)") from None
     if isinstance(scheduler, Client):
         return scheduler
-    import copy
-
-    import dask
-
-    saved = copy.deepcopy(dask.config.config)
     try:
-        return Client(scheduler, timeout=timeout)
+        # not the process's default client: eegemo submits to it explicitly, and a default client
+        # that failed to start stayed registered until garbage-collected, so a later dask
+        # computation (Store.to_xarray ...) could pick it up and wait on it for ever
+        return Client(scheduler, timeout=timeout, set_as_default=False)
     except (OSError, ValueError, TypeError) as err:   # TimeoutError is an OSError
-        # a Client that failed to start has already made itself dask's default scheduler; undo it,
-        # or every later dask computation of this process (xarray, ...) would look for it
-        dask.config.config.clear()
-        dask.config.config.update(saved)
         raise ConfigurationError(f"Dask scheduler {scheduler!r}: cannot connect "
                                  f"({str(err).splitlines()[0] if str(err) else type(err).__name__})"
                                  ) from None

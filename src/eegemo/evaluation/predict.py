@@ -110,6 +110,7 @@ def recording_arrays(recording, cfg: dict, array: str) -> tuple[np.ndarray, pd.D
     ch_names = list(cfg.get("ch_names") or [])
     trained = _trained_kind(cfg)
     rows, metas = [], []
+    warned = False
     for trial in recording.trials:
         names = ch_names or list(trial.ch_names)
         have = getattr(trial, "kind", "raw")
@@ -129,9 +130,15 @@ def recording_arrays(recording, cfg: dict, array: str) -> tuple[np.ndarray, pd.D
             data = _pick_channels(trial, ch_names, recording.source)
             sfreq = float(trial.sfreq)
             out_rate = output_rate(sfreq, config.resample)
-            if feature == "raw" and cfg.get("sfreq") and abs(float(cfg["sfreq"]) - out_rate) > 1e-6:
+            other_rate = bool(cfg.get("sfreq")) and abs(float(cfg["sfreq"]) - out_rate) > 1e-6
+            if feature == "raw" and other_rate:
                 raise data_error(recording.source, "sampling rate differs from the training store",
                                  expected=f"{cfg['sfreq']} Hz", found=f"{sfreq} Hz")
+            if other_rate and not warned:
+                warned = True   # band powers need no common rate, but the filtering differed
+                logger.warning("%s: %g Hz, the training store's windows were %g Hz; %s is computed "
+                               "at the file's rate (prepare with --resample to fix one rate)",
+                               Path(str(recording.source)).name, sfreq, float(cfg["sfreq"]), feature)
             arrays, first, sfreq = raw_trial_arrays(data, sfreq, config,
                                                     f"{recording.source} trial {trial.index}")
             feat = arrays[feature]
