@@ -247,6 +247,12 @@ def test_recordings_of_two_rates_share_a_store_when_resampled(tmp_path, caplog):
     assert store.sfreq == 200.0 and store.shape("raw")[1:] == (8, 200)
     assert store.describe()["filters"] == {"bandpass": [1.0, 40.0], "notch": 50.0,
                                            "resample": 200.0}
+    from eegemo.store._store import filters_text
+    from eegemo.viz.report import make_report
+
+    said = "notch 50 Hz + harmonics, band-pass 1–40 Hz, resampled to 200 Hz"
+    assert filters_text(store.describe()["filters"]) == said
+    assert said in make_report(tmp_path / "r.html", store=store).read_text()   # the report says it
     assert len(store) == 2 * 4 * 6
     X = store.load("raw")                                        # µV
     spec = np.abs(np.fft.rfft(X[:, :, :], axis=-1)).mean(axis=(0, 1)) * 2 / 200

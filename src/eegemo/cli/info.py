@@ -11,21 +11,9 @@ from ._options import add_reader_options, reader_options
 __all__ = ["add_parser"]
 
 
-def _filters_text(f: dict) -> str:
-    parts = []
-    if f.get("notch"):
-        parts.append(f"notch {f['notch']:g} Hz + harmonics")
-    if f.get("bandpass"):
-        low, high = f["bandpass"]
-        parts.append("band-pass " + (f"{low:g}" if low else "") + "–" + (f"{high:g}" if high else "")
-                     + " Hz")
-    if f.get("resample"):
-        parts.append(f"resampled to {f['resample']:g} Hz")
-    return ", ".join(parts) or "none"
-
-
 def _store_text(d: dict) -> str:
     """Two-column text of :meth:`eegemo.store.Store.describe`."""
+    from ..store._store import filters_text
     from ..datasets.info import _fmt_list
 
     sim = "  (SIMULATED data written by eegemo)" if d["simulated"] else ""
@@ -37,7 +25,7 @@ def _store_text(d: dict) -> str:
             ("sessions", _fmt_list(d["sessions"], 8)), ("trials", str(d["n_trials"])),
             ("windows", f"{d['n_windows']} of {window}"),
             ("rate", f"{d['sfreq']:g} Hz" if d["sfreq"] else "-"),
-            ("filters", _filters_text(d.get("filters") or {})),
+            ("filters", filters_text(d.get("filters") or {})),
             ("channels", str(d["n_channels"])), ("bands", _fmt_list(d["bands"], 8)),
             ("arrays", "; ".join(f"{n} {tuple(s)}" for n, s in d["arrays"].items())),
             ("units", "; ".join(f"{k}: {v}" for k, v in d["units"].items()) or "-"),

@@ -366,6 +366,21 @@ class Store:
         return changed
 
 
+def filters_text(filters: dict) -> str:
+    """``"notch 50 Hz + harmonics, band-pass 1–75 Hz, resampled to 200 Hz"`` from the ``filters`` of
+    :meth:`Store.describe` (``"none"`` when empty)."""
+    parts = []
+    if filters.get("notch"):
+        parts.append(f"notch {filters['notch']:g} Hz + harmonics")
+    if filters.get("bandpass"):
+        low, high = filters["bandpass"]
+        parts.append("band-pass " + (f"{low:g}" if low else "") + "–" + (f"{high:g}" if high else "")
+                     + " Hz")
+    if filters.get("resample"):
+        parts.append(f"resampled to {filters['resample']:g} Hz")
+    return ", ".join(parts) or "none"
+
+
 def manifest_hash(manifest: dict) -> str:
     """SHA-256 (16 hex digits) of a parsed manifest (see :attr:`Store.manifest_hash`)."""
     import hashlib

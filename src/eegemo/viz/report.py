@@ -17,7 +17,7 @@ import numpy as np
 
 from .._logging import logger
 from ..errors import ConfigurationError, check_output_file
-from ..store._store import manifest_hash
+from ..store._store import filters_text, manifest_hash
 from . import figures
 
 __all__ = ["make_report", "sort_runs"]
@@ -125,6 +125,8 @@ def _store_section(report, store, rng) -> tuple[str, dict]:
     dataset = store.manifest.get("dataset") or (idx["dataset"].iloc[0] if len(idx) else "?")
     data_label = f"{dataset}{' (SIMULATED data)' if simulated else ''}"
     names = {int(k): v for k, v in store.label_names.items()}
+    conditioning = {k: v for k, v in (store.manifest.get("config") or {}).items()
+                    if k in ("bandpass", "notch", "resample")}
     counts = idx.groupby("label").size()
     trials = idx.drop_duplicates(["recording", "trial"])
     rows = [
@@ -138,6 +140,7 @@ def _store_section(report, store, rng) -> tuple[str, dict]:
         ("window length (s)", store.window),
         ("bands", ", ".join(f"{b.name} {b.low:g}–{b.high:g} Hz" for b in store.bands)),
         ("arrays", ", ".join(store.arrays)),
+        ("filters before windowing", filters_text(conditioning)),
         ("windows per emotion", ", ".join(f"{names.get(int(k), k)}: {v}" for k, v in counts.items())),
     ]
     banner = ('<p style="color:#b00;font-weight:bold">These data are SIMULATED by eegemo\'s simulator: '
