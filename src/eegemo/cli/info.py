@@ -11,6 +11,11 @@ from ._options import add_reader_options, reader_options
 __all__ = ["add_parser"]
 
 
+def _columns(rows) -> str:
+    """Two columns: a 12-character key, then the value."""
+    return "\n".join(f"{k:<12} {v}" for k, v in rows)
+
+
 def _store_text(d: dict) -> str:
     """Two-column text of :meth:`eegemo.store.Store.describe`."""
     from ..store._store import filters_text
@@ -31,7 +36,7 @@ def _store_text(d: dict) -> str:
             ("units", "; ".join(f"{k}: {v}" for k, v in d["units"].items()) or "-"),
             ("labels", ", ".join(f"{k}: {v}" for k, v in d["labels"].items()) or "-"),
             ("on disk", f"{d['bytes'] / 1e6:.1f} MB (eegemo {d['eegemo_version']})")]
-    return "\n".join(f"{k:<12} {v}" for k, v in rows)
+    return _columns(rows)
 
 
 def _recognition_text(path, m: dict) -> str:
@@ -45,7 +50,7 @@ def _recognition_text(path, m: dict) -> str:
                       f"{cfg.get('normalize') or 'none'}"),
             ("classes", ", ".join(map(str, (cfg.get("label_names") or {}).values())) or "-"),
             ("eegemo", str((m.get("versions") or {}).get("eegemo", "-")))]
-    return "\n".join(f"{k:<12} {v}" for k, v in head) + "\n\n" + format_metrics(m)
+    return _columns(head) + "\n\n" + format_metrics(m)
 
 
 def _generator_text(path, cfg: dict, ev: dict | None) -> str:
@@ -64,28 +69,20 @@ def _generator_text(path, cfg: dict, ev: dict | None) -> str:
         keys = ("c2st", "c2st_real_floor", "psd_distance", "psd_distance_real_floor", "tstr", "trtr")
         rows.append(("synth-eval", ", ".join(f"{k} {ev[k]:.3f}" for k in keys
                                             if isinstance(ev.get(k), (int, float)))))
-    return "\n".join(f"{k:<12} {v}" for k, v in rows)
+    return _columns(rows)
 
 
 def _run_info(path, kind: str, as_json: bool) -> str:
     from pathlib import Path
 
-    from ..errors import data_error
+    from ..evaluation import load_run
+    from ..evaluation.generation import read_config
 
     path = Path(path)
     if kind == "recognition run":
-        from ..evaluation import load_run
-
         m = load_run(path)
         return json.dumps(m, indent=1, ensure_ascii=False) if as_json else _recognition_text(path, m)
-    try:
-        cfg = json.loads((path / "config.json").read_text(encoding="utf-8"))
-        if not isinstance(cfg, dict):
-            raise ValueError(f"a JSON {type(cfg).__name__}")
-    except (OSError, ValueError) as err:
-        raise data_error(path / "config.json", "unreadable run configuration",
-                         expected="the JSON object `eegemo train-generator` writes",
-                         found=str(err).splitlines()[0]) from None
+    cfg = read_config(path)
     ev = None
     if (path / "synth_eval.json").is_file():
         try:

@@ -241,22 +241,37 @@ def load_run(run: str | os.PathLike, *, device: str | None = None) -> tuple[dict
     config : dict
     generator : BaseGenerator
     """
+    config = read_config(run)
+    return config, load_generator(Path(run) / CHECKPOINT, device=device)
+
+
+def read_config(run: str | os.PathLike) -> dict:
+    """A generator run's ``config.json``, checked (no weights are loaded).
+
+    Raises
+    ------
+    DataFormatError
+        If the folder holds no readable generator configuration (naming a recognition run when it
+        is one).
+    """
+    from .._files import folder_kind
+
     run = Path(run)
     cfg_path = run / "config.json"
     if not cfg_path.is_file():
         found = ("no config.json: a recognition run of `eegemo train`"
-                 if (run / "metrics.json").is_file() else "no config.json")
+                 if folder_kind(run) == "recognition run" else "no config.json")
         raise data_error(run, "not a generator run folder", expected="config.json and generator.pt "
                          "written by `eegemo train-generator`", found=found)
     try:
-        config = json.loads(cfg_path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        config = json.loads(cfg_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:   # JSON and UTF-8 decoding errors are ValueErrors
         raise data_error(cfg_path, "unreadable run configuration", expected="JSON",
-                         found=str(err)) from None
+                         found=str(err).splitlines()[0] or type(err).__name__) from None
     if not isinstance(config, dict) or "model" not in config or "array" not in config:
         raise data_error(cfg_path, "not a generator run configuration",
                          expected="keys model and array", found="other content")
-    return config, load_generator(run / CHECKPOINT, device=device)
+    return config
 
 
 # ---------------------------------------------------------------------------------------- generate

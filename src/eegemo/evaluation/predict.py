@@ -249,7 +249,8 @@ def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str
         defaults["kind"] = kind
         if kind == "features":
             defaults["feature"] = pcfg.feature
-    if (dataset or detect_dataset(file)) == "generic":
+    dataset = dataset or detect_dataset(file)   # once: read() would detect it again
+    if dataset == "generic":
         # a new recording need not hold the events the training files were cut at: without them
         # the whole file is one unlabelled trial (logged); unlabelled=True forces that, False refuses
         defaults.setdefault("unlabelled", "auto")

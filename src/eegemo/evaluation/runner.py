@@ -697,9 +697,10 @@ def load_run(run_dir: str | os.PathLike) -> dict:
         When ``run_dir`` is not a run folder written by :func:`run`.
     """
     path = Path(run_dir) / "metrics.json"
-    generator = (Path(run_dir) / "generator.pt").is_file()
+    from .._files import folder_kind
+
     hint = ("; it is a generator run: use `eegemo synth-eval RUN STORE` or `eegemo generate`"
-            if generator else "")
+            if folder_kind(run_dir) == "generator run" else "")
     if not path.is_file():
         raise ConfigurationError(f"{run_dir}: not a recognition run folder (expected metrics.json "
                                  f"written by `eegemo train`, found none){hint}")

@@ -116,6 +116,12 @@ class Store:
         """
         return manifest_hash(self.manifest)
 
+    @property
+    def filters(self) -> dict:
+        """The notch, band-pass and resampling applied before windowing (only those set)."""
+        cfg = self.manifest.get("config") or {}
+        return {k: cfg[k] for k in ("bandpass", "notch", "resample") if cfg.get(k)}
+
     def __len__(self) -> int:
         return int(self._offsets[-1])
 
@@ -141,7 +147,6 @@ class Store:
 
         idx = self.index
         names = self.label_names
-        cfg = self.manifest.get("config") or {}
         counts = idx["label"].value_counts().sort_index()
         trials = idx[["recording", "trial"]].drop_duplicates() if "recording" in idx else idx
         return {
@@ -158,7 +163,7 @@ class Store:
             "units": {k: v for k, v in (self.manifest.get("units") or {}).items()
                       if any(a == k or a.startswith(k + "_") for a in self.arrays)},
             "labels": {names.get(int(k), str(k)): int(v) for k, v in counts.items()},
-            "filters": {k: cfg[k] for k in ("bandpass", "notch", "resample") if cfg.get(k)},
+            "filters": self.filters,
             "config_hash": self.manifest["config_hash"],
             "eegemo_version": (self.manifest.get("versions") or {}).get("eegemo"),
             "bytes": dir_bytes(self.path),
@@ -367,8 +372,8 @@ class Store:
 
 
 def filters_text(filters: dict) -> str:
-    """``"notch 50 Hz + harmonics, band-pass 1–75 Hz, resampled to 200 Hz"`` from the ``filters`` of
-    :meth:`Store.describe` (``"none"`` when empty)."""
+    """``"notch 50 Hz + harmonics, band-pass 1–75 Hz, resampled to 200 Hz"`` from
+    :attr:`Store.filters` (``"none"`` when empty)."""
     parts = []
     if filters.get("notch"):
         parts.append(f"notch {filters['notch']:g} Hz + harmonics")

@@ -125,8 +125,6 @@ def _store_section(report, store, rng) -> tuple[str, dict]:
     dataset = store.manifest.get("dataset") or (idx["dataset"].iloc[0] if len(idx) else "?")
     data_label = f"{dataset}{' (SIMULATED data)' if simulated else ''}"
     names = {int(k): v for k, v in store.label_names.items()}
-    conditioning = {k: v for k, v in (store.manifest.get("config") or {}).items()
-                    if k in ("bandpass", "notch", "resample")}
     counts = idx.groupby("label").size()
     trials = idx.drop_duplicates(["recording", "trial"])
     rows = [
@@ -140,7 +138,7 @@ def _store_section(report, store, rng) -> tuple[str, dict]:
         ("window length (s)", store.window),
         ("bands", ", ".join(f"{b.name} {b.low:g}–{b.high:g} Hz" for b in store.bands)),
         ("arrays", ", ".join(store.arrays)),
-        ("filters before windowing", filters_text(conditioning)),
+        ("filters before windowing", filters_text(store.filters)),
         ("windows per emotion", ", ".join(f"{names.get(int(k), k)}: {v}" for k, v in counts.items())),
     ]
     banner = ('<p style="color:#b00;font-weight:bold">These data are SIMULATED by eegemo\'s simulator: '
