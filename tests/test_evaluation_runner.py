@@ -508,3 +508,120 @@ def test_predict_on_a_file_of_another_rate_says_so(tmp_path, caplog):
     assert len(probs) > 0 and "400 Hz, the training store's windows were 200 Hz" in caplog.text
     with pytest.raises(DataFormatError, match="sampling rate differs"):
         predict(tmp_path / "run-raw", tmp_path / "s1_raw.fif", device="cpu")
+
+
+def test_loso_normalisation_scales_every_subject_alike(tmp_path, monkeypatch, caplog):
+    """Under LOSO the held-out subject has no training statistics: the default (auto) scales all
+    subjects with the pooled statistics, and transductive runs give it its own (features only)."""
+    store = make_store(n_subjects=4, seed=3)
+    seen: list[tuple[np.ndarray, np.ndarray]] = []
+    original = Normalizer.fit_unlabelled
+
+    def spy(self, X, groups):
+        seen.append((np.asarray(X).copy(), np.asarray(groups)))
+        return original(self, X, groups)
+
+    monkeypatch.setattr(Normalizer, "fit_unlabelled", spy)
+    auto = run(store, LogisticRegression(max_iter=300), "loso", tmp_path / "auto")
+    assert auto["config"]["normalize"] == "global" and auto["config"]["normalize_requested"] == "auto"
+    assert auto["protocol"]["normalize"] == "global" and auto["protocol"]["transductive"] is False
+    assert not seen   # nothing transductive unless asked
+
+    with caplog.at_level("WARNING", logger="eegemo"):
+        subj = run(store, LogisticRegression(max_iter=300), "loso", tmp_path / "subj",
+                   normalize="subject")
+    assert "pooled training statistics" in caplog.text and "--transductive" in caplog.text
+
+    trans = run(store, LogisticRegression(max_iter=300), "loso", tmp_path / "trans",
+                transductive=True)
+    assert trans["config"]["normalize"] == "subject" and trans["protocol"]["transductive"] is True
+    assert trans["protocol"]["transductive_groups"] == ["1", "2", "3", "4"]
+    assert "transductive" in trans["protocol"]["transductive_note"]
+    # each fold's unlabelled statistics come from its test subject's rows only
+    assert len(seen) == 4
+    subject = store.index["subject"].to_numpy()
+    X = store.load("de")
+    for (Xs, groups), (name, fold) in zip(seen, trans["per_fold"].items()):
+        assert set(groups) == {fold["subject"]} and len(Xs) == fold["n_test"]
+        np.testing.assert_array_equal(Xs, X[subject == fold["subject"]])
+    nz = json.loads((tmp_path / "trans" / next(iter(trans["per_fold"].values()))["normalizer"]).read_text())
+    assert [k for k, v in nz["groups"].items() if v["transductive"]] == ["1"]
+    # per-subject offsets (3 sd) swamp the emotion effect unless each subject is centred on its own
+    best = max(subj["summary"]["accuracy_mean"], auto["summary"]["accuracy_mean"])
+    assert trans["summary"]["accuracy_mean"] > best + 0.05 and trans["summary"]["accuracy_mean"] > 0.95
+    from eegemo.evaluation import format_metrics
+
+    assert "z-scored per subject (transductive)" in format_metrics(trans)
+    assert "NOTE: transductive normalisation" in format_metrics(trans)
+    assert "z-scored globally" in format_metrics(auto)
+    # transductive statistics need a per-group scope
+    from eegemo.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="transductive normalisation needs"):
+        run(store, LogisticRegression(), "loso", tmp_path / "bad", normalize="global",
+            transductive=True)
+    assert not (tmp_path / "bad").exists()
+
+
+def test_auto_normalisation_keeps_per_subject_within_subjects(tmp_path):
+    from eegemo.evaluation.runner import resolve_normalize
+
+    assert resolve_normalize("auto", "seed-standard") == "subject"
+    assert resolve_normalize("auto", "trial-kfold") == "subject"
+    assert resolve_normalize("auto", "cross-session") == "subject"
+    assert resolve_normalize("auto", "cross-session", transductive=True) == "session"
+    assert resolve_normalize("auto", "loso") == "global"
+    assert resolve_normalize(None, "loso") is None
+    m = run(make_store(n_subjects=2), LogisticRegression(max_iter=200), "seed-standard",
+            tmp_path / "r")
+    assert m["config"]["normalize"] == "subject"
+
+
+def test_predict_on_a_subject_the_run_never_saw(tmp_path, monkeypatch, caplog, capsys):
+    """A new subject gets the pooled training statistics (said), or, with --transductive, its own."""
+    store_mod = pytest.importorskip("eegemo.store")
+    from eegemo.cli import main
+    from eegemo.datasets.simulate import simulate
+
+    data = simulate("seed", tmp_path / "data", subjects=2, sessions=1, duration_scale=0.03,
+                    random_state=2)
+    store = store_mod.prepare(data, tmp_path / "store", features=("de",), grid="seed9x9")
+    for scope in ("subject", "global"):
+        assert main(["train", str(store.path), "--model", "logreg", "--protocol", "seed-standard",
+                     "--out", str(tmp_path / scope), "--fit-final", "--normalize", scope]) == 0
+    # make subject 1 unknown to the final model's normaliser: a recording of a new subject
+    m = json.loads((tmp_path / "subject" / "metrics.json").read_text())
+    nz = tmp_path / "subject" / m["model"]["final_normalizer"]
+    saved = json.loads(nz.read_text())
+    del saved["groups"]["1"]
+    nz.write_text(json.dumps(saved))
+    rec_file = sorted((Path(data) / "Preprocessed_EEG").glob("1_*.mat"))[0]
+
+    scaled: list[np.ndarray] = []
+    original = Normalizer.transform
+
+    def spy(self, X, groups=None):
+        scaled.append(original(self, X, groups))
+        return scaled[-1]
+
+    monkeypatch.setattr(Normalizer, "transform", spy)
+    with caplog.at_level("WARNING", logger="eegemo"):
+        assert main(["predict", str(tmp_path / "subject"), str(rec_file),
+                     "--out", str(tmp_path / "p.csv")]) == 0
+    assert "subject 1 not in the training data" in caplog.text and "--transductive" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="eegemo"):
+        assert main(["predict", str(tmp_path / "subject"), str(rec_file), "--transductive",
+                     "--out", str(tmp_path / "t.csv")]) == 0
+    assert "not in the training data" not in caplog.text
+    pooled, own = scaled
+    # its own statistics centre the file's windows; the pooled ones leave its offset
+    assert np.abs(own.mean(axis=0)).max() < 1e-4
+    assert np.abs(pooled.mean(axis=0)).max() > 0.05
+    assert len(pd.read_csv(tmp_path / "t.csv")) == len(own)
+    capsys.readouterr()
+    rc = main(["predict", str(tmp_path / "global"), str(rec_file), "--transductive",
+               "--out", str(tmp_path / "g.csv")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and "transductive normalisation needs" in err[0]
+    assert not (tmp_path / "g.csv").exists()

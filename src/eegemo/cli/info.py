@@ -42,12 +42,12 @@ def _store_text(d: dict) -> str:
 def _recognition_text(path, m: dict) -> str:
     """A recognition run: what was trained on what, then its table (as `eegemo evaluate` prints)."""
     from ..evaluation import format_metrics
+    from ..evaluation.runner import normalize_text
 
     cfg = m.get("config") or {}
     head = [("path", f"{path}  (recognition run, `eegemo train`)"),
             ("store", f"{cfg.get('store')}  (manifest {cfg.get('store_manifest_hash')})"),
-            ("input", f"{cfg.get('array')} ({cfg.get('input_kind')}), normalise "
-                      f"{cfg.get('normalize') or 'none'}"),
+            ("input", f"{cfg.get('array')} ({cfg.get('input_kind')}), {normalize_text(m)}"),
             ("classes", ", ".join(map(str, (cfg.get("label_names") or {}).values())) or "-"),
             ("eegemo", str((m.get("versions") or {}).get("eegemo", "-")))]
     return _columns(head) + "\n\n" + format_metrics(m)

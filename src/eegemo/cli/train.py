@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from ._options import add_reader_options, parse_params, reader_options
@@ -24,8 +25,13 @@ def add_parser(sub) -> None:
     p.add_argument("--param", action="append", metavar="KEY=VALUE",
                    help="model parameter, repeatable (e.g. --param lr=0.0005)")
     p.add_argument("--epochs", type=int, help="max_epochs of torch models")
-    p.add_argument("--normalize", default="subject", choices=("subject", "session", "global", "none"),
-                   help="z-scoring fitted on training rows (default: per subject)")
+    p.add_argument("--normalize", default="auto",
+                   choices=("auto", "subject", "session", "global", "none"),
+                   help="z-scoring fitted on training rows (default auto: global under loso, where "
+                        "the test subject has no training statistics, per subject otherwise)")
+    p.add_argument("--transductive", action="store_true",
+                   help="z-score test subjects (sessions) unseen in training with their own "
+                        "statistics, from their features, never labels (reported as transductive)")
     p.add_argument("--n-folds", type=int, default=5, help="folds per subject for trial-kfold")
     p.add_argument("--val-fraction", type=float, default=0.2,
                    help="training trials held out for early stopping (torch models)")
@@ -63,6 +69,9 @@ def add_parser(sub) -> None:
                    help="generic recordings: predict the whole file as one unlabelled trial, even "
                         "where it holds the training labels' events (a file without them is read "
                         "whole anyway)")
+    r.add_argument("--transductive", action=argparse.BooleanOptionalAction, default=None,
+                   help="z-score a subject the run never saw with the file's own statistics rather "
+                        "than the pooled training ones (default: as the run was trained)")
     add_reader_options(r)
     r.set_defaults(func=_predict)
 
@@ -84,6 +93,7 @@ def _train(args) -> int:
         params[key] = value
     metrics = run(args.store, args.model, args.protocol, args.out, array=args.array,
                   model_params=params, normalize=None if args.normalize == "none" else args.normalize,
+                  transductive=args.transductive,
                   seq_len=args.seq_len, jobs=args.jobs, scheduler=args.scheduler,
                   random_state=args.seed, device=args.device, n_folds=args.n_folds,
                   val_fraction=args.val_fraction, train_trials=args.train_trials,
@@ -118,7 +128,7 @@ def _predict(args) -> int:
     if args.unlabelled:
         options["unlabelled"] = True
     probs = predict(args.run, args.file, dataset=args.dataset, fold=args.fold, device=args.device,
-                    **options)
+                    transductive=args.transductive, **options)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     probs.to_csv(args.out, index=False)
     counts = probs["pred_name"].value_counts()

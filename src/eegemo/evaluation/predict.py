@@ -203,7 +203,8 @@ def _load_normalizer(path: Path):
 
 
 def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str | None = None,
-            fold: str | None = None, device: str | None = "auto", **read_kwargs) -> pd.DataFrame:
+            fold: str | None = None, device: str | None = "auto", transductive: bool | None = None,
+            **read_kwargs) -> pd.DataFrame:
     """Per-window emotion probabilities for a recording, from a trained run.
 
     Parameters
@@ -220,6 +221,10 @@ def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str
         probabilities of all fold models.
     device : str | None
         Device for torch models.
+    transductive : bool | None
+        Z-score a subject (session) the run never trained on with the file's own statistics (its
+        features, never labels), instead of the pooled training statistics. Default: as the run
+        was made (``eegemo train --transductive``). Needs a run normalised per subject or session.
     **read_kwargs
         Passed to :func:`eegemo.datasets.read`, over the ``read_options`` the training store was
         prepared with (e.g. a generic recording's ``labels=`` and ``duration=``). A generic
@@ -266,6 +271,11 @@ def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str
     labels = list(cfg["labels"])
     names = {str(k): v for k, v in (cfg.get("label_names") or {}).items()}
     scope = cfg.get("normalize")
+    if transductive is None:
+        transductive = bool(cfg.get("transductive", False))
+    elif transductive and scope not in ("subject", "session"):
+        raise ConfigurationError(f"{run_dir}: transductive normalisation needs a run normalised per "
+                                 f"subject or session (found normalize={scope!r})")
     if scope == "subject":
         groups = meta["subject"].astype(str).to_numpy()
     elif scope == "session":
@@ -277,7 +287,17 @@ def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str
     for ck, nz in tqdm(pairs, desc="models", unit="model", disable=progress_disabled()):
         Xi = X
         if nz is not None:
-            Xi = _load_normalizer(nz).transform(X, groups)
+            norm = _load_normalizer(nz)
+            if groups is not None:
+                unseen = sorted(set(np.unique(groups).tolist()) - set(norm.group_stats_))
+                if transductive:
+                    norm.fit_unlabelled(X, groups)
+                elif unseen:
+                    logger.warning("predict: %s %s not in the training data of %s: z-scored with "
+                                   "the pooled training statistics (transductive=True / "
+                                   "--transductive uses the file's own)", scope,
+                                   ", ".join(unseen[:5]), ck.name)
+            Xi = norm.transform(X, groups)
         if cfg.get("seq_len"):
             tids = (meta["recording"] + "#" + meta["trial"].astype(str)).factorize()[0]
             Xi = to_sequences(Xi, tids, int(cfg["seq_len"]))

@@ -42,13 +42,18 @@ from ..errors import ConfigurationError
 from .metrics import METRICS, classification_metrics, confusion, per_group, summarize
 from .splits import PROTOCOLS, Fold, check_no_leakage, split, trial_ids
 
-__all__ = ["run", "evaluate", "format_metrics", "ARRAY_FOR_INPUT", "load_run"]
+__all__ = ["run", "evaluate", "format_metrics", "normalize_text", "resolve_normalize",
+           "ARRAY_FOR_INPUT", "load_run"]
 
 #: The store array each model input layout reads by default.
 ARRAY_FOR_INPUT = {"features": "de", "grid": "de_grid", "grid_seq": "de_grid", "image": "de_image",
                    "raw": "raw"}
 
-_NORMALIZE = ("subject", "session", "global", None)
+_NORMALIZE = ("auto", "subject", "session", "global", None)
+
+#: said in metrics.json, the printed table and the report of a transductive run
+TRANSDUCTIVE_NOTE = ("transductive normalisation: test {scope}s unseen in training were z-scored with "
+                     "their own statistics (features of the test windows, never their labels)")
 
 #: said in metrics.json and the printed table of a run on the Bird table, whose rows have no trials
 WINDOW_LEVEL_NOTE = ("the Bird table has no trial structure: each row is its own trial, so rows of "
@@ -258,6 +263,50 @@ def _groups(index: pd.DataFrame, rows: np.ndarray, scope: str | None) -> np.ndar
     return np.char.add(np.char.add(sub.astype(str), "/"), np.asarray(ses).astype(str))
 
 
+def resolve_normalize(normalize: str | None, protocol: str, transductive: bool = False) -> str | None:
+    """The z-scoring scope a run uses: ``"auto"`` picks one whose test rows are scaled like the
+    training rows.
+
+    Per-subject statistics help within a subject, but under leave-one-subject-out the held-out
+    subject has none: it would be scaled with the pooled training statistics while every training
+    subject is scaled with its own, a mismatch that costs accuracy. ``"auto"`` therefore gives
+    ``"global"`` for ``loso`` and ``"subject"`` otherwise; with ``transductive`` it gives the scope
+    of the protocol's held-out unit (``"subject"`` for ``loso``, ``"session"`` for
+    ``cross-session``), whose statistics then come from the test features.
+
+    Parameters
+    ----------
+    normalize : {"auto", "subject", "session", "global", None}
+        The requested scope.
+    protocol : str
+        The evaluation protocol.
+    transductive : bool
+        Whether test groups unseen in training get their own (unlabelled) statistics.
+
+    Returns
+    -------
+    scope : {"subject", "session", "global", None}
+    """
+    if normalize not in _NORMALIZE:
+        raise ConfigurationError(f"normalize must be one of auto, subject, session, global or None, "
+                                 f"found {normalize!r}")
+    if normalize == "auto":
+        if transductive:
+            return "session" if protocol == "cross-session" else "subject"
+        return "global" if protocol == "loso" else "subject"
+    if transductive and normalize in ("global", None):
+        raise ConfigurationError(f"transductive normalisation needs normalize='subject' or "
+                                 f"'session' (statistics per held-out group), found {normalize or 'none'!r}")
+    unseen = {"loso": ("subject", "session"), "cross-session": ("session",)}.get(protocol, ())
+    if normalize in unseen and not transductive:
+        logger.warning("run: normalize=%r under %s: every training %s is z-scored with its own "
+                       "statistics but the test %s, unseen in training, gets the pooled training "
+                       "statistics (inconsistent scaling); use normalize='auto' / 'global', or "
+                       "transductive=True (--transductive) to z-score it with its own", normalize,
+                       protocol, normalize, normalize)
+    return normalize
+
+
 # -- one fold (runs in a worker) ------------------------------------------------------------------
 def _run_fold(task: dict) -> dict:
     """Fit and predict one fold; everything it needs is in ``task`` (picklable)."""
@@ -313,6 +362,10 @@ def _run_fold(task: dict) -> dict:
         from ..preprocess.normalize import Normalizer
 
         norm = Normalizer(scope=scope).fit(X_train, _groups(index, train, scope))
+    X_test = None
+    if norm is not None and task.get("transductive") and len(test):
+        X_test = _load_rows(store, array, test)   # features only: the labels are never read here
+        norm.fit_unlabelled(X_test, _groups(index, test, scope))
     X_train, y_train = prep(train, norm, padded=False, X=X_train)
     if len(X_train) == 0:
         raise ConfigurationError(f"fold {fold.name}: no training sequences (trials shorter than "
@@ -327,9 +380,11 @@ def _run_fold(task: dict) -> dict:
                               "n_val": int(len(val)), "n_test": int(len(test)),
                               "n_train_trials": int(len(np.unique(tids[train]))),
                               "n_val_trials": int(len(np.unique(tids[val]))),
-                              "n_test_trials": int(len(np.unique(tids[test])))}
+                              "n_test_trials": int(len(np.unique(tids[test]))),
+                              "transductive_groups": sorted(getattr(norm, "transductive_groups_",
+                                                                    ()))}
     if len(test):
-        proba = np.asarray(est.predict_proba(prep(test, norm)[0]), dtype=np.float64)
+        proba = np.asarray(est.predict_proba(prep(test, norm, X=X_test)[0]), dtype=np.float64)
         classes = np.asarray(getattr(est, "classes_", np.arange(proba.shape[1])))
         full = np.zeros((len(test), len(task["labels"])), dtype=np.float64)
         col = {lab: i for i, lab in enumerate(task["labels"])}
@@ -392,8 +447,8 @@ def check_run_folder(out: str | os.PathLike, overwrite: bool, markers: tuple[str
 
 
 def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | None = None,
-        model_params: Mapping[str, Any] | None = None, normalize: str | None = "subject",
-        seq_len: int | None = None, jobs: int = 1, scheduler=None, random_state: int = 0,
+        model_params: Mapping[str, Any] | None = None, normalize: str | None = "auto",
+        transductive: bool = False, seq_len: int | None = None, jobs: int = 1, scheduler=None, random_state: int = 0,
         device: str | None = "auto", n_folds: int = 5, val_fraction: float = 0.2,
         train_trials: int | None = None, fit_final: bool = False, overwrite: bool = False) -> dict:
     """Evaluate a model under a protocol and write the run folder.
@@ -414,9 +469,15 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
         Store array to read; default from the model's ``input_kind`` (:data:`ARRAY_FOR_INPUT`).
     model_params : dict | None
         Passed to :func:`eegemo.models.get_model` (e.g. ``{"max_epochs": 30}``).
-    normalize : {"subject", "session", "global", None}
-        Scope of the z-scoring fitted on each fold's training rows (None: none). Test subjects unseen
-        in training (leave-one-subject-out) get the global training statistics.
+    normalize : {"auto", "subject", "session", "global", None}
+        Scope of the z-scoring fitted on each fold's training rows (None: none). ``"auto"``:
+        ``"global"`` under ``"loso"`` (the held-out subject has no statistics of its own in
+        training), ``"subject"`` otherwise; see :func:`resolve_normalize`. Test groups unseen in
+        training get the global training statistics, unless ``transductive``.
+    transductive : bool
+        Z-score the test subjects (sessions) unseen in training with their own statistics, computed
+        from the test features (never the labels), as much of the SEED literature does. Recorded in
+        ``metrics.json`` (``protocol.transductive``) and said wherever the run's numbers are shown.
     seq_len : int | None
         Windows per sequence for ``grid_seq`` models (default: the model's ``seq_len``/``n_steps``
         parameter, else 4).
@@ -450,12 +511,11 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
     t_start = time.perf_counter()
     check_run_folder(out, overwrite, ("metrics.json", "checkpoints"), "eegemo train")
     store = _open(store)
-    if normalize not in _NORMALIZE:
-        raise ConfigurationError(f"normalize must be one of subject, session, global or None, "
-                                 f"found {normalize!r}")
     if protocol not in PROTOCOLS:
         raise ConfigurationError(f"unknown protocol: expected one of {', '.join(PROTOCOLS)}, "
                                  f"found {protocol!r}")
+    requested, transductive = normalize, bool(transductive)
+    normalize = resolve_normalize(normalize, protocol, transductive)
     if not isinstance(jobs, (int, np.integer)) or jobs < 1:
         raise ConfigurationError(f"jobs must be a positive integer, found {jobs!r}")
     model_params = dict(model_params or {})
@@ -525,7 +585,7 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
         if parallel and scheduler is None:
             torch_threads = max(1, (os.cpu_count() or 1) // int(jobs))
         tasks = [{"store": store_ref, "fold": f, "array": array, "normalize": normalize,
-                  "seq_len": seq_len, "model": model, "model_params": model_params,
+                  "transductive": transductive, "seq_len": seq_len, "model": model, "model_params": model_params,
                   "seed": _fold_seed(random_state, f.name), "device": device, "labels": labels,
                   "checkpoint_dir": str(ckdir), "torch_threads": torch_threads,
                   "sfreq": getattr(store, "sfreq", None)} for f in folds]
@@ -542,11 +602,13 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
             tr_t, va_t = _carve_val(_trial_table(index), val_fraction, _rng(random_state, "final"))
             ffold = Fold("final", None, all_rows[np.isin(tids, tr_t)], all_rows[:0],
                          all_rows[np.isin(tids, va_t)])
-            final = _run_fold({**tasks[0], "fold": ffold, "seed": _fold_seed(random_state, "final")})
+            final = _run_fold({**tasks[0], "fold": ffold, "seed": _fold_seed(random_state, "final"),
+                               "transductive": False})
 
         metrics = _assemble(store, index, folds, results, labels, label_names, protocol, model,
                             model_params, array, normalize, seq_len, n_folds, val_fraction,
-                            train_trials, random_state, device, input_kind, probe, final)
+                            train_trials, random_state, device, input_kind, probe, final,
+                            requested, transductive)
         _write_outputs(work, index, results, metrics, labels, label_names)
         elapsed = time.perf_counter() - t_start
         fold_seconds = {r["name"]: r["fit_seconds"] for r in results}
@@ -593,7 +655,7 @@ def _execute(tasks: list[dict], *, jobs: int, client) -> list[dict]:
 
 def _assemble(store, index, folds, results, labels, label_names, protocol, model, model_params,
               array, normalize, seq_len, n_folds, val_fraction, train_trials, random_state, device,
-              input_kind, probe, final) -> dict:
+              input_kind, probe, final, requested=None, transductive=False) -> dict:
     y = index["label"].to_numpy()
     rows = np.concatenate([r["rows"] for r in results]).astype(np.int64)
     pred = np.concatenate([np.asarray(r["pred"]) for r in results])
@@ -621,7 +683,8 @@ def _assemble(store, index, folds, results, labels, label_names, protocol, model
         "store_config_hash": manifest.get("config_hash"),
         "store_config": manifest.get("config"),
         "store_kind": manifest.get("kind"),   # "raw" or "features": what predict must be given
-        "array": array, "input_kind": input_kind, "normalize": normalize, "seq_len": seq_len,
+        "array": array, "input_kind": input_kind, "normalize": normalize,
+        "normalize_requested": requested, "transductive": transductive, "seq_len": seq_len,
         "n_folds": n_folds, "val_fraction": val_fraction, "train_trials": train_trials,
         "random_state": random_state, "device": device, "model_params": dict(model_params),
         "labels": labels, "label_names": {str(k): v for k, v in label_names.items()},
@@ -638,7 +701,15 @@ def _assemble(store, index, folds, results, labels, label_names, protocol, model
         model_info["final_checkpoint"] = final.get("checkpoint")
         model_info["final_normalizer"] = final.get("normalizer")
     proto = {"name": protocol, "n_folds": n_folds if protocol == "trial-kfold" else None,
-             "train_trials": train_trials, "val_fraction": val_fraction, "unit": "trial"}
+             "train_trials": train_trials, "val_fraction": val_fraction, "unit": "trial",
+             "normalize": normalize, "transductive": transductive}
+    if transductive:
+        groups = sorted({g for r in results for g in r.get("transductive_groups", ())})
+        proto["transductive_groups"] = groups
+        proto["transductive_note"] = TRANSDUCTIVE_NOTE.format(scope=normalize)
+        if not groups:
+            logger.info("run: transductive normalisation changed nothing: every test %s was seen "
+                        "in training (%s)", normalize, protocol)
     if "dataset" in index and (index["dataset"].astype(str) == "bird").any():
         proto["note"] = WINDOW_LEVEL_NOTE
         logger.warning("run: %s", WINDOW_LEVEL_NOTE)
@@ -781,6 +852,19 @@ def _close(a, b) -> bool:
     return abs(float(a) - float(b)) < 1e-9
 
 
+def normalize_text(metrics: dict) -> str:
+    """How a run z-scored its inputs, in words (``"z-scored per subject (transductive)"``)."""
+    p = metrics.get("protocol") if isinstance(metrics.get("protocol"), dict) else {}
+    cfg = metrics.get("config") or {}
+    scope = p.get("normalize", cfg.get("normalize"))
+    if scope is None:
+        return "not z-scored"
+    text = "z-scored globally" if scope == "global" else f"z-scored per {scope}"
+    if p.get("transductive", cfg.get("transductive")):
+        text += " (transductive)"
+    return text
+
+
 def format_metrics(metrics: dict) -> str:
     """A plain-text table of a run: mean ± std over subjects, then one line per subject."""
     s = metrics["summary"]
@@ -793,9 +877,11 @@ def format_metrics(metrics: dict) -> str:
              f"{s.get('n_folds', len(metrics.get('per_fold', {})))} fold(s), trial-disjoint splits"]
     if s.get("chance") is not None:
         lines[0] += f", chance {s['chance']:.3f}"
-    note = metrics["protocol"].get("note") if isinstance(metrics.get("protocol"), dict) else None
-    if note:
-        lines.append(f"NOTE: {note}")
+    lines[0] += f", {normalize_text(metrics)}"
+    p = metrics["protocol"] if isinstance(metrics.get("protocol"), dict) else {}
+    for note in (p.get("note"), p.get("transductive_note")):
+        if note:
+            lines.append(f"NOTE: {note}")
 
     def fmt(v):
         return "   –  " if v is None else f"{v:6.3f}"

@@ -133,7 +133,7 @@ def write_checkpoint(path: str | os.PathLike, payload: dict[str, Any]) -> Path:
     tmp = path.with_name(path.name + ".tmp")
     torch.save(full, tmp)
     os.replace(tmp, path)
-    logger.info("saved %s model to %s", payload.get("model"), path)
+    logger.debug("saved %s model to %s", payload.get("model"), path)
     return path
 
 

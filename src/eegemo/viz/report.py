@@ -17,6 +17,7 @@ import numpy as np
 
 from .._logging import logger
 from ..errors import ConfigurationError, check_output_file
+from ..evaluation.runner import normalize_text
 from ..store._store import filters_text, manifest_hash
 from . import figures
 
@@ -218,8 +219,10 @@ def _run_section(report, run: Path, facts: dict) -> list:
         return []
     s = m.get("summary", {})
     protocol = m.get("protocol", "?")
-    note = protocol.get("note") if isinstance(protocol, dict) else None
+    notes = [protocol.get(k) for k in ("note", "transductive_note")] if isinstance(protocol, dict) else []
     protocol = protocol.get("name", protocol) if isinstance(protocol, dict) else protocol
+    if isinstance(m.get("protocol"), dict) and m["protocol"].get("transductive"):
+        protocol = f"{protocol} (transductive)"
     model = m.get("model", "?")
     model = model.get("name", model) if isinstance(model, dict) else model
     sim = " on SIMULATED data" if m.get("simulated", facts.get("simulated")) else ""
@@ -234,8 +237,10 @@ def _run_section(report, run: Path, facts: dict) -> list:
     rows = [(k, _fmt(v)) for k, v in s.items() if not isinstance(v, (dict, list))]
     report.add_html(f"<p>Model <b>{html.escape(str(model))}</b>, protocol <b>{html.escape(str(protocol))}"
                     f"</b>{sim}; run folder {html.escape(str(run))}. Means and standard deviations are over "
-                    "subjects; splits are made of whole trials.</p>"
-                    + (f'<p style="color:#b00">Note: {html.escape(str(note))}.</p>' if note else "")
+                    f"subjects; splits are made of whole trials; inputs "
+                    f"{html.escape(normalize_text(m))}.</p>"
+                    + "".join(f'<p style="color:#b00">Note: {html.escape(str(n))}.</p>'
+                              for n in notes if n)
                     + _table(rows, ["metric", "value"]),
                     title=f"{model}: summary", section=section)
     per = m.get("per_subject") or {}
