@@ -44,14 +44,39 @@ def test_seed_standard_uses_first_nine_trials_for_seed():
         assert set(test["subject"]) == {f.subject}
 
 
-@pytest.mark.parametrize("dataset,n_trials,n_train", [("seed-iv", 24, 16), ("seed-v", 15, 9),
-                                                      ("generic", 10, 6)])
+@pytest.mark.parametrize("dataset,n_trials,n_train", [("seed-iv", 24, 16), ("generic", 10, 6)])
 def test_seed_standard_other_datasets(dataset, n_trials, n_train):
     index = make_index(n_subjects=2, n_sessions=1, n_trials=n_trials, dataset=dataset)
     for f in split(index, "seed-standard"):
         train_trials = sorted(index.iloc[np.union1d(f.train_rows, f.val_rows)]["trial"].unique())
         assert train_trials == list(range(1, n_train + 1))
         assert index.iloc[f.test_rows]["trial"].min() == n_train + 1
+
+
+def test_seed_standard_is_seed_v_three_folds_of_trial_blocks():
+    """SEED-V's published protocol: fold k tests trials 5k-4..5k of every session."""
+    index = make_index(n_subjects=2, n_sessions=3, n_trials=15, dataset="seed-v")
+    folds = list(split(index, "seed-standard", val_fraction=0.2))
+    assert [f.name for f in folds] == [f"{s}/block{k}" for s in "12" for k in (1, 2, 3)]
+    for k, f in enumerate(folds):
+        block = range(5 * (k % 3) + 1, 5 * (k % 3) + 6)
+        test = index.iloc[f.test_rows]
+        train = index.iloc[np.union1d(f.train_rows, f.val_rows)]
+        assert set(test["subject"]) == set(train["subject"]) == {f.subject}
+        for ses in (1, 2, 3):   # one block of every session tests, the other two train
+            assert sorted(test.loc[test["session"] == ses, "trial"].unique()) == list(block)
+            assert sorted(train.loc[train["session"] == ses, "trial"].unique()) == \
+                [t for t in range(1, 16) if t not in block]
+        check_no_leakage(index, np.union1d(f.train_rows, f.val_rows), f.test_rows)
+    # every window of a subject is tested exactly once over its three folds
+    tested = np.concatenate([f.test_rows for f in folds])
+    assert len(tested) == len(np.unique(tested)) == len(index)
+    # train_trials asks for the first-trials split instead; a session without 15 trials is refused
+    (first, *_) = split(index, "seed-standard", train_trials=9)
+    assert index.iloc[first.test_rows]["trial"].min() == 10 and first.name == "1/s1"
+    short = index[~((index["subject"] == "2") & (index["session"] == 3) & (index["trial"] == 15))]
+    with pytest.raises(ConfigurationError, match="subject 2 session 3 has 14 trial"):
+        list(split(short.reset_index(drop=True), "seed-standard"))
 
 
 def test_seed_standard_train_trials_override_and_errors():

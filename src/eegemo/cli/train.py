@@ -36,7 +36,8 @@ def add_parser(sub) -> None:
     p.add_argument("--val-fraction", type=float, default=0.2,
                    help="training trials held out for early stopping (torch models)")
     p.add_argument("--train-trials", type=int,
-                   help="seed-standard: training trials per session (default 9 SEED, 16 SEED-IV)")
+                   help="seed-standard: training trials per session (default 9 SEED, 16 SEED-IV, "
+                        "60 %% otherwise; SEED-V: 3 folds by trial blocks unless set)")
     p.add_argument("--seq-len", type=int, help="windows per sequence for attention-4d")
     p.add_argument("--jobs", "-j", type=int, default=1, help="folds in parallel (process pool)")
     p.add_argument("--scheduler", help="Dask scheduler address: run folds on the cluster")

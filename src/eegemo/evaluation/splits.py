@@ -10,8 +10,12 @@ every fold.
 Protocols
 ---------
 ``"seed-standard"``
-    Subject-dependent, one fold per subject and session: the first trials of the session train, the
-    rest test (SEED: 9 / 6, SEED-IV: 16 / 8, any other dataset: the first 60 % of its trials, rounded).
+    Subject-dependent, the dataset's published split. SEED, SEED-IV and any other dataset: one fold
+    per subject and session, the first trials of the session train, the rest test (SEED: 9 / 6,
+    SEED-IV: 16 / 8, otherwise the first 60 % of its trials, rounded). SEED-V: three folds per
+    subject over all of its sessions, by blocks of trials 1-5 / 6-10 / 11-15 of each session (each
+    block holds one trial of every emotion): a fold tests one block of every session and trains on
+    the other two.
 ``"trial-kfold"``
     Subject-dependent k-fold over the subject's trials (stratified by label where every label has at
     least ``n_folds`` trials).
@@ -36,13 +40,17 @@ import pandas as pd
 from .._logging import logger
 from ..errors import ConfigurationError, EegemoError
 
-__all__ = ["Fold", "LeakageError", "PROTOCOLS", "STANDARD_TRAIN_TRIALS", "split", "check_no_leakage",
-           "trial_ids"]
+__all__ = ["Fold", "LeakageError", "PROTOCOLS", "STANDARD_TRAIN_TRIALS", "STANDARD_BLOCKS", "split",
+           "check_no_leakage", "trial_ids"]
 
 PROTOCOLS = ("seed-standard", "trial-kfold", "cross-session", "loso")
 
 #: Training trials per session of the published subject-dependent split, by dataset name.
 STANDARD_TRAIN_TRIALS = {"seed": 9, "seed-iv": 16}
+
+#: Datasets whose published subject-dependent split is k-fold by blocks of consecutive trials of
+#: every session: (trials per session, blocks).
+STANDARD_BLOCKS = {"seed-v": (15, 3)}
 
 _REQUIRED = ("recording", "subject", "trial", "label")
 
@@ -193,9 +201,36 @@ def _sort_subjects(values) -> list[str]:
 
 
 # -- protocols --------------------------------------------------------------------------------------
+def _seed_v_blocks(subject, sub, tids_per_row, val_fraction, random_state, dataset):
+    """SEED-V's 3-fold protocol: fold k tests block k (trials 5k-4..5k) of every session."""
+    n_per, n_blocks = STANDARD_BLOCKS[dataset]
+    size = n_per // n_blocks
+    block = np.empty(len(sub), dtype=np.int64)
+    for session in sorted(sub["session"].unique()):
+        at = np.flatnonzero((sub["session"] == session).to_numpy())
+        order = at[np.argsort(sub["trial"].to_numpy()[at], kind="stable")]
+        if len(order) != n_per:
+            where = f"subject {subject}" + (f" session {session}" if session >= 0 else "")
+            raise ConfigurationError(
+                f"seed-standard: {where} has {len(order)} trial(s); the {dataset} standard split "
+                f"(3 folds by trial blocks 1-5 / 6-10 / 11-15) expects {n_per} (set train_trials "
+                f"for a first-trials split instead)")
+        block[order] = np.arange(n_per) // size
+    for k in range(n_blocks):
+        name = f"{subject}/block{k + 1}"
+        yield _make_fold(name, subject, tids_per_row, sub[block != k],
+                         sub["tid"].to_numpy()[block == k], val_fraction,
+                         _fold_seed(random_state, "seed-standard", name))
+
+
 def _seed_standard(index, trials, tids_per_row, val_fraction, random_state, train_trials):
     for subject in _sort_subjects(trials["subject"]):
         sub = trials[trials["subject"] == subject]
+        dataset = str(sub["dataset"].iloc[0]).lower()
+        if train_trials is None and dataset in STANDARD_BLOCKS:
+            yield from _seed_v_blocks(subject, sub.reset_index(drop=True), tids_per_row,
+                                      val_fraction, random_state, dataset)
+            continue
         for session in sorted(sub["session"].unique()):
             ses = sub[sub["session"] == session].sort_values(["recording", "trial"])
             n = len(ses)
@@ -295,7 +330,7 @@ def split(index: pd.DataFrame, protocol: str, *, n_folds: int = 5, val_fraction:
         Seed of the trial shuffles (k-fold assignment and validation choice).
     train_trials : int | None
         ``"seed-standard"`` only: number of leading trials per session used for training, overriding
-        the dataset's default (SEED 9, SEED-IV 16, else 60 %).
+        the dataset's default (SEED 9, SEED-IV 16, SEED-V its 3 folds by trial blocks, else 60 %).
 
     Yields
     ------
