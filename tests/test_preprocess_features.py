@@ -139,6 +139,11 @@ def test_moving_average_matches_direct_loop_and_edges():
         np.testing.assert_allclose(y, direct)
     with pytest.raises(ConfigurationError):
         moving_average(x, 0)
+    # a non-finite value spoils only the windows whose average includes it
+    y = np.ones(10)
+    y[3] = np.nan
+    out = moving_average(y, 3)
+    assert np.isnan(out[2:5]).all() and (out[[0, 1, 5, 6, 7, 8, 9]] == 1).all()
 
 
 def test_lds_limits_and_float32():

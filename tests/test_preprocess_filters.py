@@ -44,7 +44,12 @@ def test_conditioning_errors_are_one_line():
     x = np.zeros((2, 1000))
     for kwargs, found in ((dict(bandpass=(1.0, 600.0)), "bandpass high edge must be below"),
                           (dict(notch=500.0), "notch must be below"),
-                          (dict(bandpass=(1.0, 150.0), resample=200.0), "of the resampled signal")):
+                          (dict(bandpass=(1.0, 150.0), resample=200.0), "of the resampled signal"),
+                          # a high-pass above the new Nyquist would leave nothing to featurise
+                          (dict(bandpass=(70.0, None), resample=128.0),
+                           "low edge must be below the Nyquist frequency of the resampled"),
+                          # MNE turns low > high into a band-stop: not what was asked for
+                          (dict(bandpass=(40.0, 10.0)), "low edge must be below its high edge")):
         with pytest.raises(ConfigurationError, match=found):
             condition(x, 1000.0, **kwargs)
     with pytest.raises(ConfigurationError, match="shape"):

@@ -110,3 +110,13 @@ def test_sklearn_estimator_contract():
         warnings.simplefilter("ignore")
         for est in (Flatten(), NormalizerTransformer(), NormalizerTransformer(winsorize=3.0)):
             check_estimator(est)
+
+
+def test_features_in_small_units_are_scaled_constant_ones_centred():
+    """PSD in V^2/Hz varies around 1e-13: it is a feature to scale, not a constant."""
+    rng = np.random.default_rng(0)
+    small = rng.normal(loc=3e-13, scale=1e-13, size=(200, 4))
+    X = np.c_[small, np.full(200, 5.0), np.zeros(200), np.full(200, 1e-13)]
+    Z = Normalizer().fit_transform(X)
+    np.testing.assert_allclose(Z[:, :4].std(axis=0), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(Z[:, 4:], 0.0, atol=1e-20)   # centred, not blown up

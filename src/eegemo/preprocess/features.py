@@ -309,13 +309,16 @@ def moving_average(feat, n: int = 5) -> np.ndarray:
         return x.copy()
     before = n // 2
     after = n - 1 - before
-    csum = np.concatenate([np.zeros((1,) + x.shape[1:], dtype=np.float64),
-                           np.cumsum(x, axis=0, dtype=np.float64)])
-    idx = np.arange(m)
-    lo = np.clip(idx - before, 0, m)
-    hi = np.clip(idx + after + 1, 0, m)
-    count = (hi - lo).reshape((m,) + (1,) * (x.ndim - 1))
-    return ((csum[hi] - csum[lo]) / count).astype(x.dtype, copy=False)
+    # one shifted add per offset (not a running sum, so a non-finite value spoils only the
+    # windows whose average includes it)
+    total = np.zeros(x.shape, dtype=np.float64)
+    count = np.zeros(m, dtype=np.float64)
+    for d in range(-before, after + 1):
+        lo, hi = max(0, -d), min(m, m - d)
+        if lo < hi:
+            total[lo:hi] += x[lo + d:hi + d]
+            count[lo:hi] += 1
+    return (total / count.reshape((m,) + (1,) * (x.ndim - 1))).astype(x.dtype, copy=False)
 
 
 def lds_smooth(feat, *, q: float = 1e-4, r: float = 1.0, v0: float = 0.01,

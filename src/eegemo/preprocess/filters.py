@@ -50,20 +50,25 @@ def check_conditioning(sfreq: float, *, bandpass=None, notch: float | None = Non
     Raises
     ------
     ConfigurationError
-        If a band edge or the notch is not below the Nyquist frequency of ``sfreq``, or the
-        band-pass's high edge is not below the Nyquist frequency of the resampled signal.
+        If a band edge or the notch is not below the Nyquist frequency of ``sfreq``, a band edge is
+        not below the Nyquist frequency of the resampled signal, or the low edge is not below the
+        high edge.
     """
     nyq = float(sfreq) / 2
     low, high = bandpass if bandpass else (None, None)
+    if low is not None and high is not None and low >= high:
+        raise ConfigurationError(f"{where}: bandpass low edge must be below its high edge (found "
+                                 f"{low:g}-{high:g} Hz; a band-stop is not a band-pass)")
     for name, f in (("bandpass low edge", low), ("bandpass high edge", high), ("notch", notch)):
         if f is not None and f >= nyq:
             raise ConfigurationError(f"{where}: {name} must be below the Nyquist frequency of the "
                                      f"recordings (expected < {nyq:g} Hz at {sfreq:g} Hz, found "
                                      f"{f:g} Hz)")
-    if resample and high is not None and high >= resample / 2:
-        raise ConfigurationError(f"{where}: bandpass high edge must be below the Nyquist frequency "
-                                 f"of the resampled signal (expected < {resample / 2:g} Hz at "
-                                 f"{resample:g} Hz, found {high:g} Hz)")
+    for name, f in (("bandpass high edge", high), ("bandpass low edge", low)):
+        if resample and f is not None and f >= resample / 2:
+            raise ConfigurationError(f"{where}: {name} must be below the Nyquist frequency of the "
+                                     f"resampled signal (expected < {resample / 2:g} Hz at "
+                                     f"{resample:g} Hz, found {f:g} Hz)")
 
 
 def condition(x: np.ndarray, sfreq: float, *, bandpass=None, notch: float | None = None,

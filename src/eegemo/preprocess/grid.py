@@ -86,11 +86,11 @@ def to_grid(feat, ch_names: Sequence[str],
 @functools.lru_cache(maxsize=1)
 def _sphere() -> tuple[np.ndarray, float]:
     """Centre and radius of the sphere fitted to all 10-05 positions (least squares)."""
-    import mne
+    from ..channels import _standard_montage
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
-        montage = mne.channels.make_standard_montage("standard_1005")
+        montage = _standard_montage()
     pts = np.array(list(montage.get_positions()["ch_pos"].values()), dtype=float)
     a = np.c_[2 * pts, np.ones(len(pts))]
     sol = np.linalg.lstsq(a, (pts ** 2).sum(axis=1), rcond=None)[0]

@@ -22,7 +22,9 @@ _SCOPES = ("global", "subject", "session")
 def _stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mean = x.mean(axis=0, dtype=np.float64)
     std = x.std(axis=0, dtype=np.float64)
-    std[~(std > 1e-12 * (1.0 + np.abs(mean)))] = 1.0  # constant elements: centre only
+    # constant elements (spread at rounding level of their mean): centre only; relative, so features
+    # in small units (PSD in V^2/Hz, ~1e-13) are still scaled
+    std[~((std > 1e-12 * np.abs(mean)) & (std > np.finfo(np.float64).tiny))] = 1.0
     return mean, std
 
 
