@@ -70,6 +70,14 @@ PARTS = {"seed": ("wgan-4d", "dense-gan"), "eegmmidb": ("wgan-raw", "ddpm")}
 
 #: stated with every result: how the settings above were chosen
 NOTES = [
+    "Since 2026-12-06 C2ST folds are whole trials. Before, they were windows: a classifier tested "
+    "on windows of trials it had trained on recognised the trials, which inflated C2ST and its "
+    "real floor (two random halves of the same real trials scored about 0.67 instead of 0.5). The "
+    "run of 2026-12-04 with window-level folds: wgan-4d 0.685 (floor 0.609), dense-gan 0.999, "
+    "wgan-raw 0.743 (0.585), ddpm 0.682 (0.585); boosted 0.840 (0.783), 0.999, 0.924 (0.587), "
+    "0.967 (0.587). Every C2ST figure in the notes below and in the generation-gpu section is "
+    "window-level. The DE generators' TSTR and PSD distance also moved from that run (wgan-4d "
+    "0.793 → 0.832, dense-gan 0.314 → 0.479) with code changes since; not traced.",
     "Condition moments (`condition_mean` of wgan-4d, `condition_spectrum` of wgan-raw and ddpm, "
     "both on by default since 2026-12-04) were added after a diagnostic on the simulated store "
     "above: moving a 23-epoch wgan-4d's samples to the training mean of their condition lowered "
@@ -122,8 +130,9 @@ def _train_eval(store, name: str, quick: bool, fid_model=None, *, settings=None,
     out["topomap_correlation"] = res["topomap_correlation"]["mean"]
     aug = res["augmentation_gain"]
     out["augmentation_gain"] = None if aug is None else {
-        k: aug[k] for k in ("mean", "std", "std_folds", "per_subject", "baseline_mean",
-                            "augmented_mean", "n_subjects", "n_folds")}
+        k: aug.get(k) for k in ("mean", "std", "std_folds", "per_subject", "baseline_mean",
+                                "augmented_mean", "n_subjects", "n_folds", "control_mean",
+                                "gain_over_control")}
     out["augmentation_folds"] = None if aug is None else [
         {k: f[k] for k in ("fold", "baseline", "augmented", "gain")} for f in aug["per_fold"]]
     out.update(model=model, config=name, epochs=epochs, n_train=cfg["n_train"],
@@ -202,7 +211,10 @@ def _fmt_aug(a) -> str:
         return "–"
     spread = (f"± {a['std']:.3f} over {a['n_subjects']} subjects" if a["n_subjects"] > 1
               else f"± {a['std_folds']:.3f} over {a['n_folds']} folds (1 subject)")
-    return f"{a['mean']:+.3f} {spread}"
+    over = a.get("gain_over_control")
+    ctl = "" if not over else (f"; over real control rows {over['mean']:+.3f} ± "
+                               f"{over['std'] if a['n_subjects'] > 1 else over['std_folds']:.3f}")
+    return f"{a['mean']:+.3f} {spread}{ctl}"
 
 
 def _section(res: dict) -> tuple[str, str]:
@@ -229,12 +241,17 @@ def _section(res: dict) -> tuple[str, str]:
                                          "configuration**" if res["quick"] else "") + ".")
     lines.append("Every generator is trained on the *training* trials of the seed-standard protocol "
                  "(first 60 % of trials per session for non-SEED data) and judged on the held-out "
-                 "test trials it never saw. C2ST: logistic regression, 5-fold CV, balanced sets "
-                 "(0.5 = indistinguishable); boosted C2ST: the same with gradient-boosted trees (200 "
+                 "test trials it never saw. C2ST: logistic regression, 5-fold CV with folds of "
+                 "whole trials (a synthetic window goes with the trial of the real window it was "
+                 "drawn like), balanced sets (0.5 = indistinguishable); boosted C2ST: the same with gradient-boosted trees (200 "
                  "iterations), which also sees differences of spread and interactions. PSD "
                  "distance: mean |Δ mean log band power| per channel and band, dB. TSTR/TRTR: logistic regression on the same features, tested on the "
                  "held-out real trials. Augmentation: the same recogniser with and without as many "
-                 "synthetic windows as real training windows, per fold, test = real trials only. "
+                 "synthetic windows as real training windows, per fold, test = real trials only; "
+                 "'over real control rows': augmented minus the same recogniser given as many "
+                 "real windows of the generator's other training trials (other subjects or "
+                 "sessions, same labels) in the synthetic ones' place, i.e. what the synthetic "
+                 "windows add beyond pooling the real data the generator learnt from. "
                  "Real floor: the same measure between the real training trials and the real "
                  "held-out trials, i.e. what fresh real trials score; no generator trained on the "
                  "training trials can be expected to beat it.")

@@ -224,3 +224,28 @@ def test_synth_eval_refuses_a_store_prepared_again(tmp_path):
     (run / "config.json").write_text(json.dumps(cfg))
     res = synth_eval(run, again, None, augmentation=False, fid_model="features")
     assert 0.0 <= res["c2st"] <= 1.0
+
+
+def test_holdout_keeps_folds_that_leave_training_trials():
+    """SEED: every session's last trials are held out; k-fold protocols (trial-kfold, SEED-V's
+    blocks) hold out one fold per subject, never all trials."""
+    import pandas as pd
+
+    from eegemo.evaluation.generation import _holdout_folds, _split_rows
+
+    def index(dataset, n_sessions, n_trials):
+        return pd.DataFrame([{"recording": f"{s}_{ses}", "dataset": dataset, "subject": str(s),
+                              "session": ses, "trial": t, "window": w, "label": (t - 1) % 5}
+                             for s in (1, 2) for ses in range(1, n_sessions + 1)
+                             for t in range(1, n_trials + 1) for w in range(2)])
+
+    seed_v = index("seed-v", 3, 15)
+    train, hold, names = _split_rows(seed_v, "seed-standard", 0)
+    assert names == ["1/block1", "2/block1"]
+    assert sorted(seed_v.iloc[hold]["trial"].unique()) == [1, 2, 3, 4, 5]
+    assert sorted(seed_v.iloc[train]["trial"].unique()) == list(range(6, 16))
+    assert len(np.intersect1d(train, hold)) == 0 and len(train) + len(hold) == len(seed_v)
+    seed = index("seed", 2, 15)
+    assert [f.name for f in _holdout_folds(seed, "seed-standard", 0)] == \
+        ["1/s1", "1/s2", "2/s1", "2/s2"]
+    assert [f.name for f in _holdout_folds(seed, "trial-kfold", 0)] == ["1/fold0", "2/fold0"]

@@ -68,6 +68,27 @@ def test_c2st_half_for_same_distribution_and_high_for_different():
         M.c2st(a[:3], b[:3])
 
 
+def test_c2st_folds_by_trial_do_not_tell_trials_apart():
+    """Two random halves of the same real trials: windows of a trial are alike, so window-level
+    folds score well above 0.5 (the classifier recognises trials); folds of whole trials do not."""
+    rng = np.random.default_rng(0)
+    n_trials, per = 40, 20
+    trial = np.repeat(np.arange(n_trials), per)
+    X = rng.normal(scale=2.0, size=(n_trials, 10))[trial] + rng.normal(size=(len(trial), 10))
+    half = rng.permutation(n_trials)[: n_trials // 2]
+    a, b = np.isin(trial, half), ~np.isin(trial, half)
+    windows = [M.c2st(X[a], X[b], random_state=s) for s in range(3)]
+    trials = [M.c2st(X[a], X[b], random_state=s, groups_real=trial[a], groups_fake=trial[b])
+              for s in range(3)]
+    assert np.mean(windows) > 0.62   # 0.67 here
+    assert abs(np.mean(trials) - 0.5) < 0.1
+    # a synthetic row keeps the group of the real row it was drawn like: the fold split stays even
+    assert M.c2st(X[a], X[a] + 3.0, random_state=0, groups_real=trial[a],
+                  groups_fake=trial[a]) > 0.9
+    with pytest.raises(ConfigurationError, match="one group per row"):
+        M.c2st(X[a], X[b], groups_real=trial[a][:5])
+
+
 # ---------------------------------------------------------------------------- frechet_distance
 def test_frechet_distance_zero_and_known_mean_shift():
     rng = np.random.default_rng(0)
@@ -180,6 +201,42 @@ def test_augmentation_never_puts_synthetic_rows_in_a_test_split():
     n_marked = [int(np.all(f == MARK, axis=1).sum()) for f in _Spy.fits]
     assert n_marked[0::2] == [0] * 6
     assert n_marked[1::2] == [len(f.train_rows) for f in folds]
+
+
+def test_augmentation_control_replaces_the_synthetic_rows_with_real_ones():
+    """The control fit sees as many real rows from outside the fold in the synthetic rows' place."""
+    from eegemo.evaluation.splits import split
+
+    index = _index()
+    y = index["label"].to_numpy()
+    rng = np.random.default_rng(0)
+    X = (rng.normal(size=(len(index), 4, 3)) + y[:, None, None]).astype(np.float32)
+    folds = list(split(index, "trial-kfold", n_folds=2, val_fraction=0.0, random_state=0))
+    MARK, CTRL = 777.0, -555.0
+
+    def synth(fold):
+        yy = y[fold.train_rows]
+        return np.full((len(yy), 4, 3), MARK, np.float32), yy
+
+    def control(fold, y_syn):
+        return (None if fold.subject == "3"
+                else (np.full((len(y_syn), 4, 3), CTRL, np.float32), np.asarray(y_syn)))
+
+    _Spy.fits.clear()
+    res = M.augmentation_gain(X, y, folds, synth, model=_Spy(), normalize=False, index=index,
+                              control=control)
+    marks = [(int(np.all(f == MARK, axis=1).sum()), int(np.all(f == CTRL, axis=1).sum()))
+             for f in _Spy.fits]
+    # subjects 1 and 2: baseline, augmented, control; subject 3 (no control rows): two fits
+    n = [len(f.train_rows) for f in folds]
+    assert marks == [(0, 0), (n[0], 0), (0, n[0]), (0, 0), (n[1], 0), (0, n[1]),
+                     (0, 0), (n[2], 0), (0, n[2]), (0, 0), (n[3], 0), (0, n[3]),
+                     (0, 0), (n[4], 0), (0, 0), (n[5], 0)]
+    with_ctl = [r for r in res["per_fold"] if "control" in r]
+    assert len(with_ctl) == 4 and res["gain_over_control"]["n_folds"] == 4
+    for r in with_ctl:
+        assert r["gain_over_control"] == pytest.approx(r["augmented"] - r["control"])
+    assert set(res["gain_over_control"]["per_subject"]) == {"1", "2"}
 
 
 def test_augmentation_refuses_leaky_folds():

@@ -158,6 +158,16 @@ def test_subject_conditioning_and_input_checks():
                         random_state=0, device=DEVICE).fit(X, y, subjects=subjects)
     assert gen.subjects_ == ["s1", "s2"]
     assert gen.sample(4, 1, subject="s2").shape == (4, 3, 9, 9)
+    # without a subject the rows are a mix over the training subjects, not the first one
+    Xs = X + np.where(subjects == "s1", 10.0, 0.0)[:, None, None, None]   # s1 sits 10 above s2
+    gen = get_generator("wgan-4d", epochs=1, width=4, latent_dim=4, condition_subject=True,
+                        random_state=0, device=DEVICE).fit(Xs, y, subjects=subjects)
+    level = {s: float(gen.sample(300, 1, random_state=2, subject=s)[:, :, 1:, 1:].mean())
+             for s in ("s1", "s2")}
+    mixed = gen.sample(300, 1, random_state=2)[:, :, 1:, 1:].mean(axis=(1, 2, 3))
+    assert level["s1"] - level["s2"] > 8
+    assert abs(float(mixed.mean()) - (level["s1"] + level["s2"]) / 2) < 2
+    assert ((mixed > level["s1"] - 3).mean() > 0.3) and ((mixed < level["s2"] + 3).mean() > 0.3)
     with pytest.raises(ConfigurationError, match="unknown subject"):
         gen.sample(4, 1, subject="s9")
     plain = get_generator("wgan-4d", epochs=1, width=4, latent_dim=4, device="cpu")
@@ -196,6 +206,28 @@ def test_wgan4d_condition_means_come_from_the_training_rows(tmp_path):
     torch.save(payload, tmp_path / "bad.pt")
     with pytest.raises(DataFormatError, match="condition means"):
         load_generator(tmp_path / "bad.pt")
+
+
+def test_dense_gan_takes_one_width_and_refuses_nonsense():
+    X, y = _toy("grid")
+    gen = get_generator("dense-gan", hidden=16, epochs=1, latent_dim=4, random_state=0,
+                        device="cpu").fit(X, y)
+    assert gen.sample(3, 0).shape == (3,) + X.shape[1:]
+    for bad in ("wide", (16, 0), ()):
+        with pytest.raises(ConfigurationError, match="hidden must be positive widths"):
+            get_generator("dense-gan", hidden=bad, epochs=1, device="cpu").fit(X, y)
+
+
+def test_weak_network_output_is_said_at_calibration(monkeypatch, caplog):
+    """Where a network puts out almost nothing, its spectrum cannot be restored: training says so."""
+    X, y = _toy("raw")
+    cls = type(get_generator("wgan-raw"))
+    real = cls._generate
+    monkeypatch.setattr(cls, "_generate", lambda self, yt, st, g: 1e-4 * real(self, yt, st, g))
+    with caplog.at_level("WARNING", logger="eegemo"):
+        get_generator("wgan-raw", epochs=1, random_state=0, device="cpu",
+                      **TINY["wgan-raw"][1]).fit(X, y)
+    assert "near zero in 100% of the (channel, frequency) bins" in caplog.text
 
 
 def test_condition_spectra_give_each_class_its_power(tmp_path):

@@ -41,7 +41,8 @@ def add_parser(sub) -> None:
     g.add_argument("--emotion", "-e", required=True, help="label name (e.g. positive) or value")
     g.add_argument("--n", type=int, default=100, help="number of windows, at least 1 (default 100)")
     g.add_argument("--out", "-o", type=Path, required=True, help="file: .npy, .fif, -epo.fif, .fif.gz or .edf")
-    g.add_argument("--subject", help="subject (runs trained with --condition-subject)")
+    g.add_argument("--subject", help="subject (runs trained with --condition-subject; default: "
+                                      "a mix over the training subjects)")
     g.add_argument("--seed", type=int, default=0, help="random_state of the draw")
     g.add_argument("--device", choices=("auto", "cpu", "cuda"))
     g.set_defaults(func=_generate)
@@ -104,6 +105,10 @@ def _synth_eval(args) -> int:
     aug = res.get("augmentation_gain")
     aug_txt = (f"{aug['mean']:+.3f} ± {aug['std']:.3f} over {aug['n_subjects']} subject(s)"
                if aug else "not computed")
+    if aug and aug.get("gain_over_control"):
+        aug_txt += (f", {aug['gain_over_control']['mean']:+.3f} ± "
+                    f"{aug['gain_over_control']['std']:.3f} over real rows of the generator's "
+                    f"other training trials")
     sim = " [simulated data]" if res.get("simulated") else ""
 
     def floor(key):

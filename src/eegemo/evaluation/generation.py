@@ -33,6 +33,7 @@ from .._logging import logger
 from ..errors import ConfigurationError, check_output_file, data_error
 from ..store._store import manifest_hash
 from ..generative import GENERATORS, default_array, get_generator, load_generator
+from .splits import trial_ids
 
 __all__ = ["train_generator", "generate", "synth_eval", "load_run", "feature_view"]
 
@@ -95,16 +96,23 @@ def _load_rows(path: Path, n_index: int) -> np.ndarray:
 
 
 def _holdout_folds(index, protocol: str, random_state: int) -> list:
-    """The folds whose test trials the generator must not see (one per subject for trial-kfold)."""
+    """The folds whose test trials the generator must not see.
+
+    Folds are kept in order unless one would train on trials another kept fold tests (or test
+    trials another trains on): SEED's and SEED-IV's one fold per session are all kept, the k-fold
+    protocols (``trial-kfold``, SEED-V's blocks of ``seed-standard``) keep the first per subject,
+    so the generator always has training trials.
+    """
     from .splits import split
 
-    folds = list(split(index, protocol, val_fraction=0.0, random_state=random_state))
-    if protocol == "trial-kfold":
-        first: dict = {}
-        for f in folds:
-            first.setdefault(f.subject, f)
-        folds = list(first.values())
-    return folds
+    kept, train_seen, test_seen = [], np.zeros(len(index), bool), np.zeros(len(index), bool)
+    for f in split(index, protocol, val_fraction=0.0, random_state=random_state):
+        if train_seen[f.test_rows].any() or test_seen[f.train_rows].any():
+            continue
+        kept.append(f)
+        train_seen[f.train_rows] = True
+        test_seen[f.test_rows] = True
+    return kept
 
 
 def _split_rows(index, holdout: str, random_state: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -558,18 +566,25 @@ def synth_eval(run: str | os.PathLike, store, out_json: str | os.PathLike | None
     kind = "de" if array.startswith("de") else "log"
     scale = 1.0 if kind == "de" else 10.0     # DE: dB inside psd_distance; log10 powers → dB
     result: dict[str, Any] = {}
-    result["c2st"] = M.c2st(X_ho, F_ho, random_state=random_state)
+    # C2ST folds by trial: a synthetic row goes with the trial of the real row it was drawn like
+    trials = trial_ids(index)
+    g_tr, g_ho = trials[tr], trials[ho]
+    result["c2st"] = M.c2st(X_ho, F_ho, random_state=random_state, groups_real=g_ho,
+                            groups_fake=g_ho)
     result["psd_distance"] = scale * M.psd_distance(X_ho, F_ho, kind=kind)
     # A non-linear C2ST (gradient-boosted trees) on the same features: it also sees differences
     # in spread, skew and interactions that the linear test, which mostly sees means, misses.
     boosted = _boosted_classifier(random_state)
-    result["c2st_nonlinear"] = M.c2st(X_ho, F_ho, random_state=random_state, classifier=boosted)
+    result["c2st_nonlinear"] = M.c2st(X_ho, F_ho, random_state=random_state, classifier=boosted,
+                                      groups_real=g_ho, groups_fake=g_ho)
     # The same measures between two sets of *real* trials (the generator's training trials and the
     # held-out ones): what new real trials would score, so the floor any generator is judged against.
     if not seen_by_generator:
-        result["c2st_real_floor"] = M.c2st(X_tr, X_ho, random_state=random_state)
+        result["c2st_real_floor"] = M.c2st(X_tr, X_ho, random_state=random_state,
+                                           groups_real=g_tr, groups_fake=g_ho)
         result["c2st_nonlinear_real_floor"] = M.c2st(X_tr, X_ho, random_state=random_state,
-                                                     classifier=boosted)
+                                                     classifier=boosted, groups_real=g_tr,
+                                                     groups_fake=g_ho)
         result["psd_distance_real_floor"] = scale * M.psd_distance(X_ho, X_tr, kind=kind)
     else:
         result["c2st_real_floor"] = result["psd_distance_real_floor"] = None
@@ -594,7 +609,12 @@ def synth_eval(run: str | os.PathLike, store, out_json: str | os.PathLike | None
             if not set(f.test_rows.tolist()) <= hold_set:
                 raise ConfigurationError(f"fold {f.name}: test rows the generator was trained on; the "
                                          f"store's index changed since the run")
-        needed = np.unique(np.concatenate([np.r_[f.train_rows, f.test_rows] for f in folds]))
+        # the control: real rows the generator learnt from, outside the fold (other subjects or
+        # sessions), with the synthetic rows' labels; what pooling real data alone adds
+        gen_rows = np.asarray(train_rows, dtype=np.int64)
+        pools = {f.name: np.setdiff1d(gen_rows, np.r_[f.train_rows, f.test_rows]) for f in folds}
+        needed = np.unique(np.concatenate([np.r_[f.train_rows, f.test_rows, pools[f.name]]
+                                           for f in folds]))
         X_all = np.zeros((len(index),) + X_tr.shape[1:], dtype=np.float32)
         for chunk in np.array_split(needed, max(1, len(needed) // 5000)):
             X_all[chunk] = feat(store.load(array, chunk))
@@ -605,8 +625,24 @@ def synth_eval(run: str | os.PathLike, store, out_json: str | os.PathLike | None
             pick = np.sort(rng.choice(rows, k, replace=k > len(rows)))
             return feat(fake_like(pick, int(rng.integers(2**31 - 1)))), labels[pick]
 
+        ctl_rng = np.random.default_rng(None if random_state is None else (int(random_state), 7))
+
+        def control(fold, y_syn):
+            pool = pools[fold.name]
+            if not len(pool):
+                return None
+            pick = np.empty(len(y_syn), dtype=np.int64)
+            for lab in np.unique(y_syn):
+                want = np.flatnonzero(y_syn == lab)
+                have = pool[labels[pool] == lab]
+                if not len(have):
+                    return None
+                pick[want] = ctl_rng.choice(have, len(want), replace=len(want) > len(have))
+            return X_all[pick], labels[pick]
+
         result["augmentation_gain"] = M.augmentation_gain(
-            X_all, labels, folds, synthesize, model=model, index=index, random_state=random_state)
+            X_all, labels, folds, synthesize, model=model, index=index, random_state=random_state,
+            control=control)
     else:
         result["augmentation_gain"] = None
     result.update({

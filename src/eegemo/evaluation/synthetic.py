@@ -218,12 +218,16 @@ def _clf(classifier, random_state):
 
 
 def c2st(real, fake, random_state: int | None = 0, *, n_splits: int = 5, classifier=None,
-         max_rows: int | None = 5000) -> float:
+         max_rows: int | None = 5000, groups_real=None, groups_fake=None) -> float:
     """Classifier two-sample test: cross-validated accuracy of telling real from synthetic rows.
 
     Both sets are subsampled to the same size (so chance is exactly 0.5), flattened, columns constant
     in both are dropped, and a classifier (default: standardisation + logistic regression) is scored
-    by stratified ``n_splits``-fold cross-validation.
+    by stratified ``n_splits``-fold cross-validation. With ``groups_real`` (e.g. the trial of every
+    real window) the folds are made of whole groups: windows of one trial are alike, and a
+    classifier tested on windows of trials it was trained on would tell *trials* apart, inflating
+    the score (two random halves of the same real trials score well above 0.5 with window-level
+    folds).
 
     Parameters
     ----------
@@ -237,28 +241,51 @@ def c2st(real, fake, random_state: int | None = 0, *, n_splits: int = 5, classif
         Replaces the default classifier (cloned).
     max_rows : int | None
         At most this many rows of each set are used.
+    groups_real, groups_fake : array_like of shape (n_real,) / (n_fake,) | None
+        Group of every row (compared as strings). Groups shared by the two sets stay together: pass
+        the trial of the real row a synthetic row was drawn like (``sample_like``) as its group. A
+        set without groups counts each row as its own group.
 
     Returns
     -------
     accuracy : float
         0.5 = indistinguishable, 1.0 = always told apart (values below 0.5 are chance fluctuations).
     """
-    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, cross_val_score
 
     real, fake = _pair(real, fake, "c2st")
     rng = np.random.default_rng(random_state)
     n = min(len(real), len(fake), max_rows or len(real))
     if n < n_splits:
         raise ConfigurationError(f"c2st: needs at least n_splits={n_splits} rows per set, found {n}")
-    r = flatten_features(real[rng.choice(len(real), n, replace=False)])
-    f = flatten_features(fake[rng.choice(len(fake), n, replace=False)])
+    pick_r = rng.choice(len(real), n, replace=False)
+    pick_f = rng.choice(len(fake), n, replace=False)
+    r = flatten_features(real[pick_r])
+    f = flatten_features(fake[pick_f])
     X = np.concatenate([r, f])
     keep = X.std(0) > 1e-12
     X = X[:, keep] if keep.any() else X[:, :1]
     y = np.r_[np.zeros(n, int), np.ones(n, int)]
-    cv = StratifiedKFold(n_splits=n_splits, shuffle=True,
-                         random_state=int(rng.integers(2**31 - 1)))
-    scores = cross_val_score(_clf(classifier, random_state), X, y, cv=cv)
+    seed = int(rng.integers(2**31 - 1))
+    if groups_real is None and groups_fake is None:
+        cv, groups = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed), None
+    else:
+        def named(g, m, what, tag):
+            if g is None:
+                return np.array([f"\0{tag}{i}" for i in range(m)], dtype=object)
+            g = np.asarray(g).astype(str).astype(object)
+            if g.shape != (m,):
+                raise ConfigurationError(f"c2st: {what} needs one group per row ({m}), found "
+                                         f"shape {g.shape}")
+            return g
+        groups = np.r_[named(groups_real, len(real), "groups_real", "r")[pick_r],
+                       named(groups_fake, len(fake), "groups_fake", "f")[pick_f]]
+        k = min(n_splits, len(np.unique(groups)))
+        if k < 2:
+            raise ConfigurationError(f"c2st: needs at least 2 groups to cross-validate by group, "
+                                     f"found {k}")
+        cv = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
+    scores = cross_val_score(_clf(classifier, random_state), X, y, cv=cv, groups=groups)
     return float(np.mean(scores))
 
 
@@ -386,7 +413,8 @@ def trtr(X_train, y_train, X_test, y_test, *, model: Any = "logreg",
 
 def augmentation_gain(X, y, folds: Iterable, synthesize: Callable, *, model: Any = "logreg",
                       model_params: Mapping | None = None, normalize: bool = True,
-                      index=None, random_state: int | None = 0) -> dict[str, Any]:
+                      index=None, random_state: int | None = 0,
+                      control: Callable | None = None) -> dict[str, Any]:
     """Accuracy gained by adding synthetic windows to the training trials of each fold.
 
     For every fold the same recogniser is trained twice, on the real training rows and on the real
@@ -410,14 +438,23 @@ def augmentation_gain(X, y, folds: Iterable, synthesize: Callable, *, model: Any
         As in :func:`tstr`.
     index : DataFrame | None
         The store index: when given, every fold is checked for trial leakage first.
+    control : callable | None
+        ``control(fold, y_synth) -> (X_real, y_real)`` (or None to skip the fold): *real* rows with
+        the synthetic rows' labels, as many, from outside the fold (e.g. the other training trials
+        the generator learnt from). The recogniser is trained a third time with them in place of
+        the synthetic rows: a generator that pools subjects or sessions can raise the gain by what
+        pooling real data alone would give, and ``gain_over_control`` (augmented − control) takes
+        that out.
 
     Returns
     -------
     result : dict
         ``per_fold`` (list of dicts: fold, subject, baseline, augmented, gain, n_train, n_synthetic,
-        n_test), ``per_subject`` ({subject: mean gain over its folds}), ``mean`` and ``std`` of the
-        per-subject gains (std with ddof=1; 0 for one subject), ``baseline_mean``,
-        ``augmented_mean``, ``n_subjects``, ``n_folds``.
+        n_test, and with ``control`` also control, gain_over_control), ``per_subject`` ({subject:
+        mean gain over its folds}), ``mean`` and ``std`` of the per-subject gains (std with ddof=1;
+        0 for one subject), ``baseline_mean``, ``augmented_mean``, ``n_subjects``, ``n_folds``; with
+        ``control``, ``control_mean`` and ``gain_over_control`` ({``mean``, ``std`` over subjects,
+        ``per_subject``}).
     """
     from tqdm.auto import tqdm
 
@@ -449,10 +486,22 @@ def augmentation_gain(X, y, folds: Iterable, synthesize: Callable, *, model: Any
         aug = _score_with(X_tr, y_tr, X_syn, y_syn, X_te, y_te, model, model_params, normalize,
                           random_state)
         subject = str(fold.subject) if getattr(fold, "subject", None) is not None else "all"
-        rows.append({"fold": str(fold.name), "subject": subject, "baseline": base,
-                     "augmented": aug, "gain": aug - base, "n_train": int(len(train)),
-                     "n_synthetic": int(len(X_syn)), "n_test": int(len(test))})
-        logger.info("augmentation %s: %.3f -> %.3f", fold.name, base, aug)
+        row = {"fold": str(fold.name), "subject": subject, "baseline": base,
+               "augmented": aug, "gain": aug - base, "n_train": int(len(train)),
+               "n_synthetic": int(len(X_syn)), "n_test": int(len(test))}
+        ctrl = control(fold, y_syn) if control is not None else None
+        if ctrl is not None:
+            X_c, y_c = np.asarray(ctrl[0]), np.asarray(ctrl[1])
+            if X_c.shape[1:] != X.shape[1:] or len(X_c) != len(y_c):
+                raise ConfigurationError(f"augmentation_gain: control rows of fold {fold.name!r} "
+                                         f"must match X's row shape {X.shape[1:]} with one label "
+                                         f"each, found {X_c.shape} and {len(y_c)} labels")
+            ctl = _score_with(X_tr, y_tr, X_c, y_c, X_te, y_te, model, model_params, normalize,
+                              random_state)
+            row.update(control=ctl, gain_over_control=aug - ctl)
+        rows.append(row)
+        logger.info("augmentation %s: %.3f -> %.3f%s", fold.name, base, aug,
+                    "" if ctrl is None else f" (real control rows instead: {row['control']:.3f})")
     if not rows:
         raise ConfigurationError("augmentation_gain: no fold produced synthetic rows")
     subjects: dict[str, list[float]] = {}
@@ -460,7 +509,21 @@ def augmentation_gain(X, y, folds: Iterable, synthesize: Callable, *, model: Any
         subjects.setdefault(r["subject"], []).append(r["gain"])
     per_subject = {s: float(np.mean(g)) for s, g in subjects.items()}
     gains = np.array(list(per_subject.values()))
-    return {"per_fold": rows, "per_subject": per_subject, "mean": float(gains.mean()),
+    extra: dict[str, Any] = {}
+    with_ctl = [r for r in rows if "control" in r]
+    if with_ctl:
+        by_subj: dict[str, list[float]] = {}
+        for r in with_ctl:
+            by_subj.setdefault(r["subject"], []).append(r["gain_over_control"])
+        over = {s: float(np.mean(g)) for s, g in by_subj.items()}
+        v = np.array(list(over.values()))
+        extra = {"control_mean": float(np.mean([r["control"] for r in with_ctl])),
+                 "gain_over_control": {
+                     "mean": float(v.mean()), "std": float(v.std(ddof=1)) if len(v) > 1 else 0.0,
+                     "std_folds": (float(np.std([r["gain_over_control"] for r in with_ctl], ddof=1))
+                                   if len(with_ctl) > 1 else 0.0),
+                     "per_subject": over, "n_folds": len(with_ctl)}}
+    return {**extra, "per_fold": rows, "per_subject": per_subject, "mean": float(gains.mean()),
             "std": float(gains.std(ddof=1)) if len(gains) > 1 else 0.0,
             "std_folds": float(np.std([r["gain"] for r in rows], ddof=1)) if len(rows) > 1 else 0.0,
             "baseline_mean": float(np.mean([r["baseline"] for r in rows])),

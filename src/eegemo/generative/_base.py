@@ -99,6 +99,12 @@ def _filter(Z: np.ndarray, gain: np.ndarray) -> np.ndarray:
     return np.fft.irfft(F, n=Z.shape[-1], axis=-1, norm="ortho")
 
 
+#: Below this root-mean-square amplitude (whitened units, where trained output is about 1) a
+#: network's output in a (channel, frequency) bin is too weak to be re-coloured without amplifying
+#: noise: calibration stops there and says so.
+_WEAK_OUTPUT = 1e-2
+
+
 def _rms_spectrum(Z: np.ndarray) -> np.ndarray:
     """Root-mean-square amplitude spectrum over the rows of ``Z`` (per channel and frequency)."""
     return np.sqrt((np.abs(np.fft.rfft(Z, axis=-1, norm="ortho")) ** 2).mean(axis=0))
@@ -424,6 +430,7 @@ class BaseGenerator:
             return
         gen = torch.Generator(device=device).manual_seed(seed)
         self._set_train(False)
+        weak, bins = 0, 0
         with torch.no_grad():
             for c in range(len(self.classes_)):
                 for s in range(max(1, len(self.subjects_))):
@@ -434,7 +441,15 @@ class BaseGenerator:
                     if cm is not None:
                         cm[c, s] -= Z.mean(axis=0)
                     if cs is not None:
-                        cs[c, s] = cs[c, s] / np.maximum(_rms_spectrum(Z), 1e-2)
+                        rms = _rms_spectrum(Z)
+                        weak += int((rms < _WEAK_OUTPUT).sum())
+                        bins += rms.size
+                        cs[c, s] = cs[c, s] / np.maximum(rms, _WEAK_OUTPUT)
+        if bins and weak / bins > 0.01:
+            logger.warning("%s: the networks' output is near zero in %.0f%% of the (channel, "
+                           "frequency) bins (under-trained? train longer): the condition spectra "
+                           "are restored only partly there, so samples are weaker than the data at "
+                           "those frequencies", self.name, 100 * weak / bins)
 
     def _moment_gap(self, Zt, yt, st, rng, n: int = 128) -> float:
         import torch
@@ -467,7 +482,9 @@ class BaseGenerator:
         random_state : int | None
             Seed of the draw; None continues from the seed stored at the end of ``fit``.
         subject : str | None
-            Subject to condition on (generators fitted with subjects only).
+            Subject to condition on (generators fitted with subjects only). None for a generator
+            fitted with subjects: each row's subject is drawn at random (uniformly) over the
+            training subjects, a mix, not the first subject.
         batch_size : int
             Rows generated per forward pass.
 
@@ -487,20 +504,28 @@ class BaseGenerator:
             random_state = self._sample_seed_
             self._sample_seed_ = (self._sample_seed_ * 1103515245 + 12345) % (2**31 - 1)
         gen = torch.Generator(device=device).manual_seed(int(random_state))
+        if s is None and self.subjects_:   # a mix over the training subjects
+            s_rows = np.random.default_rng(int(random_state)).integers(len(self.subjects_),
+                                                                       size=int(n))
+        else:
+            s_rows = np.full(int(n), s or 0, dtype=np.int64)
         out = []
         self._set_train(False)
         with torch.no_grad(), self._threads():
             for start in range(0, int(n), batch_size):
                 m = min(batch_size, int(n) - start)
                 yt = torch.full((m,), cls, dtype=torch.int64, device=device)
-                st = torch.full((m,), s or 0, dtype=torch.int64, device=device)
+                st = torch.from_numpy(s_rows[start:start + m].astype(np.int64)).to(device)
                 out.append(self._generate(yt, st, gen).float().cpu().numpy())
         Z = np.concatenate(out) if out else np.zeros((0,) + self.input_shape_, np.float32)
         Z = Z.reshape((len(Z),) + self.input_shape_)
         if getattr(self, "cond_mean_", None) is not None:
-            Z = Z + self.cond_mean_[cls, s or 0]
+            Z = Z + self.cond_mean_[cls, s_rows]
         if getattr(self, "cond_spectrum_", None) is not None:
-            Z = _filter(Z, self.cond_spectrum_[cls, s or 0]).astype(np.float32)
+            spec = self.cond_spectrum_
+            for u in np.unique(s_rows):
+                rows = s_rows == u
+                Z[rows] = _filter(Z[rows], spec[cls, u]).astype(np.float32)
         return self._unscale(Z)
 
     def sample_like(self, y: Any, random_state: int | None = None, *,

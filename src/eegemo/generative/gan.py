@@ -241,7 +241,11 @@ class DenseGAN(BaseGenerator):
         self._n_cond = n_classes + n_subjects
         self._n_classes = n_classes
         n_out = int(np.prod(input_shape))
-        hidden = tuple(int(h) for h in self.hidden)
+        try:   # one width (an int, as --param hidden=256 gives) or a sequence of widths
+            hidden = ((int(self.hidden),) if np.ndim(self.hidden) == 0
+                      else tuple(int(h) for h in self.hidden))
+        except (TypeError, ValueError):
+            hidden = ()
         if not hidden or min(hidden) < 1:
             raise ConfigurationError(f"{self.name}: hidden must be positive widths, found "
                                      f"{self.hidden!r}")

@@ -307,9 +307,13 @@ def _generator_section(report, run: Path, store, rng, facts: dict) -> list:
                 return next((x for x in v.values() if isinstance(x, (int, float))), None)
             return v
         rows = [(k, _fmt(scalar(ev.get(k)))) for k in keys if k in ev]
+        over = (ev.get("augmentation_gain") or {}).get("gain_over_control")
+        if isinstance(over, dict) and "mean" in over:
+            rows.append(("augmentation gain over real control rows", _fmt(over["mean"])))
         report.add_html("<p>Realism and usefulness of the synthetic data (C2ST 0.5 = indistinguishable; "
                         "TSTR: train on synthetic, test on real; augmentation gain: accuracy with minus "
-                        "without synthetic training windows; <em>real floor</em>: the same measure "
+                        "without synthetic training windows, and over as many real windows of the generator's "
+                        "other training trials in their place; <em>real floor</em>: the same measure "
                         "between real training and real held-out trials, the best a generator can "
                         f"expect){sim}.</p>" + _table(rows, ["metric", "value"]),
                         title=f"{model}: metrics", section=section)
