@@ -170,7 +170,11 @@ def _index():
     return pd.DataFrame(rows)
 
 
-def test_augmentation_never_puts_synthetic_rows_in_a_test_split():
+MARK = 777.0   # the value of every synthetic row of the augmentation tests
+
+
+def _aug_case():
+    """Index, labels, features, 2-fold trial k-fold, and synthetic rows all equal to MARK."""
     from eegemo.evaluation.splits import split
 
     index = _index()
@@ -178,11 +182,16 @@ def test_augmentation_never_puts_synthetic_rows_in_a_test_split():
     rng = np.random.default_rng(0)
     X = (rng.normal(size=(len(index), 4, 3)) + y[:, None, None]).astype(np.float32)
     folds = list(split(index, "trial-kfold", n_folds=2, val_fraction=0.0, random_state=0))
-    MARK = 777.0
 
     def synth(fold):
         yy = y[fold.train_rows]
         return np.full((len(yy), 4, 3), MARK, np.float32), yy
+
+    return index, y, X, folds, synth
+
+
+def test_augmentation_never_puts_synthetic_rows_in_a_test_split():
+    index, y, X, folds, synth = _aug_case()
 
     _Spy.fits.clear()
     _Spy.predicts.clear()
@@ -205,18 +214,8 @@ def test_augmentation_never_puts_synthetic_rows_in_a_test_split():
 
 def test_augmentation_control_replaces_the_synthetic_rows_with_real_ones():
     """The control fit sees as many real rows from outside the fold in the synthetic rows' place."""
-    from eegemo.evaluation.splits import split
-
-    index = _index()
-    y = index["label"].to_numpy()
-    rng = np.random.default_rng(0)
-    X = (rng.normal(size=(len(index), 4, 3)) + y[:, None, None]).astype(np.float32)
-    folds = list(split(index, "trial-kfold", n_folds=2, val_fraction=0.0, random_state=0))
-    MARK, CTRL = 777.0, -555.0
-
-    def synth(fold):
-        yy = y[fold.train_rows]
-        return np.full((len(yy), 4, 3), MARK, np.float32), yy
+    index, y, X, folds, synth = _aug_case()
+    CTRL = -555.0
 
     def control(fold, y_syn):
         return (None if fold.subject == "3"
