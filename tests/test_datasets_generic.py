@@ -308,3 +308,44 @@ def test_dispatcher_reads_generic(eegmmidb_dir):
     assert detect_dataset(eegmmidb_dir / "S001R04.edf") == "generic"
     (rec,) = read(eegmmidb_dir / "S001R04.edf", dataset="generic", labels=["T1", "T2"])
     assert len(rec) == 15
+
+
+def _fieldtrip_mat(path, x, units):
+    """A minimal FieldTrip raw struct (v7) with hdr.chanunit = ``units`` (None: no hdr)."""
+    from scipy.io import savemat
+
+    def cell(*items):
+        c = np.empty((1, len(items)), dtype=object)
+        for i, v in enumerate(items):
+            c[0, i] = v
+        return c
+
+    data = {"label": cell("Fz", "Cz", "Pz"), "fsample": 200.0, "trial": cell(x),
+            "time": cell(np.arange(x.shape[1]) / 200.0)}
+    if units is not None:
+        data["hdr"] = {"chanunit": cell(*units)}
+    savemat(path, {"data": data})
+    return path
+
+
+def test_fieldtrip_units_give_volts(tmp_path):
+    x = np.random.default_rng(0).normal(size=(3, 400))
+    for units, volts in ((None, [1e-6] * 3), (["uV"] * 3, [1e-6] * 3),
+                         (["\u03bcV"] * 3, [1e-6] * 3),      # Greek mu, as MATLAB often writes it
+                         (["\u00b5V"] * 3, [1e-6] * 3), (["mV"] * 3, [1e-3] * 3),
+                         (["V"] * 3, [1.0] * 3), (["uV", "mV", "V"], [1e-6, 1e-3, 1.0])):
+        (rec,) = generic.read(_fieldtrip_mat(tmp_path / "ft.mat", x, units), unlabelled=True)
+        np.testing.assert_allclose(rec.trials[0].load(), x * np.array(volts)[:, None])
+    with pytest.raises(DataFormatError, match="channel 1 is not in volts.*'T'"):
+        generic.read(_fieldtrip_mat(tmp_path / "ft.mat", x, ["T"] * 3), unlabelled=True)
+
+
+def test_bids_events_with_na(eegmmidb_dir, tmp_path):
+    """BIDS allows n/a durations (duration= then gives the length) and n/a trial types."""
+    side = tmp_path / "events.tsv"
+    side.write_text("onset\tduration\ttrial_type\n10\tn/a\tleft\n15\t4\tn/a\n20\tn/a\tright\n")
+    (rec,) = generic.read(eegmmidb_dir / "S001R04.edf", sidecar=side, duration=4.0)
+    assert rec.labels == [0, 1] and [t.onset for t in rec.trials] == [10.0, 20.0]
+    assert rec.label_names == {0: "left", 1: "right"}
+    with pytest.raises(DataFormatError, match="has no duration \\(n/a\\)"):
+        generic.read(eegmmidb_dir / "S001R04.edf", sidecar=side)

@@ -84,12 +84,14 @@ def build_seed_v_npz(root, *, subject=1, sessions=(1, 2, 3), rng=2, bad_label=Fa
 
 
 def build_multimodal_npz(root, dataset="seed-ger", *, subject=1, session=1, window=1.0, rng=3,
-                         label_offset=0):
-    """02-EEG-DE-feature/eeg_used_1s/<s>_<sess>.npz with trials sized by the published times."""
+                         label_offset=0, longer=None):
+    """02-EEG-DE-feature/eeg_used_1s/<s>_<sess>.npz with trials sized by the published times
+    (``longer``: {trial index: windows added to it, negative to remove})."""
     rng = np.random.default_rng(rng)
     table = load_table(dataset.replace("-", "_"))
     labels, tt = table["labels"], table["trial_times"]
-    counts = [int(np.floor((e - s) / window)) for s, e in zip(tt["start"], tt["end"])]
+    counts = [int(np.floor((e - s) / window)) + (longer or {}).get(i, 0)
+              for i, (s, e) in enumerate(zip(tt["start"], tt["end"]))]
     trials = [rng.normal(12, 2, (n, 62, 5)) for n in counts]
     n_train = table["n_train_trials"]
     d = root / table["folder"] / "02-EEG-DE-feature" / ("eeg_used_1s" if window == 1.0 else "eeg_used_4s")
@@ -132,8 +134,10 @@ def test_seed_raw_round_trip_sessions_by_date_and_lazy(tmp_path, monkeypatch):
     recs = read(tmp_path)
     assert detect_dataset(tmp_path) == "seed"
     assert calls == ["label"]                         # only label.mat read; trials are lazy
+    # sessions are the dates' places among the subject's published dates (FORMATS.md: subject 1
+    # recorded 20131027, 20131030, 20131107), not their ranks among the files present
     assert [(r.subject, r.session, r.date) for r in recs] == [
-        ("1", 1, "20131027"), ("1", 2, "20131107"), ("2", 1, "20140404")]
+        ("1", 1, "20131027"), ("1", 3, "20131107"), ("2", 1, "20140404")]
     for r in recs:
         assert r.kind == "raw" and r.sfreq == 200.0 and r.ch_names == SEED_CHANNELS
         assert r.labels == [1, 0, -1] and r.label_names[-1] == "negative"
@@ -145,8 +149,12 @@ def test_seed_raw_round_trip_sessions_by_date_and_lazy(tmp_path, monkeypatch):
 
 def test_seed_subject_session_filter_and_label_override(tmp_path):
     build_seed_raw(tmp_path)
-    recs = read(tmp_path, "seed", subjects=[1], sessions=2, labels=[0, 0, 1])
-    assert [(r.subject, r.session) for r in recs] == [("1", 2)]
+    recs = read(tmp_path, "seed", subjects=[1], sessions=3, labels=[0, 0, 1])
+    assert [(r.subject, r.session) for r in recs] == [("1", 3)]
+    # dates outside the published table (renamed files): sessions are the dates' ranks
+    (tmp_path / "Preprocessed_EEG" / "2_20140404.mat").rename(
+        tmp_path / "Preprocessed_EEG" / "2_20200101.mat")
+    assert [(r.subject, r.session) for r in read(tmp_path, "seed", subjects=[2])] == [("2", 1)]
     assert recs[0].labels == [0, 0, 1]
 
 
@@ -165,6 +173,9 @@ def test_seed_newer_layout_4s_and_raw_cnt(tmp_path):
     build_seed_features(tmp_path / "SEED_EEG", "ExtractedFeatures_4s")
     (r,) = read(tmp_path, kind="features", window="4s")
     assert r.sfreq == 0.25 and r.trials[0].load().shape == (4, 62, 5)
+    for where in (tmp_path, tmp_path / "SEED_EEG" / "ExtractedFeatures_4s"):   # the only window
+        (r,) = read(where, kind="features")
+        assert r.sfreq == 0.25
     times = short_times(15)
     x = build_cnt(tmp_path / "SEED_EEG" / "SEED_RAW_EEG" / "7_2.cnt", SEED_CNT_CHANNELS, 11.0)
     (r,) = read(tmp_path, kind="raw", trial_times=times)
@@ -272,11 +283,24 @@ def test_multimodal_npz_split_into_published_trials(tmp_path, dataset):
         np.testing.assert_array_equal(t.load(), src)
 
 
+def test_multimodal_trials_never_cross_the_train_test_boundary(tmp_path):
+    """SEED-FRA clips 12 and 13 are both positive and sit either side of the 12/8 split: when the
+    file's clip 12 is shorter than the table says, its windows stay its own."""
+    trials, labels = build_multimodal_npz(tmp_path, "seed-fra", longer={11: -10})
+    assert labels[11] == labels[12]
+    (r,) = read(tmp_path)
+    for t, src in zip(r.trials, trials):
+        np.testing.assert_array_equal(t.load(), src)
+
+
 def test_multimodal_labels_012_and_4s(tmp_path):
     trials, labels = build_multimodal_npz(tmp_path, "seed-ger", window=4.0, label_offset=1)
     (r,) = read(tmp_path / "German", kind="features", window="4s")
     assert r.sfreq == 0.25 and r.labels == labels and r.extra["label_shift"] == -1
     np.testing.assert_array_equal(r.trials[-1].load(), trials[-1])
+    # the folder holds 4-s windows only: no window= needed
+    (r,) = read(tmp_path / "German", kind="features")
+    assert r.sfreq == 0.25 and r.labels == labels
 
 
 def test_multimodal_raw_cnt_and_simulated_marker(tmp_path):

@@ -176,13 +176,25 @@ def resolve_times(override, marker: Mapping | None, default: Mapping, session: i
     raise ConfigurationError(f"trial_times for {what}: none given and no published table")
 
 
-def rank_sessions(files: Iterable[tuple[str, str, Path]]) -> dict[Path, int]:
-    """Session = rank of the date among a subject's files: ``(subject, date, path)`` → {path: session}."""
+def rank_sessions(files: Iterable[tuple[str, str, Path]],
+                  published: Mapping[str, Sequence[str]] | None = None) -> dict[Path, int]:
+    """Session of every ``(subject, date, path)``: {path: session}.
+
+    Where the published recording dates of the subject (``published``: {subject: [date of session
+    1, 2, 3]}) hold every date found, the session is the date's place among them, so a subject
+    with a file missing keeps the right numbers; otherwise it is the date's rank among the subject's
+    files.
+    """
     by_subject: dict[str, list[tuple[str, Path]]] = {}
     for subject, date, path in files:
         by_subject.setdefault(subject, []).append((date, path))
     out = {}
-    for items in by_subject.values():
+    for subject, items in by_subject.items():
+        dates = [str(d) for d in (published or {}).get(str(subject), ())]
+        if dates and all(date in dates for date, _ in items):
+            for date, path in items:
+                out[path] = dates.index(date) + 1
+            continue
         for rank, (_, path) in enumerate(sorted(items), start=1):
             out[path] = rank
     return out

@@ -288,7 +288,8 @@ def read_sidecar(path: str | os.PathLike):
     """Read an events sidecar: a CSV or TSV with columns ``onset``, ``duration``, ``label``.
 
     BIDS' ``trial_type`` is accepted for ``label``. Onsets and durations are seconds from the start
-    of the recording.
+    of the recording. As BIDS allows, a ``duration`` may be ``n/a`` (NaN: the reader's
+    ``duration=`` must then be given) and rows whose trial type is ``n/a`` are skipped.
 
     Parameters
     ----------
@@ -302,7 +303,8 @@ def read_sidecar(path: str | os.PathLike):
     Raises
     ------
     eegemo.errors.DataFormatError
-        For a missing file, missing columns, non-numeric or NaN onsets/durations, negative values.
+        For a missing file, missing columns, non-numeric or NaN onsets, non-numeric durations
+        other than ``n/a``, negative values.
     """
     import pandas as pd
 
@@ -322,20 +324,28 @@ def read_sidecar(path: str | os.PathLike):
         raise data_error(path, f"sidecar lacks column(s) {', '.join(missing)}",
                          expected="columns onset, duration, label",
                          found="columns " + ", ".join(df.columns[:10]))
+    na = df["label"].astype(str).str.strip().str.lower() == "n/a"
+    if na.any():   # BIDS: "n/a" = no trial type; such rows are not events of any class
+        logger.info("%s: %d row(s) with trial type n/a skipped", path.name, int(na.sum()))
+        df = df[~na].reset_index(drop=True)
     out = pd.DataFrame({"label": df["label"].astype(str).str.strip()})
     for col in ("onset", "duration"):
-        vals = pd.to_numeric(df[col].str.strip().replace({"n/a": "nan"}), errors="coerce")
-        bad = np.flatnonzero(~np.isfinite(vals.to_numpy(dtype=float)))
+        text = df[col].str.strip()
+        vals = pd.to_numeric(text.replace({"n/a": "nan"}), errors="coerce")
+        finite = np.isfinite(vals.to_numpy(dtype=float))
+        if col == "duration":   # BIDS allows n/a: the reader's duration= must then be given
+            finite |= (text.str.lower() == "n/a").to_numpy()
+        bad = np.flatnonzero(~finite)
         if bad.size:
             raise data_error(path, f"sidecar column {col!r} is not numeric or holds NaN",
                              expected="finite seconds",
                              found=f"{df[col].iloc[bad[0]]!r} in row {bad[0] + 2}")
-        if (vals < 0).any():
+        if (vals.fillna(0) < 0).any():
             row = int(np.flatnonzero(vals.to_numpy() < 0)[0])
             raise data_error(path, f"sidecar column {col!r} is negative", expected=">= 0",
                              found=f"{vals.iloc[row]} in row {row + 2}")
         out[col] = vals.astype(float)
-    empty = np.flatnonzero(out["label"].isin(["", "nan", "n/a"]).to_numpy())
+    empty = np.flatnonzero(out["label"].isin(["", "nan"]).to_numpy())
     if empty.size:
         raise data_error(path, "sidecar has an empty label", expected="a label in every row",
                          found=f"row {empty[0] + 2}")
@@ -393,6 +403,10 @@ def _cut(raw, path: Path, picks_idx, ch_names, events, mapping, *, tmin: float,
         if desc not in mapping:
             continue
         length = duration if duration is not None else dur
+        if not np.isfinite(length):
+            raise data_error(events_path or path, f"event {desc!r} at {onset:g} s has no duration "
+                             "(n/a)", expected="a duration in the events file, or duration=",
+                             found="n/a")
         if length <= 0:
             zero += 1
             continue
@@ -624,6 +638,11 @@ class _FieldTrip:
                 self.trialinfo = np.asarray(g["trialinfo"][()]).T if "trialinfo" in g else None
                 self.sampleinfo = (np.asarray(g["sampleinfo"][()]).T if "sampleinfo" in g else None)
                 self.unit = None
+                try:   # hdr.chanunit: a cell array of strings, one per channel
+                    refs = np.asarray(g["hdr"]["chanunit"][()]).ravel()
+                    self.unit = ["".join(map(chr, np.asarray(f[r][()]).ravel())) for r in refs]
+                except (KeyError, TypeError, ValueError, AttributeError):
+                    pass
             return
         d = self._load_v7()
         self.label = [str(x) for x in np.atleast_1d(d.label)]
@@ -638,7 +657,7 @@ class _FieldTrip:
         self.sampleinfo = np.atleast_2d(d.sampleinfo) if hasattr(d, "sampleinfo") else None
         hdr = getattr(d, "hdr", None)
         unit = getattr(hdr, "chanunit", None) if hdr is not None else None
-        self.unit = str(np.atleast_1d(unit)[0]) if unit is not None else None
+        self.unit = [str(u) for u in np.atleast_1d(unit)] if unit is not None else None
 
     def _sfreq_from_time_h5(self, f, g) -> float:
         t = np.asarray(f[np.asarray(g["time"][()]).ravel()[0]][()]).ravel()
@@ -665,10 +684,36 @@ class _FieldTrip:
         return np.ascontiguousarray(np.atleast_2d(cell)[list(rows), start:stop].astype(float))
 
 
+#: volts per unit of the voltage units a FieldTrip ``hdr.chanunit`` may name ("u" stands for µ)
+_VOLT_UNITS = {"v": 1.0, "volt": 1.0, "volts": 1.0, "mv": 1e-3, "millivolt": 1e-3,
+               "millivolts": 1e-3, "uv": 1e-6, "microvolt": 1e-6, "microvolts": 1e-6, "nv": 1e-9}
+
+
+def _unit_scales(units, n_ch: int, path) -> np.ndarray:
+    """Volts per stored unit of every channel from FieldTrip's ``hdr.chanunit`` (µV where absent,
+    FieldTrip's EEG convention); a unit that is not a voltage is refused."""
+    if not units or all(str(u).strip().lower() in ("", "unknown") for u in units):
+        return np.full(n_ch, 1e-6)
+    units = list(units) * n_ch if len(units) == 1 else list(units)
+    if len(units) != n_ch:
+        raise data_error(path, "hdr.chanunit does not name one unit per channel",
+                         expected=f"{n_ch} units", found=f"{len(units)}")
+    out = np.empty(n_ch)
+    for i, u in enumerate(units):
+        key = str(u).strip().replace("\u03bc", "u").replace("\u00b5", "u").lower()
+        if key in ("", "unknown"):
+            out[i] = 1e-6
+        elif key in _VOLT_UNITS:
+            out[i] = _VOLT_UNITS[key]
+        else:
+            raise data_error(path, f"channel {i + 1} is not in volts", expected="V, mV, µV or nV",
+                             found=f"unit {u!r}")
+    return out
+
+
 def _read_fieldtrip(path: Path, *, labels, label_map, sidecar, picks, tmin, duration, unlabelled,
                     common, extra) -> Recording:
     ft = _FieldTrip(path)
-    scale = 1e-6 if (ft.unit or "uV").lower() in ("uv", "µv", "microvolt") else 1.0
     if isinstance(picks, (list, tuple)):
         rows = [ft.label.index(c) for c in picks if c in ft.label]
     else:
@@ -683,8 +728,10 @@ def _read_fieldtrip(path: Path, *, labels, label_map, sidecar, picks, tmin, dura
         if shp[0] != n_ch:
             raise data_error(path, f"FieldTrip trial {k + 1} has the wrong channel count",
                              expected=f"{n_ch} rows (len(label))", found=f"shape {shp}")
+    scales = _unit_scales(ft.unit, n_ch, path)[rows]
+    scale = float(scales[0]) if np.all(scales == scales[0]) else scales[:, None]
     extra.update(file_ch_names=file_names, n_channels_file=n_ch, fieldtrip_var=ft.var,
-                 unit_scale=scale)
+                 unit_scale=scale if np.isscalar(scale) else scales.tolist())
 
     def make_loader(k, a, b, i):
         def loader():
@@ -731,6 +778,9 @@ def _read_fieldtrip(path: Path, *, labels, label_map, sidecar, picks, tmin, dura
         if desc not in mapping:
             continue
         length = duration if duration is not None else dur
+        if not np.isfinite(length):
+            raise data_error(sc, f"event {desc!r} at {onset:g} s has no duration (n/a)",
+                             expected="a duration in the events file, or duration=", found="n/a")
         a = int(round((onset + tmin) * sfreq))
         b = a + int(round(length * sfreq))
         if length <= 0 or a < 0 or b > n_total:

@@ -22,6 +22,7 @@ import os
 import re
 from pathlib import Path
 
+from .._logging import logger
 from ..errors import ConfigurationError, data_error
 from ..recording import Recording
 from ._family import (as_sessions, as_subjects, check_feature, check_kind, cnt_recording,
@@ -122,7 +123,7 @@ def detect(path: str | os.PathLike) -> bool:
 
 
 def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de_LDS",
-         subjects=None, sessions=None, labels=None, trial_times=None, window: str = "1s",
+         subjects=None, sessions=None, labels=None, trial_times=None, window: str | None = None,
          raw_format: str | None = None, data_format: str | None = None,
          **kwargs) -> list[Recording]:
     """Read SEED recordings, lazily.
@@ -142,8 +143,9 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
         Replace ``label.mat`` (15 values: 1 positive, 0 neutral, -1 negative).
     trial_times : dict | None
         ``{"start": [...], "end": [...]}`` seconds for ``.cnt`` files (default: ``tables/seed.json``).
-    window : {"1s", "4s"}
-        Feature window of the newer release (``ExtractedFeatures_1s`` / ``_4s``).
+    window : {"1s", "4s"} | None
+        Feature window of the newer release (``ExtractedFeatures_1s`` / ``_4s``). None: 1 s where
+        present, else the one window the folder holds (e.g. a path inside ``ExtractedFeatures_4s``).
     raw_format : {"mat", "cnt"} | None
         Raw source when both exist: the 200 Hz preprocessed ``.mat`` (default) or the 1000 Hz ``.cnt``.
     data_format : {"int16", "int32"} | None
@@ -161,8 +163,8 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
     """
     reject_unknown(kwargs, "SEED", read)
     check_kind(kind)
-    if window not in ("1s", "4s"):
-        raise ConfigurationError(f"window: expected '1s' or '4s', found {window!r}")
+    if window not in (None, "1s", "4s"):
+        raise ConfigurationError(f"window: expected '1s', '4s' or None, found {window!r}")
     if raw_format not in (None, "mat", "cnt"):
         raise ConfigurationError(f"raw_format: expected 'mat', 'cnt' or None, found {raw_format!r}")
     found = locate(path)
@@ -195,6 +197,7 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
         sfreq = float(table["raw_sfreq"])
     else:
         check_feature(feature)
+        window = window or _only_window(found["features"], path)
         folder = found["features"].get(window)
         if folder is None:
             raise data_error(path, f"no SEED features for window {window}",
@@ -203,7 +206,7 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
         sfreq = 1.0 if window == "1s" else 0.25
     parsed = [(m.group(1), m.group(2), f) for f in _subject_mats(folder)
               if (m := _MAT_NAME.match(f.name))]
-    ranks = rank_sessions(parsed)
+    ranks = rank_sessions(parsed, table.get("dates"))
     only = {f.name for f in found["files"]} if found["files"] else None
     selected = []
     for subj, date, f in parsed:
@@ -222,6 +225,15 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
                           simulated=simulated,
                           extra={"window": window} if kind == "features" else None)
     return recs
+
+
+def _only_window(folders: dict, path) -> str:
+    """The window to read when none was asked for: 1 s where present, else the only one."""
+    if "1s" in folders or len(folders) != 1:
+        return "1s"
+    (window,) = folders
+    logger.info("%s: %s feature windows (the only ones here)", Path(path).name, window)
+    return window
 
 
 def _read_cnt(found, want_subj, want_sess, labels, trial_times, marker, table, names, simulated,

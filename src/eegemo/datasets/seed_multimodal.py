@@ -29,7 +29,7 @@ import numpy as np
 from .._logging import logger
 from ..bands import SEED_BANDS
 from ..channels import SEED_CHANNELS
-from ..errors import ConfigurationError, data_error
+from ..errors import ConfigurationError, DataFormatError, data_error
 from ..recording import Recording, Trial, check_finite
 from ._family import (as_sessions, as_subjects, check_kind, cnt_recording, find_marker, label_names,
                       load_table, reject_unknown, resolve_labels, resolve_times, split_windows)
@@ -151,7 +151,7 @@ def dataset_name(path: str | os.PathLike) -> str | None:
 
 def read(path: str | os.PathLike, *, dataset: str | None = None, kind: str | None = None,
          feature: str = "de_LDS", subjects=None, sessions=None, labels=None, trial_times=None,
-         window: str = "1s", data_format: str | None = None, **kwargs) -> list[Recording]:
+         window: str | None = None, data_format: str | None = None, **kwargs) -> list[Recording]:
     """Read SEED-GER / SEED-FRA / SEED Multimodal recordings, lazily.
 
     Parameters
@@ -170,8 +170,9 @@ def read(path: str | os.PathLike, *, dataset: str | None = None, kind: str | Non
         Clip labels (default: the dataset's table).
     trial_times : dict | None
         ``{"start": [...], "end": [...]}`` seconds of the clips in the ``.cnt`` files.
-    window : {"1s", "4s"}
-        DE window (``eeg_used_1s`` → sfreq 1.0, ``eeg_used_4s`` → 0.25).
+    window : {"1s", "4s"} | None
+        DE window (``eeg_used_1s`` → sfreq 1.0, ``eeg_used_4s`` → 0.25). None: 1 s where present,
+        else the one window the folder holds.
     data_format : {"int16", "int32"} | None
         Neuroscan sample format (detected when ``None``).
 
@@ -189,8 +190,8 @@ def read(path: str | os.PathLike, *, dataset: str | None = None, kind: str | Non
     if dataset not in (None, "seed-multimodal", *DATASETS):
         raise ConfigurationError(f"dataset: expected one of {', '.join(DATASETS)}, seed-multimodal "
                                  f"or None, found {dataset!r}")
-    if window not in _WIN_DIRS:
-        raise ConfigurationError(f"window: expected '1s' or '4s', found {window!r}")
+    if window is not None and window not in _WIN_DIRS:
+        raise ConfigurationError(f"window: expected '1s', '4s' or None, found {window!r}")
     found = locate(path, dataset if dataset in DATASETS else None)
     names = _datasets_in(found)
     if dataset in DATASETS:
@@ -219,11 +220,13 @@ def read(path: str | os.PathLike, *, dataset: str | None = None, kind: str | Non
             if not str(feature).startswith("de"):
                 raise ConfigurationError(f"feature: {name} releases DE features only (expected "
                                          f"de_LDS), found {feature!r}")
-            if window not in parts["features"]:
-                raise data_error(path, f"no {name} DE features for window {window}",
-                                 expected=f"02-EEG-DE-feature/{_WIN_DIRS[window]}/*.npz",
+            win = window or ("1s" if "1s" in parts["features"] or len(parts["features"]) != 1
+                             else next(iter(parts["features"])))
+            if win not in parts["features"]:
+                raise data_error(path, f"no {name} DE features for window {win}",
+                                 expected=f"02-EEG-DE-feature/{_WIN_DIRS[win]}/*.npz",
                                  found=", ".join(parts["features"]) or "raw .cnt only")
-            files = found["files"] or sorted(parts["features"][window].glob("*.npz"))
+            files = found["files"] or sorted(parts["features"][win].glob("*.npz"))
         rx = _CNT_NAME if k == "raw" else _NPZ_NAME
         for f in files:
             m = rx.match(f.name)
@@ -241,8 +244,8 @@ def read(path: str | os.PathLike, *, dataset: str | None = None, kind: str | Non
                                          label_names=label_names(table), simulated=simulated,
                                          data_format=data_format))
             else:
-                out.append(_read_npz(name, f, subj, sess, lab, starts, ends, window,
-                                     label_names(table), simulated))
+                out.append(_read_npz(name, f, subj, sess, lab, starts, ends, win,
+                                     label_names(table), simulated, table.get("n_train_trials")))
     out.sort(key=lambda r: (r.dataset, int(r.subject), r.session))
     return out
 
@@ -266,8 +269,28 @@ def _stack_bands(obj, f: Path, what: str) -> np.ndarray:
     return np.stack(arrs, axis=-1)  # (n, 62, 5)
 
 
+def _split_both_sides(y, labels, expected, n_train: int, hint, f) -> list[slice]:
+    """Cut windows into trials on each side of the file's train/test boundary separately.
+
+    The file's ``train_*`` / ``test_*`` members end and start at a trial boundary; cut across it, a
+    difference between the table's trial durations and the file's would move windows of a trial
+    into its same-label neighbour on the other side. The number of training trials is the table's
+    (``hint``) where the label runs of both sides agree with it, else the one count that agrees.
+    """
+    n = len(labels)
+    if 0 < n_train < len(y):
+        for k in ([int(hint)] if hint and 0 < int(hint) < n else []) + list(range(1, n)):
+            try:
+                a = split_windows(y[:n_train], labels[:k], expected[:k], f)
+                b = split_windows(y[n_train:], labels[k:], expected[k:], f)
+            except DataFormatError:
+                continue
+            return a + [slice(s.start + n_train, s.stop + n_train) for s in b]
+    return split_windows(y, labels, expected, f)
+
+
 def _read_npz(name: str, f: Path, subject: str, session: int, labels, starts, ends, window: str,
-              names: dict[int, str], simulated: bool) -> Recording:
+              names: dict[int, str], simulated: bool, n_train_trials=None) -> Recording:
     content = load_npz(f, ["train_data", "test_data", "train_label", "test_label"])
     x = np.concatenate([_stack_bands(content["train_data"], f, "train_data"),
                         _stack_bands(content["test_data"], f, "test_data")], axis=0)
@@ -290,7 +313,8 @@ def _read_npz(name: str, f: Path, subject: str, session: int, labels, starts, en
                          found=str(len(starts)))
     wlen = extra["window_s"]
     expected = [int(np.floor((e - s) / wlen + 1e-6)) for s, e in zip(starts, ends)]
-    slices = split_windows(y, labels, expected, f)
+    n_train = int(np.asarray(content["train_label"]).size)
+    slices = _split_both_sides(y, list(labels), expected, n_train, n_train_trials, f)
     ch = SEED_CHANNELS
     trials = []
     for i, (sl, lab) in enumerate(zip(slices, labels), start=1):
