@@ -123,6 +123,18 @@ def test_cli_train_generate_synth_eval(tiny_store, tmp_path, capsys):
                  "--no-augmentation"]) == 0
     res = json.loads((tmp_path / "e.json").read_text())
     assert res["augmentation_gain"] is None and "ccnn" in res["fid_features"]
+    assert res["c2st_folds"] == "trials"
+    # the report names what judged the generator, and marks a C2ST of window-level folds (older runs)
+    from eegemo.viz.report import make_report
+
+    (run / "synth_eval.json").write_text(json.dumps(res))
+    page = make_report(tmp_path / "r.html", store=tiny_store, generator_runs=[run]).read_text()
+    assert "held-out trials of the seed-standard protocol" in page and "window-level" not in page
+    del res["c2st_folds"]
+    (run / "synth_eval.json").write_text(json.dumps(res))
+    page = make_report(tmp_path / "r.html", store=tiny_store, generator_runs=[run]).read_text()
+    assert "dense-gan (window-level C2ST)" in page and "cross-validated over windows" in page
+    (run / "synth_eval.json").unlink()
     assert main(["generate", str(tmp_path / "nothing"), "--emotion", "0", "--out",
                  str(tmp_path / "z.npy")]) == 2
     assert "not a generator run folder" in capsys.readouterr().err

@@ -625,3 +625,13 @@ def test_predict_on_a_subject_the_run_never_saw(tmp_path, monkeypatch, caplog, c
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 2 and len(err) == 1 and "transductive normalisation needs" in err[0]
     assert not (tmp_path / "g.csv").exists()
+
+
+def test_an_estimator_without_probabilities_is_refused_before_training(tmp_path):
+    from sklearn.linear_model import RidgeClassifier
+
+    from eegemo.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="RidgeClassifier has no predict_proba"):
+        run(make_store(n_subjects=2), RidgeClassifier(), "seed-standard", tmp_path / "r")
+    assert not (tmp_path / "r").exists()

@@ -183,3 +183,15 @@ def test_validation_rows_are_whole_training_trials():
     (f0,) = split(index, "seed-standard", val_fraction=0)
     assert len(f0.val_rows) == 0
     assert set(index.iloc[f0.train_rows]["trial"]) == set(range(1, 10))
+
+
+def test_validation_never_takes_a_labels_last_training_trial():
+    """Three training trials of three labels, or a large val_fraction: every label keeps a trial."""
+    index = make_index(n_subjects=1, n_sessions=1, n_trials=6)
+    for train_trials, frac in ((3, 0.2), (4, 0.5), (5, 0.9)):
+        (f,) = split(index, "seed-standard", train_trials=train_trials, val_fraction=frac)
+        train = set(index.iloc[f.train_rows]["label"])
+        assert train == set(index.iloc[np.union1d(f.train_rows, f.val_rows)]["label"])
+        assert set(index.iloc[f.val_rows]["label"]) <= train
+    (f,) = split(index, "seed-standard", train_trials=3, val_fraction=0.2)
+    assert len(f.val_rows) == 0            # one trial per label: nothing can be held out

@@ -302,6 +302,28 @@ def test_bad_input_and_params_are_one_line_errors():
     for name in PARAMS:  # the scikit-learn contract: clone keeps parameters
         model = _model(name)
         assert clone(model).get_params() == model.get_params()
+    # layer sizes of 0 (a network that predicts one class) and negative decay are refused up front
+    for name, bad, msg in (("ccnn", {"hidden": 0}, "hidden must be a positive int"),
+                           ("seed-cnn", {"dense": 0}, "dense must be a positive int"),
+                           ("eegnet", {"F2": 0}, "F2 must be a positive int"),
+                           ("ccnn", {"filters": (64, 0)}, "filters must be positive ints"),
+                           ("ccnn", {"weight_decay": -1.0}, "weight_decay must be >= 0")):
+        X, y, _, _ = _data(name)
+        with pytest.raises(ConfigurationError, match=msg):
+            _model(name).set_params(**bad).fit(X, y)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_a_checkpoint_saved_for_cuda_loads_on_the_cpu(tmp_path, caplog):
+    import copy
+
+    model = copy.deepcopy(_fitted("ccnn"))      # the shared fitted model keeps its device
+    X = _data("ccnn")[2]
+    path = model.set_params(device="cuda").save(tmp_path / "m.pt")
+    with caplog.at_level("WARNING", logger="eegemo"):
+        back = load_model(path)
+    assert "loaded on the CPU" in caplog.text and back.device == "cpu"
+    np.testing.assert_allclose(back.predict_proba(X), model.predict_proba(X), atol=1e-6)
 
 
 def test_mixed_precision_on_cpu_learns():

@@ -59,6 +59,23 @@ def test_band_topomaps_grid_of_axes():
     assert topo_axes[0].get_title() == "delta"
 
 
+def test_band_topomaps_have_a_colour_bar_per_band():
+    """Bands differ by orders of magnitude (PSD): every band column gets its own scale and bar."""
+    rng = np.random.default_rng(1)
+    scale = np.array([100.0, 20.0, 5.0, 1.0, 0.3])
+    feat = scale * (1 + 0.1 * rng.normal(size=(30, 62, 5)))
+    y = np.repeat([0, 1, 2], 10)
+    fig = viz.plot_band_topomaps(feat, y, SEED_CHANNELS, {0: "a", 1: "b", 2: "c"}, SEED_BANDS)
+    bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    assert len(bars) == 2 * 5           # emotion rows (first five), then difference rows
+    means = np.stack([feat[y == k].mean(axis=0) for k in range(3)])
+    for b in range(5):                  # the emotion-row bars span each band's own range
+        lo, hi = sorted(bars[b].get_xlim())
+        assert lo == pytest.approx(means[:, :, b].min()) and hi == pytest.approx(means[:, :, b].max())
+    diff = [max(abs(v) for v in bars[5 + b].get_xlim()) for b in range(5)]
+    assert diff[0] > 50 * diff[4]       # delta's differences do not flatten gamma's
+
+
 def test_topomaps_of_channels_without_positions(tmp_path, caplog):
     """Numbered channels (a Neuroscan CNT, say) have no scalp positions: a clear error for the figure,
     and a report that says so instead of failing."""
@@ -141,6 +158,17 @@ def test_subject_accuracy_mean_line():
     std = summarize({k: {"accuracy": v} for k, v in {"1": 0.6, "2": 0.8, "3": 0.7}.items()})[
         "accuracy_std"]
     assert f"± {std:.3f}" in ax.get_legend().get_texts()[0].get_text()
+    one = viz.plot_subject_accuracy({"1": 0.6}).axes[0].get_legend().get_texts()[0].get_text()
+    assert "±" not in one and "no spread" in one
+
+
+def test_overlapping_windows_give_each_sample_once():
+    from eegemo.viz.report import _continuous
+
+    x = np.arange(1000.0)[None, :]
+    starts = np.arange(0, 8) * 0.5                   # 1-s windows at 100 Hz, 0.5-s stride
+    windows = np.stack([x[:, int(s * 100): int(s * 100) + 100] for s in starts])
+    np.testing.assert_array_equal(_continuous(windows, starts, 100.0), x[:, :450])
 
 
 def test_real_vs_synthetic(raw_windows):
@@ -223,6 +251,7 @@ def test_report_with_another_store_keeps_the_runs_own_classes(tmp_path, monkeypa
     assert list(seen["names"]) == ["negative", "neutral", "positive"]
     assert seen["chance"] == pytest.approx(1 / 3)
     assert "trained on another store" in page.read_text()
+    assert "run (another store)" in page.read_text()     # also in the summary table
     seen.clear()
     page = rep.make_report(tmp_path / "r.html", store=three, runs=[tmp_path / "run"])
     assert "trained on another store" not in page.read_text()

@@ -506,12 +506,14 @@ def synth_eval(run: str | os.PathLike, store, out_json: str | os.PathLike | None
     Returns
     -------
     metrics : dict
-        Keys ``c2st``, ``psd_distance`` (dB), ``c2st_real_floor`` and ``psd_distance_real_floor`` (the
+        Keys ``c2st`` (cross-validated over whole trials, ``c2st_folds="trials"``), ``psd_distance``
+        (dB), ``c2st_real_floor`` and ``psd_distance_real_floor`` (the
         same measures between the real training trials and the real held-out trials: what fresh real
         trials score, the floor of any generator), ``c2st_nonlinear`` and
         ``c2st_nonlinear_real_floor`` (the same test with gradient-boosted trees instead of logistic
         regression), ``topomap_correlation``, ``fid``, ``tstr``, ``trtr``,
-        ``tstr_trtr_ratio``, ``augmentation_gain``, ``diversity``, ``config``, ``protocol``,
+        ``tstr_trtr_ratio``, ``augmentation_gain`` (with ``gain_over_control``: the gain over as many
+        real windows of the generator's other training trials), ``diversity``, ``config``, ``protocol``,
         ``simulated``, ``features``, ``n_real``, ``n_fake``, ``seconds``.
     """
     from . import synthetic as M
@@ -650,6 +652,7 @@ def synth_eval(run: str | os.PathLike, store, out_json: str | os.PathLike | None
         "features": ("log10 band power per channel and band of raw windows" if array == "raw"
                      else f"store array {array!r}"),
         "recogniser": model, "fid_features": fid_features,
+        "c2st_folds": "trials",   # C2ST cross-validated over whole trials (windows before 2026-12-06)
         "psd_distance_units": "dB (10 log10 power)",
         "real_rows_seen_by_generator": seen_by_generator,
         "n_real": int(len(ho)), "n_fake": int(len(F_ho)),

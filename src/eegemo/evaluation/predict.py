@@ -278,8 +278,9 @@ def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str
                                  f"subject or session (found normalize={scope!r})")
     if scope == "subject":
         groups = meta["subject"].astype(str).to_numpy()
-    elif scope == "session":
-        groups = (meta["subject"].astype(str) + "/" + meta["session"].astype(str)).to_numpy()
+    elif scope == "session":   # a recording without a session is session -1, as in the store
+        groups = (meta["subject"].astype(str) + "/"
+                  + meta["session"].fillna(-1).astype(int).astype(str)).to_numpy()
     else:
         groups = None
     proba = np.zeros((len(X), len(labels)))

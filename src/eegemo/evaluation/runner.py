@@ -520,6 +520,11 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
         raise ConfigurationError(f"jobs must be a positive integer, found {jobs!r}")
     model_params = dict(model_params or {})
     probe = _model_spec(model, model_params)  # validates the name and parameters early
+    if not callable(getattr(probe, "predict_proba", None)):
+        raise ConfigurationError(
+            f"run: {type(probe).__name__} has no predict_proba (expected a classifier that gives "
+            f"class probabilities; wrap it, e.g. sklearn.calibration.CalibratedClassifierCV("
+            f"{type(probe).__name__}()))")
     if "device" in getattr(probe, "get_params", dict)():   # a torch model: is its device there?
         from .._device import resolve_device
 

@@ -147,8 +147,10 @@ def _rows_of(tids_per_row: np.ndarray, tids: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.isin(tids_per_row, tids)).astype(np.int64)
 
 
-def _stratified_pick(labels: np.ndarray, n_pick: int, rng: np.random.Generator) -> np.ndarray:
-    """Positions of ``n_pick`` items, spread over labels in proportion (at least one per label first)."""
+def _stratified_pick(labels: np.ndarray, n_pick: int, rng: np.random.Generator,
+                     keep: int = 0) -> np.ndarray:
+    """Positions of up to ``n_pick`` items, spread over labels in proportion (at least one per label
+    first), leaving at least ``keep`` items of every label unpicked."""
     order = rng.permutation(len(labels))
     # round-robin over labels in a random order: proportional and covering labels where possible
     by_label: dict = {}
@@ -159,7 +161,7 @@ def _stratified_pick(labels: np.ndarray, n_pick: int, rng: np.random.Generator) 
     while len(picked) < n_pick:
         progressed = False
         for q in queues:
-            if q and len(picked) < n_pick:
+            if len(q) > keep and len(picked) < n_pick:
                 picked.append(q.pop(0))
                 progressed = True
         if not progressed:
@@ -176,7 +178,9 @@ def _carve_val(trials: pd.DataFrame, val_fraction: float, rng: np.random.Generat
         return tids, tids[:0]
     n_val = int(round(val_fraction * n))
     n_val = min(max(n_val, 1), n - 1)
-    pos = _stratified_pick(trials["label"].to_numpy(), n_val, rng)
+    # every label keeps a training trial: a label seen only in validation cannot be learnt, and
+    # early stopping on it would judge the model on a class it never saw
+    pos = _stratified_pick(trials["label"].to_numpy(), n_val, rng, keep=1)
     mask = np.zeros(n, dtype=bool)
     mask[pos] = True
     return tids[~mask], tids[mask]
@@ -325,7 +329,8 @@ def split(index: pd.DataFrame, protocol: str, *, n_folds: int = 5, val_fraction:
         Folds per subject for ``"trial-kfold"``.
     val_fraction : float
         Fraction of the training trials (rounded, at least one when there are two or more training
-        trials) held out as ``val_rows`` for early stopping; 0 for none.
+        trials) held out as ``val_rows`` for early stopping, stratified by label and never a label's
+        last training trial (fewer are held out where labels have too few trials); 0 for none.
     random_state : int
         Seed of the trial shuffles (k-fold assignment and validation choice).
     train_trials : int | None

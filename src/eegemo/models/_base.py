@@ -28,6 +28,10 @@ from . import _checkpoint as ckpt
 
 __all__ = ["BaseModel", "TorchClassifier", "INPUT_KINDS", "COMMON_PARAMS_DOC"]
 
+#: integer layer-size parameters of the networks (those a model has are checked before fitting)
+_SIZE_PARAMS = ("hidden", "dense", "F1", "D", "F2", "lstm_hidden", "spatial_hidden",
+                "convs_per_block", "seq_len")
+
 #: The input layouts a model can declare, with the array rank they need.
 INPUT_KINDS: dict[str, tuple[int, str]] = {
     "features": (3, "(n_windows, n_channels, n_bands)"),
@@ -284,6 +288,22 @@ class TorchClassifier(BaseModel):
             if not isinstance(value, (int, np.integer)) or value < 1:
                 raise ConfigurationError(f"{self.name}: {key} must be a positive int, found "
                                          f"{value!r}")
+        for key in _SIZE_PARAMS:   # layer sizes: 0 would train a network that predicts one class
+            value = getattr(self, key, None)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer))
+                                      or value < 1):
+                raise ConfigurationError(f"{self.name}: {key} must be a positive int, found "
+                                         f"{value!r}")
+        for key in ("widths", "filters"):
+            value = getattr(self, key, None)
+            if value is not None and (np.ndim(value) != 1 or len(value) == 0 or any(
+                    isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1
+                    for v in value)):
+                raise ConfigurationError(f"{self.name}: {key} must be positive ints, found "
+                                         f"{value!r}")
+        wd = getattr(self, "weight_decay", 0.0)
+        if not (isinstance(wd, (int, float, np.floating)) and wd >= 0):
+            raise ConfigurationError(f"{self.name}: weight_decay must be >= 0, found {wd!r}")
         if not isinstance(self.patience, (int, np.integer)) or self.patience < 1:
             raise ConfigurationError(f"{self.name}: patience must be a positive int, found "
                                      f"{self.patience!r}")
@@ -573,7 +593,14 @@ class TorchClassifier(BaseModel):
             raise data_error(path, f"weights do not fit the {self.name} architecture",
                              expected=f"the {len(expected)} tensors of its state dict",
                              found=found) from None
-        device = self._device()
+        try:
+            device = self._device()
+        except ConfigurationError as err:   # saved with device="cuda", loaded on a CPU machine
+            import torch
+
+            logger.warning("%s: %s; the checkpoint is loaded on the CPU", self.name,
+                           str(err).split(": ", 1)[-1])
+            self.device, device = "cpu", torch.device("cpu")
         try:
             module = module.to(device)
         except (RuntimeError, AssertionError) as err:  # e.g. saved on a GPU, loaded without one

@@ -177,8 +177,10 @@ def plot_band_topomaps(features: np.ndarray, y: np.ndarray, ch_names: Sequence[s
     label_names : dict of int -> str | None
     bands : sequence of Band | None
     difference : bool
-        Add one row per emotion showing its difference from the mean over emotions (shared colour
-        scale, diverging colours).
+        Add one row per emotion showing its difference from the mean over emotions (diverging
+        colours). Every band has its own colour scale, in the emotion rows and in the difference
+        rows, each with its own colour bar: bands differ by orders of magnitude (PSD), and one
+        shared scale would leave the weak bands blank.
     title : str | None
 
     Returns
@@ -207,13 +209,15 @@ def plot_band_topomaps(features: np.ndarray, y: np.ndarray, ch_names: Sequence[s
     n_b = means.shape[-1]
     fig, axes = plt.subplots(len(rows), n_b, figsize=(1.8 * n_b + 0.8, 1.8 * len(rows) + 0.6),
                              layout="constrained", squeeze=False)
-    diff_lim = float(np.abs(means - grand).max()) or 1.0
+    diff_lim = np.abs(means - grand).max(axis=(0, 1))          # one per band
+    n_c = len(classes)
     for r, (name, m) in enumerate(rows):
-        is_diff = r >= len(classes)
+        is_diff = r >= n_c
         for b in range(n_b):
             ax = axes[r, b]
             if is_diff:
-                vlim = (-diff_lim, diff_lim)
+                lim = float(diff_lim[b]) or 1.0
+                vlim = (-lim, lim)
                 cmap = "RdBu_r"
             else:
                 col = means[:, :, b]
@@ -226,8 +230,10 @@ def plot_band_topomaps(features: np.ndarray, y: np.ndarray, ch_names: Sequence[s
             if b == 0:
                 ax.text(-0.15, 0.5, name, transform=ax.transAxes, rotation=90, ha="right", va="center",
                         fontsize=8)
-            if r in (0, len(classes)) and b == n_b - 1:
-                fig.colorbar(im, ax=axes[r: (len(classes) if r == 0 else len(rows)), b], shrink=0.6)
+            if r in (n_c - 1, len(rows) - 1):    # a bar under each block of each band column
+                block = axes[:n_c, b] if r == n_c - 1 else axes[n_c:, b]
+                cb = fig.colorbar(im, ax=block, location="bottom", shrink=0.8, aspect=12)
+                cb.ax.tick_params(labelsize=6)
     fig.suptitle(title or f"band feature per emotion ({len(keep)} of {len(ch_names)} channels placed)",
                  fontsize=10)
     return fig
@@ -365,7 +371,8 @@ def plot_confusion(cm: np.ndarray, label_names: Mapping[int, str] | Sequence[str
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     fig.colorbar(im, ax=ax, shrink=0.8)
-    ax.set_title(title or "confusion matrix (rows sum to 1)", fontsize=10)
+    ax.set_title(title or ("confusion matrix (rows sum to 1)" if normalize
+                           else "confusion matrix (counts)"), fontsize=10)
     return fig
 
 
@@ -373,8 +380,8 @@ def plot_subject_accuracy(per_subject: Mapping[str, float], *, chance: float | N
                           title: str | None = None):
     """Accuracy per subject with the mean ± std over subjects.
 
-    The std is the sample standard deviation (``ddof=1``, 0 for one subject), as in a run's
-    ``metrics.json``, so the figure and the table beside it show the same number.
+    The std is the sample standard deviation (``ddof=1``), as in a run's ``metrics.json``, so the
+    figure and the table beside it show the same number; one subject has none (no band drawn).
 
     Parameters
     ----------
@@ -390,11 +397,15 @@ def plot_subject_accuracy(per_subject: Mapping[str, float], *, chance: float | N
     plt = _plt()
     subs = list(per_subject)
     acc = np.array([float(per_subject[s]) for s in subs])
-    mean, std = float(acc.mean()), float(acc.std(ddof=1)) if len(acc) > 1 else 0.0
+    mean = float(acc.mean())
     fig, ax = plt.subplots(figsize=(max(4.8, 0.45 * len(subs) + 2), 3.5), layout="constrained")
     ax.bar(range(len(subs)), acc, color="tab:blue", alpha=0.8)
-    ax.axhline(mean, color="k", lw=1.2, label=f"mean {mean:.3f} ± {std:.3f}")
-    ax.axhspan(mean - std, mean + std, color="k", alpha=0.08)
+    if len(acc) > 1:
+        std = float(acc.std(ddof=1))
+        ax.axhline(mean, color="k", lw=1.2, label=f"mean {mean:.3f} ± {std:.3f}")
+        ax.axhspan(mean - std, mean + std, color="k", alpha=0.08)
+    else:
+        ax.axhline(mean, color="k", lw=1.2, label=f"one subject {mean:.3f} (no spread)")
     if chance is not None:
         ax.axhline(chance, color="tab:red", ls="--", lw=1, label=f"chance {chance:.2f}")
     ax.set_xticks(range(len(subs)), subs, rotation=0 if len(subs) < 12 else 90)

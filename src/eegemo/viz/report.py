@@ -154,8 +154,9 @@ def _store_section(report, store, rng) -> tuple[str, dict]:
         rec = idx.iloc[int(first[0])] if len(first) else None
         if rec is not None:
             sel = np.flatnonzero((idx["recording"] == rec["recording"]) & (idx["trial"] == rec["trial"]))
-            trial = _raw_volts(store, "raw", sel[:10])
-            trace = np.concatenate(list(trial), axis=1)
+            sel = sel[np.argsort(idx["start"].to_numpy()[sel], kind="stable")][:20]
+            trace = _continuous(_raw_volts(store, "raw", sel), idx["start"].to_numpy()[sel],
+                                store.sfreq)
             fig = figures.plot_trial(trace, store.sfreq, store.ch_names, duration=min(10, trace.shape[1] / store.sfreq))
             report.add_figure(fig, title="Raw EEG of one trial", section="Dataset",
                               caption=f"First seconds of subject {rec['subject']}, session {rec['session']}, "
@@ -212,6 +213,17 @@ def _other_store(report, run: Path, trained_on: str | None, facts: dict, section
     return True
 
 
+def _continuous(windows: np.ndarray, starts: np.ndarray, sfreq: float) -> np.ndarray:
+    """The signal under consecutive windows of one trial, each sample once: an overlapping window
+    contributes only what follows the previous window's start by the stride."""
+    parts = []
+    for i, w in enumerate(windows):
+        n = w.shape[1] if i + 1 == len(windows) else \
+            max(0, min(w.shape[1], int(round((starts[i + 1] - starts[i]) * sfreq))))
+        parts.append(w[:, :n])
+    return np.concatenate(parts, axis=1)
+
+
 def _run_section(report, run: Path, facts: dict) -> list:
     m = _read_json(run / "metrics.json")
     if not m:
@@ -226,10 +238,10 @@ def _run_section(report, run: Path, facts: dict) -> list:
     model = m.get("model", "?")
     model = model.get("name", model) if isinstance(model, dict) else model
     sim = " on SIMULATED data" if m.get("simulated", facts.get("simulated")) else ""
-    section = f"Recognition: {model}"
+    section = f"Recognition: {model} ({run.name})"
     cfg = m.get("config") if isinstance(m.get("config"), dict) else {}
-    _other_store(report, run, cfg.get("store_manifest_hash"), facts, section,
-                 "the dataset section does not describe its data")
+    other = _other_store(report, run, cfg.get("store_manifest_hash"), facts, section,
+                         "the dataset section does not describe its data")
     # the run's own classes, not the report store's (which may be another dataset)
     run_names = cfg.get("label_names")
     names = ({int(k): str(v) for k, v in run_names.items()} if isinstance(run_names, dict) and run_names
@@ -274,14 +286,16 @@ def _run_section(report, run: Path, facts: dict) -> list:
         fig = figures.plot_training_curves(hist, title=f"{model}: training curves")
         report.add_figure(fig, title=f"{model}: training curves", section=section,
                           caption="Loss per epoch for every fold (validation carved from training trials).")
-    return [str(model), str(protocol), _fmt(s.get("accuracy_mean")), _fmt(s.get("accuracy_std")),
+    one = s.get("n_subjects") == 1
+    return [str(model), run.name + (" (another store)" if other else ""), str(protocol),
+            _fmt(s.get("accuracy_mean")), "– (1 subject)" if one else _fmt(s.get("accuracy_std")),
             _fmt(s.get("balanced_accuracy_mean")), _fmt(s.get("f1_macro_mean"))]
 
 
 def _generator_section(report, run: Path, store, rng, facts: dict) -> list:
     cfg = _read_json(run / "config.json") or {}
     model = cfg.get("model", run.name)
-    section = f"Generation: {model}"
+    section = f"Generation: {model} ({run.name})"
     sim = " (trained on SIMULATED data)" if cfg.get("simulated", facts.get("simulated")) else ""
     hist = _read_json(run / "history.json")
     if hist:
@@ -294,7 +308,9 @@ def _generator_section(report, run: Path, store, rng, facts: dict) -> list:
         ev = _read_json(run / name)
         if ev:
             break
-    row = [str(model)]
+    other = bool(facts.get("manifest_hash") and cfg.get("store_manifest_hash")
+                 and cfg["store_manifest_hash"] != facts["manifest_hash"])
+    row = [str(model), run.name + (" (another store)" if other else "")]
     keys = ("c2st", "c2st_real_floor", "c2st_nonlinear", "c2st_nonlinear_real_floor", "psd_distance",
             "psd_distance_real_floor", "topomap_correlation", "fid", "tstr", "trtr",
             "augmentation_gain", "diversity")
@@ -310,17 +326,27 @@ def _generator_section(report, run: Path, store, rng, facts: dict) -> list:
         over = (ev.get("augmentation_gain") or {}).get("gain_over_control")
         if isinstance(over, dict) and "mean" in over:
             rows.append(("augmentation gain over real control rows", _fmt(over["mean"])))
-        report.add_html("<p>Realism and usefulness of the synthetic data (C2ST 0.5 = indistinguishable; "
+        judged = (f"Judged on the real held-out trials of the {ev.get('protocol') or '?'} protocol "
+                  f"({ev.get('n_real', '?')} windows) with {ev.get('features') or 'the store array'}"
+                  f"; TSTR/TRTR and augmentation recogniser: {ev.get('recogniser') or '?'}. ")
+        if ev.get("c2st_folds") != "trials":
+            judged += ("Its C2ST and real floor were cross-validated over windows (synth-eval before "
+                       "2026-12-06), which lets the classifier recognise trials and inflates both: "
+                       "run synth-eval again. ")
+            row[0] += " (window-level C2ST)"
+        report.add_html(f"<p>{html.escape(judged)}</p>"
+                        "<p>Realism and usefulness of the synthetic data (C2ST 0.5 = indistinguishable; "
                         "TSTR: train on synthetic, test on real; augmentation gain: accuracy with minus "
                         "without synthetic training windows, and over as many real windows of the generator's "
                         "other training trials in their place; <em>real floor</em>: the same measure "
                         "between real training and real held-out trials, the best a generator can "
                         f"expect){sim}.</p>" + _table(rows, ["metric", "value"]),
                         title=f"{model}: metrics", section=section)
+        row += [str(ev.get("protocol") or "–")]
         row += [_fmt(scalar(ev.get(k))) for k in ("c2st", "c2st_real_floor", "psd_distance",
                                                    "psd_distance_real_floor", "tstr", "trtr")]
     else:
-        row += ["–"] * 6
+        row += ["–"] * 7
     if store is not None and not _other_store(report, run, cfg.get("store_manifest_hash"), facts,
                                               section, "real-vs-synthetic figures are not drawn"):
         try:
@@ -330,8 +356,15 @@ def _generator_section(report, run: Path, store, rng, facts: dict) -> list:
             array = cfg.get("array")
             names = facts.get("label_names") or {}
             if array in store.arrays:
+                from ..evaluation.generation import _load_rows
+
                 idx = store.index
-                rows_s = _sample_rows(idx, rng, 600)
+                held = (_load_rows(run / "holdout_rows.npy", len(idx))
+                        if (run / "holdout_rows.npy").is_file() else np.zeros(0, np.int64))
+                # real = held-out trials the generator never saw, where the run kept some
+                rows_s = (np.sort(rng.choice(held, min(600, len(held)), replace=False)) if len(held)
+                          else _sample_rows(idx, rng, 600))
+                seen = "" if len(held) else " (real windows include the generator's training rows)"
                 real = _raw_volts(store, array, rows_s)
                 y = idx["label"].to_numpy()[rows_s]
                 emo = int(np.bincount(y - y.min()).argmax() + y.min())
@@ -342,28 +375,28 @@ def _generator_section(report, run: Path, store, rng, facts: dict) -> list:
                 if array == "raw":
                     fig = figures.plot_real_vs_synthetic_traces(real_c[0], fake[0], store.sfreq, store.ch_names)
                     report.add_figure(fig, title=f"{model}: real vs synthetic traces", section=section,
-                                      caption=f"One real and one synthetic '{label}' window{sim}.")
+                                      caption=f"One real and one synthetic '{label}' window{sim}{seen}.")
                     fig = figures.plot_real_vs_synthetic_psd(real_c, fake, store.sfreq)
                     report.add_figure(fig, title=f"{model}: real vs synthetic spectrum", section=section,
-                                      caption=f"PSD of real and synthetic '{label}' windows{sim}.")
+                                      caption=f"PSD of real and synthetic '{label}' windows{sim}{seen}.")
                 elif array in ("de", "psd"):
                     fig = figures.plot_real_vs_synthetic_topomaps(real_c, fake, store.ch_names, store.bands)
                     report.add_figure(fig, title=f"{model}: real vs synthetic topographies", section=section,
                                       caption=f"Mean band topography of real and synthetic '{label}' "
-                                              f"windows{sim}.")
+                                              f"windows{sim}{seen}.")
                 elif array.endswith("_grid") or array.endswith("_image"):
                     fig = figures.plot_grids(np.stack([real_c.mean(0), fake.mean(0)]), store.bands,
                                              row_labels=["real", "synthetic"],
                                              title=f"'{label}': real vs synthetic mean input")
                     report.add_figure(fig, title=f"{model}: real vs synthetic grids", section=section,
-                                      caption=f"Mean {array} of real and synthetic '{label}' samples{sim}.")
+                                      caption=f"Mean {array} of real and synthetic '{label}' samples{sim}{seen}.")
                     Xe = np.concatenate([real_c, fake])
                     marks = np.r_[np.zeros(len(real_c), int), np.ones(len(fake), int)]
                     fig = figures.plot_embedding(Xe, np.full(len(Xe), emo), {emo: label}, markers=marks,
                                                  marker_names={0: "real", 1: "synthetic"})
                     report.add_figure(fig, title=f"{model}: real vs synthetic embedding", section=section,
                                       caption=f"PCA of real (circles) and synthetic (triangles) '{label}' "
-                                              f"samples{sim}: overlapping clouds mean similar data.")
+                                              f"samples{sim}{seen}: overlapping clouds mean similar data.")
         except Exception as exc:  # a figure must never sink the whole report
             logger.warning("report: could not draw samples of %s (%s)", run, exc)
     return row
@@ -421,16 +454,18 @@ def make_report(out: str | os.PathLike, *, store=None, runs: Sequence[str | os.P
     summary = ""
     if rec_rows:
         summary += "<h4>Recognition</h4>" + _table(
-            rec_rows, ["model", "protocol", "accuracy mean", "accuracy std", "balanced acc.", "macro-F1"])
+            rec_rows, ["model", "run", "protocol", "accuracy mean", "accuracy std", "balanced acc.",
+                       "macro-F1"])
     if gen_rows:
         summary += ("<h4>Generation</h4>" + _table(
-            gen_rows, ["generator", "C2ST", "C2ST real floor", "PSD distance (dB)", "PSD real floor",
-                       "TSTR", "TRTR"])
+            gen_rows, ["generator", "run", "held-out trials of", "C2ST", "C2ST real floor",
+                       "PSD distance (dB)", "PSD real floor", "TSTR", "TRTR"])
             + "<p>Real floor: the same measure between real training and real held-out trials. "
-              "C2ST 0.5 = indistinguishable.</p>")
+              "C2ST 0.5 = indistinguishable (cross-validated over whole trials).</p>")
     if summary:
-        intro = (f"<p>Data: {html.escape(data_label)}. Means ± std are over subjects; every split is made of "
-                 "whole trials.</p>" if data_label else "")
+        intro = (f"<p>Data: {html.escape(data_label)} (runs marked 'another store' were made on "
+                 "other data). Means ± std are over subjects; every split is made of whole "
+                 "trials.</p>" if data_label else "")
         report.add_html(intro + summary, title="Results at a glance", section="Summary")
         n = len(getattr(report, "_content", ()))  # no public length in MNE 1.13
         if n > 1:
