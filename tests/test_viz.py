@@ -36,6 +36,9 @@ def test_plot_trial_shows_requested_channels(raw_windows):
     assert [t.get_text() for t in ax.get_yticklabels()] == ["FP1", "CZ", "OZ"]
     assert len(ax.lines) == 3
     assert ax.lines[0].get_xdata()[-1] == pytest.approx(3 - 1 / sfreq)
+    # by default up to 16 channels from the front to the back of the montage
+    shown = [t.get_text() for t in viz.plot_trial(data, sfreq, SEED_CHANNELS).axes[0].get_yticklabels()]
+    assert len(shown) == 16 and shown[0] == SEED_CHANNELS[0] and shown[-1] == SEED_CHANNELS[-1]
 
 
 def test_psd_by_emotion_shows_alpha_peak_of_class_1(raw_windows):

@@ -73,9 +73,9 @@ def plot_trial(data: np.ndarray, sfreq: float, ch_names: Sequence[str], *, picks
     plt = _plt()
     data = np.asarray(data, dtype=float)
     ch_names = list(ch_names)
-    if picks is None:
-        step = max(1, len(ch_names) // 16)
-        idx = list(range(0, len(ch_names), step))[:16]
+    if picks is None:   # up to 16, evenly over the whole montage (front to back)
+        idx = np.unique(np.linspace(0, len(ch_names) - 1, min(16, len(ch_names)))
+                        .round().astype(int)).tolist()
     else:
         upper = [c.upper() for c in ch_names]
         idx = [upper.index(p.upper()) for p in picks]
