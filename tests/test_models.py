@@ -209,6 +209,10 @@ def test_save_load_round_trip(name, tmp_path):
     assert type(model).load(path).name == _case(name)[0]
     raw = torch.load(path, weights_only=True)
     assert raw["format"] == "eegemo-model" and raw["model"] == _case(name)[0]
+    # pickle (joblib, multiprocessing) keeps a fitted model whole, and leaves the original fitted
+    copy = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(copy.predict_proba(Xte), model.predict_proba(Xte))
+    assert hasattr(model, "classes_") and model.predict(Xte).shape == (len(Xte),)
 
 
 def _assert_refused(path, *needles):

@@ -252,6 +252,22 @@ class TorchClassifier(BaseModel):
     #: accepted values of ``augment`` for models that have that parameter
     _AUGMENTATIONS: ClassVar[tuple[str, ...]] = ("smooth-gain", "gain")
 
+    # ------------------------------------------------------------------ pickling
+    def __getstate__(self):
+        """Pickle (joblib, multiprocessing) the network as its weights: the torch module classes
+        are built inside functions and cannot be pickled themselves."""
+        state = dict(super().__getstate__())   # a copy: object.__getstate__ returns __dict__ itself
+        module = state.pop("module_", None)
+        if module is not None:
+            state["_module_weights"] = {k: v.detach().cpu() for k, v in module.state_dict().items()}
+        return state
+
+    def __setstate__(self, state) -> None:
+        weights = state.pop("_module_weights", None)
+        super().__setstate__(state)
+        if weights is not None:   # rebuilt as from a checkpoint, on this machine's device
+            self._set_state(weights, Path("<pickle>"))
+
     # ------------------------------------------------------------------ hooks
     def _fit_statistics(self, X: np.ndarray) -> None:
         """Fit data-dependent constants of the network (before it is built); default: none."""
