@@ -202,12 +202,16 @@ def test_loso_run_and_parallel_folds_match(tmp_path):
 def test_dask_scheduler_runs_folds(tmp_path):
     distributed = pytest.importorskip("distributed")
     store = make_store(n_subjects=2)
-    with distributed.Client(processes=False, n_workers=1, threads_per_worker=2,
-                            dashboard_address=None) as client:
-        m = run(store, LogisticRegression(max_iter=200), "seed-standard", tmp_path / "dask",
-                scheduler=client)
+    with distributed.LocalCluster(processes=False, n_workers=1, threads_per_worker=2,
+                                  dashboard_address=None) as cluster:
+        # an address (as from the CLI) gives eegemo's own client, not dask's default one
+        by_address = run(store, LogisticRegression(max_iter=200), "seed-standard",
+                         tmp_path / "addr", scheduler=cluster.scheduler_address)
+        with distributed.Client(cluster) as client:
+            m = run(store, LogisticRegression(max_iter=200), "seed-standard", tmp_path / "dask",
+                    scheduler=client)
     ref = run(store, LogisticRegression(max_iter=200), "seed-standard", tmp_path / "ref")
-    assert m["per_fold"] == ref["per_fold"]
+    assert m["per_fold"] == ref["per_fold"] == by_address["per_fold"]
 
 
 def test_bad_settings_are_refused(tmp_path):

@@ -376,7 +376,65 @@ def test_process_pool_and_dask_match_serial(tmp_path):
     from distributed import Client, LocalCluster
 
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
-        dask_store = prepare(recs, tmp_path / "dask", scheduler=client)
+                      dashboard_address=None) as cluster:
+        # an address (as from the CLI): eegemo's own client, which is not dask's default one
+        by_address = prepare(recs, tmp_path / "addr", scheduler=cluster.scheduler_address)
+        with Client(cluster) as client:
+            dask_store = prepare(recs, tmp_path / "dask", scheduler=client)
     assert_same_store(dask_store, serial)
+    assert_same_store(by_address, serial)
     assert dask_store.summary["jobs"] == "dask"
+
+
+def test_one_prepare_per_store_and_no_silent_shrinking(tmp_path):
+    """A second prepare on a store being written is refused; a source lacking some of the store's
+    recordings is refused without --overwrite instead of deleting them."""
+    import fcntl
+
+    recs = make_recordings(n_subjects=2)
+    out = tmp_path / "s"
+    with open(tmp_path / ".s.lock", "a") as fh:        # another prepare holds the store
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        with pytest.raises(ConfigurationError, match="another eegemo prepare is writing"):
+            prepare(recs, out, jobs=1)
+        fcntl.flock(fh, fcntl.LOCK_UN)
+    store = prepare(recs, out, jobs=1)
+    rows = len(store.index)
+    with pytest.raises(ConfigurationError, match="holds 1 recording.*that this source does not"):
+        prepare(recs[:1], out, jobs=1)
+    assert len(open_store(out).index) == rows           # nothing removed
+    assert len(prepare(recs[:1], out, jobs=1, overwrite=True).index) < rows
+
+
+def test_repeated_keys_stay_distinct():
+    from eegemo.store._prepare import _unique_keys
+
+    recs = make_recordings(n_subjects=1) * 2 + make_recordings(n_subjects=1)
+    recs[2] = Recording(dataset="seed", subject="1", session=1, trials=recs[2].trials,
+                        label_names=recs[2].label_names, source=Path("/nonexistent/1_2013-2.mat"))
+    keys = _unique_keys(recs)
+    assert len(set(keys)) == 3 and keys[2] == "seed-1-s1-1_2013-2" and keys[1] != keys[2]
+
+
+def test_float32_trial_with_a_flat_channel(tmp_path):
+    rec = make_recordings(n_subjects=1)[0]
+    for t in rec.trials:
+        t.data = t.data.astype(np.float32)
+        t.data[0] = 0.0
+    de = prepare([rec], tmp_path / "s", jobs=1).load("de")
+    assert np.isfinite(de).all() and de[:, 0].max() < -300        # the documented tiny floor
+
+
+def test_a_broken_worker_pool_says_why(tmp_path, monkeypatch):
+    import sys
+    import types
+
+    from eegemo._processes import broken_pool_error
+
+    script = tmp_path / "job.py"
+    script.write_text("from eegemo.store import prepare\nprepare('SEED', 'st', jobs=2)\n")
+    monkeypatch.setitem(sys.modules, "__main__", types.SimpleNamespace(__file__=str(script)))
+    msg = str(broken_pool_error("prepare st"))
+    assert "if __name__ ==" in msg and str(script) in msg and "\n" not in msg
+    script.write_text("if __name__ == '__main__':\n    pass\n")
+    assert "out of memory" in str(broken_pool_error("prepare st"))

@@ -635,7 +635,7 @@ def _execute(tasks: list[dict], *, jobs: int, client) -> list[dict]:
             from distributed import as_completed
 
             futures = [client.submit(_run_fold, t, pure=False) for t in tasks]
-            for _ in as_completed(futures):
+            for _ in as_completed(futures, loop=client.loop):   # not the default client
                 bar.update()
             return client.gather(futures)
         if jobs > 1:
@@ -643,11 +643,18 @@ def _execute(tasks: list[dict], *, jobs: int, client) -> list[dict]:
             from concurrent.futures import ProcessPoolExecutor, as_completed as done
 
             ctx = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as ex:
-                futures = [ex.submit(_run_fold, t) for t in tasks]
-                for _ in done(futures):
-                    bar.update()
-                return [f.result() for f in futures]
+            from concurrent.futures.process import BrokenProcessPool
+
+            from .._processes import broken_pool_error
+
+            try:
+                with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as ex:
+                    futures = [ex.submit(_run_fold, t) for t in tasks]
+                    for _ in done(futures):
+                        bar.update()
+                    return [f.result() for f in futures]
+            except BrokenProcessPool:
+                raise broken_pool_error("run") from None
         results = []
         for t in tasks:
             bar.set_postfix_str(t["fold"].name)

@@ -173,7 +173,9 @@ def raw_trial_arrays(x: np.ndarray, sfreq: float, config: PrepareConfig, where: 
             width = (w > 0).sum(axis=0) * (float(sfreq) / n_samp)
             out["psd"] = _smooth(power / width, config)
         if "de" in want:
-            np.maximum(power, np.finfo(np.float64).tiny, out=power)
+            # float64 floor: the same DE of a flat channel whatever the trial's dtype (float32's
+            # tiny would underflow to 0 and give -inf)
+            power = np.maximum(power.astype(np.float64, copy=False), np.finfo(np.float64).tiny)
             de = 0.5 * np.log(power) + 0.5 * math.log(2 * math.pi * math.e)
             out["de"] = _smooth(de, config)
     if "raw" in want:

@@ -22,6 +22,7 @@ recordings are fingerprinted by the SHA-256 of their trial arrays.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -33,12 +34,14 @@ import time
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import numpy as np
 
 from .._files import dir_bytes, replace_dir
 from .._logging import logger, progress_disabled
+from .._processes import broken_pool_error
 from ..bands import SEED_BANDS
 from ..errors import ConfigurationError, DataFormatError, data_error
 from ..recording import Recording
@@ -107,12 +110,19 @@ def recording_key(rec: Recording) -> str:
 
 
 def _unique_keys(recs: Sequence[Recording]) -> list[str]:
+    """One distinct key per recording: a repeated key gets ``-2``, ``-3``, … (never one that another
+    recording's own key already is)."""
+    base = [recording_key(rec) for rec in recs]
+    used = set(base)
     keys, seen = [], {}
-    for rec in recs:
-        key = recording_key(rec)
+    for key in base:
         if key in seen:
-            seen[key] += 1
-            key = f"{key}-{seen[key]}"
+            n = seen[key]
+            while f"{key}-{n + 1}" in used:
+                n += 1
+            seen[key] = n + 1
+            key = f"{key}-{n + 1}"
+            used.add(key)
         else:
             seen[key] = 1
         keys.append(key)
@@ -376,8 +386,34 @@ def prepare(source, out: str | os.PathLike, *, config: PrepareConfig | None = No
     """
     from .._dask import connected
 
-    with connected(scheduler) as client:   # before anything is written: a wrong address leaves no folder
+    with connected(scheduler) as client, _locked(Path(out)):
+        # connected first: a wrong address leaves no folder; locked: one prepare per store at a time
         return _prepare(source, out, config, jobs, client, overwrite, overrides)
+
+
+@contextlib.contextmanager
+def _locked(out: Path):
+    """Hold an exclusive lock on the store folder ``out`` (a ``.<name>.lock`` file beside it), or
+    refuse at once: two prepares writing one store would delete each other's half-written work."""
+    try:
+        import fcntl
+    except ImportError:   # pragma: no cover - Windows: no advisory locks, as before
+        yield
+        return
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lock = out.parent / f".{out.name}.lock"
+    with open(lock, "a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise ConfigurationError(f"{out}: another eegemo prepare is writing this store (lock "
+                                     f"{lock}); wait for it to finish or choose another --out") \
+                from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _prepare(source, out, config, jobs, scheduler, overwrite, overrides) -> Store:
@@ -390,6 +426,10 @@ def _prepare(source, out, config, jobs, scheduler, overwrite, overrides) -> Stor
     if int(jobs) < 1:
         raise ConfigurationError(f"prepare: jobs must be >= 1, found {jobs}")
     jobs = int(jobs)
+    if scheduler is not None:   # workers run elsewhere: they need absolute paths
+        out = Path(out).resolve()
+        if isinstance(source, (str, os.PathLike)):
+            source = Path(source).resolve()
     recs = _read_source(source, cfg)
     facts = _check(recs, cfg)
     keys = _unique_keys(recs)
@@ -406,11 +446,12 @@ def _prepare(source, out, config, jobs, scheduler, overwrite, overrides) -> Stor
     fingerprints = [_recording_fingerprint(r, fp_cache) for r in recs]
     committed = {e["key"]: e for e in (old or {}).get("recordings", [])}
     wanted = set(keys)
-    for key in list(committed):
-        if key not in wanted:
-            logger.warning("%s: recording %s is no longer in the source; removing it", out, key)
-            shutil.rmtree(recdir / f"{key}.zarr", ignore_errors=True)
-            del committed[key]
+    gone = [key for key in committed if key not in wanted]
+    if gone:   # a part of the source (one file of a folder) must not silently shrink the store
+        raise ConfigurationError(
+            f"{out}: the store holds {len(gone)} recording(s) that this source does not "
+            f"({', '.join(gone[:3])}{', …' if len(gone) > 3 else ''}); give the whole source, or "
+            "overwrite=True (--overwrite) to rebuild the store from this one")
     todo = []
     for i, (rec, key, fp) in enumerate(zip(recs, keys, fingerprints)):
         entry = committed.get(key)
@@ -559,6 +600,10 @@ def _run(recs, keys, todo, cfg: PrepareConfig, recdir: Path, jobs: int, schedule
                             commit(futures[fut], res)
                             done_rows += res["rows"]
                             bar.update()
+                except BrokenProcessPool:
+                    ex.shutdown(wait=True, cancel_futures=True)
+                    raise broken_pool_error(f"prepare {recdir.parent} (finished recordings are "
+                                            "kept; run it again to resume)") from None
                 except BaseException:
                     ex.shutdown(wait=True, cancel_futures=True)
                     raise
@@ -580,7 +625,8 @@ def _run_dask(remote, payloads, keys, cfg_dict, recdir, client, commit, bar) -> 
                             pure=False, key=f"eegemo-prepare-{keys[i]}-{uuid.uuid4().hex[:8]}")
         futures[fut.key] = (i, fut)
     try:
-        for fut in as_completed([f for _, f in futures.values()]):
+        # the client's own loop: it is not the default client (connect() never makes it one)
+        for fut in as_completed([f for _, f in futures.values()], loop=client.loop):
             i = futures[fut.key][0]
             res = fut.result()
             commit(i, res)
