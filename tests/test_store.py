@@ -438,3 +438,22 @@ def test_a_broken_worker_pool_says_why(tmp_path, monkeypatch):
     assert "if __name__ ==" in msg and str(script) in msg and "\n" not in msg
     script.write_text("if __name__ == '__main__':\n    pass\n")
     assert "out of memory" in str(broken_pool_error("prepare st"))
+
+
+def test_a_changed_label_file_is_seen_and_recomputed(tmp_path):
+    """label.mat (and any file a recording is read with) is part of its source fingerprint."""
+    import scipy.io
+
+    from eegemo.datasets.simulate import simulate
+
+    data = simulate("seed", tmp_path / "sim", subjects=1, sessions=1, duration_scale=0.02,
+                    random_state=0)
+    src = Path(data) / "Preprocessed_EEG"
+    store = prepare(src, tmp_path / "st", features=("de",), jobs=1)
+    before = store.index.groupby("trial")["label"].first().to_numpy()
+    labels = scipy.io.loadmat(src / "label.mat")["label"]
+    scipy.io.savemat(src / "label.mat", {"label": -labels})
+    assert open_store(tmp_path / "st").check_sources() == [store.manifest["recordings"][0]["key"]]
+    after = prepare(src, tmp_path / "st", features=("de",), jobs=1)
+    np.testing.assert_array_equal(after.index.groupby("trial")["label"].first().to_numpy(), -before)
+    assert after.check_sources() == []

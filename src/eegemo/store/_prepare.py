@@ -23,6 +23,7 @@ recordings are fingerprinted by the SHA-256 of their trial arrays.
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import json
 import multiprocessing
@@ -85,11 +86,37 @@ def source_fingerprint(path: str | os.PathLike) -> dict:
     return {"size": int(st.st_size), "mtime_ns": int(st.st_mtime_ns), "sha256_edges": h.hexdigest()}
 
 
+def companion_files(rec: Recording) -> list[Path]:
+    """Files besides ``rec.source`` that its data or labels come from: files of the same stem
+    (BrainVision ``.vmrk``/``.eeg``, EEGLAB ``.fdt``), SEED's ``label.mat`` beside it and an events
+    sidecar the reader used."""
+    src = Path(rec.source)
+    found = {p for p in src.parent.glob(glob.escape(src.stem) + ".*") if p != src and p.is_file()}
+    if (src.parent / "label.mat").is_file() and src.name != "label.mat":
+        found.add(src.parent / "label.mat")
+    events = (rec.extra or {}).get("events_from")
+    if events and Path(events).is_file():
+        found.add(Path(events))
+    return sorted(p.resolve() for p in found)
+
+
+def same_source(old: dict, new: dict) -> bool:
+    """Whether two fingerprints of a recording agree (one from before companions were
+    fingerprinted compares on the main file only)."""
+    if "companions" not in old:
+        new = {k: v for k, v in new.items() if k != "companions"}
+    return old == new and not new.get("missing")
+
+
 def _recording_fingerprint(rec: Recording, cache: dict) -> dict:
     src = str(rec.source)
     if rec.source.is_file():
         if src not in cache:
-            cache[src] = source_fingerprint(rec.source)
+            fp = source_fingerprint(rec.source)
+            companions = companion_files(rec)
+            if companions:
+                fp["companions"] = {str(p): source_fingerprint(p) for p in companions}
+            cache[src] = fp
         return cache[src]
     if rec.trials and all(t.data is not None for t in rec.trials):
         h = hashlib.sha256()
@@ -456,7 +483,7 @@ def _prepare(source, out, config, jobs, scheduler, overwrite, overrides) -> Stor
     for i, (rec, key, fp) in enumerate(zip(recs, keys, fingerprints)):
         entry = committed.get(key)
         if entry is not None and (recdir / f"{key}.zarr").is_dir():
-            if entry.get("source_fingerprint") == fp and not fp.get("missing"):
+            if same_source(entry.get("source_fingerprint") or {}, fp):
                 continue
             logger.warning("%s: source of %s changed since it was prepared; recomputing", out, key)
         todo.append(i)
@@ -471,7 +498,9 @@ def _prepare(source, out, config, jobs, scheduler, overwrite, overrides) -> Stor
         "window": facts["window"], "overlap": facts["overlap"],
         "units": {"de": "nats (of band power in µV²)", "psd": "µV²/Hz", "raw": "µV"},
         "source_fingerprint_method": "size, mtime_ns and SHA-256 of the first and last MiB of the "
-                                     "file; SHA-256 of the arrays for in-memory recordings",
+                                     "file and of its companions (same-stem files, label.mat, "
+                                     "an events sidecar); SHA-256 of the arrays for in-memory "
+                                     "recordings",
         "arrays": (old or {}).get("arrays", []), "shapes": (old or {}).get("shapes", {}),
         "recordings": [committed[k] for k in keys if k in committed],
         "n_rows": None, "complete": False,

@@ -358,15 +358,19 @@ class Store:
         return ds
 
     def check_sources(self) -> list[str]:
-        """Keys of the recordings whose source file changed (or vanished) since they were prepared."""
+        """Keys of the recordings whose source file, or a file it was read with (``label.mat``, a
+        BrainVision ``.vmrk``/``.eeg``, an events sidecar), changed or vanished since they were
+        prepared."""
         from ._prepare import source_fingerprint
 
         changed = []
         for e in self.manifest["recordings"]:
-            fp = e.get("source_fingerprint", {})
+            fp = dict(e.get("source_fingerprint", {}))
             if "sha256_data" in fp:
                 continue
-            if source_fingerprint(e["source"]) != fp:
+            companions = fp.pop("companions", {})
+            if source_fingerprint(e["source"]) != fp or any(
+                    source_fingerprint(p) != f for p, f in companions.items()):
                 changed.append(e["key"])
         return changed
 
