@@ -457,3 +457,20 @@ def test_a_changed_label_file_is_seen_and_recomputed(tmp_path):
     after = prepare(src, tmp_path / "st", features=("de",), jobs=1)
     np.testing.assert_array_equal(after.index.groupby("trial")["label"].first().to_numpy(), -before)
     assert after.check_sources() == []
+
+
+def test_a_failed_overwrite_keeps_the_old_store_and_a_damaged_index_is_recomputed(tmp_path):
+    recs = make_recordings(n_subjects=2)
+    out = tmp_path / "s"
+    store = prepare(recs, out, jobs=1)
+    rows = len(store.index)
+    bad = make_recordings(n_subjects=2, seconds=(0.2,))      # trials shorter than a window
+    with pytest.raises(ConfigurationError):
+        prepare(bad, out, jobs=1, overwrite=True, window=2.0)
+    assert len(open_store(out).index) == rows and not list(tmp_path.glob(".s.old-*"))
+    # a truncated per-recording index: the next prepare recomputes that recording
+    key = store.manifest["recordings"][0]["key"]
+    part = out / "recordings" / f"{key}.zarr" / "index.parquet"
+    part.write_bytes(part.read_bytes()[:40])
+    again = prepare(recs, out, jobs=1)
+    assert len(again.index) == rows and again.summary["computed"] == 1

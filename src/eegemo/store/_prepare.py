@@ -353,6 +353,18 @@ def _start_store(out: Path, cfg: PrepareConfig, overwrite: bool) -> dict | None:
     return None
 
 
+def _readable_index(path: Path) -> bool:
+    """Whether a recording's ``index.parquet`` can be read (its footer and schema)."""
+    import pyarrow.parquet as pq
+
+    try:
+        pq.read_metadata(path)
+        return True
+    except (OSError, ValueError) as exc:   # ArrowInvalid is a ValueError
+        logger.debug("%s: %s", path, exc)
+        return False
+
+
 def _commit(result: dict, recdir: Path) -> None:
     """Move a worker's temporary folder into place (one rename; an older version is replaced)."""
     replace_dir(Path(result["tmp"]), recdir / f"{result['key']}.zarr",
@@ -415,7 +427,22 @@ def prepare(source, out: str | os.PathLike, *, config: PrepareConfig | None = No
 
     with connected(scheduler) as client, _locked(Path(out)):
         # connected first: a wrong address leaves no folder; locked: one prepare per store at a time
-        return _prepare(source, out, config, jobs, client, overwrite, overrides)
+        out_p = Path(out)
+        if not (overwrite and (out_p / MANIFEST).is_file() and (out_p / "recordings").is_dir()):
+            # (only a store is set aside; _start_store refuses any other folder)
+            return _prepare(source, out, config, jobs, client, overwrite, overrides)
+        # replacing a store: keep the old one aside until the new one is whole
+        backup = out_p.parent / f".{out_p.name}.old-{uuid.uuid4().hex[:8]}"
+        os.rename(out_p, backup)
+        try:
+            store = _prepare(source, out, config, jobs, client, overwrite, overrides)
+        except BaseException:
+            shutil.rmtree(out_p, ignore_errors=True)
+            os.rename(backup, out_p)
+            logger.info("%s: prepare failed; the earlier store is back in place", out_p)
+            raise
+        shutil.rmtree(backup, ignore_errors=True)
+        return store
 
 
 @contextlib.contextmanager
@@ -483,9 +510,13 @@ def _prepare(source, out, config, jobs, scheduler, overwrite, overrides) -> Stor
     for i, (rec, key, fp) in enumerate(zip(recs, keys, fingerprints)):
         entry = committed.get(key)
         if entry is not None and (recdir / f"{key}.zarr").is_dir():
-            if same_source(entry.get("source_fingerprint") or {}, fp):
+            if not _readable_index(recdir / f"{key}.zarr" / "index.parquet"):
+                logger.warning("%s: the stored index of %s is damaged; recomputing", out, key)
+            elif same_source(entry.get("source_fingerprint") or {}, fp):
                 continue
-            logger.warning("%s: source of %s changed since it was prepared; recomputing", out, key)
+            else:
+                logger.warning("%s: source of %s changed since it was prepared; recomputing", out,
+                               key)
         todo.append(i)
 
     manifest = {
