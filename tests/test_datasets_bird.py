@@ -107,8 +107,12 @@ def test_bird_table_from_the_shell_to_a_run(tmp_path, capsys):
     m = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert m["config"]["array"] == "bird" and m["summary"]["n_subjects"] == 1
     assert "no trial structure" in m["protocol"]["note"]               # said, not hidden
-    assert "NOTE: the Bird table has no trial structure" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "NOTE: the Bird table has no trial structure" in out
+    assert "row-level splits" in out and "trial-disjoint" not in out      # the header agrees
     assert main(["report", str(tmp_path / "run"), "--out", str(tmp_path / "r.html")]) == 0
+    page = (tmp_path / "r.html").read_text()
+    assert "splits are made of rows, not trials" in page and "made of whole trials" not in page
     # predict: the table's rows in, one probability row per table row out
     import pandas as pd
 

@@ -141,6 +141,11 @@ def test_cli_train_generate_synth_eval(tiny_store, tmp_path, capsys):
     # the two kinds of run folder, each given to the other kind's command: one line that says so
     assert main(["evaluate", str(run)]) == 2
     assert "it is a generator run: use `eegemo synth-eval" in capsys.readouterr().err
+    # a store given where a run goes: the error says what it is and where it goes
+    assert main(["predict", store, str(tmp_path / "g.npy")]) == 2
+    assert "it is a store (of `eegemo prepare`)" in capsys.readouterr().err
+    assert main(["report", store, "--out", str(tmp_path / "r.html")]) == 2
+    assert "it is a store: give it as --store STORE" in capsys.readouterr().err
     (tmp_path / "rec").mkdir()
     (tmp_path / "rec" / "metrics.json").write_text("5")
     assert main(["evaluate", str(tmp_path / "rec")]) == 2

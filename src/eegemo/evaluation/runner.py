@@ -782,8 +782,11 @@ def load_run(run_dir: str | os.PathLike) -> dict:
     path = Path(run_dir) / "metrics.json"
     from .._files import folder_kind
 
-    hint = ("; it is a generator run: use `eegemo synth-eval RUN STORE` or `eegemo generate`"
-            if folder_kind(run_dir) == "generator run" else "")
+    kind = folder_kind(run_dir)
+    hint = {"generator run": "; it is a generator run: use `eegemo synth-eval RUN STORE` or "
+                             "`eegemo generate`",
+            "store": "; it is a store (of `eegemo prepare`): train a run on it with `eegemo "
+                     "train STORE --model M --protocol P --out RUN`"}.get(kind, "")
     if not path.is_file():
         raise ConfigurationError(f"{run_dir}: not a recognition run folder (expected metrics.json "
                                  f"written by `eegemo train`, found none){hint}")
@@ -885,8 +888,11 @@ def format_metrics(metrics: dict) -> str:
     model = metrics.get("model")
     model = model.get("name") if isinstance(model, dict) else model
     sim = " — SIMULATED data" if metrics.get("simulated") else ""
+    p_info = metrics.get("protocol") if isinstance(metrics.get("protocol"), dict) else {}
+    splits = ("row-level splits (see NOTE)" if p_info.get("note") == WINDOW_LEVEL_NOTE
+              else "trial-disjoint splits")
     lines = [f"model {model}, protocol {proto}{sim}: {s.get('n_subjects')} subject(s), "
-             f"{s.get('n_folds', len(metrics.get('per_fold', {})))} fold(s), trial-disjoint splits"]
+             f"{s.get('n_folds', len(metrics.get('per_fold', {})))} fold(s), {splits}"]
     if s.get("chance") is not None:
         lines[0] += f", chance {s['chance']:.3f}"
     lines[0] += f", {normalize_text(metrics)}"

@@ -17,7 +17,7 @@ import numpy as np
 
 from .._logging import logger
 from ..errors import ConfigurationError, check_output_file
-from ..evaluation.runner import normalize_text
+from ..evaluation.runner import WINDOW_LEVEL_NOTE, normalize_text
 from ..store._store import filters_text, manifest_hash
 from . import figures
 
@@ -94,9 +94,24 @@ def sort_runs(paths: Sequence[str | os.PathLike]) -> tuple[list[Path], list[Path
             raise data_error(metrics, "not the metrics of a recognition run",
                              expected="a JSON object with a 'summary'", found="none")
         else:
+            from .._files import folder_kind
+
+            what = ("; it is a store: give it as --store STORE" if folder_kind(run) == "store"
+                    else f"; it is a {_dataset_name(run)} dataset: prepare it with `eegemo "
+                    "prepare` first" if _dataset_name(run) else "")
             raise ConfigurationError(f"{run}: not a run folder (expected metrics.json of `eegemo "
-                                     "train` or config.json of `eegemo train-generator`)")
+                                     f"train` or config.json of `eegemo train-generator`){what}")
     return rec, gen
+
+
+def _dataset_name(path: Path) -> str | None:
+    """The dataset a folder holds, for a hint (None when it holds none eegemo reads)."""
+    try:
+        from ..datasets import detect_dataset
+
+        return detect_dataset(path)
+    except Exception:   # noqa: BLE001 - only a hint
+        return None
 
 
 def _to_volts(store, name: str) -> float:
@@ -249,7 +264,9 @@ def _run_section(report, run: Path, facts: dict) -> list:
     rows = [(k, _fmt(v)) for k, v in s.items() if not isinstance(v, (dict, list))]
     report.add_html(f"<p>Model <b>{html.escape(str(model))}</b>, protocol <b>{html.escape(str(protocol))}"
                     f"</b>{sim}; run folder {html.escape(str(run))}. Means and standard deviations are over "
-                    f"subjects; splits are made of whole trials; inputs "
+                    f"subjects; splits are made of "
+                    f"{'rows, not trials (see the note)' if WINDOW_LEVEL_NOTE in notes else 'whole trials'}"
+                    f"; inputs "
                     f"{html.escape(normalize_text(m))}.</p>"
                     + "".join(f'<p style="color:#b00">Note: {html.escape(str(n))}.</p>'
                               for n in notes if n)
