@@ -102,6 +102,11 @@ def test_bird_table_from_the_shell_to_a_run(tmp_path, capsys):
 
     write_emotions(tmp_path / "emotions.csv", n=60)
     assert main(["prepare", str(tmp_path / "emotions.csv"), "--out", str(tmp_path / "st")]) == 0
+    capsys.readouterr()
+    assert main(["info", str(tmp_path / "st")]) == 0      # no SEED bands or session -1 claimed
+    text = capsys.readouterr().out
+    assert "- (one value per feature)" in text and "- (none in the source)" in text
+    assert "delta" not in text
     assert main(["train", str(tmp_path / "st"), "--model", "logreg", "--protocol", "trial-kfold",
                  "--out", str(tmp_path / "run")]) == 0
     m = json.loads((tmp_path / "run" / "metrics.json").read_text())

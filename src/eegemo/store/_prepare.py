@@ -301,7 +301,11 @@ def _check(recs: list[Recording], cfg: PrepareConfig) -> dict:
             raise DataFormatError(f"prepare: feature recordings have different window rates "
                                   f"{sorted(rates)} windows/s")
         rate = rates.pop()
-        bands = first.trials[0].bands or SEED_BANDS
+        bands = first.trials[0].bands
+        if bands is None:   # SEED's five where the features have five bands; else none claimed
+            data = first.trials[0].data     # in memory (the Bird table), or None (lazy)
+            n_b = None if data is None else int(np.shape(data)[-1])
+            bands = SEED_BANDS if n_b in (None, len(SEED_BANDS)) else ()
         if (cfg.interpolate_to or cfg.smoothing or "raw" in cfg.features or cfg.bandpass
                 or cfg.notch or cfg.resample):
             logger.warning("prepare: filters, resampling, interpolate_to, smoothing and raw windows "
