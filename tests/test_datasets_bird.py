@@ -74,7 +74,8 @@ def test_bad_tables(tmp_path):
     with pytest.raises(DataFormatError, match="NaN/inf.*mean_1_a"):
         bird.read(p)
     write_emotions(p, cells={(0, "label"): "ANGRY"})
-    with pytest.raises(DataFormatError, match="unknown label.*ANGRY"):
+    with pytest.raises(DataFormatError,
+                       match=r"unknown label.*column .label. \(first in row 2\).*ANGRY"):
         bird.read(p)
     with pytest.raises(DataFormatError, match="not found"):
         bird.read(tmp_path / "nope.csv")

@@ -32,16 +32,18 @@ def add_parser(sub) -> None:
     p.add_argument("--transductive", action="store_true",
                    help="z-score test subjects (sessions) unseen in training with their own "
                         "statistics, from their features, never labels (reported as transductive)")
-    p.add_argument("--n-folds", type=int, default=5, help="folds per subject for trial-kfold")
+    p.add_argument("--n-folds", type=int, default=5,
+                   help="folds per subject for trial-kfold (default 5)")
     p.add_argument("--val-fraction", type=float, default=0.2,
-                   help="training trials held out for early stopping (torch models)")
+                   help="training trials held out for early stopping (torch models; default 0.2)")
     p.add_argument("--train-trials", type=int,
                    help="seed-standard: training trials per session (default 9 SEED, 16 SEED-IV, "
                         "60 %% otherwise; SEED-V: 3 folds by trial blocks unless set)")
     p.add_argument("--seq-len", type=int, help="windows per sequence for attention-4d")
     p.add_argument("--jobs", "-j", type=int, default=1, help="folds in parallel (process pool)")
     p.add_argument("--scheduler", help="Dask scheduler address: run folds on the cluster")
-    p.add_argument("--seed", type=int, default=0, help="random_state of splits and models")
+    p.add_argument("--seed", type=int, default=0,
+                   help="random_state of splits and models (default 0)")
     p.add_argument("--device", default="auto", choices=("cpu", "cuda", "auto"))
     p.add_argument("--amp", action="store_true",
                    help="mixed precision (bfloat16 on the CPU, bf16/fp16 on CUDA)")

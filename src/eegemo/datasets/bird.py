@@ -114,8 +114,9 @@ def read_table(path: str | os.PathLike):
     y = df.pop("label").astype(str).str.strip().str.upper()
     unknown = sorted(set(y) - set(LABELS))
     if unknown:
-        raise data_error(f, "unknown label value(s)", expected=", ".join(LABELS),
-                         found=", ".join(unknown[:5]))
+        row = int(np.flatnonzero(~y.isin(list(LABELS)).to_numpy())[0]) + 2   # 1-based, after header
+        raise data_error(f, f"unknown label value(s) in column 'label' (first in row {row})",
+                         expected=", ".join(LABELS), found=", ".join(unknown[:5]))
     if df.shape[1] == 0:
         raise data_error(f, "no feature columns", expected="feature columns before 'label'",
                          found="only 'label'")
