@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._logging import logger
 from ..bands import SEED_BANDS
 from ..channels import SEED_CHANNELS
 from ..errors import ConfigurationError, data_error
@@ -27,7 +28,7 @@ from ._mat import MatFile
 __all__ = [
     "MARKER", "load_table", "label_names", "find_marker", "is_simulated", "as_subjects",
     "as_sessions", "check_kind", "resolve_labels", "resolve_times", "mat_raw_trials",
-    "mat_feature_trials", "rank_sessions", "split_windows", "FEATURE_RE", "RAW_VAR_RE",
+    "mat_feature_trials", "only_window", "rank_sessions", "split_windows", "FEATURE_RE", "RAW_VAR_RE",
 ]
 
 #: Marker file written by :mod:`eegemo.datasets.simulate` at the root of a simulated dataset.
@@ -174,6 +175,16 @@ def resolve_times(override, marker: Mapping | None, default: Mapping, session: i
                                      f"[...]}} in seconds, found {src!r}") from None
         return starts, ends
     raise ConfigurationError(f"trial_times for {what}: none given and no published table")
+
+
+def only_window(folders: Mapping[str, Path], path) -> str:
+    """The feature window to read when none was asked for: ``"1s"`` where the release holds it (or
+    holds several), else the only one it holds (e.g. a path inside a 4-s feature folder)."""
+    if "1s" in folders or len(folders) != 1:
+        return "1s"
+    (window,) = folders
+    logger.info("%s: %s feature windows (the only ones here)", Path(path).name, window)
+    return window
 
 
 def rank_sessions(files: Iterable[tuple[str, str, Path]],

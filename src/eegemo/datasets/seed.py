@@ -22,12 +22,11 @@ import os
 import re
 from pathlib import Path
 
-from .._logging import logger
 from ..errors import ConfigurationError, data_error
 from ..recording import Recording
 from ._family import (as_sessions, as_subjects, check_feature, check_kind, cnt_recording,
-                      find_marker, label_names, load_table, mat_recordings, rank_sessions,
-                      read_label_mat, reject_unknown, resolve_labels, resolve_times)
+                      find_marker, label_names, load_table, mat_recordings, only_window,
+                      rank_sessions, read_label_mat, reject_unknown, resolve_labels, resolve_times)
 
 __all__ = ["detect", "read", "read_seed", "locate"]
 
@@ -197,7 +196,7 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
         sfreq = float(table["raw_sfreq"])
     else:
         check_feature(feature)
-        window = window or _only_window(found["features"], path)
+        window = window or only_window(found["features"], path)
         folder = found["features"].get(window)
         if folder is None:
             raise data_error(path, f"no SEED features for window {window}",
@@ -225,15 +224,6 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
                           simulated=simulated,
                           extra={"window": window} if kind == "features" else None)
     return recs
-
-
-def _only_window(folders: dict, path) -> str:
-    """The window to read when none was asked for: 1 s where present, else the only one."""
-    if "1s" in folders or len(folders) != 1:
-        return "1s"
-    (window,) = folders
-    logger.info("%s: %s feature windows (the only ones here)", Path(path).name, window)
-    return window
 
 
 def _read_cnt(found, want_subj, want_sess, labels, trial_times, marker, table, names, simulated,

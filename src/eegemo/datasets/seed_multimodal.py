@@ -32,7 +32,8 @@ from ..channels import SEED_CHANNELS
 from ..errors import ConfigurationError, DataFormatError, data_error
 from ..recording import Recording, Trial, check_finite
 from ._family import (as_sessions, as_subjects, check_kind, cnt_recording, find_marker, label_names,
-                      load_table, reject_unknown, resolve_labels, resolve_times, split_windows)
+                      load_table, only_window, reject_unknown, resolve_labels, resolve_times,
+                      split_windows)
 from ._npz import load_npz
 
 __all__ = ["detect", "read", "dataset_name", "locate", "DATASETS"]
@@ -220,8 +221,7 @@ def read(path: str | os.PathLike, *, dataset: str | None = None, kind: str | Non
             if not str(feature).startswith("de"):
                 raise ConfigurationError(f"feature: {name} releases DE features only (expected "
                                          f"de_LDS), found {feature!r}")
-            win = window or ("1s" if "1s" in parts["features"] or len(parts["features"]) != 1
-                             else next(iter(parts["features"])))
+            win = window or only_window(parts["features"], path)
             if win not in parts["features"]:
                 raise data_error(path, f"no {name} DE features for window {win}",
                                  expected=f"02-EEG-DE-feature/{_WIN_DIRS[win]}/*.npz",

@@ -18,7 +18,7 @@ import pandas as pd
 
 from .._logging import logger, progress_disabled
 from ..errors import ConfigurationError, data_error
-from .runner import load_run, to_sequences
+from .runner import _groups, load_run, to_sequences
 
 __all__ = ["predict", "recording_arrays"]
 
@@ -276,24 +276,18 @@ def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str
     elif transductive and scope not in ("subject", "session"):
         raise ConfigurationError(f"{run_dir}: transductive normalisation needs a run normalised per "
                                  f"subject or session (found normalize={scope!r})")
-    if scope == "subject":
-        groups = meta["subject"].astype(str).to_numpy()
-    elif scope == "session":   # a recording without a session is session -1, as in the store
-        groups = (meta["subject"].astype(str) + "/"
-                  + meta["session"].fillna(-1).astype(int).astype(str)).to_numpy()
-    else:
-        groups = None
+    groups = _groups(meta, np.arange(len(meta)), scope)   # the keys the run's normalisers hold
     proba = np.zeros((len(X), len(labels)))
     pairs = _models(run_dir, metrics, fold)
     for ck, nz in tqdm(pairs, desc="models", unit="model", disable=progress_disabled()):
         Xi = X
         if nz is not None:
             norm = _load_normalizer(nz)
-            if groups is not None:
+            if groups is not None and transductive:
+                norm.fit_unlabelled(X, groups)
+            elif groups is not None:
                 unseen = sorted(set(np.unique(groups).tolist()) - set(norm.group_stats_))
-                if transductive:
-                    norm.fit_unlabelled(X, groups)
-                elif unseen:
+                if unseen:
                     logger.warning("predict: %s %s not in the training data of %s: z-scored with "
                                    "the pooled training statistics (transductive=True / "
                                    "--transductive uses the file's own)", scope,

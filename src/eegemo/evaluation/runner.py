@@ -253,12 +253,15 @@ def _load_rows(store, array: str, rows: np.ndarray) -> np.ndarray:
 
 
 def _groups(index: pd.DataFrame, rows: np.ndarray, scope: str | None) -> np.ndarray | None:
+    """The normaliser group (subject, or ``subject/session``) of ``rows`` of a window table: a
+    store's index, or the windows of a recording in :func:`eegemo.evaluation.predict` (a missing
+    session is ``-1`` in both)."""
     if scope in (None, "global"):
         return None
     sub = index["subject"].astype(str).to_numpy()[rows]
     if scope == "subject":
         return sub
-    ses = (index["session"].to_numpy()[rows] if "session" in index.columns
+    ses = (index["session"].fillna(-1).astype(int).to_numpy()[rows] if "session" in index.columns
            else np.full(len(rows), -1))
     return np.char.add(np.char.add(sub.astype(str), "/"), np.asarray(ses).astype(str))
 
@@ -296,7 +299,8 @@ def resolve_normalize(normalize: str | None, protocol: str, transductive: bool =
         return "global" if protocol == "loso" else "subject"
     if transductive and normalize in ("global", None):
         raise ConfigurationError(f"transductive normalisation needs normalize='subject' or "
-                                 f"'session' (statistics per held-out group), found {normalize or 'none'!r}")
+                                 f"'session' (statistics per held-out group), found "
+                                 f"{normalize or 'none'!r}")
     unseen = {"loso": ("subject", "session"), "cross-session": ("session",)}.get(protocol, ())
     if normalize in unseen and not transductive:
         logger.warning("run: normalize=%r under %s: every training %s is z-scored with its own "
@@ -448,8 +452,8 @@ def check_run_folder(out: str | os.PathLike, overwrite: bool, markers: tuple[str
 
 def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | None = None,
         model_params: Mapping[str, Any] | None = None, normalize: str | None = "auto",
-        transductive: bool = False, seq_len: int | None = None, jobs: int = 1, scheduler=None, random_state: int = 0,
-        device: str | None = "auto", n_folds: int = 5, val_fraction: float = 0.2,
+        transductive: bool = False, seq_len: int | None = None, jobs: int = 1, scheduler=None,
+        random_state: int = 0, device: str | None = "auto", n_folds: int = 5, val_fraction: float = 0.2,
         train_trials: int | None = None, fit_final: bool = False, overwrite: bool = False) -> dict:
     """Evaluate a model under a protocol and write the run folder.
 
@@ -590,7 +594,8 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
         if parallel and scheduler is None:
             torch_threads = max(1, (os.cpu_count() or 1) // int(jobs))
         tasks = [{"store": store_ref, "fold": f, "array": array, "normalize": normalize,
-                  "transductive": transductive, "seq_len": seq_len, "model": model, "model_params": model_params,
+                  "transductive": transductive, "seq_len": seq_len, "model": model,
+                  "model_params": model_params,
                   "seed": _fold_seed(random_state, f.name), "device": device, "labels": labels,
                   "checkpoint_dir": str(ckdir), "torch_threads": torch_threads,
                   "sfreq": getattr(store, "sfreq", None)} for f in folds]
@@ -888,15 +893,14 @@ def format_metrics(metrics: dict) -> str:
     model = metrics.get("model")
     model = model.get("name") if isinstance(model, dict) else model
     sim = " — SIMULATED data" if metrics.get("simulated") else ""
-    p_info = metrics.get("protocol") if isinstance(metrics.get("protocol"), dict) else {}
-    splits = ("row-level splits (see NOTE)" if p_info.get("note") == WINDOW_LEVEL_NOTE
+    p = metrics["protocol"] if isinstance(metrics.get("protocol"), dict) else {}
+    splits = ("row-level splits (see NOTE)" if p.get("note") == WINDOW_LEVEL_NOTE
               else "trial-disjoint splits")
     lines = [f"model {model}, protocol {proto}{sim}: {s.get('n_subjects')} subject(s), "
              f"{s.get('n_folds', len(metrics.get('per_fold', {})))} fold(s), {splits}"]
     if s.get("chance") is not None:
         lines[0] += f", chance {s['chance']:.3f}"
     lines[0] += f", {normalize_text(metrics)}"
-    p = metrics["protocol"] if isinstance(metrics.get("protocol"), dict) else {}
     for note in (p.get("note"), p.get("transductive_note")):
         if note:
             lines.append(f"NOTE: {note}")

@@ -96,9 +96,11 @@ def sort_runs(paths: Sequence[str | os.PathLike]) -> tuple[list[Path], list[Path
         else:
             from .._files import folder_kind
 
-            what = ("; it is a store: give it as --store STORE" if folder_kind(run) == "store"
-                    else f"; it is a {_dataset_name(run)} dataset: prepare it with `eegemo "
-                    "prepare` first" if _dataset_name(run) else "")
+            is_store = folder_kind(run) == "store"
+            dataset = None if is_store else _dataset_name(run)
+            what = ("; it is a store: give it as --store STORE" if is_store
+                    else f"; it is a {dataset} dataset: prepare it with `eegemo prepare` first"
+                    if dataset else "")
             raise ConfigurationError(f"{run}: not a run folder (expected metrics.json of `eegemo "
                                      f"train` or config.json of `eegemo train-generator`){what}")
     return rec, gen
@@ -325,8 +327,8 @@ def _generator_section(report, run: Path, store, rng, facts: dict) -> list:
         ev = _read_json(run / name)
         if ev:
             break
-    other = bool(facts.get("manifest_hash") and cfg.get("store_manifest_hash")
-                 and cfg["store_manifest_hash"] != facts["manifest_hash"])
+    other = _other_store(report, run, cfg.get("store_manifest_hash"), facts, section,
+                         "real-vs-synthetic figures are not drawn")
     row = [str(model), run.name + (" (another store)" if other else "")]
     keys = ("c2st", "c2st_real_floor", "c2st_nonlinear", "c2st_nonlinear_real_floor", "psd_distance",
             "psd_distance_real_floor", "topomap_correlation", "fid", "tstr", "trtr",
@@ -364,8 +366,7 @@ def _generator_section(report, run: Path, store, rng, facts: dict) -> list:
                                                    "psd_distance_real_floor", "tstr", "trtr")]
     else:
         row += ["–"] * 7
-    if store is not None and not _other_store(report, run, cfg.get("store_manifest_hash"), facts,
-                                              section, "real-vs-synthetic figures are not drawn"):
+    if store is not None and not other:
         try:
             from ..evaluation.generation import load_run
 
