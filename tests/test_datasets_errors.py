@@ -160,6 +160,13 @@ def test_multimodal_labels_do_not_match_table(tmp_path):
     _one_line(exc, "1_1.npz", "window labels do not match", "labels=")
 
 
+def test_multimodal_wrong_language_names_the_one_found(tmp_path):
+    build_multimodal_npz(tmp_path, "seed-ger")
+    with pytest.raises(DataFormatError) as exc:
+        read(tmp_path, "seed-multimodal-chinese")
+    _one_line(exc, "no seed-multimodal-chinese layout", "found seed-ger data only")
+
+
 def test_truncated_cnt(tmp_path):
     f = tmp_path / "EEG_raw" / "1_1_20180804.cnt"
     build_cnt(f, SEED_CNT_CHANNELS, 11.0)

@@ -56,3 +56,27 @@ def test_summarize_mean_std_over_subjects():
     assert s["kappa_mean"] is None and s["n_subjects"] == 5
     one = summarize({"1": {"accuracy": 0.5}})
     assert one["accuracy_std"] == 0.0
+
+
+def test_f1_skips_a_class_absent_from_truth_and_prediction():
+    """SEED-IV's session-1 test trials hold no neutral clip: perfect predictions score F1 = 1."""
+    y = np.array([0, 0, 2, 3, 3])
+    assert classification_metrics(y, y, labels=[0, 1, 2, 3])["f1_macro"] == 1.0
+    # a class predicted but absent from the truth still counts (as 0)
+    m = classification_metrics(y, np.array([0, 1, 2, 3, 3]), labels=[0, 1, 2, 3])
+    assert np.isclose(m["f1_macro"], (2 / 3 + 0 + 1 + 1) / 4)
+
+
+def test_summary_says_over_how_many_subjects_a_mean_is_taken():
+    from eegemo.evaluation.runner import format_metrics
+
+    per = {"1": {"accuracy": 1.0, "balanced_accuracy": 1.0, "f1_macro": 1.0, "kappa": None},
+           "2": {"accuracy": 0.8, "balanced_accuracy": 0.8, "f1_macro": 0.8, "kappa": 0.7}}
+    s = summarize(per)
+    assert s["kappa_n"] == 1 and s["accuracy_n"] == 2 and s["n_subjects"] == 2
+    text = format_metrics({"summary": s, "per_subject": per, "protocol": {"name": "loso"},
+                           "model": {"name": "svm"}})
+    kappa = next(line for line in text.splitlines() if line.startswith("Cohen's kappa"))
+    assert "± –" in kappa and "over 1 of 2 subjects" in kappa          # no fake "± 0.000"
+    acc = next(line for line in text.splitlines() if line.startswith("accuracy"))
+    assert "of 2 subjects" not in acc

@@ -61,7 +61,7 @@ def make_store(n_subjects=3, n_sessions=1, n_trials=15, n_windows=5, effect=1.0,
     return FakeStore(pd.DataFrame(rows), {"de": X})
 
 
-def test_run_writes_the_run_folder(tmp_path):
+def test_run_writes_the_run_folder(tmp_path, caplog):
     store = make_store()
     m = run(store, LogisticRegression(max_iter=300), "seed-standard", tmp_path / "run")
     files = {p.name for p in (tmp_path / "run").iterdir()}
@@ -89,6 +89,12 @@ def test_run_writes_the_run_folder(tmp_path):
     assert np.isclose(acc.mean(), saved["summary"]["accuracy_mean"])
     again = evaluate(tmp_path / "run")
     assert again["consistent"] and np.isclose(again["summary"]["accuracy_mean"], acc.mean())
+    # an edited metrics.json: evaluate says which figure differs, saved and recomputed
+    saved["summary"]["f1_macro_mean"] = 0.5
+    (tmp_path / "run" / "metrics.json").write_text(json.dumps(saved))
+    with caplog.at_level("WARNING", logger="eegemo"):
+        assert not evaluate(tmp_path / "run")["consistent"]
+    assert "f1_macro_mean 0.500 saved" in caplog.text and "accuracy_mean" not in caplog.text
     conf = json.loads((tmp_path / "run" / "confusion.json").read_text())
     assert np.asarray(conf["matrix"]).sum() == len(pred)
 
@@ -330,6 +336,12 @@ def test_cli_train_and_predict_on_a_tiny_store(tmp_path, capsys):
     pcols = [c for c in probs.columns if c.startswith("p_")]
     assert len(pcols) == 3 and np.allclose(probs[pcols].sum(axis=1), 1.0)
     assert len(probs) > 0 and {"trial", "window", "start", "pred"} <= set(probs.columns)
+    # the final model by name, as the refusal of an unknown fold lists it
+    assert main(["predict", str(tmp_path / "run"), str(rec_file), "--fold", "final",
+                 "--out", str(tmp_path / "f.csv")]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "f.csv"), probs)
+    assert main(["predict", str(tmp_path / "run"), str(rec_file), "--fold", "9/s9"]) == 2
+    assert "expected one of" in capsys.readouterr().err
     # a truncated, foreign or missing saved normaliser is refused with one line naming the file
     nz = tmp_path / "run" / m["model"]["final_normalizer"]
     good = nz.read_text()
@@ -639,3 +651,24 @@ def test_an_estimator_without_probabilities_is_refused_before_training(tmp_path)
     with pytest.raises(ConfigurationError, match="RidgeClassifier has no predict_proba"):
         run(make_store(n_subjects=2), RidgeClassifier(), "seed-standard", tmp_path / "r")
     assert not (tmp_path / "r").exists()
+
+
+def test_string_labels_and_a_class_absent_from_a_test_side(tmp_path):
+    """Labels need not be integers; a class missing from a subject's test trials is not scored 0."""
+    st = make_store(n_subjects=2, n_windows=3, effect=4.0)
+    names = {0: "neg", 1: "neu", 2: "pos"}
+    st.index["label"] = st.index["label"].map(names).astype("string")
+    # subject 1's test trials hold no "pos" clip: its pos test trials become copies of a neg one
+    s1 = (st.index["subject"] == "1").to_numpy()
+    neg = np.flatnonzero(s1 & (st.index["trial"] == 10).to_numpy())
+    for t in (12, 15):
+        pos = np.flatnonzero(s1 & (st.index["trial"] == t).to_numpy())
+        st._arrays["de"][pos] = st._arrays["de"][neg]
+        st.index.loc[pos, "label"] = "neg"
+    st.label_names = {}
+    m = run(st, LogisticRegression(max_iter=500), "seed-standard", tmp_path / "run")
+    pred = pd.read_parquet(tmp_path / "run" / "predictions.parquet")
+    assert set(pred["pred"]) <= {"neg", "neu", "pos"} and {"proba_neg", "proba_pos"} <= set(pred)
+    s1 = m["per_subject"]["1"]
+    assert s1["accuracy"] == 1.0 and s1["f1_macro"] == 1.0      # perfect: F1 1, not 2/3
+    assert evaluate(tmp_path / "run")["consistent"]

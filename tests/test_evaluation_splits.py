@@ -195,3 +195,14 @@ def test_validation_never_takes_a_labels_last_training_trial():
         assert set(index.iloc[f.val_rows]["label"]) <= train
     (f,) = split(index, "seed-standard", train_trials=3, val_fraction=0.2)
     assert len(f.val_rows) == 0            # one trial per label: nothing can be held out
+
+
+def test_validation_carve_follows_the_label_mix():
+    """An imbalanced training side keeps its proportions in validation (not equal counts per label)."""
+    index = make_index(n_subjects=1, n_sessions=1, n_trials=50, n_windows=2)
+    index["label"] = np.where(index["trial"] <= 40, 0, 1)     # 40 trials of label 0, 10 of label 1
+    f = next(iter(split(index, "trial-kfold", n_folds=5, val_fraction=0.25)))
+    val = index.iloc[f.val_rows].groupby("trial")["label"].first().value_counts()
+    train = index.iloc[f.train_rows].groupby("trial")["label"].first().value_counts()
+    # 40 training trials (32 + 8): 10 for validation, 8 + 2 as the mix (was 5 + 5)
+    assert (val[0], val[1]) == (8, 2) and (train[0], train[1]) == (24, 6)

@@ -267,3 +267,17 @@ def test_cuda_fit_samples_and_checkpoint_moves_to_cpu(name, tmp_path):
     back = load_generator(gen.save(tmp_path / "g.pt"), device="cpu")
     S2 = back.sample(7, "positive", random_state=1)
     assert S2.shape == S.shape and np.isfinite(S2).all()
+
+
+def test_calibration_and_long_sampling_show_a_progress_bar(fitted, monkeypatch, capsys):
+    """ddpm's post-training calibration and a many-batch draw take minutes on a CPU: a bar says so."""
+    X, y = _toy("raw")
+    monkeypatch.setenv("EEGEMO_NO_PROGRESS", "0")
+    gen = get_generator("ddpm", epochs=1, random_state=0, device=DEVICE, verbose=True,
+                        **TINY["ddpm"][1]).fit(X, y)
+    err = capsys.readouterr().err
+    assert "ddpm calibration" in err and "condition" in err
+    gen.sample(10, 0, batch_size=4)
+    assert "ddpm sampling" in capsys.readouterr().err
+    gen.sample(3, 0, batch_size=4)                  # one batch: no bar
+    assert "sampling" not in capsys.readouterr().err

@@ -66,7 +66,7 @@ def add_parser(sub) -> None:
     r.add_argument("file", type=Path, help="recording (any format eegemo reads)")
     r.add_argument("--out", "-o", type=Path, default=Path("probs.csv"), help="CSV to write")
     r.add_argument("--dataset", help="reader to use (default: detected)")
-    r.add_argument("--fold", help="use this fold's model (default: final model, else all folds)")
+    r.add_argument("--fold", help="use this fold's model, or 'final' (default: the final model, else all folds)")
     r.add_argument("--device", default="auto", choices=("cpu", "cuda", "auto"))
     r.add_argument("--unlabelled", action="store_true",
                    help="generic recordings: predict the whole file as one unlabelled trial, even "

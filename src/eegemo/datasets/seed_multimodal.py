@@ -198,9 +198,11 @@ def read(path: str | os.PathLike, *, dataset: str | None = None, kind: str | Non
     if dataset in DATASETS:
         names = [n for n in names if n == dataset]
     if not names:
+        others = [n for n in _datasets_in(found) if n != dataset]
         raise data_error(path, f"no {dataset or 'SEED-GER/FRA/Multimodal'} layout",
                          expected="<German|French|Chinese>/01-EEG-raw/*.cnt or 02-EEG-DE-feature/"
-                         "eeg_used_1s/*.npz", found="none of them")
+                         "eeg_used_1s/*.npz",
+                         found=f"{' and '.join(others)} data only" if others else "none of them")
     if found["unnamed"] and dataset is None:
         logger.warning("%s: language not told by the folder names; reading it as SEED Multimodal "
                        "Chinese (pass dataset='seed-ger' or 'seed-fra' otherwise)", path)

@@ -36,7 +36,10 @@ def classification_metrics(y_true: Sequence | np.ndarray, y_pred: Sequence | np.
     y_true, y_pred : array_like, shape (n,)
         True and predicted labels.
     labels : sequence | None
-        All labels of the task (macro-F1 averages over these; default: those present).
+        All labels of the task. Macro-F1 averages over those of them that occur in the truth or
+        the predictions: a class absent from both has no F1 (counting it as 0 would score perfect
+        predictions of a test side without that class, e.g. SEED-IV's session 1 test trials,
+        below 1); a class predicted but absent from the truth counts as 0.
 
     Returns
     -------
@@ -57,7 +60,8 @@ def classification_metrics(y_true: Sequence | np.ndarray, y_pred: Sequence | np.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         present = np.unique(y_true)
-        f1_labels = list(labels) if labels is not None else None
+        occur = set(np.unique(y_true).tolist()) | set(np.unique(y_pred).tolist())
+        f1_labels = ([v for v in labels if v in occur] if labels is not None else None) or None
         scores = {
             "accuracy": accuracy_score(y_true, y_pred),
             "balanced_accuracy": (balanced_accuracy_score(y_true, y_pred) if present.size > 1
@@ -118,8 +122,9 @@ def summarize(per_subject: Mapping[str, Mapping[str, float | None]]) -> dict:
     -------
     summary : dict
         ``<metric>_mean`` and ``<metric>_std`` for every metric in :data:`METRICS` (sample std over
-        subjects, ``ddof=1``; 0.0 for one subject; None when no subject has the value), plus
-        ``n_subjects``.
+        subjects, ``ddof=1``; 0.0 for one subject; None when no subject has the value),
+        ``<metric>_n`` (how many subjects have the value: fewer than all where it is undefined
+        for some, e.g. kappa on a one-class test side), plus ``n_subjects``.
 
     Examples
     --------
@@ -136,5 +141,6 @@ def summarize(per_subject: Mapping[str, Mapping[str, float | None]]) -> dict:
         else:
             out[f"{m}_mean"] = float(vals.mean())
             out[f"{m}_std"] = float(vals.std(ddof=1)) if vals.size > 1 else 0.0
+        out[f"{m}_n"] = int(vals.size)
     out["n_subjects"] = len(per_subject)
     return out

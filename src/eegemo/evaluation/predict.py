@@ -166,7 +166,7 @@ def _models(run_dir: Path, metrics: dict, fold: str | None) -> list[tuple[str, P
     """(model checkpoint, normaliser json) pairs to average."""
     model = metrics.get("model") or {}
     per_fold = metrics.get("per_fold") or {}
-    if fold is None and model.get("final_checkpoint"):
+    if fold in (None, "final") and model.get("final_checkpoint"):
         return [(run_dir / model["final_checkpoint"],
                  run_dir / model["final_normalizer"] if model.get("final_normalizer") else None)]
     if fold is not None:
@@ -217,7 +217,8 @@ def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str
     dataset : str | None
         Reader to use (default: detected).
     fold : str | None
-        Use this fold's model. Default: the final model (``fit_final=True``), else the average of the
+        Use this fold's model, or ``"final"`` for the model fitted on all the data (runs with
+        ``fit_final=True``). Default: the final model where there is one, else the average of the
         probabilities of all fold models.
     device : str | None
         Device for torch models.

@@ -753,8 +753,8 @@ def _write_outputs(out: Path, index, results, metrics, labels, label_names) -> N
     pred.insert(1, "fold", np.concatenate([np.full(len(r["rows"]), r["name"], dtype=object)
                                            for r in results]))
     pred["subject"] = pred["subject"].astype(str)
-    pred["pred"] = np.concatenate([np.asarray(r["pred"]) for r in results]).astype(
-        index["label"].dtype)
+    pred["pred"] = pd.Series(np.concatenate([np.asarray(r["pred"]) for r in results])).astype(
+        index["label"].dtype).to_numpy()
     proba = np.concatenate([r["proba"] for r in results], axis=0)
     for j, lab in enumerate(labels):
         pred[f"proba_{lab}"] = proba[:, j]
@@ -834,16 +834,24 @@ def evaluate(run_dir: str | os.PathLike) -> dict:
     per_subject = per_group(y, p, subj, labels)
     per_fold = per_group(y, p, pred["fold"].to_numpy(), labels)
     summary = summarize(per_subject)
-    consistent = all(
-        _close(summary.get(f"{m}_mean"), saved["summary"].get(f"{m}_mean")) for m in METRICS)
+    differ = [m for m in METRICS
+              if not _close(summary.get(f"{m}_mean"), saved["summary"].get(f"{m}_mean"))]
+    consistent = not differ
     out = {"summary": {**saved["summary"], **summary}, "per_subject": per_subject,
            "per_fold": per_fold, "protocol": saved.get("protocol"), "model": saved.get("model"),
            "simulated": saved.get("simulated"), "consistent": consistent,
            "confusion": confusion(y, p, labels).tolist(), "labels": labels,
            "label_names": saved["config"].get("label_names", {})}
     if not consistent:
-        logger.warning("evaluate: %s: metrics recomputed from predictions differ from metrics.json",
-                       run_dir)
+        def show(v):
+            return "–" if v is None else f"{v:.3f}"
+
+        logger.warning("evaluate: %s: metrics recomputed from predictions differ from metrics.json "
+                       "(%s)%s", run_dir, "; ".join(
+                           f"{m}_mean {show(saved['summary'].get(f'{m}_mean'))} saved, "
+                           f"{show(summary.get(f'{m}_mean'))} now" for m in differ),
+                       " — runs made before macro-F1 skipped classes absent from a test side "
+                       "counted them as 0" if differ == ["f1_macro"] else "")
     return out
 
 
@@ -911,8 +919,13 @@ def format_metrics(metrics: dict) -> str:
     names = {"accuracy": "accuracy", "balanced_accuracy": "balanced accuracy",
              "f1_macro": "macro-F1", "kappa": "Cohen's kappa"}
     lines.append(f"{'metric':<18} mean ± std over subjects")
+    n_subj = s.get("n_subjects")
     for m in METRICS:
-        lines.append(f"{names[m]:<18} {fmt(s.get(f'{m}_mean'))} ± {fmt(s.get(f'{m}_std')).strip()}")
+        k = s.get(f"{m}_n", n_subj)
+        std = "–" if k == 1 and n_subj != 1 else fmt(s.get(f"{m}_std")).strip()
+        few = (f"  (over {k} of {n_subj} subjects: undefined for the others)"
+               if k is not None and n_subj is not None and k < n_subj else "")
+        lines.append(f"{names[m]:<18} {fmt(s.get(f'{m}_mean'))} ± {std}{few}")
     folds = [f.get("accuracy") for f in (metrics.get("per_fold") or {}).values()
              if isinstance(f, dict) and f.get("accuracy") is not None]
     if len(folds) > 1:

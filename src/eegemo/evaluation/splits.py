@@ -149,23 +149,27 @@ def _rows_of(tids_per_row: np.ndarray, tids: np.ndarray) -> np.ndarray:
 
 def _stratified_pick(labels: np.ndarray, n_pick: int, rng: np.random.Generator,
                      keep: int = 0) -> np.ndarray:
-    """Positions of up to ``n_pick`` items, spread over labels in proportion (at least one per label
-    first), leaving at least ``keep`` items of every label unpicked."""
+    """Positions of up to ``n_pick`` items, spread over labels in proportion to their counts (one
+    per label first, largest labels first, where ``n_pick`` allows), leaving at least ``keep`` items
+    of every label unpicked; which items of a label are picked is random."""
     order = rng.permutation(len(labels))
-    # round-robin over labels in a random order: proportional and covering labels where possible
     by_label: dict = {}
     for pos in order:
         by_label.setdefault(labels[pos], []).append(pos)
-    queues = [by_label[k] for k in sorted(by_label, key=lambda k: (-len(by_label[k]), str(k)))]
-    picked: list[int] = []
-    while len(picked) < n_pick:
-        progressed = False
-        for q in queues:
-            if len(q) > keep and len(picked) < n_pick:
-                picked.append(q.pop(0))
-                progressed = True
-        if not progressed:
+    keys = sorted(by_label, key=lambda k: (-len(by_label[k]), str(k)))
+    total = len(labels)
+    room = {k: max(0, len(by_label[k]) - keep) for k in keys}
+    quota = dict.fromkeys(keys, 0)
+    for k in keys:                         # cover every label first
+        if sum(quota.values()) < n_pick and room[k] > 0:
+            quota[k] = 1
+    while sum(quota.values()) < n_pick:    # then toward n_pick × share, largest shortfall first
+        open_ = [k for k in keys if quota[k] < room[k]]
+        if not open_:
             break
+        k = max(open_, key=lambda k: n_pick * len(by_label[k]) / total - quota[k])
+        quota[k] += 1
+    picked = [pos for k in keys for pos in by_label[k][:quota[k]]]
     return np.sort(np.asarray(picked, dtype=np.int64))
 
 

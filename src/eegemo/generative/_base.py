@@ -428,23 +428,29 @@ class BaseGenerator:
         cm, cs = getattr(self, "cond_mean_", None), getattr(self, "cond_spectrum_", None)
         if cm is None and cs is None:
             return
+        from tqdm.auto import tqdm
+
         gen = torch.Generator(device=device).manual_seed(seed)
         self._set_train(False)
         weak, bins = 0, 0
+        conditions = [(c, s) for c in range(len(self.classes_))
+                      for s in range(max(1, len(self.subjects_)))]
+        # as costly as sampling n rows per condition (a diffusion model's many steps): say so
+        bar = tqdm(conditions, desc=f"{self.name} calibration", unit="condition",
+                   disable=progress_disabled() or not self.verbose, leave=False)
         with torch.no_grad():
-            for c in range(len(self.classes_)):
-                for s in range(max(1, len(self.subjects_))):
-                    yt = torch.full((n,), c, dtype=torch.int64, device=device)
-                    st = torch.full((n,), s, dtype=torch.int64, device=device)
-                    Z = self._generate(yt, st, gen).float().cpu().numpy().reshape(
-                        (n,) + self.input_shape_)
-                    if cm is not None:
-                        cm[c, s] -= Z.mean(axis=0)
-                    if cs is not None:
-                        rms = _rms_spectrum(Z)
-                        weak += int((rms < _WEAK_OUTPUT).sum())
-                        bins += rms.size
-                        cs[c, s] = cs[c, s] / np.maximum(rms, _WEAK_OUTPUT)
+            for c, s in bar:
+                yt = torch.full((n,), c, dtype=torch.int64, device=device)
+                st = torch.full((n,), s, dtype=torch.int64, device=device)
+                Z = self._generate(yt, st, gen).float().cpu().numpy().reshape(
+                    (n,) + self.input_shape_)
+                if cm is not None:
+                    cm[c, s] -= Z.mean(axis=0)
+                if cs is not None:
+                    rms = _rms_spectrum(Z)
+                    weak += int((rms < _WEAK_OUTPUT).sum())
+                    bins += rms.size
+                    cs[c, s] = cs[c, s] / np.maximum(rms, _WEAK_OUTPUT)
         if bins and weak / bins > 0.01:
             logger.warning("%s: the networks' output is near zero in %.0f%% of the (channel, "
                            "frequency) bins (under-trained? train longer): the condition spectra "
@@ -511,8 +517,13 @@ class BaseGenerator:
             s_rows = np.full(int(n), s or 0, dtype=np.int64)
         out = []
         self._set_train(False)
+        from tqdm.auto import tqdm
+
+        starts = range(0, int(n), batch_size)
+        bar = tqdm(starts, desc=f"{self.name} sampling", unit="batch", leave=False,
+                   disable=progress_disabled() or not self.verbose or len(starts) < 2)
         with torch.no_grad(), self._threads():
-            for start in range(0, int(n), batch_size):
+            for start in bar:
                 m = min(batch_size, int(n) - start)
                 yt = torch.full((m,), cls, dtype=torch.int64, device=device)
                 st = torch.from_numpy(s_rows[start:start + m].astype(np.int64)).to(device)
