@@ -38,3 +38,29 @@ def test_readme_command_parses(line):
     except SystemExit as exc:   # argparse's way of refusing: unknown flag, bad choice, missing value
         pytest.fail(f"README command does not parse (exit {exc.code}): {line}")
     assert getattr(args, "func", None) is not None, line
+
+
+def test_an_output_file_never_lands_on_a_store_or_a_runs_own_files(tmp_path, capsys):
+    from eegemo.cli import main
+    from eegemo.errors import ConfigurationError, check_output_file
+
+    store, run, gen = tmp_path / "store", tmp_path / "run", tmp_path / "gen"
+    for folder, files in ((store, ("manifest.json",)), (run, ("metrics.json",)),
+                          (gen, ("config.json", "generator.pt"))):
+        folder.mkdir()
+        for name in files:
+            (folder / name).write_text("{}")
+    for bad in (store / "x.csv", store / "manifest.json", run / "metrics.json",
+                run / "checkpoints" / "a.pt", gen / "generator.pt", store):
+        with pytest.raises(ConfigurationError):
+            check_output_file(bad)
+    (tmp_path / "f").write_text("a file")
+    with pytest.raises(ConfigurationError, match="is a file, not a folder"):
+        check_output_file(tmp_path / "f" / "x.csv")
+    for fine in (run / "probs.csv", gen / "synth_eval.json", tmp_path / "new" / "r.html"):
+        check_output_file(fine)
+    # from the shell: one line, and the run's metrics.json is untouched
+    rc = main(["predict", str(run), str(tmp_path / "f"), "--out", str(run / "metrics.json")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and "would write over a file of the eegemo recognition run" in err[0]
+    assert (run / "metrics.json").read_text() == "{}"

@@ -77,6 +77,10 @@ def test_bad_tables(tmp_path):
     with pytest.raises(DataFormatError,
                        match=r"unknown label.*column .label. \(first in row 2\).*ANGRY"):
         bird.read(p)
+    write_emotions(p)
+    p.write_text(p.read_text() + "1.0,2.0,3.0\n")
+    with pytest.raises(DataFormatError, match=r"first in row 32.*blank: a short or truncated row"):
+        bird.read(p)
     with pytest.raises(DataFormatError, match="not found"):
         bird.read(tmp_path / "nope.csv")
     assert not bird.detect(tmp_path / "nope.csv")

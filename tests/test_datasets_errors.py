@@ -33,6 +33,15 @@ def test_missing_label_file(tmp_path):
     _one_line(exc, "label.mat", "label file missing", "labels=")
 
 
+@pytest.mark.parametrize("label", [np.array([["a"] * 15]), np.array([[1 + 2j] * 15])])
+def test_label_file_of_text_or_complex_values(tmp_path, label):
+    build_seed_raw(tmp_path)
+    scipy.io.savemat(tmp_path / "Preprocessed_EEG" / "label.mat", {"label": label})
+    with pytest.raises(DataFormatError) as exc:
+        read(tmp_path / "Preprocessed_EEG")
+    _one_line(exc, "label.mat", "labels must be whole numbers")
+
+
 def test_wrong_channel_count(tmp_path):
     build_seed_raw(tmp_path, n_ch=61)
     with pytest.raises(DataFormatError) as exc:
@@ -165,6 +174,19 @@ def test_multimodal_wrong_language_names_the_one_found(tmp_path):
     with pytest.raises(DataFormatError) as exc:
         read(tmp_path, "seed-multimodal-chinese")
     _one_line(exc, "no seed-multimodal-chinese layout", "found seed-ger data only")
+
+
+def test_multimodal_band_of_another_length_is_named(tmp_path):
+    build_multimodal_npz(tmp_path, "seed-ger")
+    f = tmp_path / "German" / "02-EEG-DE-feature" / "eeg_used_1s" / "1_1.npz"
+    parts = dict(np.load(f, allow_pickle=True))
+    bands = pickle.loads(parts["train_data"].item())
+    bands["delta"] = bands["delta"][:-3]                     # only delta is short
+    parts["train_data"] = np.array(pickle.dumps(bands))
+    np.savez(f, **parts)
+    with pytest.raises(DataFormatError) as exc:
+        read(tmp_path)
+    _one_line(exc, "1_1.npz", "band delta has", "theta")
 
 
 def test_truncated_cnt(tmp_path):

@@ -272,6 +272,23 @@ def test_bad_files(eegmmidb_dir, tmp_path):
         generic.read(eegmmidb_dir / "S001R04.edf", picks="eog")
     (rec,) = generic.read(eegmmidb_dir / "S001R04.edf", picks=["Cz..", "C3.."])
     assert rec.ch_names == ("C3", "Cz")  # file order, normalised names
+    # a --read-option arrives as text: a number is read, anything else is one line
+    (rec,) = generic.read(eegmmidb_dir / "S001R04.edf", labels=["T1"], tmin="0.5", duration="1")
+    assert rec.trials[0].n_times == 160
+    with pytest.raises(ConfigurationError, match="tmin must be a number of seconds, got 'abc'"):
+        generic.read(eegmmidb_dir / "S001R04.edf", tmin="abc")
+
+
+def test_truncated_eeglab_data_file_is_one_line_when_read_whole(fixtures_dir, tmp_path):
+    """An EEGLAB .set whose .fdt was cut short: MNE's RuntimeError becomes one line naming the file."""
+    src = fixtures_dir / "EEGLAB"
+    (tmp_path / "test_raw.set").write_bytes((src / "test_raw.set").read_bytes())
+    (tmp_path / "test_raw.fdt").write_bytes((src / "test_raw.fdt").read_bytes()[:100_000])
+    (rec,) = generic.read(tmp_path / "test_raw.set", unlabelled=True)
+    with pytest.raises(DataFormatError) as exc:
+        rec.trials[0].load()
+    msg = str(exc.value)
+    assert "\n" not in msg and "test_raw.set" in msg and "truncated or corrupt" in msg
 
 
 def test_nan_in_data_is_reported_on_load(tmp_path):

@@ -216,6 +216,8 @@ def test_dense_gan_takes_one_width_and_refuses_nonsense():
     for bad in ("wide", (16, 0), ()):
         with pytest.raises(ConfigurationError, match="hidden must be positive widths"):
             get_generator("dense-gan", hidden=bad, epochs=1, device="cpu").fit(X, y)
+    with pytest.raises(ConfigurationError, match="latent_dim must be a positive int"):
+        get_generator("dense-gan", latent_dim=0, epochs=1, device="cpu").fit(X, y)
 
 
 def test_weak_network_output_is_said_at_calibration(monkeypatch, caplog):

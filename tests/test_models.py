@@ -297,6 +297,12 @@ def test_bad_input_and_params_are_one_line_errors():
         get_model("ccnn", epochs=3)
     with pytest.raises(ConfigurationError, match="'c' .did you mean C"):
         get_model("svm", c=1.0)
+    # scikit-learn's own parameter checks (made when fitting) are one line, not its traceback
+    Xd, yd = np.random.default_rng(0).normal(size=(12, 4, 5)), [0, 1, 2] * 4
+    for name, kw in (("svm", {"C": "abc"}), ("logreg", {"C": -1.0})):
+        with pytest.raises(ConfigurationError, match=rf"^{name}: The 'C' parameter") as exc:
+            get_model(name, **kw).fit(Xd, yd)
+        assert "\n" not in str(exc.value)
     with pytest.raises(ConfigurationError, match="too short"):
         _model("eegnet").fit(np.zeros((6, 2, 16), np.float32), [0, 1] * 3)
     n_cuda = torch.cuda.device_count() if torch.cuda.is_available() else 0

@@ -51,6 +51,19 @@ def test_marker_labels_everything_simulated(tiny):
         assert marker["eegemo_version"]
 
 
+def test_an_interrupted_simulation_is_not_read_as_a_smaller_dataset(tiny, tmp_path):
+    import shutil
+
+    from eegemo.datasets import read
+    from eegemo.errors import DataFormatError
+
+    root = shutil.copytree(tiny["seed"], tmp_path / "seed")
+    marker = json.loads((root / MARKER).read_text())
+    (root / MARKER).write_text(json.dumps({**marker, "complete": False}))
+    with pytest.raises(DataFormatError, match="unfinished simulation.*run eegemo simulate again"):
+        read(root)
+
+
 def test_seed_layout(tiny):
     root = tiny["seed"]
     assert _files(root) == {MARKER, "Preprocessed_EEG/label.mat", "Preprocessed_EEG/readme.txt",

@@ -169,6 +169,13 @@ def test_released_features_ingested(tmp_path):
     idx = store.index
     assert list(idx.start[:3]) == [0.0, 4.0, 8.0] and (idx.session == 2).all()
     assert len(store) == 2 * (4 + 5 + 6)
+    # options that cannot change released features are refused, not recorded and left unapplied
+    for kw, word in ((dict(window=2.0), "window"), (dict(overlap=0.5), "overlap"),
+                     (dict(features=("de", "raw")), "features raw"), (dict(notch=50.0), "notch"),
+                     (dict(bands="alpha:8-14"), "bands"), (dict(smoothing="lds"), "smoothing")):
+        with pytest.raises(ConfigurationError, match=f"{word} cannot apply to released features"):
+            prepare(recs, tmp_path / "g", jobs=1, **kw)
+    assert len(prepare(recs, tmp_path / "g", jobs=1, window=4.0)) == len(store)   # as released
 
 
 # --- resume, refusal, parallel ---------------------------------------------------------------------
@@ -474,3 +481,52 @@ def test_a_failed_overwrite_keeps_the_old_store_and_a_damaged_index_is_recompute
     part.write_bytes(part.read_bytes()[:40])
     again = prepare(recs, out, jobs=1)
     assert len(again.index) == rows and again.summary["computed"] == 1
+
+
+def test_a_killed_overwrite_is_undone_by_the_next_prepare(tmp_path):
+    """SIGKILL during --overwrite leaves the earlier store set aside: the next prepare puts it back
+    (or, where the new store was finished, removes the leftover)."""
+    import os
+    import shutil
+
+    recs = make_recordings(n_subjects=2)
+    out = tmp_path / "s"
+    ref = prepare(recs, out, jobs=1)
+    rows = len(ref.index)
+    # what a kill leaves: the old store renamed aside, a half-written new one in its place
+    aside = tmp_path / ".s.old-deadbeef"
+    os.rename(out, aside)
+    out.mkdir()
+    (out / "manifest.json").write_text(json.dumps({"format": "eegemo-store", "complete": False}))
+    again = prepare(recs, out, jobs=1)                  # the old settings: resumed, not refused
+    assert len(again.index) == rows and again.summary["computed"] == 0
+    assert not aside.exists()
+    assert_same_store(again, ref)
+    # finished new store, leftover copy: removed
+    shutil.copytree(out, aside)
+    prepare(recs, out, jobs=1)
+    assert not aside.exists() and len(open_store(out).index) == rows
+
+
+def test_a_failure_while_adding_to_a_whole_store_keeps_it_usable(tmp_path, monkeypatch):
+    recs = make_recordings(n_subjects=3)
+    out = tmp_path / "s"
+    rows = len(prepare(recs[:2], out, jobs=1).index)
+    monkeypatch.setenv("EEGEMO_TEST_FAIL", "seed-3-s1-3_2013:1")   # the new recording fails
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        prepare(recs, out, jobs=1)
+    monkeypatch.delenv("EEGEMO_TEST_FAIL")
+    assert len(open_store(out).index) == rows           # still whole: train/info work
+    assert prepare(recs, out, jobs=1).summary["computed"] == 1   # and the fixed source adds it
+
+
+def test_a_manifest_with_a_damaged_structure_needs_overwrite(tmp_path):
+    recs = make_recordings(n_subjects=1)
+    out = tmp_path / "s"
+    prepare(recs, out, jobs=1)
+    man = json.loads((out / "manifest.json").read_text())
+    man["recordings"] = 5
+    (out / "manifest.json").write_text(json.dumps(man))
+    with pytest.raises(ConfigurationError, match="not a readable eegemo store manifest"):
+        prepare(recs, out, jobs=1)
+    assert len(prepare(recs, out, jobs=1, overwrite=True).index) > 0

@@ -58,8 +58,17 @@ def data_error(path: str | os.PathLike | None, problem: str, *, expected: str | 
     return DataFormatError(" ".join(msg.split()))
 
 
+#: the files that make each kind of eegemo folder (see ``_files.folder_kind``): an output file
+#: written over one of them would leave the store or run unreadable
+_OWN_FILES = {
+    "recognition run": ("metrics.json", "predictions.parquet", "confusion.json", "history.json",
+                        "per_subject.csv", "timing.json", "checkpoints"),
+    "generator run": ("config.json", "generator.pt", "history.json"),
+}
+
+
 def check_output_file(path: str | os.PathLike) -> None:
-    """Refuse, before any work, an output file that cannot be written because it is a folder.
+    """Refuse, before any work, an output file that cannot or must not be written.
 
     Parameters
     ----------
@@ -69,11 +78,30 @@ def check_output_file(path: str | os.PathLike) -> None:
     Raises
     ------
     ConfigurationError
-        If ``path`` is an existing folder.
+        If ``path`` is an existing folder, lies inside an eegemo store, is one of the files of a
+        recognition or generator run (``metrics.json``, ``generator.pt``, ...), or its folder is
+        an existing file.
     """
-    if os.path.isdir(path):
+    from pathlib import Path
+
+    from ._files import folder_kind
+
+    p = Path(path)
+    if p.is_dir():
         raise ConfigurationError(f"{os.fspath(path)}: is a folder (expected the name of a file to "
                                  f"write)")
+    for parent in p.absolute().parents:
+        if parent.exists() and not parent.is_dir():
+            raise ConfigurationError(f"{os.fspath(path)}: {parent} is a file, not a folder")
+    parts = p.absolute().parts
+    for depth in range(len(parts) - 1, 0, -1):
+        folder = Path(*parts[:depth])
+        kind = folder_kind(folder)
+        if kind == "store" or (kind in _OWN_FILES and parts[depth] in _OWN_FILES[kind]):
+            what = ("lies inside the eegemo store" if kind == "store"
+                    else f"would write over a file of the eegemo {kind}")
+            raise ConfigurationError(f"{os.fspath(path)}: {what} {folder} (choose a file "
+                                     f"outside it{'' if kind == 'store' else ' or another name'})")
 
 
 def unknown_parameters(owner: str, given, valid) -> ConfigurationError | None:

@@ -184,6 +184,14 @@ def read(path: str | os.PathLike, dataset: str | None = None, *, kind: str | Non
                                  f"{DATASETS[dataset]} is not installed")
     if not Path(path).exists():
         raise data_error(path, "path not found", expected="a dataset folder or a recording file")
+    from ._family import MARKER, find_marker
+
+    marker = find_marker(path)
+    if isinstance(marker, dict) and marker.get("complete") is False:
+        raise data_error(path, f"an unfinished simulation ({MARKER} says complete: false: "
+                         "eegemo simulate was interrupted)", expected="a finished simulation",
+                         found="some files only; run eegemo simulate again with the same options "
+                         "to finish it")
     opts = dict(kind=kind, feature=feature, subjects=subjects, sessions=sessions, **kwargs)
     if DATASETS[dataset] == "seed_multimodal":
         opts["dataset"] = dataset

@@ -316,6 +316,9 @@ def read_label_mat(folder: Path, override=None) -> list[int]:
                 raise data_error(f, "variable 'label' missing", expected="label (1 × 15)",
                                  found=f"variables {', '.join(mat.keys())}")
             lab = np.asarray(mat.load("label")).ravel()
+            if lab.dtype.kind not in "iuf":
+                raise data_error(f, "labels must be whole numbers",
+                                 found=f"{lab.dtype.kind!r}-kind values, e.g. {lab[:3].tolist()}")
             if lab.size == 0 or not np.all(np.isfinite(lab)) or not np.all(lab == np.round(lab)):
                 raise data_error(f, "labels must be whole numbers", found=str(lab[:20]))
             return [int(v) for v in lab]

@@ -111,12 +111,14 @@ def read_table(path: str | os.PathLike):
                          found=f"{len(df.columns)} columns, last {df.columns[-1]!r}")
     if len(df) == 0:
         raise data_error(f, "no rows", expected="one row per sample", found="header only")
-    y = df.pop("label").astype(str).str.strip().str.upper()
+    y = df.pop("label")
+    y = y.astype(object).where(y.notna(), "").astype(str).str.strip().str.upper()  # blank: ""
     unknown = sorted(set(y) - set(LABELS))
     if unknown:
         row = int(np.flatnonzero(~y.isin(list(LABELS)).to_numpy())[0]) + 2   # 1-based, after header
         raise data_error(f, f"unknown label value(s) in column 'label' (first in row {row})",
-                         expected=", ".join(LABELS), found=", ".join(unknown[:5]))
+                         expected=", ".join(LABELS),
+                         found=", ".join(u or "(blank: a short or truncated row?)" for u in unknown[:5]))
     if df.shape[1] == 0:
         raise data_error(f, "no feature columns", expected="feature columns before 'label'",
                          found="only 'label'")

@@ -426,12 +426,7 @@ def _cut(raw, path: Path, picks_idx, ch_names, events, mapping, *, tmin: float,
         i = len(trials) + 1
 
         def loader(a=a, b=b, i=i):
-            try:
-                x = raw.get_data(picks=picks_idx, start=a, stop=b)
-            except Exception as exc:
-                raise data_error(path, f"trial {i} unreadable (truncated or corrupt file?)",
-                                 found=f"{type(exc).__name__}: {exc}") from None
-            return check_finite(x, path, f"trial {i}")
+            return _get_data(raw, picks_idx, a, b, path, f"trial {i}")
 
         trials.append(Trial(index=i, label=mapping[desc], sfreq=sfreq, ch_names=ch_names,
                             kind="raw", n_times=b - a, onset=a / sfreq, loader=loader))
@@ -448,8 +443,29 @@ def _cut(raw, path: Path, picks_idx, ch_names, events, mapping, *, tmin: float,
     return trials
 
 
+def _seconds(name: str, value) -> float:
+    """``value`` as a float number of seconds (a --read-option arrives as a string)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ConfigurationError(f"{name} must be a number of seconds, got {value!r}") from None
+
+
+def _get_data(raw, picks_idx, a: int, b: int, path: Path, what: str) -> np.ndarray:
+    """Samples a:b of ``raw``; a file MNE cannot read there (truncated, corrupt) is one line."""
+    try:
+        x = raw.get_data(picks=picks_idx, start=a, stop=b)
+    except Exception as exc:
+        raise data_error(path, f"{what} unreadable (truncated or corrupt file?)",
+                         found=f"{type(exc).__name__}: {exc}") from None
+    return check_finite(x, path, what)
+
+
 def _whole(raw, path: Path, picks_idx, ch_names, *, tmin: float, duration: float | None) -> Trial:
     sfreq = float(raw.info["sfreq"])
+    if raw.n_times == 0:
+        raise data_error(path, "the recording holds no samples (empty data file?)",
+                         expected="at least one sample", found="0")
     a = int(round(tmin * sfreq))
     b = int(raw.n_times) if duration is None else a + int(round(duration * sfreq))
     if not 0 <= a < b <= raw.n_times:
@@ -457,7 +473,7 @@ def _whole(raw, path: Path, picks_idx, ch_names, *, tmin: float, duration: float
                                  f"recording (0–{raw.n_times / sfreq:g} s)")
 
     def loader():
-        return check_finite(raw.get_data(picks=picks_idx, start=a, stop=b), path, "recording")
+        return _get_data(raw, picks_idx, a, b, path, "recording")
 
     return Trial(index=1, label=None, sfreq=sfreq, ch_names=ch_names, kind="raw", n_times=b - a,
                  onset=a / sfreq, loader=loader)
@@ -857,7 +873,9 @@ def read(path: str | os.PathLike, *, labels: Sequence[str] | None = None,
     if kw.get("kind") == "features":
         raise ConfigurationError(f"{p}: generic recordings are raw signals; kind='features' is not "
                                  "available")
-    if tmin != 0.0 and not np.isfinite(tmin):
+    tmin = _seconds("tmin", tmin)
+    duration = None if duration is None else _seconds("duration", duration)
+    if not np.isfinite(tmin):
         raise ConfigurationError(f"tmin must be finite, got {tmin!r}")
     if duration is not None and not (np.isfinite(duration) and duration > 0):
         raise ConfigurationError(f"duration must be a positive number of seconds, got {duration!r}")

@@ -262,12 +262,18 @@ def _stack_bands(obj, f: Path, what: str) -> np.ndarray:
         raise data_error(f, f"member {what!r} lacks bands {', '.join(missing)}",
                          expected=", ".join(_BAND_KEYS), found=", ".join(map(str, obj)))
     arrs = [np.asarray(obj[b], dtype=np.float64) for b in _BAND_KEYS]
-    n = arrs[0].shape[0] if arrs[0].ndim == 2 else -1
     for b, a in zip(_BAND_KEYS, arrs):
-        if a.ndim != 2 or a.shape != (n, len(SEED_CHANNELS)):
+        if a.ndim != 2 or a.shape[1] != len(SEED_CHANNELS):
             raise data_error(f, f"member {what!r} band {b} has the wrong shape",
                              expected=f"(n_windows, {len(SEED_CHANNELS)}) in every band",
                              found=str(a.shape))
+    counts = [a.shape[0] for a in arrs]
+    if len(set(counts)) > 1:   # name the odd band out, not whichever follows the first
+        odd = min(range(len(counts)), key=lambda i: counts.count(counts[i]))
+        raise data_error(f, f"member {what!r} band {_BAND_KEYS[odd]} has {counts[odd]} windows, "
+                         "the other bands another number",
+                         expected="the same number of windows in every band",
+                         found=", ".join(f"{b} {c}" for b, c in zip(_BAND_KEYS, counts)))
     return np.stack(arrs, axis=-1)  # (n, 62, 5)
 
 

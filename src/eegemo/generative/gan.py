@@ -249,6 +249,9 @@ class DenseGAN(BaseGenerator):
         if not hidden or min(hidden) < 1:
             raise ConfigurationError(f"{self.name}: hidden must be positive widths, found "
                                      f"{self.hidden!r}")
+        if not isinstance(self.latent_dim, (int, np.integer)) or self.latent_dim < 1:
+            raise ConfigurationError(f"{self.name}: latent_dim must be a positive int, found "
+                                     f"{self.latent_dim!r}")
         self.generator_ = nets["DenseG"](int(self.latent_dim), self._n_cond, hidden, n_out).to(device)
         self.discriminator_ = nets["DenseD"](n_out, self._n_cond, hidden).to(device)
         self._opt_g = torch.optim.Adam(self.generator_.parameters(), lr=self.lr, betas=(0.5, 0.999))

@@ -71,7 +71,14 @@ class _SklearnModel(BaseModel):
         y_idx = self._set_classes(y)
         self.input_shape_ = tuple(int(s) for s in X.shape[1:])
         self.pipeline_ = Pipeline([("scale", StandardScaler()), ("clf", self._make_classifier())])
-        self.pipeline_.fit(X.reshape(len(X), -1), y_idx)
+        try:
+            self.pipeline_.fit(X.reshape(len(X), -1), y_idx)
+        except (ValueError, TypeError) as exc:
+            # scikit-learn checks its parameters when fitting (InvalidParameterError): one line
+            if type(exc).__name__ != "InvalidParameterError":
+                raise
+            del self.pipeline_
+            raise ConfigurationError(f"{self.name}: {str(exc).splitlines()[0]}") from None
         self.history_: list[dict[str, Any]] = []
         return self
 

@@ -48,7 +48,7 @@ from ..errors import ConfigurationError, DataFormatError, data_error
 from ..recording import Recording
 from . import _compute
 from ._compute import TMP_PREFIX, process_payload, process_recording
-from ._store import MANIFEST, FORMAT, FORMAT_VERSION, Store, open_store
+from ._store import MANIFEST, FORMAT, FORMAT_VERSION, Store, _check_manifest, open_store
 from .config import PrepareConfig
 
 __all__ = ["prepare", "source_fingerprint", "recording_key"]
@@ -306,10 +306,19 @@ def _check(recs: list[Recording], cfg: PrepareConfig) -> dict:
             data = first.trials[0].data     # in memory (the Bird table), or None (lazy)
             n_b = None if data is None else int(np.shape(data)[-1])
             bands = SEED_BANDS if n_b in (None, len(SEED_BANDS)) else ()
-        if (cfg.interpolate_to or cfg.smoothing or "raw" in cfg.features or cfg.bandpass
-                or cfg.notch or cfg.resample):
-            logger.warning("prepare: filters, resampling, interpolate_to, smoothing and raw windows "
-                           "apply to raw recordings; the released features are stored as released")
+        # released features are stored as released: an option that would change them is refused,
+        # not recorded in the configuration and silently left unapplied
+        unused = [name for name, given in (
+            ("window", cfg.window not in (1.0, 1.0 / rate)), ("overlap", bool(cfg.overlap)),
+            ("bands", tuple(cfg.bands) != tuple(SEED_BANDS)), ("features raw", "raw" in cfg.features),
+            ("smoothing", bool(cfg.smoothing)), ("interpolate_to", bool(cfg.interpolate_to)),
+            ("bandpass", bool(cfg.bandpass)), ("notch", bool(cfg.notch)),
+            ("resample", bool(cfg.resample))) if given]
+        if unused:
+            raise ConfigurationError(
+                f"prepare: {', '.join(unused)} cannot apply to released features (stored as "
+                f"released: {1.0 / rate:g}-s windows, the file's bands); prepare the raw "
+                "recordings (kind='raw', --kind raw) to choose them")
         feats = {r.feature for r in recs if r.feature}
         facts.update(sfreq=None, window=1.0 / rate, overlap=0.0, bands=[list(b) for b in bands],
                      feature=feats.pop() if len(feats) == 1 else cfg.feature)
@@ -332,7 +341,9 @@ def _start_store(out: Path, cfg: PrepareConfig, overwrite: bool) -> dict | None:
                                      + ("; --overwrite only replaces a store" if overwrite else ""))
         try:
             old = json.loads(man_path.read_text())
-        except (ValueError, UnicodeDecodeError):   # JSONDecodeError is a ValueError
+            _check_manifest(man_path, old)
+        except (ValueError, UnicodeDecodeError, AttributeError):
+            # JSONDecodeError and the DataFormatError of a damaged structure are ValueErrors
             old = None
         if not isinstance(old, dict) or old.get("format") != FORMAT:
             if not (overwrite and (out / "recordings").is_dir()):
@@ -432,6 +443,7 @@ def prepare(source, out: str | os.PathLike, *, config: PrepareConfig | None = No
     with connected(scheduler) as client, _locked(Path(out)):
         # connected first: a wrong address leaves no folder; locked: one prepare per store at a time
         out_p = Path(out)
+        _recover_set_aside(out_p)
         if not (overwrite and (out_p / MANIFEST).is_file() and (out_p / "recordings").is_dir()):
             # (only a store is set aside; _start_store refuses any other folder)
             return _prepare(source, out, config, jobs, client, overwrite, overrides)
@@ -447,6 +459,36 @@ def prepare(source, out: str | os.PathLike, *, config: PrepareConfig | None = No
             raise
         shutil.rmtree(backup, ignore_errors=True)
         return store
+
+
+def _recover_set_aside(out: Path) -> None:
+    """Undo what a killed ``overwrite`` left: the earlier store set aside as ``.<name>.old-*``.
+
+    Where ``out`` is whole (the new store was finished) the set-aside copies are removed; else the
+    newest one is put back in place of the half-written store, as a failed overwrite would have.
+    """
+    aside = sorted(out.parent.glob(f".{glob.escape(out.name)}.old-*"),
+                   key=lambda q: q.stat().st_mtime, reverse=True)
+    aside = [q for q in aside if (q / MANIFEST).is_file()]
+    if not aside:
+        return
+    try:
+        whole = bool(json.loads((out / MANIFEST).read_text()).get("complete"))
+    except (OSError, ValueError, AttributeError):
+        whole = False
+    if not whole:
+        if out.exists() and not (out / MANIFEST).is_file() and any(out.iterdir()):
+            logger.warning("%s: an interrupted --overwrite left the earlier store in %s, but %s now "
+                           "holds something else; left as they are", out, aside[0], out)
+            return
+        shutil.rmtree(out, ignore_errors=True)
+        os.rename(aside[0], out)
+        logger.warning("%s: an interrupted --overwrite had set the earlier store aside (%s); it is "
+                       "back in place", out, aside[0].name)
+        aside = aside[1:]
+    for q in aside:
+        logger.info("%s: removing %s, left by an interrupted --overwrite", out, q.name)
+        shutil.rmtree(q, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -566,7 +608,22 @@ def _prepare(source, out, config, jobs, scheduler, overwrite, overrides) -> Stor
         manifest["recordings"] = [committed[k] for k in keys if k in committed]
         _write_json(man_path, manifest)
 
-    n_windows_done = _run(recs, keys, todo, cfg, recdir, jobs, scheduler, commit)
+    try:
+        n_windows_done = _run(recs, keys, todo, cfg, recdir, jobs, scheduler, commit)
+    except Exception:
+        if old and old.get("complete"):
+            # the store was whole before this run: it stays whole, with the recordings it holds
+            # (each committed one is), instead of blocking train/info until the source is fixed
+            try:
+                manifest["recordings"] = [committed[k] for k in keys if k in committed]
+                manifest["n_rows"] = _rebuild_index(out, manifest["recordings"])
+                manifest["complete"] = True
+                _write_json(man_path, manifest)
+                logger.warning("%s: prepare failed; the store keeps the %d recording(s) it holds",
+                               out, len(manifest["recordings"]))
+            except Exception as exc:   # noqa: BLE001 - the first error is the one to report
+                logger.warning("%s: could not close the store after the failure (%s)", out, exc)
+        raise
 
     manifest["recordings"] = [committed[k] for k in keys]
     manifest["n_rows"] = _rebuild_index(out, manifest["recordings"])
