@@ -96,6 +96,10 @@ def test_dispatcher_and_info_see_bird(tmp_path):
     d = summarize([rec])
     assert d["dataset"] == "bird" and d["n_trials"] == 9 and d["kind"] == "features"
     assert d["total_duration_s"] is None and sum(d["labels"].values()) == 9
+    from eegemo.datasets.info import format_summary
+
+    rate = next(line for line in format_summary(d).splitlines() if line.startswith("rate"))
+    assert "windows/s" not in rate and "no signal" in rate      # a table, not a 1-Hz signal
 
 
 def test_bird_table_from_the_shell_to_a_run(tmp_path, capsys):
@@ -111,7 +115,7 @@ def test_bird_table_from_the_shell_to_a_run(tmp_path, capsys):
     assert main(["info", str(tmp_path / "st")]) == 0      # no SEED bands or session -1 claimed
     text = capsys.readouterr().out
     assert "- (one value per feature)" in text and "- (none in the source)" in text
-    assert "delta" not in text
+    assert "delta" not in text and "table rows (no signal" in text and "of 1 s" not in text
     assert main(["train", str(tmp_path / "st"), "--model", "logreg", "--protocol", "trial-kfold",
                  "--out", str(tmp_path / "run")]) == 0
     m = json.loads((tmp_path / "run" / "metrics.json").read_text())

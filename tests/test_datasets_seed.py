@@ -16,6 +16,7 @@ import scipy.io
 from eegemo.channels import SEED_CHANNELS, SEED_CNT_CHANNELS
 from eegemo.datasets import detect_dataset, read
 from eegemo.datasets._family import load_table
+from eegemo.errors import ConfigurationError
 
 BANDS = ("delta", "theta", "alpha", "beta", "gamma")
 
@@ -267,6 +268,11 @@ def test_seed_v_npz_layouts(tmp_path):
     np.testing.assert_array_equal(t.load(), x.reshape(-1, 62, 5))
     (r,) = read(tmp_path / "EEG_DE_features" / "1_123.npz", sessions=[3], de_layout="band-major")
     np.testing.assert_array_equal(r.trials[4].load(), x.reshape(-1, 5, 62).transpose(0, 2, 1))
+    # one DE feature is released: another name is refused, not recorded for the same numbers
+    assert len(read(tmp_path, feature="de")) == 2
+    for name in ("de_movingAve", "de_bogus", "psd_LDS"):
+        with pytest.raises(ConfigurationError, match="releases one DE feature"):
+            read(tmp_path, feature=name)
 
 
 # ------------------------------------------------------------------------------------------------

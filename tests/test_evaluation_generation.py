@@ -135,6 +135,9 @@ def test_cli_train_generate_synth_eval(tiny_store, tmp_path, capsys):
     page = make_report(tmp_path / "r.html", store=tiny_store, generator_runs=[run]).read_text()
     assert "dense-gan (window-level C2ST)" in page and "cross-validated over windows" in page
     (run / "synth_eval.json").unlink()
+    page = make_report(tmp_path / "r.html", store=tiny_store, generator_runs=[run]).read_text()
+    assert "not judged yet: run eegemo synth-eval" in page                # not a row of dashes
+    assert "(SIMULATED data)" in page.split("Results at a glance")[1]     # flagged in the summary
     assert main(["generate", str(tmp_path / "nothing"), "--emotion", "0", "--out",
                  str(tmp_path / "z.npy")]) == 2
     assert "not a generator run folder" in capsys.readouterr().err

@@ -80,3 +80,8 @@ def test_summary_says_over_how_many_subjects_a_mean_is_taken():
     assert "± –" in kappa and "over 1 of 2 subjects" in kappa          # no fake "± 0.000"
     acc = next(line for line in text.splitlines() if line.startswith("accuracy"))
     assert "of 2 subjects" not in acc
+    one = {"1": per["2"]}
+    text = format_metrics({"summary": summarize(one), "per_subject": one,
+                           "protocol": {"name": "trial-kfold"}, "model": {"name": "svm"}})
+    acc = next(line for line in text.splitlines() if line.startswith("accuracy"))
+    assert acc.endswith("± – (1 subject)") and "0.000" not in acc

@@ -164,6 +164,16 @@ def test_cli_prepare_train_predict_eegmmidb_with_reader_options(eegmmidb_dir, tm
                  "--out", str(out), "--unlabelled"]) == 0
     probs = pd.read_csv(out)
     assert len(probs) == n_whole and probs["label"].isna().all()
+    # a file of another dataset is not read with the store's reader options (labels=T1,T2 is no
+    # SEED label list): what stands in the way is said, naming the file
+    from eegemo.datasets.simulate import simulate
+
+    seed = simulate("seed", tmp_path / "seed", subjects=[1], sessions=[1], duration_scale=0.01)
+    mat = sorted((seed / "Preprocessed_EEG").glob("1_*.mat"))[0]
+    capsys.readouterr()
+    assert main(["predict", str(tmp_path / "run"), str(mat), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert mat.name in err and "channels of the training store are missing" in err
     # and a typo in a reader option is refused, not ignored
     assert main(["prepare", str(eegmmidb_dir), "--out", str(tmp_path / "typo"),
                  "--read-option", "tmn=0.5"]) == 2

@@ -258,6 +258,10 @@ def test_report_with_another_store_keeps_the_runs_own_classes(tmp_path, monkeypa
     seen.clear()
     page = rep.make_report(tmp_path / "r.html", store=three, runs=[tmp_path / "run"])
     assert "trained on another store" not in page.read_text()
+    # generic recordings hold classes, not emotions; no CB1/CB2 note where there are none
+    text = page.read_text()
+    assert "windows per class" in text and "per emotion" not in text and "CB1/CB2" not in text
+    assert "sessions (recordings)" not in text
     # the CLI: a damaged metrics.json and an empty call are one-line errors, nothing written
     (tmp_path / "bad").mkdir()
     (tmp_path / "bad" / "metrics.json").write_bytes(b"\xff{")

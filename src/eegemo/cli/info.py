@@ -30,7 +30,8 @@ def _store_text(d: dict) -> str:
             ("sessions", _fmt_list([s for s in d["sessions"] if str(s) != "-1"], 8)
              or "- (none in the source)"),
             ("trials", str(d["n_trials"])),
-            ("windows", f"{d['n_windows']} of {window}"),
+            ("windows", f"{d['n_windows']} table rows (no signal, no time)"
+             if d["dataset"] == "bird" else f"{d['n_windows']} of {window}"),
             ("rate", f"{d['sfreq']:g} Hz" if d["sfreq"] else "-"),
             ("filters", filters_text(d.get("filters") or {})),
             ("channels", str(d["n_channels"])),

@@ -111,7 +111,7 @@ def detect_dataset(path: str | os.PathLike) -> str:
         raise data_error(p, "not a dataset", expected="a dataset folder or a recording file",
                          found=NEXT_STEP[kind])
     raise data_error(p, "unknown dataset layout", expected="one of: " + "; ".join(_LOOKED_FOR),
-                     found="none (pass dataset= to force a reader)")
+                     found="none (pass dataset=, --dataset, to choose a reader)")
 
 
 #: Options :func:`read` passes to every reader (each takes or ignores them).

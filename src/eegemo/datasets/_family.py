@@ -33,6 +33,9 @@ __all__ = [
 
 #: Marker file written by :mod:`eegemo.datasets.simulate` at the root of a simulated dataset.
 MARKER = "eegemo-simulated.json"
+
+#: the names of the one DE feature of releases that have no other (SEED-V, SEED-GER/FRA/Chinese)
+_ONE_DE = ("de_LDS", "de")
 #: ``<prefix>_eeg<trial>`` variables of the preprocessed ``.mat`` files.
 RAW_VAR_RE = re.compile(r"^(.*)_eeg(\d+)$")
 #: Released feature names of the ``ExtractedFeatures`` / ``eeg_feature_smooth`` files.

@@ -142,6 +142,8 @@ def format_summary(d: dict) -> str:
     sfreq = d.get("sfreq")
     unit = "Hz" if d.get("kind") == "raw" else "windows/s"
     sfreq_s = (_fmt_list(sfreq) if isinstance(sfreq, list) else f"{sfreq:g}") if sfreq else "-"
+    if d.get("dataset") == "bird":     # rows of a table: no signal, no windows in time
+        sfreq_s, unit = "-", "(a table of feature rows, no signal)"
     nch = d.get("n_channels")
     nch_s = _fmt_list(nch) if isinstance(nch, list) else str(nch if nch is not None else "-")
     if d.get("ch_names"):

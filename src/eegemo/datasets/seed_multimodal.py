@@ -31,9 +31,9 @@ from ..bands import SEED_BANDS
 from ..channels import SEED_CHANNELS
 from ..errors import ConfigurationError, DataFormatError, data_error
 from ..recording import Recording, Trial, check_finite
-from ._family import (as_sessions, as_subjects, check_kind, cnt_recording, find_marker, label_names,
-                      load_table, only_window, reject_unknown, resolve_labels, resolve_times,
-                      split_windows)
+from ._family import (_ONE_DE, as_sessions, as_subjects, check_kind, cnt_recording, find_marker,
+                      label_names, load_table, only_window, reject_unknown, resolve_labels,
+                      resolve_times, split_windows)
 from ._npz import load_npz
 
 __all__ = ["detect", "read", "dataset_name", "locate", "DATASETS"]
@@ -165,7 +165,8 @@ def read(path: str | os.PathLike, *, dataset: str | None = None, kind: str | Non
     kind : {"raw", "features"} | None
         ``None``: raw ``.cnt`` where present, else DE features.
     feature : str
-        Only DE is released (any ``de*`` name).
+        Only one DE feature is released: ``de_LDS`` (the default) or ``de``; another name is
+        refused rather than recorded for data it is not.
     subjects, sessions : None | id | sequence
     labels : sequence of int | dict | None
         Clip labels (default: the dataset's table).
@@ -205,7 +206,7 @@ def read(path: str | os.PathLike, *, dataset: str | None = None, kind: str | Non
                          found=f"{' and '.join(others)} data only" if others else "none of them")
     if found["unnamed"] and dataset is None:
         logger.warning("%s: language not told by the folder names; reading it as SEED Multimodal "
-                       "Chinese (pass dataset='seed-ger' or 'seed-fra' otherwise)", path)
+                       "Chinese (pass dataset='seed-ger' or 'seed-fra', --dataset, otherwise)", path)
     marker = find_marker(path)
     simulated = bool(marker and marker.get("simulated", True))
     want_subj, want_sess = as_subjects(subjects), as_sessions(sessions)
@@ -220,9 +221,9 @@ def read(path: str | os.PathLike, *, dataset: str | None = None, kind: str | Non
                                  found="DE features only")
             files = found["files"] or sorted(parts["raw"].glob("*.cnt"))
         else:
-            if not str(feature).startswith("de"):
-                raise ConfigurationError(f"feature: {name} releases DE features only (expected "
-                                         f"de_LDS), found {feature!r}")
+            if feature not in _ONE_DE:
+                raise ConfigurationError(f"feature: {name} releases one DE feature (expected "
+                                         f"de_LDS, the default), found {feature!r}")
             win = window or only_window(parts["features"], path)
             if win not in parts["features"]:
                 raise data_error(path, f"no {name} DE features for window {win}",

@@ -25,8 +25,8 @@ from ..bands import SEED_BANDS
 from ..channels import SEED_CHANNELS
 from ..errors import ConfigurationError, data_error
 from ..recording import Recording, Trial, check_finite
-from ._family import (as_sessions, as_subjects, check_kind, cnt_recording, find_marker, label_names,
-                      load_table, reject_unknown, resolve_labels, resolve_times)
+from ._family import (_ONE_DE, as_sessions, as_subjects, check_kind, cnt_recording, find_marker,
+                      label_names, load_table, reject_unknown, resolve_labels, resolve_times)
 from ._npz import load_npz
 
 __all__ = ["detect", "read", "read_seed_v", "locate"]
@@ -87,7 +87,8 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
     kind : {"raw", "features"} | None
         ``None``: raw where present, else features.
     feature : str
-        Only DE is released (``de_LDS``, the default, or any ``de*`` name reads it).
+        Only one DE feature is released: ``de_LDS`` (the default) or ``de``; another name
+        (``de_movingAve``, ``psd_LDS``) is refused rather than recorded for data it is not.
     subjects, sessions : None | id | sequence
     labels : sequence | dict of int -> sequence | None
         Raw trials' labels (default: the published per-session sequences).
@@ -132,9 +133,9 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
     if found["features"] is None:
         raise data_error(path, "no SEED-V features", expected="EEG_DE_features/<subject>_123.npz",
                          found="EEG_raw only")
-    if not str(feature).startswith("de"):
-        raise ConfigurationError(f"feature: SEED-V releases DE features only (expected de_LDS), "
-                                 f"found {feature!r}")
+    if feature not in _ONE_DE:
+        raise ConfigurationError(f"feature: SEED-V releases one DE feature (expected de_LDS, the "
+                                 f"default), found {feature!r}")
     layout = de_layout or table["de_layout"]
     if layout not in ("channel-major", "band-major"):
         raise ConfigurationError(f"de_layout: expected 'channel-major' or 'band-major', found "

@@ -256,6 +256,14 @@ def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str
         if kind == "features":
             defaults["feature"] = pcfg.feature
     dataset = dataset or detect_dataset(file)   # once: read() would detect it again
+    trained_on = cfg.get("store_dataset") or pcfg.dataset
+    if isinstance(trained_on, str) and trained_on != dataset and pcfg.read_options:
+        # the store's reader options (labels=T1,T2, tmin=...) are another reader's
+        logger.info("predict: %s is read as %s, the run's store as %s: the store's reader options "
+                    "(%s) are not applied", file, dataset, trained_on,
+                    ", ".join(sorted(pcfg.read_options)))
+        for key in pcfg.read_options:
+            defaults.pop(key, None)
     if dataset == "generic":
         # a new recording need not hold the events the training files were cut at: without them
         # the whole file is one unlabelled trial (logged); unlabelled=True forces that, False refuses

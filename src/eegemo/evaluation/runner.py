@@ -625,9 +625,10 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
         _write_json(work / "timing.json", {"total_seconds": elapsed, "fold_seconds": fold_seconds,
                                            "jobs": jobs, "scheduler": address})
     s = metrics["summary"]
-    logger.info("run: %s / %s: accuracy %.3f ± %.3f over %d subject(s) (%.0f s)",
+    logger.info("run: %s / %s: accuracy %.3f%s over %d subject(s) (%.0f s)",
                 _model_name(model), protocol, s["accuracy_mean"] or float("nan"),
-                s["accuracy_std"] or 0.0, s["n_subjects"], elapsed)
+                f" ± {s['accuracy_std']:.3f}" if s["n_subjects"] > 1 and s["accuracy_std"]
+                is not None else "", s["n_subjects"], elapsed)
     return metrics
 
 
@@ -700,6 +701,7 @@ def _assemble(store, index, folds, results, labels, label_names, protocol, model
         "store_config_hash": manifest.get("config_hash"),
         "store_config": manifest.get("config"),
         "store_kind": manifest.get("kind"),   # "raw" or "features": what predict must be given
+        "store_dataset": manifest.get("dataset"),   # whose reader the store's read options are for
         "array": array, "input_kind": input_kind, "normalize": normalize,
         "normalize_requested": requested, "transductive": transductive, "seq_len": seq_len,
         "n_folds": n_folds, "val_fraction": val_fraction, "train_trials": train_trials,
@@ -922,7 +924,9 @@ def format_metrics(metrics: dict) -> str:
     n_subj = s.get("n_subjects")
     for m in METRICS:
         k = s.get(f"{m}_n", n_subj)
-        std = "–" if k == 1 and n_subj != 1 else fmt(s.get(f"{m}_std")).strip()
+        # one value: no spread to show (the JSON keeps 0.0 for one subject, as documented)
+        std = ("– (1 subject)" if n_subj == 1 else "–" if k == 1
+               else fmt(s.get(f"{m}_std")).strip())
         few = (f"  (over {k} of {n_subj} subjects: undefined for the others)"
                if k is not None and n_subj is not None and k < n_subj else "")
         lines.append(f"{names[m]:<18} {fmt(s.get(f'{m}_mean'))} ± {std}{few}")

@@ -143,7 +143,12 @@ def _describe_load_error(err: Exception) -> str:
     match = re.search(r"Unsupported global: GLOBAL ([\w.]+)", text)
     if match:
         return f"a pickled object of type {match.group(1)}, which is never loaded"
+    # torch's own boilerplate (the weights_only default of PyTorch 2.6, where to file an issue, a
+    # link) says nothing about the file: keep the line that does, e.g. "Unsupported operand 225"
+    boiler = ("Weights only load failed", "Please file an issue", "Check the documentation",
+              "WeightsUnpickler error:")
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    lines = [ln for ln in lines if not ln.startswith(boiler)] or lines
     reason = lines[0][:100] if lines else ""
     return f"{type(err).__name__}: {reason}" if reason else type(err).__name__
 
@@ -172,12 +177,16 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     if not path.is_file():
         raise data_error(path, "no such checkpoint file", expected="a file written by save()",
                          found="nothing")
+    import zipfile
+
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # noqa: BLE001 - any failure of the unpickler means "not ours"
+        zip_note = ("" if zipfile.is_zipfile(path) else
+                    "; not the zip archive save() writes: cut short, or another kind of file")
         raise data_error(path, "not a readable weights-only eegemo checkpoint",
                          expected="a file written by an eegemo model's save()",
-                         found=_describe_load_error(err)) from None
+                         found=_describe_load_error(err) + zip_note) from None
     if not isinstance(payload, dict):
         raise data_error(path, "not an eegemo checkpoint", expected="a dict with format "
                          f"'{FORMAT}'", found=type(payload).__name__)

@@ -142,6 +142,9 @@ def _store_section(report, store, rng) -> tuple[str, dict]:
     simulated = bool(store.manifest.get("simulated", idx["simulated"].any() if "simulated" in idx else False))
     dataset = store.manifest.get("dataset") or (idx["dataset"].iloc[0] if len(idx) else "?")
     data_label = f"{dataset}{' (SIMULATED data)' if simulated else ''}"
+    # SEED-family and Bird labels are emotions; a generic recording's (T1/T2, ...) are classes
+    kind = "class" if dataset == "generic" or "generic" in np.atleast_1d(dataset) else "emotion"
+    kind_plural = {"class": "classes", "emotion": "emotions"}[kind]
     names = {int(k): v for k, v in store.label_names.items()}
     counts = idx.groupby("label").size()
     trials = idx.drop_duplicates(["recording", "trial"])
@@ -149,7 +152,7 @@ def _store_section(report, store, rng) -> tuple[str, dict]:
         ("dataset", data_label),
         ("store", str(store.path)),
         ("subjects", idx["subject"].nunique()),
-        ("sessions (recordings)", idx["recording"].nunique()),
+        ("recordings", idx["recording"].nunique()),
         ("trials", len(trials)),
         ("windows", len(idx)),
         ("channels", len(store.ch_names)),
@@ -157,7 +160,7 @@ def _store_section(report, store, rng) -> tuple[str, dict]:
         ("bands", ", ".join(f"{b.name} {b.low:g}–{b.high:g} Hz" for b in store.bands)),
         ("arrays", ", ".join(store.arrays)),
         ("filters before windowing", filters_text(store.filters)),
-        ("windows per emotion", ", ".join(f"{names.get(int(k), k)}: {v}" for k, v in counts.items())),
+        (f"windows per {kind}", ", ".join(f"{names.get(int(k), k)}: {v}" for k, v in counts.items())),
     ]
     banner = ('<p style="color:#b00;font-weight:bold">These data are SIMULATED by eegemo\'s simulator: '
               "they show that the pipeline works, not how real brains respond.</p>") if simulated else ""
@@ -179,38 +182,44 @@ def _store_section(report, store, rng) -> tuple[str, dict]:
                               caption=f"First seconds of subject {rec['subject']}, session {rec['session']}, "
                                       f"trial {rec['trial']} ({names.get(int(rec['label']), rec['label'])}); "
                                       f"{data_label}.")
-        fig = figures.plot_psd_by_emotion(X, y, store.sfreq, names, bands=store.bands)
-        report.add_figure(fig, title="Spectrum per emotion", section="Dataset",
-                          caption=f"Welch PSD averaged over channels and {len(rows_s)} windows, per emotion; "
+        fig = figures.plot_psd_by_emotion(
+            X, y, store.sfreq, names, bands=store.bands,
+            title=f"spectrum per {kind} (mean over channels and windows)")
+        report.add_figure(fig, title=f"Spectrum per {kind}", section="Dataset",
+                          caption=f"Welch PSD averaged over channels and {len(rows_s)} windows, per {kind}; "
                                   f"{data_label}.")
     feat_name = "de" if "de" in store.arrays else ("psd" if "psd" in store.arrays else None)
     if feat_name:
         F = store.load(feat_name, rows_s)
         try:
-            fig = figures.plot_band_topomaps(F, y, store.ch_names, names, store.bands)
+            fig = figures.plot_band_topomaps(F, y, store.ch_names, names, store.bands,
+                                             title=f"{feat_name.upper()} per band and {kind}")
         except ConfigurationError as exc:     # e.g. numbered channels of a CNT: no montage
             logger.warning("report: %s topomaps left out: %s", feat_name.upper(), exc)
             report.add_html(f"<p>{html.escape(f'Topomaps left out: {exc}.')}</p>",
-                            title=f"{feat_name.upper()} topomaps per band and emotion", section="Features")
+                            title=f"{feat_name.upper()} topomaps per band and {kind}", section="Features")
         else:
-            report.add_figure(fig, title=f"{feat_name.upper()} topomaps per band and emotion",
+            cb = " CB1/CB2 are drawn at I1/I2." if {"CB1", "CB2"} & set(store.ch_names) else ""
+            report.add_figure(fig, title=f"{feat_name.upper()} topomaps per band and {kind}",
                               section="Features",
-                              caption=f"Mean {feat_name.upper()} per channel, band and emotion (top rows) and "
-                                      f"each emotion minus the mean over emotions (bottom rows); {data_label}. "
-                                      "CB1/CB2 are drawn at I1/I2.")
-        fig = figures.plot_embedding(F, y, names, method="pca")
+                              caption=f"Mean {feat_name.upper()} per channel, band and {kind} (top rows) and "
+                                      f"each {kind} minus the mean over {kind_plural} (bottom rows); "
+                                      f"{data_label}.{cb}")
+        fig = figures.plot_embedding(F, y, names, method="pca",
+                                     title=f"{feat_name.upper()} vectors (PCA), coloured by {kind}")
         report.add_figure(fig, title=f"{feat_name.upper()} embedding", section="Features",
-                          caption=f"PCA of standardised {feat_name.upper()} vectors, coloured by emotion; "
+                          caption=f"PCA of standardised {feat_name.upper()} vectors, coloured by {kind}; "
                                   f"{data_label}.")
     for arr, what in (("de_grid", "9 × 9 grid"), ("de_image", "topographic image")):
         if arr in store.arrays:
             G = store.load(arr, rows_s)
             classes, means = figures.class_means(G, y)
             fig = figures.plot_grids(means, store.bands, row_labels=[names.get(int(c), str(c)) for c in classes],
-                                     title=f"mean {what} per emotion")
+                                     title=f"mean {what} per {kind}")
+            size = "" if arr == "de_grid" else f" ({G.shape[-2]} × {G.shape[-1]})"
             report.add_figure(fig, title=f"Model input: {what}", section="Features",
-                              caption=f"The {what} ({G.shape[-2]} × {G.shape[-1]}) that the models see, "
-                                      f"averaged per emotion; {data_label}.")
+                              caption=f"The {what}{size} that the models see, "
+                                      f"averaged per {kind}; {data_label}.")
     return data_label, {"label_names": names, "simulated": simulated,
                         "manifest_hash": manifest_hash(store.manifest) if store.manifest else None,
                         "store": str(store.path)}
@@ -306,7 +315,8 @@ def _run_section(report, run: Path, facts: dict) -> list:
         report.add_figure(fig, title=f"{model}: training curves", section=section,
                           caption="Loss per epoch for every fold (validation carved from training trials).")
     one = s.get("n_subjects") == 1
-    return [str(model), run.name + (" (another store)" if other else ""), str(protocol),
+    return [str(model), run.name + (" (another store)" if other else "")
+            + (" (SIMULATED data)" if sim else ""), str(protocol),
             _fmt(s.get("accuracy_mean")), "– (1 subject)" if one else _fmt(s.get("accuracy_std")),
             _fmt(s.get("balanced_accuracy_mean")), _fmt(s.get("f1_macro_mean"))]
 
@@ -329,7 +339,8 @@ def _generator_section(report, run: Path, store, rng, facts: dict) -> list:
             break
     other = _other_store(report, run, cfg.get("store_manifest_hash"), facts, section,
                          "real-vs-synthetic figures are not drawn")
-    row = [str(model), run.name + (" (another store)" if other else "")]
+    row = [str(model), run.name + (" (another store)" if other else "")
+           + (" (SIMULATED data)" if sim else "")]
     keys = ("c2st", "c2st_real_floor", "c2st_nonlinear", "c2st_nonlinear_real_floor", "psd_distance",
             "psd_distance_real_floor", "topomap_correlation", "fid", "tstr", "trtr",
             "augmentation_gain", "diversity")
@@ -358,14 +369,16 @@ def _generator_section(report, run: Path, store, rng, facts: dict) -> list:
                         "TSTR: train on synthetic, test on real; augmentation gain: accuracy with minus "
                         "without synthetic training windows, and over as many real windows of the generator's "
                         "other training trials in their place; <em>real floor</em>: the same measure "
-                        "between real training and real held-out trials, the best a generator can "
-                        f"expect){sim}.</p>" + _table(rows, ["metric", "value"]),
+                        "between real training and real held-out trials: the sampling noise of the "
+                        "measure at this size, so a generator near it cannot be told from real data "
+                        "here, and one below it is within that noise, not better than real data)"
+                        f"{sim}.</p>" + _table(rows, ["metric", "value"]),
                         title=f"{model}: metrics", section=section)
         row += [str(ev.get("protocol") or "–")]
         row += [_fmt(scalar(ev.get(k))) for k in ("c2st", "c2st_real_floor", "psd_distance",
                                                    "psd_distance_real_floor", "tstr", "trtr")]
     else:
-        row += ["–"] * 7
+        row += ["not judged yet: run eegemo synth-eval"] + ["–"] * 6
     if store is not None and not other:
         try:
             from ..evaluation.generation import load_run
