@@ -59,6 +59,13 @@ def test_an_output_file_never_lands_on_a_store_or_a_runs_own_files(tmp_path, cap
         check_output_file(tmp_path / "f" / "x.csv")
     for fine in (run / "probs.csv", gen / "synth_eval.json", tmp_path / "new" / "r.html"):
         check_output_file(fine)
+    # a folder to write below a file: said before anything is read (was "[Errno 17] File exists")
+    from eegemo.evaluation.runner import check_run_folder
+
+    with pytest.raises(ConfigurationError, match="is a file, not a folder"):
+        check_run_folder(tmp_path / "f" / "run", False, ("metrics.json",), "eegemo train")
+    assert main(["prepare", str(tmp_path), "--out", str(tmp_path / "f" / "store")]) == 2
+    assert "f is a file, not a folder" in capsys.readouterr().err
     # from the shell: one line, and the run's metrics.json is untouched
     rc = main(["predict", str(run), str(tmp_path / "f"), "--out", str(run / "metrics.json")])
     err = capsys.readouterr().err.strip().splitlines()

@@ -127,6 +127,20 @@ def test_brainvision_with_sidecar(fixtures_dir, tmp_path):
     assert rec.trials[1].n_times == 500
 
 
+def test_brainvision_data_file_cut_short_is_said(fixtures_dir, tmp_path, caplog):
+    src = fixtures_dir / "Brainvision"
+    for name in ("test_NO.vhdr", "test_NO.vmrk"):
+        (tmp_path / name).write_bytes((src / name).read_bytes())
+    (tmp_path / "test_NO.eeg").write_bytes((src / "test_NO.eeg").read_bytes()[:500_001])
+    with caplog.at_level("WARNING", logger="eegemo"):
+        generic.read(src / "test_NO.vhdr", unlabelled=True)
+    assert "whole number of samples" not in caplog.text          # the intact file: no word
+    with caplog.at_level("WARNING", logger="eegemo"):
+        (rec,) = generic.read(tmp_path / "test_NO.vhdr", unlabelled=True)
+    assert "test_NO.eeg is not a whole number of samples (21 bytes over" in caplog.text
+    assert rec.trials[0].n_times == 500_001 // (65 * 4)
+
+
 def test_eeglab_continuous_chanloc_and_epochs(fixtures_dir):
     path = fixtures_dir / "EEGLAB" / "test_raw.set"
     (rec,) = generic.read(path, duration=1.0)

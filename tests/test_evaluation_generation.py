@@ -141,6 +141,12 @@ def test_cli_train_generate_synth_eval(tiny_store, tmp_path, capsys):
     assert main(["generate", str(tmp_path / "nothing"), "--emotion", "0", "--out",
                  str(tmp_path / "z.npy")]) == 2
     assert "not a generator run folder" in capsys.readouterr().err
+    # a hand-edited config.json of the wrong kinds: one line, not an AttributeError
+    cfg_text = (run / "config.json").read_text()
+    (run / "config.json").write_text(json.dumps({**json.loads(cfg_text), "label_names": 5}))
+    assert main(["info", str(run)]) == 2
+    assert "damaged run configuration (expected label_names as dict" in capsys.readouterr().err
+    (run / "config.json").write_text(cfg_text)
     # the two kinds of run folder, each given to the other kind's command: one line that says so
     assert main(["evaluate", str(run)]) == 2
     assert "it is a generator run: use `eegemo synth-eval" in capsys.readouterr().err

@@ -286,6 +286,20 @@ def test_evaluate_command_prints_the_table(tmp_path, capsys):
         assert main(["evaluate", str(tmp_path / "run")]) == 2
         err = capsys.readouterr().err.strip()
         assert len(err.splitlines()) == 1 and str(path) in err and found in err, err
+    # a hand-edited metrics.json of the wrong kinds: one line from every command that reads it
+    mpath = tmp_path / "run" / "metrics.json"
+    good = json.loads(mpath.read_text())
+    for edit, found in ((lambda m: m["summary"].update(accuracy_mean="x"), "summary accuracy_mean"),
+                        (lambda m: m.update(per_subject=5), "'per_subject' as an object"),
+                        (lambda m: m["config"].update(sfreq="abc"), "config sfreq")):
+        m = json.loads(json.dumps(good))
+        edit(m)
+        mpath.write_text(json.dumps(m))
+        for argv in (["evaluate", str(tmp_path / "run")], ["info", str(tmp_path / "run")],
+                     ["report", str(tmp_path / "run"), "--out", str(tmp_path / "r.html")]):
+            assert main(argv) == 2
+            err = capsys.readouterr().err.strip()
+            assert len(err.splitlines()) == 1 and "damaged metrics.json" in err and found in err, err
 
 
 def test_cli_unwritable_outputs_are_one_line_errors(tmp_path, capsys):

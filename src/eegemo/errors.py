@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 __all__ = ["EegemoError", "DataFormatError", "ConfigurationError", "data_error", "check_output_file",
-           "unknown_parameters"]
+           "check_parent_folders", "unknown_parameters"]
 
 
 class EegemoError(Exception):
@@ -67,6 +67,21 @@ _OWN_FILES = {
 }
 
 
+def check_parent_folders(path: str | os.PathLike) -> None:
+    """Refuse an output path below an existing file (``--out notes.txt/run``), before any work.
+
+    Raises
+    ------
+    ConfigurationError
+        If a folder above ``path`` exists as a file.
+    """
+    from pathlib import Path
+
+    for parent in Path(path).absolute().parents:
+        if parent.exists() and not parent.is_dir():
+            raise ConfigurationError(f"{os.fspath(path)}: {parent} is a file, not a folder")
+
+
 def check_output_file(path: str | os.PathLike) -> None:
     """Refuse, before any work, an output file that cannot or must not be written.
 
@@ -90,9 +105,7 @@ def check_output_file(path: str | os.PathLike) -> None:
     if p.is_dir():
         raise ConfigurationError(f"{os.fspath(path)}: is a folder (expected the name of a file to "
                                  f"write)")
-    for parent in p.absolute().parents:
-        if parent.exists() and not parent.is_dir():
-            raise ConfigurationError(f"{os.fspath(path)}: {parent} is a file, not a folder")
+    check_parent_folders(p)
     parts = p.absolute().parts
     for depth in range(len(parts) - 1, 0, -1):
         folder = Path(*parts[:depth])

@@ -263,11 +263,30 @@ def _open_raw(path: Path, fmt: str, data_format: str | None):
                "fif": mne.io.read_raw_fif, "brainvision": mne.io.read_raw_brainvision,
                "eeglab": mne.io.read_raw_eeglab}
     try:
-        return readers[fmt](path, preload=preload, verbose="error")
+        raw = readers[fmt](path, preload=preload, verbose="error")
     except Exception as exc:
         raise data_error(path, f"unreadable {fmt} file (truncated or corrupt?)",
                          found=f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
                          ) from None
+    if fmt == "brainvision":
+        _check_brainvision_size(raw, path)
+    return raw
+
+
+def _check_brainvision_size(raw, path: Path) -> None:
+    """Warn where a BrainVision ``.eeg`` is not a whole number of samples: MNE reads a cut-short
+    file as a shorter recording without a word (multiplexed binary only)."""
+    extras = (getattr(raw, "_raw_extras", None) or [{}])[0]
+    size = {"short": 2, "int": 4, "single": 4, "double": 8}.get(str(extras.get("fmt")))
+    n_ch = extras.get("orig_nchan")
+    files = [Path(f) for f in getattr(raw, "filenames", ()) if f]
+    if not (size and n_ch and files and files[0].is_file()):
+        return
+    extra = files[0].stat().st_size % (size * int(n_ch))
+    if extra:
+        logger.warning("%s: %s is not a whole number of samples (%d bytes over %d channels × %d "
+                       "bytes): cut short? The incomplete last sample is dropped", path.name,
+                       files[0].name, extra, n_ch, size)
 
 
 # ------------------------------------------------------------------------------------------- sidecar

@@ -279,6 +279,14 @@ def read_config(run: str | os.PathLike) -> dict:
     if not isinstance(config, dict) or "model" not in config or "array" not in config:
         raise data_error(cfg_path, "not a generator run configuration",
                          expected="keys model and array", found="other content")
+    kinds = {"model": str, "array": str, "label_names": dict, "ch_names": list,
+             "input_shape": list, "sfreq": (int, float)}
+    for key, kind in kinds.items():   # a hand-edited file: one line, not a TypeError later
+        v = config.get(key)
+        if v is not None and (not isinstance(v, kind) or isinstance(v, bool)):
+            raise data_error(cfg_path, "damaged run configuration", expected=f"{key} as "
+                             f"{'a number' if kind == (int, float) else kind.__name__}",
+                             found=f"{v!r:.60}")
     return config
 
 

@@ -38,7 +38,7 @@ import pandas as pd
 from .._dask import connected
 from .._files import written_aside
 from .._logging import logger, progress_disabled
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, check_parent_folders
 from .metrics import METRICS, classification_metrics, confusion, per_group, summarize
 from .splits import PROTOCOLS, Fold, check_no_leakage, split, trial_ids
 
@@ -436,6 +436,7 @@ def check_run_folder(out: str | os.PathLike, overwrite: bool, markers: tuple[str
         The command that writes such runs, for the message.
     """
     out = Path(out)
+    check_parent_folders(out)
     if not out.exists():
         return
     if not out.is_dir():
@@ -805,7 +806,38 @@ def load_run(run_dir: str | os.PathLike) -> dict:
     if not isinstance(m, dict) or "summary" not in m or "config" not in m:
         raise ConfigurationError(f"{path}: not a recognition run (expected summary and config "
                                  f"keys){hint}")
+    check_run_metrics(path, m)
     return m
+
+
+def check_run_metrics(path: Path, m: dict) -> None:
+    """Refuse, in one line, a metrics.json whose parts are not of the kinds the readers use (a
+    hand-edited file), instead of a TypeError deep in evaluate/info/report/predict."""
+    def bad(what: str, found) -> ConfigurationError:
+        return ConfigurationError(f"{path}: damaged metrics.json (expected {what}, found "
+                                  f"{found!r:.60})")
+
+    for key in ("summary", "config"):
+        if not isinstance(m.get(key, {}), dict):
+            raise bad(f"{key!r} as an object", m[key])
+    for key in ("per_subject", "per_fold"):
+        part = m.get(key, {})
+        if not isinstance(part, dict) or not all(isinstance(v, dict) for v in part.values()):
+            raise bad(f"{key!r} as an object of objects", part)
+    number = (int, float, type(None))
+    for where, part in [("summary", m.get("summary", {})), *[(f"per_subject {k}", v)
+                                                     for k, v in m.get("per_subject", {}).items()]]:
+        for metric in METRICS:
+            for key in ((f"{metric}_mean", f"{metric}_std") if where == "summary" else (metric,)):
+                v = part.get(key)
+                if not isinstance(v, number) or isinstance(v, bool):
+                    raise bad(f"{where} {key} as a number or null", v)
+    cfg = m.get("config", {})
+    for key, kinds in (("labels", (list, type(None))), ("label_names", (dict, type(None))),
+                       ("sfreq", number), ("window", number)):
+        if not isinstance(cfg.get(key), kinds) or isinstance(cfg.get(key), bool):
+            raise bad(f"config {key} as {'a number' if kinds is number else kinds[0].__name__}",
+                      cfg.get(key))
 
 
 def evaluate(run_dir: str | os.PathLike) -> dict:

@@ -44,7 +44,7 @@ from .._files import dir_bytes, replace_dir
 from .._logging import logger, progress_disabled
 from .._processes import broken_pool_error
 from ..bands import SEED_BANDS
-from ..errors import ConfigurationError, DataFormatError, data_error
+from ..errors import ConfigurationError, DataFormatError, check_parent_folders, data_error
 from ..recording import Recording
 from . import _compute
 from ._compute import TMP_PREFIX, process_payload, process_recording
@@ -440,6 +440,7 @@ def prepare(source, out: str | os.PathLike, *, config: PrepareConfig | None = No
     """
     from .._dask import connected
 
+    check_parent_folders(out)
     with connected(scheduler) as client, _locked(Path(out)):
         # connected first: a wrong address leaves no folder; locked: one prepare per store at a time
         out_p = Path(out)

@@ -86,6 +86,9 @@ def sort_runs(paths: Sequence[str | os.PathLike]) -> tuple[list[Path], list[Path
                                  expected="the JSON written by `eegemo train`",
                                  found=str(err).splitlines()[0] or type(err).__name__) from None
             if isinstance(m, dict) and "summary" in m:
+                from ..evaluation.runner import check_run_metrics
+
+                check_run_metrics(metrics, m)    # a hand-edited file: one line, not a TypeError
                 rec.append(run)
                 continue
         if (run / "config.json").is_file():
