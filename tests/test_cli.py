@@ -50,6 +50,7 @@ def test_an_output_file_never_lands_on_a_store_or_a_runs_own_files(tmp_path, cap
         folder.mkdir()
         for name in files:
             (folder / name).write_text("{}")
+    (store / "manifest.json").write_text('{"format": "eegemo-store"}')
     for bad in (store / "x.csv", store / "manifest.json", run / "metrics.json",
                 run / "checkpoints" / "a.pt", gen / "generator.pt", store):
         with pytest.raises(ConfigurationError):
@@ -57,7 +58,15 @@ def test_an_output_file_never_lands_on_a_store_or_a_runs_own_files(tmp_path, cap
     (tmp_path / "f").write_text("a file")
     with pytest.raises(ConfigurationError, match="is a file, not a folder"):
         check_output_file(tmp_path / "f" / "x.csv")
-    for fine in (run / "probs.csv", gen / "synth_eval.json", tmp_path / "new" / "r.html"):
+    (gen / "holdout_rows.npy").write_bytes(b"")
+    with pytest.raises(ConfigurationError, match="generator run"):
+        check_output_file(gen / "holdout_rows.npy")        # synth-eval's held-out trials
+    # another program's manifest.json is no store; ".." is where the file really lands
+    (tmp_path / "webapp" / "out").mkdir(parents=True)
+    (tmp_path / "webapp" / "manifest.json").write_text('{"name": "my app"}')
+    for fine in (run / "probs.csv", gen / "synth_eval.json", tmp_path / "new" / "r.html",
+                 tmp_path / "webapp" / "out" / "p.csv", store / ".." / "r.html",
+                 run / "checkpoints" / ".." / ".." / "x.csv"):
         check_output_file(fine)
     # a folder to write below a file: said before anything is read (was "[Errno 17] File exists")
     from eegemo.evaluation.runner import check_run_folder

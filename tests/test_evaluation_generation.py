@@ -76,6 +76,7 @@ def test_train_generate_export_and_synth_eval(tiny_store, tmp_path):
     # the real-vs-real floor: two sets of real trials are far closer than a 1-epoch generator's output
     assert 0.0 <= res["c2st_real_floor"] <= 1.0
     assert 0.0 <= res["psd_distance_real_floor"] < res["psd_distance"]
+    assert res["real_floor_method"] == "training windows drawn like the samples"
     with pytest.raises(ConfigurationError, match="exists"):
         train_generator(store, "wgan-raw", run, epochs=1)
 
@@ -275,3 +276,23 @@ def test_holdout_keeps_folds_that_leave_training_trials():
     assert [f.name for f in _holdout_folds(seed, "seed-standard", 0)] == \
         ["1/s1", "1/s2", "2/s1", "2/s2"]
     assert [f.name for f in _holdout_folds(seed, "trial-kfold", 0)] == ["1/fold0", "2/fold0"]
+
+
+def test_the_real_floor_stands_in_training_windows_drawn_like_the_samples():
+    """The floor replaces the samples by real training windows of the same emotion (and subject for
+    a subject-conditioned generator), so it measures what a generator reproducing its training
+    data would score, not the training side's other label mix (SEED-IV's session-1 hold-out has
+    no neutral clip)."""
+    from eegemo.evaluation.generation import _drawn_like
+
+    rng = np.random.default_rng(0)
+    labels = np.array([0] * 10 + [1] * 10 + [2] * 4 + [0] * 3 + [2] * 3)
+    subj = np.array(["a"] * 24 + ["b"] * 6)
+    pool, rows = np.arange(24), np.arange(24, 30)      # held out: subject b, labels 0 and 2 only
+    got = _drawn_like(rows, pool, labels, None, rng)
+    assert set(got) <= set(pool) and (labels[got] == labels[rows]).all()
+    assert len(set(got)) == len(got)                      # without replacement while it lasts
+    by_subject = _drawn_like(rows, np.arange(30)[::-1][:27], labels, subj, rng)   # b's own rows
+    assert (subj[by_subject] == "b").all() and (labels[by_subject] == labels[rows]).all()
+    fallback = _drawn_like(rows, pool, labels, subj, rng)   # b has no training rows: label only
+    assert (labels[fallback] == labels[rows]).all()

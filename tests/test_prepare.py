@@ -297,3 +297,24 @@ def test_raw_windows_at_a_high_rate_suggest_resampling(tmp_path, caplog):
                         resample=200.0)
     assert store.sfreq == 200.0 and store.shape("raw")[1:] == (62, 200)
     assert "raw windows at" not in caplog.text
+
+
+@needs_readers
+def test_predict_keeps_the_read_options_of_a_sibling_release(tmp_path, caplog):
+    """A run on SEED-GER's 4-s DE features predicts SEED-FRA files with the same reader options
+    (one reader serves both): 4-s windows, not the 1-s default."""
+    from eegemo.datasets import read
+    from eegemo.datasets.simulate import simulate
+    from eegemo.evaluation import predict
+
+    ger = simulate("seed-ger", tmp_path / "ger", subjects=[1], sessions=[1], duration_scale=0.02)
+    fra = simulate("seed-fra", tmp_path / "fra", subjects=[1], sessions=[1], duration_scale=0.02)
+    assert main(["prepare", str(ger), "--out", str(tmp_path / "st"), "--kind", "features",
+                 "--read-option", "window=4s", "--jobs", "1"]) == 0
+    assert main(["train", str(tmp_path / "st"), "--model", "logreg", "--protocol", "trial-kfold",
+                 "--n-folds", "3", "--fit-final", "--out", str(tmp_path / "run")]) == 0
+    with caplog.at_level("INFO", logger="eegemo"):
+        probs = predict(tmp_path / "run", fra)
+    assert "not applied" not in caplog.text
+    n_4s = sum(t.n_times for r in read(fra, kind="features", window="4s") for t in r.trials)
+    assert len(probs) == n_4s

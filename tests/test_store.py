@@ -525,8 +525,8 @@ def test_a_manifest_with_a_damaged_structure_needs_overwrite(tmp_path):
     out = tmp_path / "s"
     prepare(recs, out, jobs=1)
     man = json.loads((out / "manifest.json").read_text())
-    man["recordings"] = 5
-    (out / "manifest.json").write_text(json.dumps(man))
-    with pytest.raises(ConfigurationError, match="not a readable eegemo store manifest"):
-        prepare(recs, out, jobs=1)
+    for bad in ({**man, "recordings": 5}, None, 3):
+        (out / "manifest.json").write_text(json.dumps(bad))
+        with pytest.raises(ConfigurationError, match="not a readable eegemo store manifest"):
+            prepare(recs, out, jobs=1)
     assert len(prepare(recs, out, jobs=1, overwrite=True).index) > 0

@@ -32,13 +32,25 @@ def folder_kind(path: str | os.PathLike) -> str | None:
     p = Path(path)
     if not p.is_dir():
         return None
-    if (p / "manifest.json").is_file():
+    if (p / "manifest.json").is_file() and ((p / "recordings").is_dir()
+                                            or _is_store_manifest(p / "manifest.json")):
+        # manifest.json is a common name (web apps, data packages): a store's says so, or has
+        # its recordings/ beside it (a store whose manifest is damaged is still a store)
         return "store"
     if (p / "generator.pt").is_file() and (p / "config.json").is_file():
         return "generator run"
     if (p / "metrics.json").is_file():
         return "recognition run"
     return None
+
+
+def _is_store_manifest(path: Path) -> bool:
+    import json
+
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("format") == "eegemo-store"
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def dir_bytes(path: Path) -> int:

@@ -63,7 +63,8 @@ def data_error(path: str | os.PathLike | None, problem: str, *, expected: str | 
 _OWN_FILES = {
     "recognition run": ("metrics.json", "predictions.parquet", "confusion.json", "history.json",
                         "per_subject.csv", "timing.json", "checkpoints"),
-    "generator run": ("config.json", "generator.pt", "history.json"),
+    "generator run": ("config.json", "generator.pt", "history.json", "train_rows.npy",
+                      "holdout_rows.npy"),
 }
 
 
@@ -101,12 +102,12 @@ def check_output_file(path: str | os.PathLike) -> None:
 
     from ._files import folder_kind
 
-    p = Path(path)
+    p = Path(os.path.abspath(path))      # ".." normalised: where the file really lands
     if p.is_dir():
         raise ConfigurationError(f"{os.fspath(path)}: is a folder (expected the name of a file to "
                                  f"write)")
     check_parent_folders(p)
-    parts = p.absolute().parts
+    parts = p.parts
     for depth in range(len(parts) - 1, 0, -1):
         folder = Path(*parts[:depth])
         kind = folder_kind(folder)

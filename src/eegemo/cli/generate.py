@@ -43,7 +43,9 @@ def add_parser(sub) -> None:
     g.add_argument("--out", "-o", type=Path, required=True, help="file: .npy, .fif, -epo.fif, .fif.gz or .edf")
     g.add_argument("--subject", help="subject (runs trained with --condition-subject; default: "
                                       "a mix over the training subjects)")
-    g.add_argument("--seed", type=int, default=0, help="random_state of the draw")
+    g.add_argument("--seed", type=int, default=0,
+                   help="random_state of the draw (default 0; the same seed, emotion and subject "
+                        "give the same windows, and each emotion draws its own noise)")
     g.add_argument("--device", choices=("auto", "cpu", "cuda"))
     g.set_defaults(func=_generate)
 

@@ -290,6 +290,26 @@ def read_config(run: str | os.PathLike) -> dict:
     return config
 
 
+def _drawn_like(rows: np.ndarray, pool: np.ndarray, labels: np.ndarray, subjects, rng
+                ) -> np.ndarray:
+    """For each of ``rows``, a row of ``pool`` with its label (and subject, where ``subjects`` is
+    given; the label alone where the pool has none of that subject), drawn at random without
+    replacement while the pool lasts."""
+    out = np.empty(len(rows), dtype=np.int64)
+    keys = (labels if subjects is None else
+            np.char.add(np.char.add(labels.astype(str), "\x00"), subjects.astype(str)))
+    for key in np.unique(keys[rows]):
+        want = rows[keys[rows] == key]
+        have = pool[keys[pool] == key]
+        if not len(have):           # that subject has no training row of this label
+            have = pool[labels[pool] == labels[want[0]]]
+        if not len(have):
+            have = pool
+        out[np.flatnonzero(keys[rows] == key)] = rng.choice(have, len(want),
+                                                            replace=len(want) > len(have))
+    return out
+
+
 # ---------------------------------------------------------------------------------------- generate
 def _to_mne_epochs(X_uv: np.ndarray, config: dict, label: str, code: int):
     import mne
@@ -515,9 +535,11 @@ def synth_eval(run: str | os.PathLike, store, out_json: str | os.PathLike | None
     -------
     metrics : dict
         Keys ``c2st`` (cross-validated over whole trials, ``c2st_folds="trials"``), ``psd_distance``
-        (dB), ``c2st_real_floor`` and ``psd_distance_real_floor`` (the
-        same measures between the real training trials and the real held-out trials: what fresh real
-        trials score, the floor of any generator), ``c2st_nonlinear`` and
+        (dB), ``c2st_real_floor`` and ``psd_distance_real_floor`` (the same measures with real
+        windows of the generator's training trials in the samples' place, drawn with the held-out
+        rows' emotions, and subjects for a subject-conditioned generator, and grouped like the
+        samples: what a generator that reproduced its training data would score, the floor of any
+        generator; ``real_floor_method`` says so), ``c2st_nonlinear`` and
         ``c2st_nonlinear_real_floor`` (the same test with gradient-boosted trees instead of logistic
         regression), ``topomap_correlation``, ``fid``, ``tstr``, ``trtr``,
         ``tstr_trtr_ratio``, ``augmentation_gain`` (with ``gain_over_control``: the gain over as many
@@ -578,7 +600,7 @@ def synth_eval(run: str | os.PathLike, store, out_json: str | os.PathLike | None
     result: dict[str, Any] = {}
     # C2ST folds by trial: a synthetic row goes with the trial of the real row it was drawn like
     trials = trial_ids(index)
-    g_tr, g_ho = trials[tr], trials[ho]
+    g_ho = trials[ho]
     result["c2st"] = M.c2st(X_ho, F_ho, random_state=random_state, groups_real=g_ho,
                             groups_fake=g_ho)
     result["psd_distance"] = scale * M.psd_distance(X_ho, F_ho, kind=kind)
@@ -587,15 +609,21 @@ def synth_eval(run: str | os.PathLike, store, out_json: str | os.PathLike | None
     boosted = _boosted_classifier(random_state)
     result["c2st_nonlinear"] = M.c2st(X_ho, F_ho, random_state=random_state, classifier=boosted,
                                       groups_real=g_ho, groups_fake=g_ho)
-    # The same measures between two sets of *real* trials (the generator's training trials and the
-    # held-out ones): what new real trials would score, so the floor any generator is judged against.
+    # The same measures with *real* windows of the generator's training trials in the synthetic
+    # ones' place, drawn like them (each held-out row's emotion, and subject for a generator
+    # conditioned on subjects) and grouped like them: what a generator that reproduced its
+    # training data would score, the floor any generator is judged against. (Training trials as
+    # they are would also measure their other label mix and subjects, which no sample sees.)
     if not seen_by_generator:
-        result["c2st_real_floor"] = M.c2st(X_tr, X_ho, random_state=random_state,
-                                           groups_real=g_tr, groups_fake=g_ho)
-        result["c2st_nonlinear_real_floor"] = M.c2st(X_tr, X_ho, random_state=random_state,
-                                                     classifier=boosted, groups_real=g_tr,
+        stand_in = _drawn_like(ho, train_rows, labels, subj if cond_subj else None, rng)
+        X_si = feat(store.load(array, stand_in))
+        result["c2st_real_floor"] = M.c2st(X_ho, X_si, random_state=random_state,
+                                           groups_real=g_ho, groups_fake=g_ho)
+        result["c2st_nonlinear_real_floor"] = M.c2st(X_ho, X_si, random_state=random_state,
+                                                     classifier=boosted, groups_real=g_ho,
                                                      groups_fake=g_ho)
-        result["psd_distance_real_floor"] = scale * M.psd_distance(X_ho, X_tr, kind=kind)
+        result["psd_distance_real_floor"] = scale * M.psd_distance(X_ho, X_si, kind=kind)
+        result["real_floor_method"] = "training windows drawn like the samples"
     else:
         result["c2st_real_floor"] = result["psd_distance_real_floor"] = None
         result["c2st_nonlinear_real_floor"] = None

@@ -241,7 +241,7 @@ def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str
     """
     from tqdm.auto import tqdm
 
-    from ..datasets import detect_dataset, read
+    from ..datasets import DATASETS, detect_dataset, read
     from ..models import load_model
 
     run_dir = Path(run_dir)
@@ -257,8 +257,10 @@ def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str
             defaults["feature"] = pcfg.feature
     dataset = dataset or detect_dataset(file)   # once: read() would detect it again
     trained_on = cfg.get("store_dataset") or pcfg.dataset
-    if isinstance(trained_on, str) and trained_on != dataset and pcfg.read_options:
-        # the store's reader options (labels=T1,T2, tmin=...) are another reader's
+    if (isinstance(trained_on, str) and pcfg.read_options
+            and DATASETS.get(trained_on, trained_on) != DATASETS.get(dataset, dataset)):
+        # the store's reader options (labels=T1,T2, tmin=...) are another reader's (SEED-GER and
+        # SEED-FRA share one reader, and its options: those are kept)
         logger.info("predict: %s is read as %s, the run's store as %s: the store's reader options "
                     "(%s) are not applied", file, dataset, trained_on,
                     ", ".join(sorted(pcfg.read_options)))

@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .._logging import logger, progress_disabled
+from .._torchload import load_weights_only
 from ..errors import ConfigurationError, data_error, unknown_parameters
 
 __all__ = ["BaseGenerator", "FORMAT", "FORMAT_VERSION", "read_generator_checkpoint"]
@@ -62,23 +63,12 @@ def read_generator_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     DataFormatError
         Missing, unreadable, not weights-only, or not an eegemo generator checkpoint.
     """
-    import pickle
-    import zipfile
-
-    import torch
-
     path = Path(path)
     if not path.is_file():
         raise data_error(path, "no such generator checkpoint", expected="a file written by "
                          "Generator.save", found="nothing")
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError, zipfile.BadZipFile, OSError,
-            ValueError, AttributeError, TypeError) as err:
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise data_error(path, "not a weights-only eegemo generator checkpoint",
-                         expected="a torch.save of tensors and primitives",
-                         found=first[:160]) from None
+    payload = load_weights_only(path, "eegemo generator checkpoint",
+                                "a file written by Generator.save (tensors and primitives)")
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         found = payload.get("format") if isinstance(payload, dict) else type(payload).__name__
         raise data_error(path, "not an eegemo generator checkpoint",
@@ -486,7 +476,9 @@ class BaseGenerator:
             A label value of ``classes_`` or, when ``label_names`` was given, its name
             (case-insensitive), e.g. ``"positive"``.
         random_state : int | None
-            Seed of the draw; None continues from the seed stored at the end of ``fit``.
+            Seed of the draw; None continues from the seed stored at the end of ``fit``. The noise
+            depends on the seed and the condition: one seed gives each emotion (and subject) its
+            own draw, and the same seed, emotion and subject the same samples.
         subject : str | None
             Subject to condition on (generators fitted with subjects only). None for a generator
             fitted with subjects: each row's subject is drawn at random (uniformly) over the
@@ -507,12 +499,14 @@ class BaseGenerator:
             raise ConfigurationError(f"{self.name}: n must be a non-negative int, found {n!r}")
         device = getattr(self, "device_", None) or self._torch_device()
         if random_state is None:
-            random_state = self._sample_seed_
-            self._sample_seed_ = (self._sample_seed_ * 1103515245 + 12345) % (2**31 - 1)
-        gen = torch.Generator(device=device).manual_seed(int(random_state))
+            random_state = self._next_seed()
+        # the noise is drawn from the seed *and* the condition: one seed for two emotions must not
+        # give them the same latent noise (window-by-window paired copies across classes)
+        seed = int(np.random.SeedSequence(
+            [int(random_state) % 2**32, cls, 0 if s is None else s + 1]).generate_state(1)[0])
+        gen = torch.Generator(device=device).manual_seed(seed)
         if s is None and self.subjects_:   # a mix over the training subjects
-            s_rows = np.random.default_rng(int(random_state)).integers(len(self.subjects_),
-                                                                       size=int(n))
+            s_rows = np.random.default_rng(seed).integers(len(self.subjects_), size=int(n))
         else:
             s_rows = np.full(int(n), s or 0, dtype=np.int64)
         out = []
@@ -548,7 +542,7 @@ class BaseGenerator:
         y : array_like of int, shape (n,)
             Labels wanted.
         random_state : int | None
-            Seed of the draw.
+            Seed of the draw; None continues from the seed stored at the end of ``fit``.
         subjects : array_like of str | None
             Subjects wanted (generators fitted with subjects only).
 
@@ -560,12 +554,19 @@ class BaseGenerator:
         out = np.empty((len(y),) + self.input_shape_, dtype=np.float32)
         keys = [(int(a), None if subjects is None else str(b))
                 for a, b in zip(y, subjects if subjects is not None else [None] * len(y))]
-        rs = np.random.default_rng(random_state)
+        rs = np.random.default_rng(self._next_seed() if random_state is None else random_state)
         for key in sorted(set(keys), key=str):
             rows = np.array([i for i, k in enumerate(keys) if k == key])
             out[rows] = self.sample(len(rows), key[0], random_state=int(rs.integers(2**31 - 1)),
                                     subject=key[1])
         return out
+
+    def _next_seed(self) -> int:
+        """The seed stored at the end of ``fit`` (saved in the checkpoint), then the next one: draws
+        without a random_state continue reproducibly, also after save/load."""
+        seed = int(self._sample_seed_)
+        self._sample_seed_ = (seed * 1103515245 + 12345) % (2**31 - 1)
+        return seed
 
     # ------------------------------------------------------------------ checkpoints
     def _modules(self) -> dict[str, Any]:

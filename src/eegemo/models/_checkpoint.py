@@ -14,13 +14,13 @@ code; anything that is not such a dict is refused with one-line :class:`~eegemo.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .._logging import logger
+from .._torchload import load_weights_only
 from ..errors import ConfigurationError, data_error
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "write_checkpoint", "read_checkpoint", "encode", "decode",
@@ -137,22 +137,6 @@ def write_checkpoint(path: str | os.PathLike, payload: dict[str, Any]) -> Path:
     return path
 
 
-def _describe_load_error(err: Exception) -> str:
-    """A short reason from torch.load's (long, multi-line) error."""
-    text = re.sub(r"\x1b\[[0-9;]*m", "", str(err))
-    match = re.search(r"Unsupported global: GLOBAL ([\w.]+)", text)
-    if match:
-        return f"a pickled object of type {match.group(1)}, which is never loaded"
-    # torch's own boilerplate (the weights_only default of PyTorch 2.6, where to file an issue, a
-    # link) says nothing about the file: keep the line that does, e.g. "Unsupported operand 225"
-    boiler = ("Weights only load failed", "Please file an issue", "Check the documentation",
-              "WeightsUnpickler error:")
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    lines = [ln for ln in lines if not ln.startswith(boiler)] or lines
-    reason = lines[0][:100] if lines else ""
-    return f"{type(err).__name__}: {reason}" if reason else type(err).__name__
-
-
 def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     """Read and check a checkpoint written by :func:`write_checkpoint`.
 
@@ -171,22 +155,12 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     DataFormatError
         The file is missing, unreadable, not weights-only, or not an eegemo checkpoint.
     """
-    import torch
-
     path = Path(path)
     if not path.is_file():
         raise data_error(path, "no such checkpoint file", expected="a file written by save()",
                          found="nothing")
-    import zipfile
-
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as err:  # noqa: BLE001 - any failure of the unpickler means "not ours"
-        zip_note = ("" if zipfile.is_zipfile(path) else
-                    "; not the zip archive save() writes: cut short, or another kind of file")
-        raise data_error(path, "not a readable weights-only eegemo checkpoint",
-                         expected="a file written by an eegemo model's save()",
-                         found=_describe_load_error(err) + zip_note) from None
+    payload = load_weights_only(path, "eegemo checkpoint",
+                                "a file written by an eegemo model's save()")
     if not isinstance(payload, dict):
         raise data_error(path, "not an eegemo checkpoint", expected="a dict with format "
                          f"'{FORMAT}'", found=type(payload).__name__)

@@ -341,7 +341,8 @@ def _start_store(out: Path, cfg: PrepareConfig, overwrite: bool) -> dict | None:
                                      + ("; --overwrite only replaces a store" if overwrite else ""))
         try:
             old = json.loads(man_path.read_text())
-            _check_manifest(man_path, old)
+            if isinstance(old, dict):
+                _check_manifest(man_path, old)
         except (ValueError, UnicodeDecodeError, AttributeError):
             # JSONDecodeError and the DataFormatError of a damaged structure are ValueErrors
             old = None

@@ -362,6 +362,11 @@ def _generator_section(report, run: Path, store, rng, facts: dict) -> list:
         judged = (f"Judged on the real held-out trials of the {ev.get('protocol') or '?'} protocol "
                   f"({ev.get('n_real', '?')} windows) with {ev.get('features') or 'the store array'}"
                   f"; TSTR/TRTR and augmentation recogniser: {ev.get('recogniser') or '?'}. ")
+        if ev.get("c2st_real_floor") is not None and not ev.get("real_floor_method"):
+            judged += ("Its real floors compare the training trials as they are with the held-out "
+                       "ones (synth-eval before 2026-12-06, evening), which also measures their "
+                       "other emotion mix and subjects and sits below what real data score: run "
+                       "synth-eval again. ")
         if ev.get("c2st_folds") != "trials":
             judged += ("Its C2ST and real floor were cross-validated over windows (synth-eval before "
                        "2026-12-06), which lets the classifier recognise trials and inflates both: "
@@ -372,9 +377,11 @@ def _generator_section(report, run: Path, store, rng, facts: dict) -> list:
                         "TSTR: train on synthetic, test on real; augmentation gain: accuracy with minus "
                         "without synthetic training windows, and over as many real windows of the generator's "
                         "other training trials in their place; <em>real floor</em>: the same measure "
-                        "between real training and real held-out trials: the sampling noise of the "
-                        "measure at this size, so a generator near it cannot be told from real data "
-                        "here, and one below it is within that noise, not better than real data)"
+                        "with real windows of the generator's training trials, drawn with the "
+                        "held-out windows' emotions, in the samples' place: what a generator that "
+                        "reproduced its training data would score, so one near it cannot be told "
+                        "from real data here, and one below it is within the measure's noise, not "
+                        "better than real data)"
                         f"{sim}.</p>" + _table(rows, ["metric", "value"]),
                         title=f"{model}: metrics", section=section)
         row += [str(ev.get("protocol") or "–")]
@@ -494,7 +501,8 @@ def make_report(out: str | os.PathLike, *, store=None, runs: Sequence[str | os.P
         summary += ("<h4>Generation</h4>" + _table(
             gen_rows, ["generator", "run", "held-out trials of", "C2ST", "C2ST real floor",
                        "PSD distance (dB)", "PSD real floor", "TSTR", "TRTR"])
-            + "<p>Real floor: the same measure between real training and real held-out trials. "
+            + "<p>Real floor: the same measure with real training windows, drawn like the "
+              "samples, in their place. "
               "C2ST 0.5 = indistinguishable (cross-validated over whole trials).</p>")
     if summary:
         intro = (f"<p>Data: {html.escape(data_label)} (runs marked 'another store' were made on "
