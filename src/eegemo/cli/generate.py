@@ -115,7 +115,7 @@ def _synth_eval(args) -> int:
 
     def floor(key):
         v = res.get(key)
-        return "" if v is None else f" (real trials: {v:.3f})"
+        return "" if v is None else f" (real floor: {v:.3f})"
 
     nonlinear = ("" if res.get("c2st_nonlinear") is None else
                  f" | boosted-trees C2ST {res['c2st_nonlinear']:.3f}"
@@ -125,5 +125,7 @@ def _synth_eval(args) -> int:
           f"topography r {res['topomap_correlation']['mean']:.3f} | "
           f"FID {res['fid']:.3g} | TSTR {res['tstr']:.3f} vs TRTR {res['trtr']:.3f} | "
           f"diversity {res['diversity']:.3f} | augmentation gain {aug_txt}{sim}")
+    if res.get("psd_distance_note"):
+        print(f"note: {res['psd_distance_note']}")
     print(f"metrics: {args.out}")
     return 0

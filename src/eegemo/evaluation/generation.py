@@ -627,6 +627,13 @@ def synth_eval(run: str | os.PathLike, store, out_json: str | os.PathLike | None
     else:
         result["c2st_real_floor"] = result["psd_distance_real_floor"] = None
         result["c2st_nonlinear_real_floor"] = None
+    gparams = config.get("params") or {}
+    moments = [k for k in ("condition_mean", "condition_spectrum") if gparams.get(k)]
+    if moments:   # the samples carry their condition's training mean (spectrum) by construction
+        result["psd_distance_note"] = (
+            f"{' and '.join(moments)} on: samples have their condition's training mean "
+            f"{'spectrum' if moments == ['condition_spectrum'] else 'features'} by construction, so "
+            "the PSD distance sits near its real floor and does not rank generators; the C2STs do")
     result["topomap_correlation"] = M.topomap_correlation(X_ho, F_ho, y_ho, y_ho, kind=kind)
     if fid_inputs is None:
         fid, fid_features = _fid(store, array, tr, X_tr, y_tr, X_ho, F_ho, "features",

@@ -362,6 +362,8 @@ def _generator_section(report, run: Path, store, rng, facts: dict) -> list:
         judged = (f"Judged on the real held-out trials of the {ev.get('protocol') or '?'} protocol "
                   f"({ev.get('n_real', '?')} windows) with {ev.get('features') or 'the store array'}"
                   f"; TSTR/TRTR and augmentation recogniser: {ev.get('recogniser') or '?'}. ")
+        if ev.get("psd_distance_note"):
+            judged += f"PSD distance: {ev['psd_distance_note']}. "
         if ev.get("c2st_real_floor") is not None and not ev.get("real_floor_method"):
             judged += ("Its real floors compare the training trials as they are with the held-out "
                        "ones (synth-eval before 2026-12-06, evening), which also measures their "
