@@ -44,11 +44,15 @@ def folder_kind(path: str | os.PathLike) -> str | None:
     return None
 
 
+#: the ``format`` of a store's manifest.json (``eegemo.store`` writes it)
+STORE_FORMAT = "eegemo-store"
+
+
 def _is_store_manifest(path: Path) -> bool:
     import json
 
     try:
-        return json.loads(path.read_text(encoding="utf-8")).get("format") == "eegemo-store"
+        return json.loads(path.read_text(encoding="utf-8")).get("format") == STORE_FORMAT
     except (OSError, ValueError, AttributeError):
         return False
 

@@ -28,14 +28,13 @@ from ._mat import MatFile
 __all__ = [
     "MARKER", "load_table", "label_names", "find_marker", "is_simulated", "as_subjects",
     "as_sessions", "check_kind", "resolve_labels", "resolve_times", "mat_raw_trials",
-    "mat_feature_trials", "only_window", "rank_sessions", "split_windows", "FEATURE_RE", "RAW_VAR_RE",
+    "mat_feature_trials", "check_one_de", "only_window", "rank_sessions", "split_windows",
+    "FEATURE_RE", "RAW_VAR_RE",
 ]
 
 #: Marker file written by :mod:`eegemo.datasets.simulate` at the root of a simulated dataset.
 MARKER = "eegemo-simulated.json"
 
-#: the names of the one DE feature of releases that have no other (SEED-V, SEED-GER/FRA/Chinese)
-_ONE_DE = ("de_LDS", "de")
 #: ``<prefix>_eeg<trial>`` variables of the preprocessed ``.mat`` files.
 RAW_VAR_RE = re.compile(r"^(.*)_eeg(\d+)$")
 #: Released feature names of the ``ExtractedFeatures`` / ``eeg_feature_smooth`` files.
@@ -178,6 +177,14 @@ def resolve_times(override, marker: Mapping | None, default: Mapping, session: i
                                      f"[...]}} in seconds, found {src!r}") from None
         return starts, ends
     raise ConfigurationError(f"trial_times for {what}: none given and no published table")
+
+
+def check_one_de(feature, release: str) -> None:
+    """Refuse a feature name other than the one DE feature a release has (SEED-V, SEED-GER/FRA/
+    Chinese): ``de_LDS`` (the default) or ``de``, not a name recorded for data it is not."""
+    if feature not in ("de_LDS", "de"):
+        raise ConfigurationError(f"feature: {release} releases one DE feature (expected de_LDS, "
+                                 f"the default), found {feature!r}")
 
 
 def only_window(folders: Mapping[str, Path], path) -> str:

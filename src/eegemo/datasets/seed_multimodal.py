@@ -31,9 +31,9 @@ from ..bands import SEED_BANDS
 from ..channels import SEED_CHANNELS
 from ..errors import ConfigurationError, DataFormatError, data_error
 from ..recording import Recording, Trial, check_finite
-from ._family import (_ONE_DE, as_sessions, as_subjects, check_kind, cnt_recording, find_marker,
-                      label_names, load_table, only_window, reject_unknown, resolve_labels,
-                      resolve_times, split_windows)
+from ._family import (as_sessions, as_subjects, check_kind, check_one_de, cnt_recording,
+                      find_marker, label_names, load_table, only_window, reject_unknown,
+                      resolve_labels, resolve_times, split_windows)
 from ._npz import load_npz
 
 __all__ = ["detect", "read", "dataset_name", "locate", "DATASETS"]
@@ -221,9 +221,7 @@ def read(path: str | os.PathLike, *, dataset: str | None = None, kind: str | Non
                                  found="DE features only")
             files = found["files"] or sorted(parts["raw"].glob("*.cnt"))
         else:
-            if feature not in _ONE_DE:
-                raise ConfigurationError(f"feature: {name} releases one DE feature (expected "
-                                         f"de_LDS, the default), found {feature!r}")
+            check_one_de(feature, name)
             win = window or only_window(parts["features"], path)
             if win not in parts["features"]:
                 raise data_error(path, f"no {name} DE features for window {win}",

@@ -25,8 +25,9 @@ from ..bands import SEED_BANDS
 from ..channels import SEED_CHANNELS
 from ..errors import ConfigurationError, data_error
 from ..recording import Recording, Trial, check_finite
-from ._family import (_ONE_DE, as_sessions, as_subjects, check_kind, cnt_recording, find_marker,
-                      label_names, load_table, reject_unknown, resolve_labels, resolve_times)
+from ._family import (as_sessions, as_subjects, check_kind, check_one_de, cnt_recording,
+                      find_marker, label_names, load_table, reject_unknown, resolve_labels,
+                      resolve_times)
 from ._npz import load_npz
 
 __all__ = ["detect", "read", "read_seed_v", "locate"]
@@ -133,9 +134,7 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
     if found["features"] is None:
         raise data_error(path, "no SEED-V features", expected="EEG_DE_features/<subject>_123.npz",
                          found="EEG_raw only")
-    if feature not in _ONE_DE:
-        raise ConfigurationError(f"feature: SEED-V releases one DE feature (expected de_LDS, the "
-                                 f"default), found {feature!r}")
+    check_one_de(feature, "SEED-V")
     layout = de_layout or table["de_layout"]
     if layout not in ("channel-major", "band-major"):
         raise ConfigurationError(f"de_layout: expected 'channel-major' or 'band-major', found "

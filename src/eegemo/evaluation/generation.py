@@ -290,24 +290,36 @@ def read_config(run: str | os.PathLike) -> dict:
     return config
 
 
+def _pick_matching(wanted: np.ndarray, pool: np.ndarray, pool_keys: np.ndarray, rng,
+                   fallback=None) -> np.ndarray:
+    """For each ``wanted`` key, a row of ``pool`` whose key (``pool_keys``, aligned with ``pool``)
+    is the same, drawn at random without replacement while those rows last; where the pool has
+    none of a key, ``fallback(key)`` gives the rows to draw from instead (None: -1 is returned)."""
+    out = np.full(len(wanted), -1, dtype=np.int64)
+    for key in np.unique(wanted):
+        at = np.flatnonzero(wanted == key)
+        have = pool[pool_keys == key]
+        if not len(have) and fallback is not None:
+            have = fallback(key)
+        if len(have):
+            out[at] = rng.choice(have, len(at), replace=len(at) > len(have))
+    return out
+
+
 def _drawn_like(rows: np.ndarray, pool: np.ndarray, labels: np.ndarray, subjects, rng
                 ) -> np.ndarray:
     """For each of ``rows``, a row of ``pool`` with its label (and subject, where ``subjects`` is
     given; the label alone where the pool has none of that subject), drawn at random without
     replacement while the pool lasts."""
-    out = np.empty(len(rows), dtype=np.int64)
     keys = (labels if subjects is None else
             np.char.add(np.char.add(labels.astype(str), "\x00"), subjects.astype(str)))
-    for key in np.unique(keys[rows]):
-        want = rows[keys[rows] == key]
-        have = pool[keys[pool] == key]
-        if not len(have):           # that subject has no training row of this label
-            have = pool[labels[pool] == labels[want[0]]]
-        if not len(have):
-            have = pool
-        out[np.flatnonzero(keys[rows] == key)] = rng.choice(have, len(want),
-                                                            replace=len(want) > len(have))
-    return out
+    label_of = dict(zip(keys[rows].tolist(), labels[rows].tolist()))
+
+    def same_label(key):          # that subject has no training row of this label
+        have = pool[labels[pool] == label_of[key]]
+        return have if len(have) else pool
+
+    return _pick_matching(keys[rows], pool, keys[pool], rng, same_label)
 
 
 # ---------------------------------------------------------------------------------------- generate
@@ -674,15 +686,9 @@ def synth_eval(run: str | os.PathLike, store, out_json: str | os.PathLike | None
 
         def control(fold, y_syn):
             pool = pools[fold.name]
-            if not len(pool):
-                return None
-            pick = np.empty(len(y_syn), dtype=np.int64)
-            for lab in np.unique(y_syn):
-                want = np.flatnonzero(y_syn == lab)
-                have = pool[labels[pool] == lab]
-                if not len(have):
-                    return None
-                pick[want] = ctl_rng.choice(have, len(want), replace=len(want) > len(have))
+            if not set(np.unique(y_syn).tolist()) <= set(labels[pool].tolist()):
+                return None          # a label without real rows there: no control for this fold
+            pick = _pick_matching(np.asarray(y_syn), pool, labels[pool], ctl_rng)
             return X_all[pick], labels[pick]
 
         result["augmentation_gain"] = M.augmentation_gain(

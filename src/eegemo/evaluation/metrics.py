@@ -60,7 +60,7 @@ def classification_metrics(y_true: Sequence | np.ndarray, y_pred: Sequence | np.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         present = np.unique(y_true)
-        occur = set(np.unique(y_true).tolist()) | set(np.unique(y_pred).tolist())
+        occur = set(present.tolist()) | set(np.unique(y_pred).tolist())
         f1_labels = ([v for v in labels if v in occur] if labels is not None else None) or None
         scores = {
             "accuracy": accuracy_score(y_true, y_pred),

@@ -504,31 +504,30 @@ def augmentation_gain(X, y, folds: Iterable, synthesize: Callable, *, model: Any
                     "" if ctrl is None else f" (real control rows instead: {row['control']:.3f})")
     if not rows:
         raise ConfigurationError("augmentation_gain: no fold produced synthetic rows")
-    subjects: dict[str, list[float]] = {}
-    for r in rows:
-        subjects.setdefault(r["subject"], []).append(r["gain"])
-    per_subject = {s: float(np.mean(g)) for s, g in subjects.items()}
-    gains = np.array(list(per_subject.values()))
+    gain = _over_subjects(rows, "gain")
     extra: dict[str, Any] = {}
     with_ctl = [r for r in rows if "control" in r]
     if with_ctl:
-        by_subj: dict[str, list[float]] = {}
-        for r in with_ctl:
-            by_subj.setdefault(r["subject"], []).append(r["gain_over_control"])
-        over = {s: float(np.mean(g)) for s, g in by_subj.items()}
-        v = np.array(list(over.values()))
         extra = {"control_mean": float(np.mean([r["control"] for r in with_ctl])),
-                 "gain_over_control": {
-                     "mean": float(v.mean()), "std": float(v.std(ddof=1)) if len(v) > 1 else 0.0,
-                     "std_folds": (float(np.std([r["gain_over_control"] for r in with_ctl], ddof=1))
-                                   if len(with_ctl) > 1 else 0.0),
-                     "per_subject": over, "n_folds": len(with_ctl)}}
-    return {**extra, "per_fold": rows, "per_subject": per_subject, "mean": float(gains.mean()),
-            "std": float(gains.std(ddof=1)) if len(gains) > 1 else 0.0,
-            "std_folds": float(np.std([r["gain"] for r in rows], ddof=1)) if len(rows) > 1 else 0.0,
+                 "gain_over_control": _over_subjects(with_ctl, "gain_over_control")}
+    return {**extra, "per_fold": rows, "per_subject": gain["per_subject"], "mean": gain["mean"],
+            "std": gain["std"], "std_folds": gain["std_folds"],
             "baseline_mean": float(np.mean([r["baseline"] for r in rows])),
             "augmented_mean": float(np.mean([r["augmented"] for r in rows])),
-            "n_subjects": len(per_subject), "n_folds": len(rows)}
+            "n_subjects": len(gain["per_subject"]), "n_folds": len(rows)}
+
+
+def _over_subjects(rows: list[dict], key: str) -> dict[str, Any]:
+    """``rows[key]`` averaged per subject, then ``mean`` and ``std`` (ddof=1; 0 for one subject)
+    over subjects, ``std_folds`` over the rows, ``per_subject`` and ``n_folds``."""
+    by_subject: dict[str, list[float]] = {}
+    for r in rows:
+        by_subject.setdefault(r["subject"], []).append(r[key])
+    per_subject = {s: float(np.mean(v)) for s, v in by_subject.items()}
+    v = np.array(list(per_subject.values()))
+    return {"mean": float(v.mean()), "std": float(v.std(ddof=1)) if len(v) > 1 else 0.0,
+            "std_folds": float(np.std([r[key] for r in rows], ddof=1)) if len(rows) > 1 else 0.0,
+            "per_subject": per_subject, "n_folds": len(rows)}
 
 
 def _score_with(X_tr, y_tr, X_syn, y_syn, X_te, y_te, model, model_params, normalize,

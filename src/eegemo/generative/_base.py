@@ -154,11 +154,15 @@ class BaseGenerator:
         params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
         return f"{type(self).__name__}({params})"
 
-    def _check_common(self) -> None:
-        for key in ("epochs", "batch_size"):
+    def _check_positive_ints(self, *keys: str) -> None:
+        """Refuse parameters ``keys`` that are not positive ints (a bool is not one)."""
+        for key in keys:
             value = getattr(self, key)
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
                 raise ConfigurationError(f"{self.name}: {key} must be a positive int, found {value!r}")
+
+    def _check_common(self) -> None:
+        self._check_positive_ints("epochs", "batch_size")
         if not (isinstance(self.lr, (int, float)) and self.lr > 0):
             raise ConfigurationError(f"{self.name}: lr must be > 0, found {self.lr!r}")
         if self.n_threads is not None and (not isinstance(self.n_threads, (int, np.integer))

@@ -193,10 +193,7 @@ class DDPM(BaseGenerator):
     def _build(self, input_shape, n_classes, n_subjects, device) -> None:
         import torch
 
-        for key in ("width", "timesteps", "sample_steps"):
-            value = getattr(self, key)
-            if not isinstance(value, (int, np.integer)) or value < 1:
-                raise ConfigurationError(f"{self.name}: {key} must be a positive int, found {value!r}")
+        self._check_positive_ints("width", "timesteps", "sample_steps")
         if self.prediction not in ("v", "eps"):
             raise ConfigurationError(f"{self.name}: prediction must be 'v' or 'eps', found "
                                      f"{self.prediction!r}")

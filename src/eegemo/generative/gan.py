@@ -249,9 +249,7 @@ class DenseGAN(BaseGenerator):
         if not hidden or min(hidden) < 1:
             raise ConfigurationError(f"{self.name}: hidden must be positive widths, found "
                                      f"{self.hidden!r}")
-        if not isinstance(self.latent_dim, (int, np.integer)) or self.latent_dim < 1:
-            raise ConfigurationError(f"{self.name}: latent_dim must be a positive int, found "
-                                     f"{self.latent_dim!r}")
+        self._check_positive_ints("latent_dim")
         self.generator_ = nets["DenseG"](int(self.latent_dim), self._n_cond, hidden, n_out).to(device)
         self.discriminator_ = nets["DenseD"](n_out, self._n_cond, hidden).to(device)
         self._opt_g = torch.optim.Adam(self.generator_.parameters(), lr=self.lr, betas=(0.5, 0.999))
@@ -310,10 +308,7 @@ class _WGANGP(BaseGenerator):
     """Conditional WGAN-GP training shared by :class:`WGAN4D` and :class:`WGANRaw`."""
 
     def _check_wgan(self) -> None:
-        for key in ("latent_dim", "width", "n_critic"):
-            value = getattr(self, key)
-            if not isinstance(value, (int, np.integer)) or value < 1:
-                raise ConfigurationError(f"{self.name}: {key} must be a positive int, found {value!r}")
+        self._check_positive_ints("latent_dim", "width", "n_critic")
         if not self.gp_weight >= 0:
             raise ConfigurationError(f"{self.name}: gp_weight must be >= 0, found {self.gp_weight!r}")
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._files import STORE_FORMAT
 from .._logging import logger
 from ..bands import Band
 from ..errors import ConfigurationError, DataFormatError, data_error
@@ -16,7 +17,7 @@ from ..errors import ConfigurationError, DataFormatError, data_error
 __all__ = ["Store", "open_store", "manifest_hash", "MANIFEST", "FORMAT", "FORMAT_VERSION"]
 
 MANIFEST = "manifest.json"
-FORMAT = "eegemo-store"
+FORMAT = STORE_FORMAT     # also what _files.folder_kind recognises a store by
 FORMAT_VERSION = 1
 
 
@@ -361,16 +362,17 @@ class Store:
         """Keys of the recordings whose source file, or a file it was read with (``label.mat``, a
         BrainVision ``.vmrk``/``.eeg``, an events sidecar), changed or vanished since they were
         prepared."""
-        from ._prepare import source_fingerprint
+        from ._prepare import same_source, source_fingerprint
 
         changed = []
         for e in self.manifest["recordings"]:
-            fp = dict(e.get("source_fingerprint", {}))
+            fp = e.get("source_fingerprint", {})
             if "sha256_data" in fp:
                 continue
-            companions = fp.pop("companions", {})
-            if source_fingerprint(e["source"]) != fp or any(
-                    source_fingerprint(p) != f for p, f in companions.items()):
+            now = source_fingerprint(e["source"])
+            if "companions" in fp:   # the files it was read with, as prepare fingerprinted them
+                now["companions"] = {p: source_fingerprint(p) for p in fp["companions"]}
+            if not same_source(fp, now):
                 changed.append(e["key"])
         return changed
 
