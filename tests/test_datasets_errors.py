@@ -33,6 +33,17 @@ def test_missing_label_file(tmp_path):
     _one_line(exc, "label.mat", "label file missing", "labels=")
 
 
+def test_label_file_recoded_012_is_refused_not_misnamed(tmp_path):
+    """A label.mat re-coded 0/1/2 would have its negative clips named neutral by SEED's table."""
+    seed_labels = [1, 0, -1]
+    build_seed_raw(tmp_path, labels=[v + 1 for v in seed_labels])
+    with pytest.raises(DataFormatError) as exc:
+        read(tmp_path / "Preprocessed_EEG")
+    _one_line(exc, "label.mat", "labels coded otherwise", "found values [0, 1, 2]")
+    (rec,) = read(tmp_path / "Preprocessed_EEG", labels=seed_labels)[:1]
+    assert rec.labels == seed_labels
+
+
 @pytest.mark.parametrize("label", [np.array([["a"] * 15]), np.array([[1 + 2j] * 15])])
 def test_label_file_of_text_or_complex_values(tmp_path, label):
     build_seed_raw(tmp_path)

@@ -127,6 +127,18 @@ def test_brainvision_with_sidecar(fixtures_dir, tmp_path):
     assert rec.trials[1].n_times == 500
 
 
+def test_brainvision_marker_file_missing_is_said(fixtures_dir, tmp_path, caplog):
+    src = fixtures_dir / "Brainvision"
+    for name in ("test_NO.vhdr", "test_NO.eeg"):
+        (tmp_path / name).write_bytes((src / name).read_bytes())
+    with caplog.at_level("WARNING", logger="eegemo"):
+        generic.read(src / "test_NO.vhdr", unlabelled=True)
+    assert "marker file" not in caplog.text                       # the whole set: no word
+    with caplog.at_level("WARNING", logger="eegemo"):
+        generic.read(tmp_path / "test_NO.vhdr", unlabelled=True)
+    assert "test_NO.vhdr: its marker file test_NO.vmrk is missing" in caplog.text
+
+
 def test_brainvision_data_file_cut_short_is_said(fixtures_dir, tmp_path, caplog):
     src = fixtures_dir / "Brainvision"
     for name in ("test_NO.vhdr", "test_NO.vmrk"):
@@ -369,6 +381,21 @@ def test_fieldtrip_units_give_volts(tmp_path):
         np.testing.assert_allclose(rec.trials[0].load(), x * np.array(volts)[:, None])
     with pytest.raises(DataFormatError, match="channel 1 is not in volts.*'T'"):
         generic.read(_fieldtrip_mat(tmp_path / "ft.mat", x, ["T"] * 3), unlabelled=True)
+
+
+def test_truncated_fieldtrip_named_as_unreadable(tmp_path):
+    """A truncated FieldTrip file named on its own is reported as unreadable, not as an unknown
+    layout; in a folder scan it is not claimed."""
+    from eegemo.datasets import read
+
+    x = np.random.default_rng(0).normal(size=(3, 4000))
+    whole = _fieldtrip_mat(tmp_path / "whole.mat", x, None).read_bytes()
+    cut = tmp_path / "cut" / "ft.mat"
+    cut.parent.mkdir()
+    cut.write_bytes(whole[: len(whole) // 3])
+    assert generic.detect(cut) and not generic.detect(cut.parent)
+    with pytest.raises(DataFormatError, match=r"ft\.mat: unreadable MATLAB file \(truncated"):
+        read(cut, unlabelled=True)
 
 
 def test_bids_events_with_na(eegmmidb_dir, tmp_path):

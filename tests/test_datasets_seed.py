@@ -16,7 +16,7 @@ import scipy.io
 from eegemo.channels import SEED_CHANNELS, SEED_CNT_CHANNELS
 from eegemo.datasets import detect_dataset, read
 from eegemo.datasets._family import load_table
-from eegemo.errors import ConfigurationError
+from eegemo.errors import ConfigurationError, DataFormatError
 
 BANDS = ("delta", "theta", "alpha", "beta", "gamma")
 
@@ -65,7 +65,7 @@ def build_seed_features(root, folder="ExtractedFeatures", *, n_trials=3, rng=1):
     return feats
 
 
-def build_seed_v_npz(root, *, subject=1, sessions=(1, 2, 3), rng=2, bad_label=False):
+def build_seed_v_npz(root, *, subject=1, sessions=(1, 2, 3), rng=2, bad_label=False, protocol=None):
     rng = np.random.default_rng(rng)
     table = load_table("seed_v")
     d = root / "EEG_DE_features"
@@ -79,9 +79,16 @@ def build_seed_v_npz(root, *, subject=1, sessions=(1, 2, 3), rng=2, bad_label=Fa
             label[k] = np.full(n, float(table["labels"][str(s)][t]))
     if bad_label:
         label[0] = np.arange(len(label[0]), dtype=float)
-    np.savez(d / f"{subject}_123.npz", data=np.array(pickle.dumps(data)),
-             label=np.array(pickle.dumps(label)))
+    np.savez(d / f"{subject}_123.npz", data=np.array(pickle.dumps(data, protocol)),
+             label=np.array(pickle.dumps(label, protocol)))
     return data, label
+
+
+@pytest.mark.parametrize("protocol", [0, 1])
+def test_seed_v_npz_of_an_old_pickle_protocol(tmp_path, protocol):
+    data, _ = build_seed_v_npz(tmp_path, sessions=(1,), protocol=protocol)
+    (r,) = read(tmp_path)
+    np.testing.assert_array_equal(r.trials[3].load(), data[3].reshape(-1, 62, 5))
 
 
 def build_multimodal_npz(root, dataset="seed-ger", *, subject=1, session=1, window=1.0, rng=3,
@@ -257,6 +264,18 @@ def test_seed_v_cnt_cut_drop_channels_and_repaired(tmp_path):
     assert "repaired" in rr.source.name
 
 
+def test_seed_v_repaired_copy_without_an_original_is_read(tmp_path, caplog):
+    raw_dir = tmp_path / "EEG_raw"
+    times = short_times(15)
+    build_cnt(raw_dir / "3_2_20180512.cnt", SEED_CNT_CHANNELS, 11.0)
+    build_cnt(raw_dir / "4_2_20180513_repaired.cnt", SEED_CNT_CHANNELS, 11.0, rng=9)
+    with caplog.at_level("WARNING", logger="eegemo"):
+        recs = read(tmp_path, trial_times={2: times})
+    assert [(r.subject, r.source.name) for r in recs] == [
+        ("3", "3_2_20180512.cnt"), ("4", "4_2_20180513_repaired.cnt")]
+    assert "the only file of subject 4 session 2 is a repaired copy" in caplog.text
+
+
 def test_seed_v_npz_layouts(tmp_path):
     data, _ = build_seed_v_npz(tmp_path, sessions=(1, 3))
     recs = read(tmp_path)
@@ -299,6 +318,18 @@ def test_multimodal_trials_never_cross_the_train_test_boundary(tmp_path):
         np.testing.assert_array_equal(t.load(), src)
 
 
+def test_multimodal_missing_same_label_clip_is_refused_not_invented(tmp_path):
+    """SEED-FRA clips 15 and 16 are both negative: a file without clip 16 must not come back with
+    clip 15's windows cut in two and called clips 15 and 16."""
+    from eegemo.datasets._family import load_table
+
+    tt = load_table("seed_fra")["trial_times"]
+    n16 = int(tt["end"][15] - tt["start"][15])
+    build_multimodal_npz(tmp_path, "seed-fra", longer={15: -n16})
+    with pytest.raises(DataFormatError, match=r"trials 15-16 .*a clip missing or extra\?"):
+        read(tmp_path)
+
+
 def test_multimodal_labels_012_and_4s(tmp_path):
     trials, labels = build_multimodal_npz(tmp_path, "seed-ger", window=4.0, label_offset=1)
     (r,) = read(tmp_path / "German", kind="features", window="4s")
@@ -307,6 +338,61 @@ def test_multimodal_labels_012_and_4s(tmp_path):
     # the folder holds 4-s windows only: no window= needed
     (r,) = read(tmp_path / "German", kind="features")
     assert r.sfreq == 0.25 and r.labels == labels
+
+
+def test_subject_selection_with_leading_zero_or_nothing_found(tmp_path):
+    build_seed_raw(tmp_path)
+    assert {r.subject for r in read(tmp_path, subjects="01")} == {"1"}
+    with pytest.raises(DataFormatError, match=r"no recording of the subjects/sessions asked for "
+                       r"\(expected subjects among 1, 2, .*found subjects \[9\]"):
+        read(tmp_path, subjects=9)
+
+
+def test_archive_folder_levels_above_the_layout(tmp_path):
+    """Archives unpack into a folder of their own name, sometimes twice: SEED/SEED/Preprocessed_EEG."""
+    written = build_seed_raw(tmp_path / "SEED" / "SEED")
+    (tmp_path / "__MACOSX").mkdir()                  # macOS archive debris beside it
+    assert detect_dataset(tmp_path) == "seed"
+    assert len(read(tmp_path)) == len(read(tmp_path, dataset="seed")) == len(written)
+    (tmp_path / "other").mkdir()                     # two folders: no guess which one
+    with pytest.raises(DataFormatError, match="unknown dataset layout"):
+        detect_dataset(tmp_path)
+
+
+def test_upper_case_file_names_are_found(tmp_path):
+    """Archives unpacked on Windows/macOS can keep 1_20131027.MAT or 1_1.CNT."""
+    written = build_seed_raw(tmp_path)
+    d = tmp_path / "Preprocessed_EEG"
+    for f in list(d.glob("*_*.mat")):
+        f.rename(f.with_suffix(".MAT"))
+    assert detect_dataset(tmp_path) == "seed"
+    recs = read(tmp_path)
+    assert len(recs) == len(written) and all(r.source.suffix == ".MAT" for r in recs)
+    build_multimodal_npz(tmp_path / "mm", "seed-ger")
+    npz = next((tmp_path / "mm").rglob("1_1.npz"))
+    npz.rename(npz.with_suffix(".NPZ"))
+    (r,) = read(tmp_path / "mm" / "German", kind="features")
+    assert len(r.trials) == 18
+
+
+def test_multimodal_language_from_the_download_folder_name_or_said(tmp_path, caplog):
+    """German DE files whose 'German' level was dropped when unzipping: a folder name such as
+    SEED_GER tells the language; with no hint at all the reader says it is guessing Chinese, also
+    when the dataset was detected rather than named."""
+    import shutil
+
+    build_multimodal_npz(tmp_path / "dl", "seed-ger")
+    ger = shutil.copytree(tmp_path / "dl" / "German", tmp_path / "SEED_GER")
+    assert detect_dataset(ger) == "seed-ger"
+    (r,) = read(ger, kind="features")
+    assert r.dataset == "seed-ger" and len(r.trials) == 18
+    plain = shutil.copytree(tmp_path / "dl" / "German", tmp_path / "data" / "x")
+    with caplog.at_level("WARNING", logger="eegemo"):
+        with pytest.raises(DataFormatError, match="guessed as Chinese.*dataset='seed-ger'"):
+            read(plain, kind="features")
+    assert "language not told by the folder names" in caplog.text
+    (r,) = read(plain, kind="features", dataset="seed-ger")
+    assert r.dataset == "seed-ger" and len(r.trials) == 18
 
 
 def test_multimodal_raw_cnt_and_simulated_marker(tmp_path):
@@ -346,6 +432,24 @@ def test_cnt_format_detection_on_written_files(tmp_path, fmt):
 
     build_cnt(tmp_path / "x.cnt", ["FP1", "FZ", "CZ"], 2.0, data_format=fmt)
     assert neuroscan_data_format(tmp_path / "x.cnt") == fmt
+
+
+@pytest.mark.parametrize("header_count", [700, 3000])
+def test_cnt_header_sample_count_wrong_but_data_whole(tmp_path, header_count, caplog):
+    """MNE documents the header's sample count as unreliable: where it disagrees with the event
+    table's position the data are read whole (not refused as truncated, nor cut short)."""
+    import struct
+
+    from eegemo.datasets._cnt import open_cnt
+
+    x = build_cnt(tmp_path / "x.cnt", ["FP1", "FZ", "CZ"], 2.0, data_format="int16")
+    b = bytearray((tmp_path / "x.cnt").read_bytes())
+    struct.pack_into("<i", b, 864, header_count)          # true count: 2000
+    (tmp_path / "y.cnt").write_bytes(bytes(b))
+    with caplog.at_level("WARNING", logger="eegemo"):
+        raw = open_cnt(tmp_path / "y.cnt")
+    assert raw.n_times == 2000 and "the header says" in caplog.text
+    np.testing.assert_allclose(raw.get_data()[:, -100:], x[:, -100:], atol=1e-6)
 
 
 def test_fieldtrip_mat_v7_and_v73(fixtures_dir):

@@ -230,6 +230,9 @@ def test_bad_settings_are_refused(tmp_path):
         run(store, LogisticRegression(), "kfold", tmp_path / "r")
     with pytest.raises(ConfigurationError, match="normalize"):
         run(store, LogisticRegression(), "seed-standard", tmp_path / "r", normalize="trial")
+    # a model seed would be overridden by the fold's seed while recorded as used: refused
+    with pytest.raises(ConfigurationError, match="random_state=5.*seeds each fold's model"):
+        run(store, "logreg", "seed-standard", tmp_path / "r", model_params={"random_state": 5})
 
 
 def _grid_store(n_subjects=2, n_windows=6) -> FakeStore:

@@ -206,3 +206,18 @@ def test_validation_carve_follows_the_label_mix():
     train = index.iloc[f.train_rows].groupby("trial")["label"].first().value_counts()
     # 40 training trials (32 + 8): 10 for validation, 8 + 2 as the mix (was 5 + 5)
     assert (val[0], val[1]) == (8, 2) and (train[0], train[1]) == (24, 6)
+
+
+def test_validation_carve_breaks_label_ties_at_random():
+    """SEED's 9 training trials are 3 per emotion and the carve takes 2: which two emotions is
+    drawn, not fixed by label order (a fixed pick left 'positive' out of validation for every
+    subject and seed, and over-represented in training)."""
+    index = make_index(n_subjects=1, n_sessions=1)
+    index["label"] = index["label"] - 1                    # -1 / 0 / 1 as SEED codes them
+    left_out = set()
+    for seed in range(12):
+        (f,) = split(index, "seed-standard", val_fraction=0.2, random_state=seed)
+        val = set(index.iloc[f.val_rows]["label"])
+        assert len(val) == 2                               # still one trial each of two labels
+        left_out |= {-1, 0, 1} - val
+    assert left_out == {-1, 0, 1}

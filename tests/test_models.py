@@ -161,7 +161,8 @@ def test_torch_repeatable_history_embed(name):
 
 def test_early_stopping_uses_validation(caplog):
     Xtr, ytr, Xte, yte = _data("ccnn")
-    model = _model("ccnn", max_epochs=40, patience=2, lr=3e-2, dropout=0.0)
+    # batches of 1: 90 steps an epoch, so `patience` epochs exceed the 100-step floor at 2
+    model = _model("ccnn", max_epochs=40, patience=2, lr=3e-3, dropout=0.0, batch_size=1)
     with caplog.at_level(logging.INFO, logger="eegemo"):
         model.fit(Xtr[:90], ytr[:90], Xtr[90:], ytr[90:])
     hist = model.history_
@@ -180,6 +181,26 @@ def test_early_stopping_uses_validation(caplog):
         torch.from_numpy(model.decision_function(Xtr[90:])),
         torch.from_numpy(np.searchsorted(model.classes_, ytr[90:])))
     assert float(val_loss) == pytest.approx(hist[best]["val_loss"], rel=1e-4)
+
+
+def test_early_stopping_waits_enough_steps_and_says_when_epoch_one_is_kept(caplog):
+    """One step per epoch (batch = training set): patience=2 epochs would stop a network that has
+    barely moved; stopping waits 100 optimiser steps. Where the first epoch stays the best (here:
+    validation labels that contradict the training labels), the returned network is said to be
+    barely trained."""
+    Xtr, ytr, Xte, yte = _data("ccnn")
+    classes = np.unique(ytr)
+    wrong = {c: classes[(i + 1) % len(classes)] for i, c in enumerate(classes)}
+    y_val = np.array([wrong[v] for v in ytr[:90]])
+    model = _model("ccnn", max_epochs=12, patience=2, batch_size=90)
+    with caplog.at_level(logging.WARNING, logger="eegemo"):
+        model.fit(Xtr[:90], ytr[:90], Xtr[:90], y_val)
+    assert len(model.history_) == 12                   # 1 step an epoch: no stop within 12
+    assert model.best_epoch_ == 1 and "barely trained" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="eegemo"):
+        model.fit(Xtr[:90], ytr[:90], Xtr[90:], ytr[90:])
+    assert model.best_epoch_ > 1 and "barely trained" not in caplog.text
 
 
 def test_early_stopping_on_validation_accuracy_keeps_latest_best():

@@ -64,6 +64,22 @@ def test_an_interrupted_simulation_is_not_read_as_a_smaller_dataset(tiny, tmp_pa
         read(root)
 
 
+def test_real_data_kept_below_a_simulation_is_not_called_simulated(tiny, tmp_path):
+    """The marker speaks only for the files the simulator wrote: a copy placed below the
+    simulation's folder (as a real download might be) is read as real data."""
+    import shutil
+
+    from eegemo.datasets import read
+    from eegemo.datasets._family import is_simulated
+
+    root = shutil.copytree(tiny["seed"], tmp_path / "seed")
+    real = shutil.copytree(root / "Preprocessed_EEG", root / "downloads" / "SEED" / "Preprocessed_EEG")
+    assert all(r.simulated for r in read(root / "Preprocessed_EEG"))
+    assert not any(r.simulated for r in read(real))
+    assert is_simulated(root / "Preprocessed_EEG" / "label.mat")
+    assert not is_simulated(real / "label.mat") and not is_simulated(root / "downloads")
+
+
 def test_seed_layout(tiny):
     root = tiny["seed"]
     assert _files(root) == {MARKER, "Preprocessed_EEG/label.mat", "Preprocessed_EEG/readme.txt",

@@ -272,6 +272,9 @@ def test_damaged_or_missing_chunk_refused_not_read_as_zeros(tmp_path):
             open_store(tmp_path / "s").load("de")
         msg = str(err.value)
         assert msg.startswith(str(arr)) and "prepare again" in msg and len(msg.splitlines()) == 1
+        if found == "missing chunks":        # the lazy xarray view refuses them too
+            with pytest.raises(DataFormatError, match=found):
+                open_store(tmp_path / "s").to_xarray("de")["de"].values
         shutil.rmtree(arr.parent)          # the repair the message gives
         again = prepare(recs, tmp_path / "s", window=1.0, features=("de", "raw"))
         for name, x in expected.items():
@@ -301,7 +304,8 @@ def test_unreachable_scheduler_refused_before_anything_is_written(tmp_path):
 def test_changed_configuration_refused_or_overwritten(tmp_path):
     recs = make_recordings(n_subjects=1)
     prepare(recs, tmp_path / "st", jobs=1)
-    with pytest.raises(ConfigurationError, match="another configuration"):
+    with pytest.raises(ConfigurationError, match=r"another configuration \(differs in window: "
+                       r"store 1\.0, asked 2\.0\)"):
         prepare(recs, tmp_path / "st", jobs=1, window=2.0)
     st = prepare(recs, tmp_path / "st", jobs=1, window=2.0, overwrite=True)
     assert st.window == 2.0 and st.config.window == 2.0
@@ -319,9 +323,11 @@ def test_changed_configuration_refused_or_overwritten(tmp_path):
     assert (tmp_path / "other" / "notes.txt").read_text() == "mine"
     assert (tmp_path / "tool" / "manifest.json").is_file()
     (tmp_path / "st" / "manifest.json").write_text("{")
+    (tmp_path / "st" / "my_notes.txt").write_text("mine")       # a user's file in the store folder
     with pytest.raises(ConfigurationError, match="--overwrite to rebuild"):
         prepare(recs, tmp_path / "st", jobs=1)
     assert len(prepare(recs, tmp_path / "st", jobs=1, overwrite=True)) > 0
+    assert (tmp_path / "st" / "my_notes.txt").read_text() == "mine"   # kept, not deleted
 
 
 def test_changed_source_recomputed(tmp_path):
@@ -423,6 +429,23 @@ def test_repeated_keys_stay_distinct():
     assert len(set(keys)) == 3 and keys[2] == "seed-1-s1-1_2013-2" and keys[1] != keys[2]
 
 
+def test_unlabelled_trials_are_left_out_not_stored_as_a_class(tmp_path, caplog):
+    """SEED codes negative as -1: an unlabelled trial must not become one."""
+    rec = make_recordings(n_subjects=1, n_trials=4)[0]
+    rec.label_names = {-1: "negative", 0: "neutral", 1: "positive"}
+    for t, lab in zip(rec.trials, (-1, None, 1, 0)):
+        t.label = lab
+    with caplog.at_level("WARNING", logger="eegemo"):
+        st = prepare([rec], tmp_path / "s", jobs=1)
+    assert sorted(st.index["trial"].unique()) == [1, 3, 4]
+    assert st.index.groupby("trial")["label"].first().to_dict() == {1: -1, 3: 1, 4: 0}
+    assert "1 trial(s) without a label left out of the store (trials 2)" in caplog.text
+    for t in rec.trials:
+        t.label = None
+    with pytest.raises(DataFormatError, match="no labelled trials to store"):
+        prepare([rec], tmp_path / "s2", jobs=1)
+
+
 def test_float32_trial_with_a_flat_channel(tmp_path):
     rec = make_recordings(n_subjects=1)[0]
     for t in rec.trials:
@@ -444,6 +467,13 @@ def test_a_broken_worker_pool_says_why(tmp_path, monkeypatch):
     msg = str(broken_pool_error("prepare st"))
     assert "if __name__ ==" in msg and str(script) in msg and "\n" not in msg
     script.write_text("if __name__ == '__main__':\n    pass\n")
+    assert "out of memory" in str(broken_pool_error("prepare st"))
+    # `python -m eegemo.cli`: the CLI's own __main__.py is not a user's unguarded script
+    import importlib.util
+
+    spec = importlib.util.find_spec("eegemo.cli.__main__")
+    monkeypatch.setitem(sys.modules, "__main__", types.SimpleNamespace(__file__=spec.origin,
+                                                                       __spec__=spec))
     assert "out of memory" in str(broken_pool_error("prepare st"))
 
 
@@ -481,6 +511,11 @@ def test_a_failed_overwrite_keeps_the_old_store_and_a_damaged_index_is_recompute
     part.write_bytes(part.read_bytes()[:40])
     again = prepare(recs, out, jobs=1)
     assert len(again.index) == rows and again.summary["computed"] == 1
+    # an array's metadata deleted by hand: recomputed too, not reported as already there
+    (out / "recordings" / f"{key}.zarr" / "de" / "zarr.json").unlink()
+    again = prepare(recs, out, jobs=1)
+    assert again.summary["computed"] == 1
+    np.testing.assert_array_equal(again.load("de"), store.load("de"))
 
 
 def test_a_killed_overwrite_is_undone_by_the_next_prepare(tmp_path):
@@ -517,6 +552,17 @@ def test_a_failure_while_adding_to_a_whole_store_keeps_it_usable(tmp_path, monke
         prepare(recs, out, jobs=1)
     monkeypatch.delenv("EEGEMO_TEST_FAIL")
     assert len(open_store(out).index) == rows           # still whole: train/info work
+    # Ctrl-C while adding leaves it whole too
+    from eegemo.store import _prepare
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(_prepare, "process_recording", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            prepare(recs, out, jobs=1)
+    assert len(open_store(out).index) == rows
     assert prepare(recs, out, jobs=1).summary["computed"] == 1   # and the fixed source adds it
 
 

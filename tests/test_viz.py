@@ -62,6 +62,48 @@ def test_band_topomaps_grid_of_axes():
     assert topo_axes[0].get_title() == "delta"
 
 
+def test_topomap_puts_o1_inside_the_head_left_and_back():
+    """A value on O1 alone peaks left-occipital inside the drawn head circle (radius 1), not
+    outside it; Fpz, T7, T8 and Oz sit on the circle."""
+    from eegemo.viz.figures import _topo_pos
+
+    pos, keep = _topo_pos(SEED_CHANNELS)
+    r = dict(zip([SEED_CHANNELS[i] for i in keep], np.linalg.norm(pos, axis=1)))
+    for ch in ("FPZ", "T7", "T8", "OZ"):
+        assert 0.85 < r[ch] < 1.1, (ch, r[ch])
+    feat = np.zeros((2, 62, 1))
+    feat[:, SEED_CHANNELS.index("O1"), 0] = 1.0
+    fig = viz.plot_band_topomaps(feat, np.array([0, 1]), SEED_CHANNELS, difference=False)
+    im = fig.axes[0].images[0]
+    a = np.ma.filled(im.get_array(), np.nan)
+    iy, ix = np.unravel_index(np.nanargmax(a), a.shape)
+    x0, x1, y0, y1 = im.get_extent()
+    x = x0 + (ix + 0.5) * (x1 - x0) / a.shape[1]
+    y = y0 + (iy + 0.5) * (y1 - y0) / a.shape[0]          # origin "lower": row 0 at y0
+    assert x < 0 and y < 0 and np.hypot(x, y) < 1.0
+
+
+def test_montage_is_in_the_head_frame():
+    """Template positions come with their fiducials, so MNE puts them in the head frame exactly
+    as it places its own template (not an MRI frame read as head, ~4 cm too low)."""
+    import warnings
+
+    import mne
+
+    from eegemo.channels import _standard_montage, make_montage
+
+    ours = mne.create_info(list(SEED_CHANNELS), 200.0, "eeg")
+    ours.set_montage(make_montage(SEED_CHANNELS), on_missing="ignore")
+    names = ["Cz", "Oz", "T7", "T8", "Fpz"]
+    ref = mne.create_info(names, 200.0, "eeg")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        ref.set_montage(_standard_montage())
+    for i, name in enumerate(names):
+        got = ours["chs"][SEED_CHANNELS.index(name.upper())]["loc"][:3]
+        np.testing.assert_allclose(got, ref["chs"][i]["loc"][:3], atol=1e-6)
+
+
 def test_band_topomaps_have_a_colour_bar_per_band():
     """Bands differ by orders of magnitude (PSD): every band column gets its own scale and bar."""
     rng = np.random.default_rng(1)
@@ -138,7 +180,18 @@ def test_training_curves_per_fold():
     loss_ax, acc_ax = fig.axes
     assert len(loss_ax.lines) == 4  # 2 loss keys × 2 folds
     np.testing.assert_allclose(loss_ax.lines[0].get_ydata(), [1 / (e + 1) for e in range(5)])
-    assert acc_ax.get_ylabel() == "accuracy"
+    assert acc_ax.get_ylabel() == "accuracy" and acc_ax.get_ylim() == (-0.02, 1.02)
+    # a WGAN's Wasserstein estimate is drawn with its losses
+    gan = [{"epoch": e, "d_loss": -e, "g_loss": e, "wasserstein": 0.5 * e} for e in range(1, 4)]
+    (ax,) = viz.plot_training_curves(gan).axes
+    assert sorted(line.get_label() for line in ax.lines) == ["d_loss", "g_loss", "wasserstein"]
+
+
+def test_confusion_names_in_numeric_label_order():
+    cm = np.eye(11)
+    fig = viz.plot_confusion(cm, {str(k): f"c{k}" for k in range(11)})   # keys as JSON gives them
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert ticks[:3] == ["c0", "c1", "c2"] and ticks[-1] == "c10"
 
 
 def test_confusion_rates_and_counts():
@@ -272,3 +325,33 @@ def test_report_with_another_store_keeps_the_runs_own_classes(tmp_path, monkeypa
         err = capsys.readouterr().err.strip()
         assert len(err.splitlines()) == 1 and found in err, err
     assert not (tmp_path / "x.html").exists()
+
+
+def test_report_one_subject_damaged_files_and_same_named_runs(tmp_path, caplog):
+    """One subject: no 'std 0.000'; a damaged confusion.json is left out with a warning, not a
+    traceback; two runs both named 'run' get told apart; a generic store's confusion caption says
+    'class'."""
+    import json
+    import shutil
+
+    from sklearn.linear_model import LogisticRegression
+
+    from eegemo.evaluation import run
+    from eegemo.viz import report as rep
+
+    store = _tiny_store(tmp_path / "st", {0: "T1", 1: "T2"}, 0)
+    run(store, LogisticRegression(max_iter=200), "trial-kfold", tmp_path / "a" / "run", n_folds=3)
+    shutil.copytree(tmp_path / "a" / "run", tmp_path / "b" / "run")
+    m = json.loads((tmp_path / "b" / "run" / "metrics.json").read_text())
+    m["summary"]["n_subjects"] = 1                      # as a one-subject run writes it
+    (tmp_path / "b" / "run" / "metrics.json").write_text(json.dumps(m))
+    (tmp_path / "b" / "run" / "confusion.json").write_text(
+        json.dumps({"labels": [0, 1, 2], "matrix": [[1, 2], [3, 4]]}))
+    with caplog.at_level("WARNING", logger="eegemo"):
+        page = rep.make_report(tmp_path / "r.html", store=store,
+                               runs=[tmp_path / "a" / "run", tmp_path / "b" / "run"])
+    text = page.read_text()
+    assert "confusion.json is damaged" in caplog.text
+    assert "a/run" in text and "b/run" in text
+    assert "rows: true class" in text and "rows: true emotion" not in text
+    assert "accuracy_std</td><td>– (1 subject)" in text

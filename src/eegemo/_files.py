@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import glob
+import logging
 import os
 import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+logger = logging.getLogger(__name__)
 
 
 #: what each kind of folder eegemo writes is for, for the hints of errors that meet one
@@ -81,7 +85,10 @@ def written_aside(out: str | os.PathLike) -> Iterator[Path]:
     as it was.
     """
     out = Path(out)
-    tag = uuid.uuid4().hex[:8]
+    if out.parent.is_dir():
+        _tidy_leftovers(out)
+    # the writer's pid in the name lets a later call tell a killed writer's leftover from a live one
+    tag = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
     work = out.parent / f".{out.name}.partial-{tag}"
     work.mkdir(parents=True)
     try:
@@ -90,3 +97,56 @@ def written_aside(out: str | os.PathLike) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+
+
+def _writer_gone(folder: Path) -> bool:
+    """Whether the process named in a ``.<name>.partial-<pid>-<hex>`` folder is no longer running
+    (on this machine). Folders of other shapes (older versions) are left alone: False."""
+    parts = folder.name.rpartition(".partial-")[2].split("-")
+    if len(parts) != 2 or not parts[0].isdigit():
+        return False
+    pid = int(parts[0])
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OSError):
+        return False
+    return False
+
+
+def _tidy_leftovers(out: Path) -> None:
+    """Undo what a killed :func:`written_aside` left beside ``out``.
+
+    * ``.<name>.old-*``: the earlier ``out``, set aside by :func:`replace_dir`. Where ``out`` is
+      missing, the writer died between its two renames: the newest one is put back. Where ``out``
+      exists, the new folder was in place: they are removed.
+    * ``.<name>.partial-<pid>-*`` whose writer is no longer running: removed.
+    """
+    pattern = glob.escape(out.name)
+    aside = [q for q in out.parent.glob(f".{pattern}.old-*") if q.is_dir()]
+    settle_set_aside(out, aside, new_in_place=out.exists(), what="write")
+    for q in out.parent.glob(f".{pattern}.partial-*"):
+        if q.is_dir() and _writer_gone(q):
+            logger.info("%s: removing %s, left by an interrupted write", out, q.name)
+            shutil.rmtree(q, ignore_errors=True)
+
+
+def settle_set_aside(out: Path, aside: list[Path], *, new_in_place: bool, what: str) -> None:
+    """Settle the earlier versions of ``out`` that an interrupted ``what`` left set aside.
+
+    Where the new version is in place they are removed; else whatever half-written folder is at
+    ``out`` goes and the newest of them is put back, as a failed write would have done.
+    """
+    aside = sorted(aside, key=lambda q: q.stat().st_mtime, reverse=True)
+    if aside and not new_in_place:
+        shutil.rmtree(out, ignore_errors=True)
+        os.rename(aside[0], out)
+        logger.warning("%s: an interrupted %s had set the earlier version aside (%s); it is back "
+                       "in place", out, what, aside[0].name)
+        aside = aside[1:]
+    for q in aside:
+        logger.info("%s: removing %s, left by an interrupted %s", out, q.name, what)
+        shutil.rmtree(q, ignore_errors=True)

@@ -18,7 +18,9 @@ def broken_pool_error(what: str) -> ConfigurationError:
     main = sys.modules.get("__main__")
     script = getattr(main, "__file__", None)
     unguarded = False
-    if script:
+    # a module run with ``python -m`` (eegemo's own CLI included) has a spec; only a plain script
+    # can be the unguarded top level meant here
+    if script and getattr(main, "__spec__", None) is None:
         try:
             with open(script, encoding="utf-8", errors="replace") as fh:
                 text = fh.read()

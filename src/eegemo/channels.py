@@ -139,7 +139,13 @@ def make_montage(ch_names: Sequence[str]):
     import mne
 
     pos = channel_positions(ch_names)
-    return mne.channels.make_dig_montage(ch_pos=pos, coord_frame="head")
+    # The template's positions are in its MRI frame: give its fiducials with them, so that MNE
+    # moves them into the head frame (origin between the ears) that topomaps and source models
+    # assume. Declared "head" as they are, the head sits ~4 cm off its origin and occipital
+    # electrodes fall outside the drawn head.
+    fid = _standard_montage().get_positions()
+    return mne.channels.make_dig_montage(ch_pos=pos, nasion=fid["nasion"], lpa=fid["lpa"],
+                                         rpa=fid["rpa"], coord_frame=fid["coord_frame"])
 
 
 def grid_indices(ch_names: Sequence[str],

@@ -32,6 +32,9 @@ import inspect
 import os
 from pathlib import Path
 
+import numpy as np
+
+from .._logging import logger
 from ..errors import ConfigurationError, DataFormatError, data_error
 from ..recording import Recording
 
@@ -71,6 +74,48 @@ def _module(name: str):
         raise
 
 
+def _detect(p: Path) -> str | None:
+    for name in _DETECT_ORDER:
+        mod = _module(name)
+        if mod is None:
+            continue
+        try:
+            hit = mod.detect(p)
+        except DataFormatError:
+            hit = False
+        if hit:
+            if name == "seed_multimodal":
+                return mod.dataset_name(p)
+            return {"seed_v": "seed-v", "seed_iv": "seed-iv"}.get(name, name)
+    return None
+
+
+#: folder levels :func:`_detect_here_or_below` goes down
+_UNWRAP_LEVELS = 3
+
+
+def _detect_here_or_below(p: Path) -> tuple[str, Path] | None:
+    """The dataset at ``p``, or in the one folder an archive unpacked it into.
+
+    Archives often unpack into a folder of their own name, sometimes twice (``SEED_IV
+    Database/SEED_IV Database/eeg_raw_data``): where ``p`` holds nothing recognised and exactly one
+    sub-folder (hidden folders and ``__MACOSX`` aside), that sub-folder is tried, up to
+    ``_UNWRAP_LEVELS`` levels down.
+    """
+    for _ in range(_UNWRAP_LEVELS + 1):
+        name = _detect(p)
+        if name is not None:
+            return name, p
+        if not p.is_dir():
+            return None
+        subs = [c for c in p.iterdir() if c.is_dir() and not c.name.startswith(".")
+                and c.name != "__MACOSX"]
+        if len(subs) != 1:
+            return None
+        p = subs[0]
+    return None
+
+
 def detect_dataset(path: str | os.PathLike) -> str:
     """Name the dataset a folder or file holds.
 
@@ -92,18 +137,9 @@ def detect_dataset(path: str | os.PathLike) -> str:
     p = Path(path)
     if not p.exists():
         raise data_error(p, "path not found", expected="a dataset folder or a recording file")
-    for name in _DETECT_ORDER:
-        mod = _module(name)
-        if mod is None:
-            continue
-        try:
-            hit = mod.detect(p)
-        except DataFormatError:
-            hit = False
-        if hit:
-            if name == "seed_multimodal":
-                return mod.dataset_name(p)
-            return {"seed_v": "seed-v", "seed_iv": "seed-iv"}.get(name, name)
+    found = _detect_here_or_below(p)
+    if found is not None:
+        return found[0]
     from .._files import NEXT_STEP, folder_kind
 
     kind = folder_kind(p)
@@ -174,8 +210,18 @@ def read(path: str | os.PathLike, dataset: str | None = None, *, kind: str | Non
     eegemo.errors.ConfigurationError
         An unknown dataset name or option.
     """
-    if dataset is None:
-        dataset = detect_dataset(path)
+    detected = dataset is None
+    if not Path(path).exists():
+        raise data_error(path, "path not found", expected="a dataset folder or a recording file")
+    below = _detect_here_or_below(Path(path))
+    if detected:
+        if below is None:
+            detect_dataset(path)                 # raises, saying what was looked for
+        dataset = below[0]
+    if below is not None and below[1] != Path(path) \
+            and DATASETS.get(below[0]) == DATASETS.get(dataset):
+        logger.info("%s: reading %s (the one folder inside)", path, below[1])
+        path = below[1]
     if dataset not in DATASETS:
         raise ConfigurationError(f"dataset: expected one of {', '.join(DATASETS)}, found {dataset!r}")
     mod = _module(DATASETS[dataset])
@@ -193,9 +239,29 @@ def read(path: str | os.PathLike, dataset: str | None = None, *, kind: str | Non
                          found="some files only; run eegemo simulate again with the same options "
                          "to finish it")
     opts = dict(kind=kind, feature=feature, subjects=subjects, sessions=sessions, **kwargs)
-    if DATASETS[dataset] == "seed_multimodal":
+    if DATASETS[dataset] == "seed_multimodal" and not detected:
+        # a detected name is the reader's own guess: leave it to say when it had to guess
         opts["dataset"] = dataset
-    return _call_reader(mod, path, opts)
+    recs = _call_reader(mod, path, opts)
+    if not recs and (subjects is not None or sessions is not None):
+        # say what is there (readers list files from metadata, so this costs no trial data)
+        from .info import _fmt_list, _natural
+
+        every = _call_reader(mod, path, {**opts, "subjects": None, "sessions": None})
+        have_s = sorted({str(r.subject) for r in every}, key=_natural)
+        have_n = sorted({r.session for r in every if r.session is not None})
+        raise data_error(path, "no recording of the subjects/sessions asked for",
+                         expected=f"subjects among {_fmt_list(have_s, 12) or 'none'}, "
+                                  f"sessions among {_fmt_list(have_n, 12) or 'none'}",
+                         found=f"subjects {_asked(subjects)}, sessions {_asked(sessions)}")
+    return recs
+
+
+def _asked(selection) -> str:
+    if selection is None:
+        return "all"
+    items = [selection] if isinstance(selection, str) or np.ndim(selection) == 0 else selection
+    return "[" + ", ".join(repr(x) if isinstance(x, str) else str(x) for x in items) + "]"
 
 
 _LAZY = ("simulate", "bird", "generic", "info", "seed", "seed_iv", "seed_v", "seed_multimodal")

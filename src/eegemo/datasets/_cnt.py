@@ -141,13 +141,36 @@ def neuroscan_data_format(path: str | os.PathLike) -> Literal["int16", "int32"]:
         ratio = _words_ratio(path, start, end, n_ch)
         fmt = "int32" if ratio is not None and ratio < 0.1 else "int16"
         how = f"data (high/low word ratio {ratio})"
-    if n_samp > 0:
+    if n_samp > 0 and _event_table_count(path, fmt) in (None, n_samp):
         need = start + n_samp * n_ch * (2 if fmt == "int16" else 4)
         if need > size:
             raise data_error(path, "truncated Neuroscan .cnt", expected=f"{need} bytes for {n_samp} "
                              f"samples × {n_ch} channels ({fmt})", found=f"{size} bytes")
     logger.debug("%s: Neuroscan %s (decided from the %s)", path.name, fmt, how)
     return fmt  # type: ignore[return-value]
+
+
+def _event_table_count(path: Path, fmt: str) -> int | None:
+    """Samples per channel that the event table's position implies (the data end where it
+    starts), or None where it cannot tell (no usable position, a file of 2 GB or more)."""
+    n_ch, _, ev, size = _header(path)
+    start = _SETUP + _CH * n_ch
+    frame = n_ch * (2 if fmt == "int16" else 4)
+    if size >= 2**31 or not (start < ev <= size) or (ev - start) % frame:
+        return None
+    return (ev - start) // frame
+
+
+def _header_count_wrong(path: Path, fmt: str) -> bool:
+    """Whether the header's sample count disagrees with the event table's position, which MNE
+    documents as the reliable one (it then recomputes the count from it)."""
+    n_samp = _header(path)[1]
+    implied = _event_table_count(path, fmt)
+    if implied is None or n_samp == implied:
+        return False
+    logger.warning("%s: the header says %d samples per channel, the data hold %d (the event "
+                   "table's position); reading %d", path.name, n_samp, implied, implied)
+    return True
 
 
 def open_cnt(path: str | os.PathLike, *, data_format: str | None = None, vendor: str | None = None):
@@ -191,9 +214,10 @@ def open_cnt(path: str | os.PathLike, *, data_format: str | None = None, vendor:
         raise data_error(path, "bad data_format", expected="'int16', 'int32' or None",
                          found=repr(data_format))
     fmt = data_format or neuroscan_data_format(path)
+    extra = {"recompute_n_samples": True} if _header_count_wrong(path, fmt) else {}
     try:
         return mne.io.read_raw_cnt(path, data_format=fmt, header="new", preload=False,
-                                   verbose="error")
+                                   verbose="error", **extra)
     except Exception as exc:
         raise data_error(path, f"unreadable Neuroscan .cnt ({fmt})",
                          found=f"{type(exc).__name__}: {exc}") from None

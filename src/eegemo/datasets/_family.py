@@ -26,7 +26,7 @@ from ..recording import Trial, check_finite
 from ._mat import MatFile
 
 __all__ = [
-    "MARKER", "load_table", "label_names", "find_marker", "is_simulated", "as_subjects",
+    "MARKER", "glob_ci", "load_table", "label_names", "find_marker", "is_simulated", "as_subjects",
     "as_sessions", "check_kind", "resolve_labels", "resolve_times", "mat_raw_trials",
     "mat_feature_trials", "check_one_de", "only_window", "rank_sessions", "split_windows",
     "FEATURE_RE", "RAW_VAR_RE",
@@ -59,18 +59,53 @@ def label_names(table: Mapping) -> dict[int, str]:
     return {int(k): str(v) for k, v in table["label_names"].items()}
 
 
+def glob_ci(folder: Path, pattern: str) -> list[Path]:
+    """``folder.glob(pattern)`` ignoring case (``1_1.CNT`` as ``*.cnt``), sorted; [] where
+    ``folder`` is not a folder. Downloads unpacked on Windows or macOS keep upper-case names."""
+    import fnmatch
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    pat = pattern.lower()
+    return sorted(p for p in folder.iterdir() if fnmatch.fnmatchcase(p.name.lower(), pat))
+
+
 def find_marker(path: str | os.PathLike, levels: int = 3) -> dict | None:
-    """The simulator's marker found at ``path`` (a folder) or up to ``levels`` folders above it."""
+    """The simulator's marker found at ``path`` (a folder) or up to ``levels`` folders above it.
+
+    A marker speaks only for what the simulator wrote: where it lists its files (a finished
+    simulation), a file must be one of them and a folder must hold one of them; anything else
+    below the simulation's folder (say, a real download kept there) gets None.
+    """
     p = Path(path)
     here = p if p.is_dir() else p.parent
     for d in [here, *list(here.parents)[:levels]]:
         f = d / MARKER
         if f.is_file():
             try:
-                return json.loads(f.read_text())
+                marker = json.loads(f.read_text())
             except (OSError, ValueError):
                 return {"simulated": True}
+            if not isinstance(marker, dict):
+                return {"simulated": True}
+            files = marker.get("files")
+            if isinstance(files, list) and not _written_by(p, d, files):
+                return None
+            return marker
     return None
+
+
+def _written_by(path: Path, root: Path, files: list) -> bool:
+    """Whether ``path`` is one of ``files`` (relative to ``root``) or a folder holding one."""
+    try:
+        rel = path.resolve().relative_to(root.resolve()).as_posix()
+    except (OSError, ValueError):
+        return False
+    if rel == ".":
+        return True
+    listed = {str(q).replace("\\", "/") for q in files}
+    return rel in listed or any(q.startswith(rel + "/") for q in listed)
 
 
 def is_simulated(path: str | os.PathLike) -> bool:
@@ -85,7 +120,9 @@ def as_subjects(subjects) -> set[str] | None:
         return None
     if isinstance(subjects, (str, int, np.integer)):
         subjects = [subjects]
-    return {str(s) for s in subjects}
+    out = {str(s).strip() for s in subjects}
+    # "01" also selects subject 1 (the SEED family's file names have no leading zeros)
+    return out | {str(int(s)) for s in out if s.isdigit()}
 
 
 def as_sessions(sessions) -> set[int] | None:
@@ -314,8 +351,12 @@ def mat_feature_trials(mat: MatFile, feature: str, labels: Sequence[int],
     return trials
 
 
-def read_label_mat(folder: Path, override=None) -> list[int]:
-    """SEED's ``label.mat`` (variable ``label``, 15 values) in ``folder`` or its parent."""
+def read_label_mat(folder: Path, override=None, allowed: Mapping | None = None) -> list[int]:
+    """SEED's ``label.mat`` (variable ``label``, 15 values) in ``folder`` or its parent.
+
+    ``allowed`` (label → name) refuses a file coded otherwise, e.g. re-coded 0/1/2, whose values
+    would otherwise be named by SEED's -1/0/1 table (0 would read "neutral" for a negative clip).
+    """
     if override is not None:
         return resolve_labels(override, [], None, "SEED")
     for d in (folder, folder.parent):
@@ -331,6 +372,13 @@ def read_label_mat(folder: Path, override=None) -> list[int]:
                                  found=f"{lab.dtype.kind!r}-kind values, e.g. {lab[:3].tolist()}")
             if lab.size == 0 or not np.all(np.isfinite(lab)) or not np.all(lab == np.round(lab)):
                 raise data_error(f, "labels must be whole numbers", found=str(lab[:20]))
+            values = sorted({int(v) for v in lab})
+            if allowed is not None and not set(values) <= {int(k) for k in allowed}:
+                coding = ", ".join(f"{int(k)} {v}" for k, v in sorted(allowed.items(),
+                                                                     key=lambda kv: int(kv[0])))
+                raise data_error(f, "labels coded otherwise than the dataset's (re-coded, e.g. "
+                                 "0/1/2? pass labels=[...] in the published coding)",
+                                 expected=coding, found=f"values {values}")
             return [int(v) for v in lab]
     raise data_error(folder / "label.mat", "label file missing", expected="label.mat beside the "
                      "subject files (or pass labels=[...])", found="no label.mat")
@@ -383,6 +431,14 @@ def split_windows(window_labels: np.ndarray, trial_labels: Sequence[int],
         if n < len(idx):
             raise data_error(path, "too few windows to split same-label trials",
                              expected=f"at least {len(idx)}", found=str(n))
+        if exp and abs(n - w.sum()) > 0.5 * w.min():
+            # off by more than half its shortest clip: the file holds a clip more or fewer than
+            # the table, and a proportional cut would hand one clip's windows to another
+            raise data_error(path, f"trials {idx[0] + 1}-{idx[-1] + 1} (label {int(lab[a])} in a "
+                             "row) do not hold the windows their times give: a clip missing or "
+                             "extra? (pass labels= and trial_times= for this file's clips)",
+                             expected=f"about {int(w.sum())} windows "
+                             f"({' + '.join(str(int(v)) for v in w)})", found=f"{n} windows")
         cuts = np.rint(np.cumsum(w) / w.sum() * n).astype(int)
         start = a
         for i, c in zip(idx, cuts):

@@ -88,7 +88,12 @@ def restricted_loads(data: bytes, path: str | os.PathLike | None = None, what: s
 
 
 def _looks_pickled(arr: np.ndarray) -> bool:
-    return arr.ndim == 0 and arr.dtype.kind in "SV" and bytes(arr.tobytes()[:1]) == b"\x80"
+    """A 0-d bytes array holding a pickle: protocol 2+ opens with PROTO (0x80); protocols 0 and 1
+    (``pickle.dumps(obj, 0)``) open with MARK, EMPTY_DICT or EMPTY_LIST and end with STOP."""
+    if arr.ndim != 0 or arr.dtype.kind not in "SV":
+        return False
+    raw = bytes(arr.tobytes()).rstrip(b"\x00")
+    return raw[:1] == b"\x80" or (raw[:1] in (b"(", b"}", b"]") and raw.endswith(b"."))
 
 
 def _read_member(zf: zipfile.ZipFile, member: str, path: Path):

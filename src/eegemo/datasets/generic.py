@@ -140,13 +140,20 @@ def parse_name(path: str | os.PathLike) -> tuple[str, int | None, dict]:
 
 
 # ------------------------------------------------------------------------------------------ detection
-def _is_fieldtrip(path: Path) -> bool:
-    """Whether a ``.mat`` file holds a FieldTrip raw struct (checked cheaply)."""
+def _is_fieldtrip(path: Path, *, unreadable: bool = False) -> bool:
+    """Whether a ``.mat`` file holds a FieldTrip raw struct (checked cheaply).
+
+    A file that cannot be read at all (truncated, corrupt, not MATLAB) gives ``unreadable``: True
+    where one file was named (its reader then says what is wrong with it, instead of the dispatcher
+    reporting an unknown layout), False while scanning a folder.
+    """
     try:
         _fieldtrip_struct_name(path)
         return True
-    except Exception:
+    except DataFormatError:   # readable, and no FieldTrip struct in it
         return False
+    except Exception:
+        return unreadable
 
 
 def _fieldtrip_struct_name(path: Path) -> str:
@@ -198,7 +205,7 @@ def detect(path: str | os.PathLike) -> bool:
     p = Path(path)
     if p.is_file():
         ext = _extension(p)
-        return ext in EXTENSIONS and (ext != ".mat" or _is_fieldtrip(p))
+        return ext in EXTENSIONS and (ext != ".mat" or _is_fieldtrip(p, unreadable=True))
     if p.is_dir():
         return bool(_data_files(p))
     return False
@@ -270,7 +277,21 @@ def _open_raw(path: Path, fmt: str, data_format: str | None):
                          ) from None
     if fmt == "brainvision":
         _check_brainvision_size(raw, path)
+        _check_brainvision_markers(path)
     return raw
+
+
+def _check_brainvision_markers(path: Path) -> None:
+    """Warn where the ``.vhdr`` names a marker file that is not there: MNE then reads the recording
+    without any event (so without labels) and says nothing at the verbosity used here."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return
+    m = re.search(r"^\s*MarkerFile\s*=\s*(.+?)\s*$", text, flags=re.MULTILINE)
+    if m and not (path.parent / m.group(1)).is_file():
+        logger.warning("%s: its marker file %s is missing: the recording is read without events "
+                       "(no trials to label)", path.name, m.group(1))
 
 
 def _check_brainvision_size(raw, path: Path) -> None:
@@ -656,7 +677,7 @@ class _FieldTrip:
         except Exception as exc:
             if getattr(exc, "__module__", "").startswith("eegemo"):
                 raise
-            raise data_error(path, "unreadable FieldTrip .mat (truncated or corrupt?)",
+            raise data_error(path, "unreadable MATLAB file (truncated or corrupt?)",
                              found=f"{type(exc).__name__}: {exc}") from None
 
     def _read_meta(self) -> None:

@@ -25,23 +25,23 @@ from pathlib import Path
 from ..errors import ConfigurationError, data_error
 from ..recording import Recording
 from ._family import (as_sessions, as_subjects, check_feature, check_kind, cnt_recording,
-                      find_marker, label_names, load_table, mat_recordings, only_window,
+                      find_marker, glob_ci, label_names, load_table, mat_recordings, only_window,
                       rank_sessions, read_label_mat, reject_unknown, resolve_labels, resolve_times)
 
 __all__ = ["detect", "read", "read_seed", "locate"]
 
 DATASET = "seed"
-_MAT_NAME = re.compile(r"^(\d+)_(\d{8})\.mat$")
-_CNT_NAME = re.compile(r"^(\d+)_(\d+)\.cnt$")
+_MAT_NAME = re.compile(r"^(\d+)_(\d{8})\.mat$", re.IGNORECASE)
+_CNT_NAME = re.compile(r"^(\d+)_(\d+)\.cnt$", re.IGNORECASE)
 _ROOT_SUBDIRS = ("", "SEED_EEG", "SEED")
 
 
 def _subject_mats(d: Path) -> list[Path]:
-    return sorted(p for p in d.glob("*.mat") if _MAT_NAME.match(p.name))
+    return sorted(p for p in glob_ci(d, "*.mat") if _MAT_NAME.match(p.name))
 
 
 def _subject_cnts(d: Path) -> list[Path]:
-    return sorted(p for p in d.glob("*.cnt") if _CNT_NAME.match(p.name))
+    return sorted(p for p in glob_ci(d, "*.cnt") if _CNT_NAME.match(p.name))
 
 
 def _peek_kind(d: Path) -> str | None:
@@ -218,7 +218,7 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
             continue
         selected.append((subj, sess, date, f))
     selected.sort(key=lambda r: (int(r[0]), r[1]))
-    lab = read_label_mat(folder, labels)
+    lab = read_label_mat(folder, labels, allowed=names)
     recs = mat_recordings(DATASET, selected, kind=kind, feature=feature,
                           labels_for=lambda session, p: lab, sfreq=sfreq, label_names=names,
                           simulated=simulated,

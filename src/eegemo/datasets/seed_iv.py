@@ -15,19 +15,19 @@ from pathlib import Path
 
 from ..errors import data_error
 from ..recording import Recording
-from ._family import (as_sessions, as_subjects, check_feature, check_kind, find_marker, label_names,
-                      load_table, mat_recordings, reject_unknown, resolve_labels)
+from ._family import (as_sessions, as_subjects, check_feature, check_kind, find_marker, glob_ci,
+                      label_names, load_table, mat_recordings, reject_unknown, resolve_labels)
 
 __all__ = ["detect", "read", "read_seed_iv", "locate"]
 
 DATASET = "seed-iv"
-_MAT_NAME = re.compile(r"^(\d+)_(\d{8})\.mat$")
+_MAT_NAME = re.compile(r"^(\d+)_(\d{8})\.mat$", re.IGNORECASE)
 _FOLDERS = {"raw": "eeg_raw_data", "features": "eeg_feature_smooth"}
 
 
 def _session_dirs(d: Path) -> dict[int, Path]:
     return {int(s.name): s for s in sorted(d.iterdir()) if s.is_dir() and s.name.isdigit()
-            and any(_MAT_NAME.match(f.name) for f in s.glob("*.mat"))} if d.is_dir() else {}
+            and any(_MAT_NAME.match(f.name) for f in glob_ci(s, "*.mat"))} if d.is_dir() else {}
 
 
 def locate(path: str | os.PathLike) -> dict:
@@ -43,7 +43,7 @@ def locate(path: str | os.PathLike) -> dict:
     if not p.is_dir():
         return found
     if p.name.isdigit() and p.parent.name in kinds:
-        if any(_MAT_NAME.match(f.name) for f in p.glob("*.mat")):
+        if any(_MAT_NAME.match(f.name) for f in glob_ci(p, "*.mat")):
             found[kinds[p.parent.name]][int(p.name)] = p
         return found
     if p.name in kinds:
@@ -111,7 +111,7 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
     for sess, d in sorted(found[kind].items()):
         if want_sess is not None and sess not in want_sess:
             continue
-        for f in sorted(d.glob("*.mat")):
+        for f in sorted(glob_ci(d, "*.mat")):
             m = _MAT_NAME.match(f.name)
             if not m or (only is not None and f.name not in only):
                 continue

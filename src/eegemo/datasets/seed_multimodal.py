@@ -32,7 +32,7 @@ from ..channels import SEED_CHANNELS
 from ..errors import ConfigurationError, DataFormatError, data_error
 from ..recording import Recording, Trial, check_finite
 from ._family import (as_sessions, as_subjects, check_kind, check_one_de, cnt_recording,
-                      find_marker, label_names, load_table, only_window, reject_unknown,
+                      find_marker, glob_ci, label_names, load_table, only_window, reject_unknown,
                       resolve_labels, resolve_times, split_windows)
 from ._npz import load_npz
 
@@ -46,12 +46,12 @@ _RAW_DIR = "01-EEG-raw"
 _DE_DIRS = ("02-EEG-DE-feature", "02-EEG-DE-features")
 _WIN_DIRS = {"1s": "eeg_used_1s", "4s": "eeg_used_4s"}
 _CNT_NAME = re.compile(r"^(\d+)_(\d+)(?:_[^.]*)?\.cnt$", re.IGNORECASE)
-_NPZ_NAME = re.compile(r"^(\d+)_(\d+)\.npz$")
+_NPZ_NAME = re.compile(r"^(\d+)_(\d+)\.npz$", re.IGNORECASE)
 _BAND_KEYS = tuple(b.name for b in SEED_BANDS)
 
 
 def _has(d: Path, pattern: str, rx: re.Pattern) -> bool:
-    return d.is_dir() and any(rx.match(f.name) for f in d.glob(pattern))
+    return d.is_dir() and any(rx.match(f.name) for f in glob_ci(d, pattern))
 
 
 def _language_parts(lang_dir: Path) -> dict:
@@ -66,12 +66,21 @@ def _language_parts(lang_dir: Path) -> dict:
     return parts
 
 
+#: words in a folder name that tell the language (``SEED-GER``, ``SEED_FRA``, ``seed-german``)
+_LANG_WORDS = {"german": "seed-ger", "ger": "seed-ger", "french": "seed-fra", "fra": "seed-fra",
+               "chinese": "seed-multimodal-chinese"}
+
+
 def _language_of(p: Path, marker: dict | None) -> str | None:
     for part in [p, *p.parents]:
         if part.name.lower() in _LANG:
             return _LANG[part.name.lower()]
     if marker and marker.get("dataset") in DATASETS:
         return marker["dataset"]
+    for part in [p, *list(p.parents)[:4]]:     # the download's own folders, not the whole path
+        named = {_LANG_WORDS[w] for w in re.split(r"[^a-z]+", part.name.lower()) if w in _LANG_WORDS}
+        if len(named) == 1:
+            return named.pop()
     return None
 
 
@@ -204,7 +213,8 @@ def read(path: str | os.PathLike, *, dataset: str | None = None, kind: str | Non
                          expected="<German|French|Chinese>/01-EEG-raw/*.cnt or 02-EEG-DE-feature/"
                          "eeg_used_1s/*.npz",
                          found=f"{' and '.join(others)} data only" if others else "none of them")
-    if found["unnamed"] and dataset is None:
+    guessed = found["unnamed"] and dataset is None
+    if guessed:
         logger.warning("%s: language not told by the folder names; reading it as SEED Multimodal "
                        "Chinese (pass dataset='seed-ger' or 'seed-fra', --dataset, otherwise)", path)
     marker = find_marker(path)
@@ -219,7 +229,7 @@ def read(path: str | os.PathLike, *, dataset: str | None = None, kind: str | Non
             if parts["raw"] is None:
                 raise data_error(path, f"no {name} raw data", expected=f"{_RAW_DIR}/*.cnt",
                                  found="DE features only")
-            files = found["files"] or sorted(parts["raw"].glob("*.cnt"))
+            files = found["files"] or sorted(glob_ci(parts["raw"], "*.cnt"))
         else:
             check_one_de(feature, name)
             win = window or only_window(parts["features"], path)
@@ -227,7 +237,7 @@ def read(path: str | os.PathLike, *, dataset: str | None = None, kind: str | Non
                 raise data_error(path, f"no {name} DE features for window {win}",
                                  expected=f"02-EEG-DE-feature/{_WIN_DIRS[win]}/*.npz",
                                  found=", ".join(parts["features"]) or "raw .cnt only")
-            files = found["files"] or sorted(parts["features"][win].glob("*.npz"))
+            files = found["files"] or sorted(glob_ci(parts["features"][win], "*.npz"))
         rx = _CNT_NAME if k == "raw" else _NPZ_NAME
         for f in files:
             m = rx.match(f.name)
@@ -245,8 +255,16 @@ def read(path: str | os.PathLike, *, dataset: str | None = None, kind: str | Non
                                          label_names=label_names(table), simulated=simulated,
                                          data_format=data_format))
             else:
-                out.append(_read_npz(name, f, subj, sess, lab, starts, ends, win,
-                                     label_names(table), simulated, table.get("n_train_trials")))
+                try:
+                    out.append(_read_npz(name, f, subj, sess, lab, starts, ends, win,
+                                         label_names(table), simulated,
+                                         table.get("n_train_trials")))
+                except DataFormatError as exc:
+                    if not (guessed and labels is None):
+                        raise
+                    raise DataFormatError(f"{exc}; the language was guessed as Chinese: for "
+                                          f"German or French data pass dataset='seed-ger' or "
+                                          f"'seed-fra' (--dataset)") from None
     out.sort(key=lambda r: (r.dataset, int(r.subject), r.session))
     return out
 

@@ -5,7 +5,7 @@
   ``trial_times=``; a simulated dataset's marker gives its own). M1, M2, VEO and HEO are dropped; the 62
   EEG channels are kept in SEED's order. The file is opened with ``preload=False`` and each trial is read
   on its own, so memory stays near one trial. ``*repaired*`` copies are ignored unless
-  ``repaired=True`` (then they replace the originals).
+  ``repaired=True`` (then they replace the originals) or no original is there.
 * Features: ``root/EEG_DE_features/<subject>_123.npz``: ``data`` and ``label`` are pickled dicts with keys
   0-44 (15 trials × 3 sessions), ``data[k]`` n × 310 (4-s windows). They are unpickled with a restricted
   unpickler (NumPy arrays and numbers only). The 310 columns are read channel-major (62 × 5, TorchEEG's
@@ -26,7 +26,7 @@ from ..channels import SEED_CHANNELS
 from ..errors import ConfigurationError, data_error
 from ..recording import Recording, Trial, check_finite
 from ._family import (as_sessions, as_subjects, check_kind, check_one_de, cnt_recording,
-                      find_marker, label_names, load_table, reject_unknown, resolve_labels,
+                      find_marker, glob_ci, label_names, load_table, reject_unknown, resolve_labels,
                       resolve_times)
 from ._npz import load_npz
 
@@ -34,7 +34,7 @@ __all__ = ["detect", "read", "read_seed_v", "locate"]
 
 DATASET = "seed-v"
 _CNT_NAME = re.compile(r"^(\d+)_(\d+)_(\d{8})(.*)\.cnt$", re.IGNORECASE)
-_NPZ_NAME = re.compile(r"^(\d+)_123\.npz$")
+_NPZ_NAME = re.compile(r"^(\d+)_123\.npz$", re.IGNORECASE)
 
 
 def locate(path: str | os.PathLike) -> dict:
@@ -50,21 +50,21 @@ def locate(path: str | os.PathLike) -> dict:
     if not p.is_dir():
         return found
     if p.name == "EEG_raw" or (p.name != "EEG_DE_features" and any(
-            _CNT_NAME.match(f.name) for f in p.glob("*.cnt"))):
-        if any(_CNT_NAME.match(f.name) for f in p.glob("*.cnt")):
+            _CNT_NAME.match(f.name) for f in glob_ci(p, "*.cnt"))):
+        if any(_CNT_NAME.match(f.name) for f in glob_ci(p, "*.cnt")):
             found["raw"] = p
         return found
-    if p.name == "EEG_DE_features" or any(_NPZ_NAME.match(f.name) for f in p.glob("*.npz")):
-        if any(_NPZ_NAME.match(f.name) for f in p.glob("*.npz")):
+    if p.name == "EEG_DE_features" or any(_NPZ_NAME.match(f.name) for f in glob_ci(p, "*.npz")):
+        if any(_NPZ_NAME.match(f.name) for f in glob_ci(p, "*.npz")):
             found["features"] = p
         return found
     for sub in ("", "SEED-V", "SEED_V", "SEED5"):
         r = p / sub if sub else p
         if found["raw"] is None and (r / "EEG_raw").is_dir() and any(
-                _CNT_NAME.match(f.name) for f in (r / "EEG_raw").glob("*.cnt")):
+                _CNT_NAME.match(f.name) for f in glob_ci(r / "EEG_raw", "*.cnt")):
             found["raw"] = r / "EEG_raw"
         if found["features"] is None and (r / "EEG_DE_features").is_dir() and any(
-                _NPZ_NAME.match(f.name) for f in (r / "EEG_DE_features").glob("*.npz")):
+                _NPZ_NAME.match(f.name) for f in glob_ci(r / "EEG_DE_features", "*.npz")):
             found["features"] = r / "EEG_DE_features"
     return found
 
@@ -96,7 +96,8 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
     trial_times : dict | None
         ``{"start": [...], "end": [...]}`` or ``{session: {...}}`` in seconds.
     repaired : bool
-        Use ``*repaired*.cnt`` copies instead of the originals where both exist.
+        Use ``*repaired*.cnt`` copies instead of the originals where both exist (a repaired copy
+        without an original is read either way, with a warning).
     de_layout : {"channel-major", "band-major"} | None
         How the 310 DE columns are ordered (default: the table's, channel-major).
     data_format : {"int16", "int32"} | None
@@ -139,7 +140,7 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
     if layout not in ("channel-major", "band-major"):
         raise ConfigurationError(f"de_layout: expected 'channel-major' or 'band-major', found "
                                  f"{layout!r}")
-    files = found["files"] or sorted(found["features"].glob("*_123.npz"))
+    files = found["files"] or sorted(glob_ci(found["features"], "*_123.npz"))
     out = []
     for f in files:
         m = _NPZ_NAME.match(f.name)
@@ -152,20 +153,28 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
 
 def _read_raw(found, want_subj, want_sess, labels, trial_times, repaired, marker, table, names,
               simulated, data_format) -> list[Recording]:
-    files = found["files"] or sorted(found["raw"].glob("*.cnt"))
+    files = found["files"] or sorted(glob_ci(found["raw"], "*.cnt"))
     chosen: dict[tuple[str, int], tuple[Path, str]] = {}
+    copies: dict[tuple[str, int], tuple[Path, str]] = {}
     for f in files:
         m = _CNT_NAME.match(f.name)
         if not m:
             continue
-        is_rep = "repaired" in f.name.lower()
-        if is_rep and not repaired:
-            logger.debug("%s: ignoring repaired copy (repaired=False)", f.name)
-            continue
         key = (m.group(1), int(m.group(2)))
-        if key in chosen and not is_rep:
-            continue
-        chosen[key] = (f, m.group(3))
+        if "repaired" in f.name.lower():
+            copies.setdefault(key, (f, m.group(3)))
+        else:
+            chosen.setdefault(key, (f, m.group(3)))
+    for key, copy in copies.items():
+        if repaired:
+            chosen[key] = copy
+        elif key not in chosen:
+            # the only file of that recording: reading nothing would drop it without a word
+            logger.warning("%s: the only file of subject %s session %d is a repaired copy; "
+                           "reading it", copy[0].name, *key)
+            chosen[key] = copy
+        else:
+            logger.debug("%s: ignoring repaired copy (repaired=False)", copy[0].name)
     out = []
     for (subj, sess), (f, date) in sorted(chosen.items(), key=lambda kv: (int(kv[0][0]), kv[0][1])):
         if (want_subj is not None and subj not in want_subj) or \

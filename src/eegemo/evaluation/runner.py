@@ -524,6 +524,12 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
     if not isinstance(jobs, (int, np.integer)) or jobs < 1:
         raise ConfigurationError(f"jobs must be a positive integer, found {jobs!r}")
     model_params = dict(model_params or {})
+    if "random_state" in model_params:
+        # every fold's model is seeded from the run's random_state and the fold's name; a seed
+        # here would be recorded as used while it is not
+        raise ConfigurationError(f"model parameter random_state={model_params['random_state']!r}: "
+                                 "the run seeds each fold's model from its own random_state "
+                                 "(--seed); set that instead")
     probe = _model_spec(model, model_params)  # validates the name and parameters early
     if not callable(getattr(probe, "predict_proba", None)):
         raise ConfigurationError(

@@ -151,12 +151,15 @@ def _stratified_pick(labels: np.ndarray, n_pick: int, rng: np.random.Generator,
                      keep: int = 0) -> np.ndarray:
     """Positions of up to ``n_pick`` items, spread over labels in proportion to their counts (one
     per label first, largest labels first, where ``n_pick`` allows), leaving at least ``keep`` items
-    of every label unpicked; which items of a label are picked is random."""
+    of every label unpicked; which items of a label are picked, and which of equally large labels
+    come first, is random."""
     order = rng.permutation(len(labels))
     by_label: dict = {}
     for pos in order:
         by_label.setdefault(labels[pos], []).append(pos)
-    keys = sorted(by_label, key=lambda k: (-len(by_label[k]), str(k)))
+    # largest labels first; labels of equal counts in the random order of ``by_label`` (first
+    # appearance in the permutation), so no class is always the one left out of a small pick
+    keys = sorted(by_label, key=lambda k: -len(by_label[k]))
     total = len(labels)
     room = {k: max(0, len(by_label[k]) - keep) for k in keys}
     quota = dict.fromkeys(keys, 0)

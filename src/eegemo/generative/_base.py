@@ -301,7 +301,19 @@ class BaseGenerator:
         if self.const_mask_.any():
             fill = np.broadcast_to(self.mean_, out.shape[1:])
             out[:, self.const_mask_] = fill[self.const_mask_]
+        if getattr(self, "log_scale", False):
+            # back from log powers; 80 keeps exp inside float32 for a wild sample
+            out = np.exp(np.minimum(out, 80.0))
         return out.astype(np.float32)
+
+    def _to_log(self, X: np.ndarray) -> np.ndarray:
+        """``log(X)`` for ``log_scale=True``, or a one-line error where a row is not positive."""
+        low = float(X.min())
+        if not low > 0:
+            raise ConfigurationError(f"{self.name}: log_scale=True needs positive rows (band "
+                                     f"powers), found a minimum of {low:g}; use log_scale=False "
+                                     f"for rows that can be zero or negative")
+        return np.log(X, dtype=np.float64).astype(np.float32)
 
     # ------------------------------------------------------------------ fit
     def fit(self, X: Any, y: Any, subjects: Sequence | None = None) -> BaseGenerator:
@@ -349,6 +361,8 @@ class BaseGenerator:
                 logger.info("%s: subjects ignored (condition_subject=False)", self.name)
             self.subjects_, s_idx = [], np.zeros(len(y), dtype=np.int64)
         self.input_shape_ = tuple(int(s) for s in X.shape[1:])
+        if getattr(self, "log_scale", False):
+            X = self._to_log(X)
         self._fit_scaling(X)
         Z = self._scale(X)
         self.cond_mean_ = self.cond_spectrum_ = None

@@ -197,6 +197,12 @@ _COMMON_DOC = """epochs : int
         Progress bar over epochs with the losses."""
 
 
+_LOG_SCALE_DOC = """log_scale : bool
+        Model the natural log of the rows and return ``exp`` of the samples: for rows of band
+        powers (the store's ``psd`` arrays, which the training runner sets it for), so that every
+        sample is a positive power and errors are relative, as in dB. Needs positive rows."""
+
+
 class DenseGAN(BaseGenerator):
     __doc__ = f"""The original project's dense conditional GAN, kept as a named reference.
 
@@ -212,6 +218,7 @@ class DenseGAN(BaseGenerator):
     hidden : tuple of int
         Generator layer widths (the discriminator uses them reversed).
     {_COMMON_DOC}
+    {_LOG_SCALE_DOC}
     """
 
     name: ClassVar[str] = "dense-gan"
@@ -221,9 +228,11 @@ class DenseGAN(BaseGenerator):
                  epochs: int = 100, batch_size: int = 64, lr: float = 2e-4,
                  condition_subject: bool = False, label_names: dict | None = None,
                  device: str = "auto", n_threads: int | None = None,
-                 random_state: int | None = None, verbose: bool = False) -> None:
+                 random_state: int | None = None, verbose: bool = False,
+                 log_scale: bool = False) -> None:
         self.latent_dim = latent_dim
         self.hidden = hidden
+        self.log_scale = log_scale
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -398,6 +407,7 @@ class WGAN4D(_WGANGP):
         training mean of their condition by construction (default True; False lets the GAN learn
         the means).
     {_COMMON_DOC}
+    {_LOG_SCALE_DOC}
     """
 
     name: ClassVar[str] = "wgan-4d"
@@ -408,12 +418,13 @@ class WGAN4D(_WGANGP):
                  batch_size: int = 64, lr: float = 2e-4, condition_subject: bool = False,
                  label_names: dict | None = None, device: str = "auto",
                  n_threads: int | None = None, random_state: int | None = None,
-                 verbose: bool = False) -> None:
+                 verbose: bool = False, log_scale: bool = False) -> None:
         self.latent_dim = latent_dim
         self.width = width
         self.n_critic = n_critic
         self.gp_weight = gp_weight
         self.condition_mean = condition_mean
+        self.log_scale = log_scale
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr

@@ -51,7 +51,10 @@ COMMON_PARAMS_DOC = """max_epochs : int
         L2 penalty added by Adam.
     patience : int
         Epochs without an improvement of ``monitor`` before stopping (only when ``X_val`` is given
-        to ``fit``); the weights of the best epoch are restored.
+        to ``fit``), and never fewer than ``MIN_PATIENCE_STEPS`` (100) optimiser steps: on a small
+        training set an epoch is a couple of steps, too few for a network to leave its
+        initialisation before patience runs out. The weights of the best epoch are restored (a
+        warning says when that is the first epoch: a barely trained network).
     monitor : {"val_loss", "val_accuracy"}
         What early stopping watches. ``"val_accuracy"`` keeps the latest epoch among those with the
         best validation accuracy; it suits validation sets of few trials, whose loss grows with the
@@ -68,6 +71,10 @@ COMMON_PARAMS_DOC = """max_epochs : int
         device give identical predictions (deterministic algorithms are requested where torch has them).
     verbose : bool
         Show a progress bar over epochs with the losses."""
+
+
+#: optimiser steps without improvement that early stopping waits at least, whatever ``patience``
+MIN_PATIENCE_STEPS = 100
 
 
 def _cpu_has_bf16() -> bool:
@@ -489,7 +496,7 @@ class TorchClassifier(BaseModel):
                         kept_acc = acc  # the kept epoch's own accuracy, whatever is monitored
                         best_state = copy.deepcopy(module.state_dict())
                     bad = 0 if improved else bad + 1
-                    if bad >= self.patience:
+                    if bad >= self.patience and bad * len(starts) >= MIN_PATIENCE_STEPS:
                         logger.info("%s: early stop at epoch %d (best %d, val loss %.4f, val "
                                     "accuracy %.3f)", self.name, epoch, best_epoch, best_loss,
                                     kept_acc)
@@ -498,6 +505,12 @@ class TorchClassifier(BaseModel):
             if best_state is not None:
                 module.load_state_dict(best_state)
             self.best_epoch_ = best_epoch if has_val else len(self.history_)
+            if has_val and best_epoch == 1 and len(self.history_) > 1:
+                logger.warning("%s: the best validation %s came after the first epoch, so the "
+                               "network returned is barely trained (validation rows %d: too few "
+                               "to judge by? try monitor='val_accuracy', a larger val_fraction, or "
+                               "val_fraction=0 with a fixed max_epochs)", self.name,
+                               "accuracy" if by_accuracy else "loss", len(yv))
         module.eval()
         self.module_ = module
         self.device_ = device

@@ -30,7 +30,7 @@ __all__ = ["process_recording", "process_payload", "raw_trial_arrays", "array_di
 
 #: Prefix of the temporary folders of recordings being written (removed on resume).
 TMP_PREFIX = ".tmp-"
-#: Volts → microvolts: features are computed on µV so they match SEED's released scale.
+#: Volts → microvolts: features are computed on µV (DE in nats of µV² band power).
 UV = 1e6
 #: Target uncompressed size of one chunk.
 _CHUNK_BYTES = 1 << 20
@@ -231,12 +231,14 @@ def process_recording(rec: Recording, config: PrepareConfig, key: str, recording
 
     cpu0 = time.process_time()
     recordings_dir = Path(recordings_dir)
+    # the manifest's form of the path (absolute for a file), whichever folder a worker runs in
+    source = str(rec.source.resolve() if rec.source.is_file() else rec.source)
     tmp = recordings_dir / f"{TMP_PREFIX}{key}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir(parents=True)
     try:
         zarr.create_group(store=str(tmp), zarr_format=3, attributes={
             "recording": key, "dataset": rec.dataset, "subject": str(rec.subject),
-            "session": rec.session, "source": str(rec.source), "config_hash": config.config_hash()})
+            "session": rec.session, "source": source, "config_hash": config.config_hash()})
         ch_names = list(rec.ch_names)
         is_raw = rec.kind == "raw"
         if is_raw:
@@ -250,7 +252,19 @@ def process_recording(rec: Recording, config: PrepareConfig, key: str, recording
         writers: dict[str, _Writer] = {}
         rows: list[pd.DataFrame] = []
         n_rows = 0
+        unlabelled = [t.index for t in rec.trials if t.label is None]
+        if unlabelled and len(unlabelled) == len(rec.trials):
+            raise data_error(rec.source, "no labelled trials to store",
+                             expected="trials with labels (events in the file, a sidecar or "
+                             "labels=)", found=f"{len(unlabelled)} unlabelled")
+        if unlabelled:
+            # a store holds labelled windows: no label value can stand for "none" without being
+            # some dataset's real class (SEED's -1 is "negative")
+            logger.warning("%s: %d trial(s) without a label left out of the store (trials %s)",
+                           rec.source, len(unlabelled), ", ".join(map(str, unlabelled[:10])))
         for i_trial, trial in enumerate(rec.trials):
+            if trial.label is None:
+                continue
             if fail_after_trials is not None and i_trial >= fail_after_trials:
                 if os.environ.get("EEGEMO_TEST_FAIL", "").endswith(":kill"):
                     import signal
@@ -306,9 +320,9 @@ def process_recording(rec: Recording, config: PrepareConfig, key: str, recording
                 "session": -1 if rec.session is None else int(rec.session),
                 "trial": int(trial.index),
                 "window": np.arange(n_win, dtype=np.int64),
-                "label": -1 if trial.label is None else int(trial.label),
+                "label": int(trial.label),
                 "start": start_s.astype(np.float64), "stop": stop_s.astype(np.float64),
-                "source": str(rec.source), "simulated": bool(rec.simulated)}))
+                "source": source, "simulated": bool(rec.simulated)}))
             n_rows += n_win
         counts = {name: w.close() for name, w in writers.items()}
         if any(c != n_rows for c in counts.values()):
@@ -320,7 +334,8 @@ def process_recording(rec: Recording, config: PrepareConfig, key: str, recording
                               "simulated": "bool"})
         index.to_parquet(tmp / "index.parquet", index=False)
         nbytes = dir_bytes(tmp)
-        return {"key": key, "tmp": str(tmp), "rows": int(n_rows), "trials": len(rec.trials),
+        return {"key": key, "tmp": str(tmp), "rows": int(n_rows),
+                "trials": len(rec.trials) - len(unlabelled),
                 "arrays": sorted(writers), "shapes": {k: list(w.tail) for k, w in writers.items()},
                 "bytes": int(nbytes), "peak_rss_mb": _peak_rss_mb(),
                 "cpu_seconds": round(time.process_time() - cpu0, 4)}

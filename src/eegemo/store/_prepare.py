@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._files import dir_bytes, replace_dir
+from .._files import dir_bytes, replace_dir, settle_set_aside
 from .._logging import logger, progress_disabled
 from .._processes import broken_pool_error
 from ..bands import SEED_BANDS
@@ -194,19 +194,6 @@ def _read_source(source, cfg: PrepareConfig) -> list[Recording]:
             raise ConfigurationError(f"{path}: the dataset readers are not available ({exc})") from None
         recs = list(read(path, cfg.dataset, kind=cfg.kind, feature=cfg.feature,
                          subjects=cfg.subjects, sessions=cfg.sessions, **(cfg.read_options or {})))
-        if not recs and (cfg.subjects is not None or cfg.sessions is not None):
-            # say what is there (readers list files from metadata, so this costs no trial data)
-            every = read(path, cfg.dataset, kind=cfg.kind, feature=cfg.feature,
-                         **(cfg.read_options or {}))
-            from ..datasets.info import _fmt_list, _natural
-
-            subjects = sorted({str(r.subject) for r in every}, key=_natural)
-            sessions = sorted({r.session for r in every if r.session is not None})
-            raise data_error(path, "no recording of the subjects/sessions asked for",
-                             expected=f"subjects among {_fmt_list(subjects, 12) or 'none'}, "
-                                      f"sessions among {_fmt_list(sessions, 12) or 'none'}",
-                             found=f"subjects {list(cfg.subjects) if cfg.subjects else 'all'}, "
-                                   f"sessions {list(cfg.sessions) if cfg.sessions else 'all'}")
         return recs
     else:
         raise ConfigurationError(f"prepare: source must be a path or a list of Recording, "
@@ -359,14 +346,25 @@ def _start_store(out: Path, cfg: PrepareConfig, overwrite: bool) -> dict | None:
         else:
             if old.get("config_hash") != cfg.config_hash():
                 raise ConfigurationError(
-                    f"{out}: existing store was prepared with another configuration (expected "
-                    f"config_hash {cfg.config_hash()}, found {old.get('config_hash')}); use "
+                    f"{out}: existing store was prepared with another configuration "
+                    f"({_config_difference(old.get('config'), cfg.to_dict())}); use "
                     "overwrite=True (--overwrite) or another output folder")
             return old
         for child in out.iterdir():
             shutil.rmtree(child) if child.is_dir() else child.unlink()
     out.mkdir(parents=True, exist_ok=True)
     return None
+
+
+def _config_difference(stored, wanted: dict) -> str:
+    """The settings in which a store's configuration and the one asked for differ, for an error."""
+    if not isinstance(stored, dict):
+        return "its manifest records no settings"
+    keys = sorted(k for k in set(stored) | set(wanted) if stored.get(k) != wanted.get(k))
+    if not keys:      # the same settings, hashed by another version of eegemo
+        return "the same settings, hashed differently by another eegemo version"
+    shown = "; ".join(f"{k}: store {stored.get(k)!r}, asked {wanted.get(k)!r}" for k in keys[:4])
+    return f"differs in {shown}" + (f" and {len(keys) - 4} more" if len(keys) > 4 else "")
 
 
 def _readable_index(path: Path) -> bool:
@@ -459,8 +457,25 @@ def prepare(source, out: str | os.PathLike, *, config: PrepareConfig | None = No
             os.rename(backup, out_p)
             logger.info("%s: prepare failed; the earlier store is back in place", out_p)
             raise
+        _keep_foreign_files(backup, out_p)
         shutil.rmtree(backup, ignore_errors=True)
         return store
+
+
+#: what a store folder holds; anything else in it is a user's, and --overwrite keeps it
+_STORE_ENTRIES = frozenset({MANIFEST, "index.parquet", "recordings"})
+
+
+def _keep_foreign_files(old: Path, new: Path) -> None:
+    """Move what the replaced store folder ``old`` held besides a store's own files into ``new``."""
+    kept = []
+    for child in sorted(old.iterdir()):
+        if child.name not in _STORE_ENTRIES and not (new / child.name).exists():
+            os.rename(child, new / child.name)
+            kept.append(child.name)
+    if kept:
+        logger.warning("%s: --overwrite replaced the store and kept what else the folder held: %s",
+                       new, ", ".join(kept[:10]))
 
 
 def _recover_set_aside(out: Path) -> None:
@@ -469,28 +484,19 @@ def _recover_set_aside(out: Path) -> None:
     Where ``out`` is whole (the new store was finished) the set-aside copies are removed; else the
     newest one is put back in place of the half-written store, as a failed overwrite would have.
     """
-    aside = sorted(out.parent.glob(f".{glob.escape(out.name)}.old-*"),
-                   key=lambda q: q.stat().st_mtime, reverse=True)
-    aside = [q for q in aside if (q / MANIFEST).is_file()]
+    aside = [q for q in out.parent.glob(f".{glob.escape(out.name)}.old-*")
+             if (q / MANIFEST).is_file()]
     if not aside:
         return
     try:
         whole = bool(json.loads((out / MANIFEST).read_text()).get("complete"))
     except (OSError, ValueError, AttributeError):
         whole = False
-    if not whole:
-        if out.exists() and not (out / MANIFEST).is_file() and any(out.iterdir()):
-            logger.warning("%s: an interrupted --overwrite left the earlier store in %s, but %s now "
-                           "holds something else; left as they are", out, aside[0], out)
-            return
-        shutil.rmtree(out, ignore_errors=True)
-        os.rename(aside[0], out)
-        logger.warning("%s: an interrupted --overwrite had set the earlier store aside (%s); it is "
-                       "back in place", out, aside[0].name)
-        aside = aside[1:]
-    for q in aside:
-        logger.info("%s: removing %s, left by an interrupted --overwrite", out, q.name)
-        shutil.rmtree(q, ignore_errors=True)
+    if not whole and out.exists() and not (out / MANIFEST).is_file() and any(out.iterdir()):
+        logger.warning("%s: an interrupted --overwrite left the earlier store in %s, but %s now "
+                       "holds something else; left as they are", out, aside[0], out)
+        return
+    settle_set_aside(out, aside, new_in_place=whole, what="--overwrite")
 
 
 @contextlib.contextmanager
@@ -558,8 +564,13 @@ def _prepare(source, out, config, jobs, scheduler, overwrite, overrides) -> Stor
     for i, (rec, key, fp) in enumerate(zip(recs, keys, fingerprints)):
         entry = committed.get(key)
         if entry is not None and (recdir / f"{key}.zarr").is_dir():
+            missing = [a for a in (old or {}).get("arrays") or []
+                       if not (recdir / f"{key}.zarr" / a / "zarr.json").is_file()]
             if not _readable_index(recdir / f"{key}.zarr" / "index.parquet"):
                 logger.warning("%s: the stored index of %s is damaged; recomputing", out, key)
+            elif missing:
+                logger.warning("%s: array(s) %s of %s are missing; recomputing", out,
+                               ", ".join(missing), key)
             elif same_source(entry.get("source_fingerprint") or {}, fp):
                 continue
             else:
@@ -575,7 +586,9 @@ def _prepare(source, out, config, jobs, scheduler, overwrite, overrides) -> Stor
         "label_names": {str(k): v for k, v in sorted(facts["label_names"].items())},
         "ch_names": facts["ch_names"], "bands": facts["bands"], "sfreq": facts["sfreq"],
         "window": facts["window"], "overlap": facts["overlap"],
-        "units": {"de": "nats (of band power in µV²)", "psd": "µV²/Hz", "raw": "µV"},
+        "units": ({"de": "nats (of band power in µV²)", "psd": "µV²/Hz", "raw": "µV"}
+                  if facts["kind"] == "raw" else
+                  {"de": "as released (the dataset's own scaling)", "psd": "as released"}),
         "source_fingerprint_method": "size, mtime_ns and SHA-256 of the first and last MiB of the "
                                      "file and of its companions (same-stem files, label.mat, "
                                      "an events sidecar); SHA-256 of the arrays for in-memory "
@@ -612,7 +625,7 @@ def _prepare(source, out, config, jobs, scheduler, overwrite, overrides) -> Stor
 
     try:
         n_windows_done = _run(recs, keys, todo, cfg, recdir, jobs, scheduler, commit)
-    except Exception:
+    except BaseException:    # an error, or Ctrl-C: a store that was whole stays whole
         if old and old.get("complete"):
             # the store was whole before this run: it stays whole, with the recordings it holds
             # (each committed one is), instead of blocking train/info until the source is fixed
@@ -621,7 +634,7 @@ def _prepare(source, out, config, jobs, scheduler, overwrite, overrides) -> Stor
                 manifest["n_rows"] = _rebuild_index(out, manifest["recordings"])
                 manifest["complete"] = True
                 _write_json(man_path, manifest)
-                logger.warning("%s: prepare failed; the store keeps the %d recording(s) it holds",
+                logger.warning("%s: prepare stopped; the store keeps the %d recording(s) it holds",
                                out, len(manifest["recordings"]))
             except Exception as exc:   # noqa: BLE001 - the first error is the one to report
                 logger.warning("%s: could not close the store after the failure (%s)", out, exc)

@@ -146,25 +146,30 @@ def plot_psd_by_emotion(windows: np.ndarray, y: np.ndarray, sfreq: float,
     return fig
 
 
-def _topo_info(ch_names: Sequence[str]):
-    import mne
+def _topo_pos(ch_names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """2-D topomap positions of the channels that have a 10-05 position, and their indices.
 
-    from ..channels import make_montage
+    The same azimuthal equidistant projection as the topographic images
+    (:func:`eegemo.preprocess.grid.project_positions`): the distance from the centre is the polar
+    angle from the vertex over 90°, so Fpz, T7, T8 and Oz lie on the drawn head circle (radius 1),
+    as in EEGLAB's convention, and the hand-placed CB1/CB2 just below it.
+    """
+    from ..preprocess.grid import project_positions
 
-    info = mne.create_info(list(ch_names), 100.0, ch_types="eeg")
-    with warnings.catch_warnings():   # a montage with no known channel has no fiducials either
-        warnings.filterwarnings("ignore", message="Fiducial point", category=RuntimeWarning)
-        info.set_montage(make_montage(ch_names), on_missing="ignore")
-    has_pos = [i for i, ch in enumerate(info["chs"]) if np.isfinite(ch["loc"][:3]).all()
-               and np.any(ch["loc"][:3] != 0)]
-    if not has_pos:
-        return None, np.array([], dtype=int)
-    return mne.pick_info(info, has_pos), np.array(has_pos, dtype=int)
+    xy = project_positions(list(ch_names))
+    keep = np.array([i for i, ch in enumerate(ch_names) if ch in xy], dtype=int)
+    pos = np.array([xy[ch_names[i]] for i in keep], dtype=float).reshape(len(keep), 2)
+    return pos, keep
+
+
+#: the head circle of :func:`_topo_pos` positions, for ``mne.viz.plot_topomap(sphere=...)``
+_TOPO_SPHERE = (0.0, 0.0, 0.0, 1.0)
 
 
 def plot_band_topomaps(features: np.ndarray, y: np.ndarray, ch_names: Sequence[str],
                        label_names: Mapping[int, str] | None = None, bands: Sequence[Band] | None = None,
-                       *, difference: bool = True, title: str | None = None):
+                       *, difference: bool = True, title: str | None = None,
+                       unit: str | None = None):
     """Topomaps of a band feature (e.g. DE) per band and emotion, and each emotion minus the mean.
 
     Parameters
@@ -182,6 +187,9 @@ def plot_band_topomaps(features: np.ndarray, y: np.ndarray, ch_names: Sequence[s
         rows, each with its own colour bar: bands differ by orders of magnitude (PSD), and one
         shared scale would leave the weak bands blank.
     title : str | None
+    unit : str | None
+        Label of the colour bars (e.g. ``"DE (nats of µV²)"``); the difference rows' bars say
+        "difference" before it.
 
     Returns
     -------
@@ -194,7 +202,7 @@ def plot_band_topomaps(features: np.ndarray, y: np.ndarray, ch_names: Sequence[s
     bands = as_bands(bands) if bands is not None else SEED_BANDS[: features.shape[-1]]
     classes, means = class_means(features, np.asarray(y))
     names = _names(label_names, classes)
-    info, keep = _topo_info(ch_names)
+    pos, keep = _topo_pos(ch_names)
     if len(keep) < 3:
         from ..errors import ConfigurationError
 
@@ -223,8 +231,8 @@ def plot_band_topomaps(features: np.ndarray, y: np.ndarray, ch_names: Sequence[s
                 col = means[:, :, b]
                 vlim = (float(col.min()), float(col.max()))
                 cmap = "viridis"
-            im, _ = mne.viz.plot_topomap(m[:, b], info, axes=ax, show=False, vlim=vlim, cmap=cmap,
-                                         contours=0, sensors=False)
+            im, _ = mne.viz.plot_topomap(m[:, b], pos, axes=ax, show=False, vlim=vlim, cmap=cmap,
+                                         contours=0, sensors=False, sphere=_TOPO_SPHERE)
             if r == 0:
                 ax.set_title(bands[b].name if b < len(bands) else f"band {b}", fontsize=9)
             if b == 0:
@@ -234,13 +242,15 @@ def plot_band_topomaps(features: np.ndarray, y: np.ndarray, ch_names: Sequence[s
                 block = axes[:n_c, b] if r == n_c - 1 else axes[n_c:, b]
                 cb = fig.colorbar(im, ax=block, location="bottom", shrink=0.8, aspect=12)
                 cb.ax.tick_params(labelsize=6)
+                if unit:
+                    cb.set_label(unit if r == n_c - 1 else f"difference, {unit}", fontsize=6)
     fig.suptitle(title or f"band feature per emotion ({len(keep)} of {len(ch_names)} channels placed)",
                  fontsize=10)
     return fig
 
 
 def plot_grids(grids: np.ndarray, bands: Sequence[Band] | None = None, *, title: str | None = None,
-               row_labels: Sequence[str] | None = None):
+               row_labels: Sequence[str] | None = None, unit: str | None = None):
     """The 9 × 9 grids or topographic images a model sees.
 
     Every panel shares one colour scale (1st–99th percentile of the cells that hold data), so panels
@@ -254,6 +264,8 @@ def plot_grids(grids: np.ndarray, bands: Sequence[Band] | None = None, *, title:
     bands : sequence of Band | None
     title : str | None
     row_labels : sequence of str | None
+    unit : str | None
+        Label of the colour bar (e.g. ``"DE (nats of µV²)"``).
 
     Returns
     -------
@@ -286,7 +298,9 @@ def plot_grids(grids: np.ndarray, bands: Sequence[Band] | None = None, *, title:
                 ax.set_title(bands[b].name if b < len(bands) else f"band {b}", fontsize=9)
             if b == 0 and row_labels is not None:
                 ax.set_ylabel(row_labels[r], fontsize=8)
-    fig.colorbar(im, ax=axes, shrink=0.7 if n_r > 1 else 0.9)
+    cb = fig.colorbar(im, ax=axes, shrink=0.7 if n_r > 1 else 0.9)
+    if unit:
+        cb.set_label(unit, fontsize=8)
     fig.suptitle(title or f"model input, {g.shape[-2]} × {g.shape[-1]} per band", fontsize=10)
     return fig
 
@@ -310,7 +324,7 @@ def plot_training_curves(history, *, title: str | None = None):
     runs = {k: v for k, v in runs.items() if v}
     keys = sorted({k for h in runs.values() for row in h for k in row
                    if k != "epoch" and isinstance(row.get(k), (int, float)) and row.get(k) is not None})
-    loss_keys = [k for k in keys if "loss" in k]
+    loss_keys = [k for k in keys if "loss" in k or k == "wasserstein"]   # a WGAN's estimate too
     acc_keys = [k for k in keys if "acc" in k]
     fig, axes = plt.subplots(1, 2 if acc_keys else 1, figsize=(9 if acc_keys else 5, 3.5),
                              squeeze=False, layout="constrained")
@@ -324,10 +338,12 @@ def plot_training_curves(history, *, title: str | None = None):
                 panel.plot(ep, val, color=colors[i % len(colors)], lw=1 if len(runs) > 1 else 1.6,
                            alpha=0.6 if len(runs) > 1 else 1, label=k if j == 0 else None)
         panel.set_xlabel("epoch")
+        panel.xaxis.get_major_locator().set_params(integer=True)
         panel.legend(frameon=False, fontsize=8)
     axes[0, 0].set_ylabel("loss")
     if acc_keys:
         axes[0, 1].set_ylabel("accuracy")
+        axes[0, 1].set_ylim(-0.02, 1.02)
     fig.suptitle(title or f"training curves ({len(runs)} fold{'s' if len(runs) != 1 else ''})",
                  fontsize=10)
     return fig
@@ -355,9 +371,22 @@ def plot_confusion(cm: np.ndarray, label_names: Mapping[int, str] | Sequence[str
     cm = np.asarray(cm, dtype=float)
     n = cm.shape[0]
     if isinstance(label_names, Mapping):
-        names = [str(label_names.get(k, k)) for k in sorted(label_names)][:n]
+        # the matrix's order is the sorted labels: numbers as numbers ("10" after "2")
+        def order(k):
+            try:
+                return (0, float(k), "")
+            except (TypeError, ValueError):
+                return (1, 0.0, str(k))
+
+        names = [str(label_names[k]) for k in sorted(label_names, key=order)]
     else:
-        names = list(label_names) if label_names is not None else [str(i) for i in range(n)]
+        names = [str(v) for v in label_names] if label_names is not None else \
+            [str(i) for i in range(n)]
+    if cm.ndim != 2 or cm.shape[1] != n or len(names) != n:
+        from ..errors import ConfigurationError
+
+        raise ConfigurationError(f"plot_confusion: a square matrix with one name per class is "
+                                 f"needed, found a {cm.shape} matrix and {len(names)} names")
     rates = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1) if normalize else cm
     fig, ax = plt.subplots(figsize=(1.0 * n + 2.5, 1.0 * n + 1.8), layout="constrained")
     im = ax.imshow(rates, cmap="Blues", vmin=0, vmax=1 if normalize else None)
@@ -395,7 +424,7 @@ def plot_subject_accuracy(per_subject: Mapping[str, float], *, chance: float | N
     fig : matplotlib.figure.Figure
     """
     plt = _plt()
-    subs = list(per_subject)
+    subs = [s for s in per_subject if per_subject[s] is not None]   # a subject without a score
     acc = np.array([float(per_subject[s]) for s in subs])
     mean = float(acc.mean())
     fig, ax = plt.subplots(figsize=(max(4.8, 0.45 * len(subs) + 2), 3.5), layout="constrained")
@@ -419,7 +448,7 @@ def plot_subject_accuracy(per_subject: Mapping[str, float], *, chance: float | N
 
 def plot_real_vs_synthetic_traces(real: np.ndarray, fake: np.ndarray, sfreq: float,
                                   ch_names: Sequence[str], *, n_channels: int = 6,
-                                  title: str | None = None):
+                                  title: str | None = None, real_name: str = "real"):
     """One real and one synthetic raw window side by side (same channels, same scale).
 
     Parameters
@@ -430,6 +459,8 @@ def plot_real_vs_synthetic_traces(real: np.ndarray, fake: np.ndarray, sfreq: flo
     ch_names : sequence of str
     n_channels : int
     title : str | None
+    real_name : str
+        What to call the data (e.g. ``"data (simulated)"`` for simulated recordings).
 
     Returns
     -------
@@ -445,19 +476,22 @@ def plot_real_vs_synthetic_traces(real: np.ndarray, fake: np.ndarray, sfreq: flo
     fig, axes = plt.subplots(1, 2, figsize=(10, 0.5 * n_channels + 1.5), sharey=True,
                              layout="constrained")
     offsets = -spacing * np.arange(n_channels)
-    for ax, x, name in zip(axes, (r, f), ("real", "synthetic")):
+    for ax, x, name in zip(axes, (r, f), (real_name, "synthetic")):
         t = np.arange(x.shape[1]) / sfreq
-        ax.plot(t, (x + offsets[:, None]).T, lw=0.7, color="k" if name == "real" else "tab:purple")
+        ax.plot(t, (x + offsets[:, None]).T, lw=0.7, color="k" if x is r else "tab:purple")
         ax.set_title(name, fontsize=10)
         ax.set_xlabel("time (s)")
     axes[0].set_yticks(offsets, [ch_names[i] for i in idx])
-    fig.suptitle(title or f"real vs synthetic window (spacing {spacing:.0f} µV)", fontsize=10)
+    fig.suptitle(title or f"{real_name} vs synthetic window (spacing {spacing:.0f} µV)", fontsize=10)
     return fig
 
 
 def plot_real_vs_synthetic_psd(real: np.ndarray, fake: np.ndarray, sfreq: float, *,
-                               fmax: float | None = 60.0, title: str | None = None):
+                               fmax: float | None = 60.0, title: str | None = None,
+                               real_name: str = "real"):
     """Mean PSD (over windows and channels) of real and synthetic raw windows, with the 10–90 % band.
+
+    The mean is taken over windows in dB (a geometric mean of power).
 
     Parameters
     ----------
@@ -466,6 +500,8 @@ def plot_real_vs_synthetic_psd(real: np.ndarray, fake: np.ndarray, sfreq: float,
     sfreq : float
     fmax : float | None
     title : str | None
+    real_name : str
+        What to call the data (e.g. ``"data (simulated)"``).
 
     Returns
     -------
@@ -473,7 +509,7 @@ def plot_real_vs_synthetic_psd(real: np.ndarray, fake: np.ndarray, sfreq: float,
     """
     plt = _plt()
     fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
-    for x, name, color in ((real, "real", "k"), (fake, "synthetic", "tab:purple")):
+    for x, name, color in ((real, real_name, "k"), (fake, "synthetic", "tab:purple")):
         freqs, psd = _welch(np.asarray(x, float) * 1e6, sfreq)
         db = 10 * np.log10(psd.mean(axis=1) + 1e-20)
         keep = freqs <= (fmax or freqs[-1])
@@ -483,12 +519,14 @@ def plot_real_vs_synthetic_psd(real: np.ndarray, fake: np.ndarray, sfreq: float,
     ax.set_xlabel("frequency (Hz)")
     ax.set_ylabel("PSD (dB re 1 µV²/Hz)")
     ax.legend(frameon=False)
-    ax.set_title(title or "spectrum, real vs synthetic (mean and 10–90 % of windows)", fontsize=10)
+    ax.set_title(title or f"spectrum, {real_name} vs synthetic (mean in dB and 10–90 % of windows)",
+                 fontsize=10)
     return fig
 
 
 def plot_real_vs_synthetic_topomaps(real: np.ndarray, fake: np.ndarray, ch_names: Sequence[str],
-                                    bands: Sequence[Band] | None = None, *, title: str | None = None):
+                                    bands: Sequence[Band] | None = None, *, title: str | None = None,
+                                    real_name: str = "real", unit: str | None = None):
     """Mean band topography of real and synthetic features (rows), per band (columns).
 
     Parameters
@@ -498,6 +536,10 @@ def plot_real_vs_synthetic_topomaps(real: np.ndarray, fake: np.ndarray, ch_names
     ch_names : sequence of str
     bands : sequence of Band | None
     title : str | None
+    real_name : str
+        What to call the data (e.g. ``"data (simulated)"``).
+    unit : str | None
+        Colour-bar label.
 
     Returns
     -------
@@ -505,8 +547,9 @@ def plot_real_vs_synthetic_topomaps(real: np.ndarray, fake: np.ndarray, ch_names
     """
     X = np.concatenate([np.asarray(real, float), np.asarray(fake, float)])
     y = np.r_[np.zeros(len(real), int), np.ones(len(fake), int)]
-    return plot_band_topomaps(X, y, ch_names, {0: "real", 1: "synthetic"}, bands, difference=False,
-                              title=title or "band topography, real vs synthetic")
+    return plot_band_topomaps(X, y, ch_names, {0: real_name, 1: "synthetic"}, bands,
+                              difference=False, unit=unit,
+                              title=title or f"band topography, {real_name} vs synthetic")
 
 
 def plot_embedding(X: np.ndarray, y: np.ndarray, label_names: Mapping[int, str] | None = None, *,

@@ -132,6 +132,13 @@ def _raw_volts(store, name: str, rows) -> np.ndarray:
     return store.load(name, rows) * _to_volts(store, name)
 
 
+def _unit(store, name: str) -> str:
+    """Colour-bar label of a store array (its manifest's units)."""
+    base = name.split("_", 1)[0]
+    unit = (store.manifest.get("units") or {}).get(base)
+    return f"{base.upper()} ({unit})" if unit else base.upper()
+
+
 def _sample_rows(index, rng, n=_MAX_WINDOWS) -> np.ndarray:
     rows = np.arange(len(index))
     if len(rows) > n:
@@ -189,14 +196,18 @@ def _store_section(report, store, rng) -> tuple[str, dict]:
             X, y, store.sfreq, names, bands=store.bands,
             title=f"spectrum per {kind} (mean over channels and windows)")
         report.add_figure(fig, title=f"Spectrum per {kind}", section="Dataset",
-                          caption=f"Welch PSD averaged over channels and {len(rows_s)} windows, per {kind}; "
+                          caption=f"Welch PSD in dB, averaged (as dB, i.e. a geometric mean of "
+                                  f"power) over channels and {len(rows_s)} windows, per {kind}; "
                                   f"{data_label}.")
     feat_name = "de" if "de" in store.arrays else ("psd" if "psd" in store.arrays else None)
     if feat_name:
         F = store.load(feat_name, rows_s)
         try:
-            fig = figures.plot_band_topomaps(F, y, store.ch_names, names, store.bands,
-                                             title=f"{feat_name.upper()} per band and {kind}")
+            placed = len(figures._topo_pos(store.ch_names)[1])
+            fig = figures.plot_band_topomaps(
+                F, y, store.ch_names, names, store.bands, unit=_unit(store, feat_name),
+                title=f"{feat_name.upper()} per band and {kind} ({placed} of "
+                      f"{len(store.ch_names)} channels placed)")
         except ConfigurationError as exc:     # e.g. numbered channels of a CNT: no montage
             logger.warning("report: %s topomaps left out: %s", feat_name.upper(), exc)
             report.add_html(f"<p>{html.escape(f'Topomaps left out: {exc}.')}</p>",
@@ -213,17 +224,19 @@ def _store_section(report, store, rng) -> tuple[str, dict]:
         report.add_figure(fig, title=f"{feat_name.upper()} embedding", section="Features",
                           caption=f"PCA of standardised {feat_name.upper()} vectors, coloured by {kind}; "
                                   f"{data_label}.")
-    for arr, what in (("de_grid", "9 × 9 grid"), ("de_image", "topographic image")):
-        if arr in store.arrays:
+    for arr, what in (("de_grid", "9 × 9 grid"), ("de_image", "topographic image"),
+                      ("psd_grid", "9 × 9 grid"), ("psd_image", "topographic image")):
+        if arr in store.arrays and not (arr.startswith("psd") and f"de{arr[3:]}" in store.arrays):
             G = store.load(arr, rows_s)
             classes, means = figures.class_means(G, y)
             fig = figures.plot_grids(means, store.bands, row_labels=[names.get(int(c), str(c)) for c in classes],
-                                     title=f"mean {what} per {kind}")
-            size = "" if arr == "de_grid" else f" ({G.shape[-2]} × {G.shape[-1]})"
+                                     title=f"mean {arr.split('_')[0].upper()} {what} per {kind}",
+                                     unit=_unit(store, arr))
+            size = "" if arr.endswith("_grid") else f" ({G.shape[-2]} × {G.shape[-1]})"
             report.add_figure(fig, title=f"Model input: {what}", section="Features",
                               caption=f"The {what}{size} that the models see, "
                                       f"averaged per {kind}; {data_label}.")
-    return data_label, {"label_names": names, "simulated": simulated,
+    return data_label, {"label_names": names, "simulated": simulated, "kind": kind,
                         "manifest_hash": manifest_hash(store.manifest) if store.manifest else None,
                         "store": str(store.path)}
 
@@ -253,7 +266,7 @@ def _continuous(windows: np.ndarray, starts: np.ndarray, sfreq: float) -> np.nda
     return np.concatenate(parts, axis=1)
 
 
-def _run_section(report, run: Path, facts: dict) -> list:
+def _run_section(report, run: Path, facts: dict, label: str | None = None) -> list:
     m = _read_json(run / "metrics.json")
     if not m:
         logger.warning("report: %s has no readable metrics.json; skipped", run)
@@ -267,7 +280,8 @@ def _run_section(report, run: Path, facts: dict) -> list:
     model = m.get("model", "?")
     model = model.get("name", model) if isinstance(model, dict) else model
     sim = " on SIMULATED data" if m.get("simulated", facts.get("simulated")) else ""
-    section = f"Recognition: {model} ({run.name})"
+    label = label or run.name
+    section = f"Recognition: {model} ({label})"
     cfg = m.get("config") if isinstance(m.get("config"), dict) else {}
     other = _other_store(report, run, cfg.get("store_manifest_hash"), facts, section,
                          "the dataset section does not describe its data")
@@ -275,11 +289,17 @@ def _run_section(report, run: Path, facts: dict) -> list:
     run_names = cfg.get("label_names")
     names = ({int(k): str(v) for k, v in run_names.items()} if isinstance(run_names, dict) and run_names
              else facts.get("label_names") or {})
-    rows = [(k, _fmt(v)) for k, v in s.items() if not isinstance(v, (dict, list))]
+    one = s.get("n_subjects") == 1
+    rows = [(k, "– (1 subject)" if one and k.endswith("_std") else _fmt(v))
+            for k, v in s.items() if not isinstance(v, (dict, list))]
+    window_level = WINDOW_LEVEL_NOTE in notes
+    store_dataset = cfg.get("store_dataset")
+    kind = ("class" if store_dataset == "generic" or "generic" in np.atleast_1d(store_dataset)
+            else "emotion") if store_dataset else facts.get("kind", "emotion")
     report.add_html(f"<p>Model <b>{html.escape(str(model))}</b>, protocol <b>{html.escape(str(protocol))}"
                     f"</b>{sim}; run folder {html.escape(str(run))}. Means and standard deviations are over "
                     f"subjects; splits are made of "
-                    f"{'rows, not trials (see the note)' if WINDOW_LEVEL_NOTE in notes else 'whole trials'}"
+                    f"{'rows, not trials (see the note)' if window_level else 'whole trials'}"
                     f"; inputs "
                     f"{html.escape(normalize_text(m))}.</p>"
                     + "".join(f'<p style="color:#b00">Note: {html.escape(str(n))}.</p>'
@@ -296,38 +316,59 @@ def _run_section(report, run: Path, facts: dict) -> list:
         fig = figures.plot_subject_accuracy(acc, chance=1 / n_classes if n_classes else None,
                                             title=f"{model}, {protocol}: accuracy per subject")
         report.add_figure(fig, title=f"{model}: accuracy per subject", section=section,
-                          caption=f"Test accuracy per subject under the {protocol} protocol{sim}; line: mean, "
-                                  "band: ± std over subjects, dashed: chance.")
+                          caption=f"{model}: test accuracy per subject under the {protocol} "
+                                  f"protocol{sim}; line: mean, band: ± std over subjects, dashed: "
+                                  "chance.")
     conf = _read_json(run / "confusion.json")
     if conf is not None:
-        cm = conf.get("matrix", conf.get("confusion")) if isinstance(conf, dict) else conf
-        labels = conf.get("labels") if isinstance(conf, dict) else None
-        tick_names = conf.get("label_names") if isinstance(conf, dict) else None
-        if labels is not None and not (isinstance(tick_names, list) and len(tick_names) == len(labels)):
-            tick_names = [names.get(int(k), str(k)) if str(k).lstrip("-").isdigit() else str(k)
-                          for k in labels]
-        if cm is not None:
-            fig = figures.plot_confusion(np.asarray(cm), tick_names if labels is not None else names,
-                                         title=f"{model}, {protocol}")
-            report.add_figure(fig, title=f"{model}: confusion matrix", section=section,
-                              caption=f"Test windows pooled over all folds of the {protocol} protocol{sim}; "
-                                      "rows: true emotion, normalised to 1.")
+        try:
+            cm = conf.get("matrix", conf.get("confusion")) if isinstance(conf, dict) else conf
+            labels = conf.get("labels") if isinstance(conf, dict) else None
+            tick_names = conf.get("label_names") if isinstance(conf, dict) else None
+            if labels is not None and not (isinstance(tick_names, list)
+                                           and len(tick_names) == len(labels)):
+                tick_names = [names.get(int(k), str(k)) if str(k).lstrip("-").isdigit() else str(k)
+                              for k in labels]
+            if cm is not None:
+                cm = np.asarray(cm, dtype=float)
+                if cm.ndim != 2 or cm.shape[0] != cm.shape[1] or (
+                        labels is not None and len(labels) != cm.shape[0]):
+                    raise ValueError(f"a {cm.shape} matrix for {len(labels or [])} labels")
+                fig = figures.plot_confusion(cm, tick_names if labels is not None else names,
+                                             title=f"{model}, {protocol}")
+                report.add_figure(fig, title=f"{model}: confusion matrix", section=section,
+                                  caption=f"{model}: test windows pooled over all folds of the "
+                                          f"{protocol} protocol{sim}; rows: true {kind}, columns: "
+                                          "predicted, each row normalised to 1 (counts in the cells).")
+        except (TypeError, ValueError, AttributeError) as exc:
+            logger.warning("report: %s is damaged (%s); its figure is left out",
+                           run / "confusion.json", exc)
     hist = _read_json(run / "history.json")
     if isinstance(hist, dict) and any(hist.values()):
-        fig = figures.plot_training_curves(hist, title=f"{model}: training curves")
-        report.add_figure(fig, title=f"{model}: training curves", section=section,
-                          caption="Loss per epoch for every fold (validation carved from training trials).")
-    one = s.get("n_subjects") == 1
-    return [str(model), run.name + (" (another store)" if other else "")
-            + (" (SIMULATED data)" if sim else ""), str(protocol),
+        carved = cfg.get("val_fraction", 0.2)
+        try:
+            fig = figures.plot_training_curves(hist, title=f"{model}, {protocol}: training curves")
+        except (TypeError, ValueError, AttributeError) as exc:
+            logger.warning("report: %s is damaged (%s); its figure is left out",
+                           run / "history.json", exc)
+        else:
+            report.add_figure(
+                fig, title=f"{model}: training curves", section=section,
+                caption=f"{model}, {protocol} protocol{sim}: loss per epoch for every fold"
+                        + (" (validation carved from training trials)." if carved
+                           else " (no validation carve: val_fraction 0, fixed epochs)."))
+    shown_protocol = f"{protocol} (rows, not trials)" if window_level else str(protocol)
+    return [str(model), label + (" (another store)" if other else "")
+            + (" (SIMULATED data)" if sim else ""), shown_protocol,
             _fmt(s.get("accuracy_mean")), "– (1 subject)" if one else _fmt(s.get("accuracy_std")),
             _fmt(s.get("balanced_accuracy_mean")), _fmt(s.get("f1_macro_mean"))]
 
 
-def _generator_section(report, run: Path, store, rng, facts: dict) -> list:
+def _generator_section(report, run: Path, store, rng, facts: dict, label: str | None = None) -> list:
     cfg = _read_json(run / "config.json") or {}
+    label = label or run.name
     model = cfg.get("model", run.name)
-    section = f"Generation: {model} ({run.name})"
+    section = f"Generation: {model} ({label})"
     sim = " (trained on SIMULATED data)" if cfg.get("simulated", facts.get("simulated")) else ""
     hist = _read_json(run / "history.json")
     if hist:
@@ -342,7 +383,7 @@ def _generator_section(report, run: Path, store, rng, facts: dict) -> list:
             break
     other = _other_store(report, run, cfg.get("store_manifest_hash"), facts, section,
                          "real-vs-synthetic figures are not drawn")
-    row = [str(model), run.name + (" (another store)" if other else "")
+    row = [str(model), label + (" (another store)" if other else "")
            + (" (SIMULATED data)" if sim else "")]
     keys = ("c2st", "c2st_real_floor", "c2st_nonlinear", "c2st_nonlinear_real_floor", "psd_distance",
             "psd_distance_real_floor", "topomap_correlation", "fid", "tstr", "trtr",
@@ -355,11 +396,16 @@ def _generator_section(report, run: Path, store, rng, facts: dict) -> list:
                         return v[k]
                 return next((x for x in v.values() if isinstance(x, (int, float))), None)
             return v
-        rows = [(k, _fmt(scalar(ev.get(k)))) for k in keys if k in ev]
+        def spread(v):
+            std = v.get("std", v.get("gain_std")) if isinstance(v, dict) else None
+            return _fmt(scalar(v)) + (f" ± {_fmt(std)}" if isinstance(std, (int, float)) else "")
+
+        rows = [(k, spread(ev.get(k))) for k in keys if k in ev]
         over = (ev.get("augmentation_gain") or {}).get("gain_over_control")
         if isinstance(over, dict) and "mean" in over:
-            rows.append(("augmentation gain over real control rows", _fmt(over["mean"])))
-        judged = (f"Judged on the real held-out trials of the {ev.get('protocol') or '?'} protocol "
+            rows.append(("augmentation gain over real control rows", spread(over)))
+        judged = (f"Judged on the {'simulated' if sim else 'real'} held-out trials of the "
+                  f"{ev.get('protocol') or '?'} protocol "
                   f"({ev.get('n_real', '?')} windows) with {ev.get('features') or 'the store array'}"
                   f"; TSTR/TRTR and augmentation recogniser: {ev.get('recogniser') or '?'}. ")
         if ev.get("psd_distance_note"):
@@ -380,7 +426,8 @@ def _generator_section(report, run: Path, store, rng, facts: dict) -> list:
                         "without synthetic training windows, and over as many real windows of the generator's "
                         "other training trials in their place; <em>real floor</em>: the same measure "
                         "with real windows of the generator's training trials, drawn with the "
-                        "held-out windows' emotions, in the samples' place: what a generator that "
+                        f"held-out windows' {facts.get('kind', 'emotion')} labels, in the samples' "
+                        "place: what a generator that "
                         "reproduced its training data would score, so one near it cannot be told "
                         "from real data here, and one below it is within the measure's noise, not "
                         "better than real data)"
@@ -415,34 +462,53 @@ def _generator_section(report, run: Path, store, rng, facts: dict) -> list:
                 fake = fake * _to_volts(store, array)  # samples come in the store's units
                 real_c = real[y == emo]
                 label = names.get(emo, str(emo))
+                real_name = "data (simulated)" if sim else "real"
                 if array == "raw":
-                    fig = figures.plot_real_vs_synthetic_traces(real_c[0], fake[0], store.sfreq, store.ch_names)
+                    fig = figures.plot_real_vs_synthetic_traces(real_c[0], fake[0], store.sfreq,
+                                                                store.ch_names, real_name=real_name)
                     report.add_figure(fig, title=f"{model}: real vs synthetic traces", section=section,
                                       caption=f"One real and one synthetic '{label}' window{sim}{seen}.")
-                    fig = figures.plot_real_vs_synthetic_psd(real_c, fake, store.sfreq)
+                    fig = figures.plot_real_vs_synthetic_psd(real_c, fake, store.sfreq,
+                                                             real_name=real_name)
                     report.add_figure(fig, title=f"{model}: real vs synthetic spectrum", section=section,
-                                      caption=f"PSD of real and synthetic '{label}' windows{sim}{seen}.")
+                                      caption=f"PSD (mean in dB over windows and channels) of real "
+                                              f"and synthetic '{label}' windows{sim}{seen}.")
                 elif array in ("de", "psd"):
-                    fig = figures.plot_real_vs_synthetic_topomaps(real_c, fake, store.ch_names, store.bands)
+                    fig = figures.plot_real_vs_synthetic_topomaps(real_c, fake, store.ch_names,
+                                                                  store.bands, real_name=real_name,
+                                                                  unit=_unit(store, array))
                     report.add_figure(fig, title=f"{model}: real vs synthetic topographies", section=section,
                                       caption=f"Mean band topography of real and synthetic '{label}' "
                                               f"windows{sim}{seen}.")
                 elif array.endswith("_grid") or array.endswith("_image"):
                     fig = figures.plot_grids(np.stack([real_c.mean(0), fake.mean(0)]), store.bands,
-                                             row_labels=["real", "synthetic"],
+                                             row_labels=[real_name, "synthetic"],
+                                             unit=_unit(store, array),
                                              title=f"'{label}': real vs synthetic mean input")
                     report.add_figure(fig, title=f"{model}: real vs synthetic grids", section=section,
                                       caption=f"Mean {array} of real and synthetic '{label}' samples{sim}{seen}.")
                     Xe = np.concatenate([real_c, fake])
                     marks = np.r_[np.zeros(len(real_c), int), np.ones(len(fake), int)]
                     fig = figures.plot_embedding(Xe, np.full(len(Xe), emo), {emo: label}, markers=marks,
-                                                 marker_names={0: "real", 1: "synthetic"})
+                                                 marker_names={0: real_name, 1: "synthetic"})
                     report.add_figure(fig, title=f"{model}: real vs synthetic embedding", section=section,
                                       caption=f"PCA of real (circles) and synthetic (triangles) '{label}' "
                                               f"samples{sim}{seen}: overlapping clouds mean similar data.")
         except Exception as exc:  # a figure must never sink the whole report
             logger.warning("report: could not draw samples of %s (%s)", run, exc)
     return row
+
+
+def _run_labels(paths) -> dict[str, str]:
+    """A name per run folder for section titles and tables: the folder's name, with its parent's
+    where two runs share a name (``a/svm``, ``b/svm``)."""
+    names = [Path(p).name for p in paths]
+    out = {}
+    for p, name in zip(paths, names):
+        q = Path(p)
+        out[str(p)] = (f"{q.parent.name}/{name}" if names.count(name) > 1 and q.parent.name
+                       else name)
+    return out
 
 
 def make_report(out: str | os.PathLike, *, store=None, runs: Sequence[str | os.PathLike] = (),
@@ -486,13 +552,15 @@ def make_report(out: str | os.PathLike, *, store=None, runs: Sequence[str | os.P
     if store is not None:
         data_label, facts = _store_section(report, store, rng)
         plt.close("all")
+    labels = _run_labels([*runs, *generator_runs])
     rec_rows = []
     for run in runs:
-        row = _run_section(report, Path(run), facts)
+        row = _run_section(report, Path(run), facts, labels[str(run)])
         if row:
             rec_rows.append(row)
         plt.close("all")
-    gen_rows = [_generator_section(report, Path(r), store, rng, facts) for r in generator_runs]
+    gen_rows = [_generator_section(report, Path(r), store, rng, facts, labels[str(r)])
+                for r in generator_runs]
     plt.close("all")
     summary = ""
     if rec_rows:
@@ -508,8 +576,8 @@ def make_report(out: str | os.PathLike, *, store=None, runs: Sequence[str | os.P
               "C2ST 0.5 = indistinguishable (cross-validated over whole trials).</p>")
     if summary:
         intro = (f"<p>Data: {html.escape(data_label)} (runs marked 'another store' were made on "
-                 "other data). Means ± std are over subjects; every split is made of whole "
-                 "trials.</p>" if data_label else "")
+                 "other data). Means ± std are over subjects; splits are made of whole trials "
+                 "except where a protocol is marked 'rows, not trials'.</p>" if data_label else "")
         report.add_html(intro + summary, title="Results at a glance", section="Summary")
         n = len(getattr(report, "_content", ()))  # no public length in MNE 1.13
         if n > 1:
