@@ -393,6 +393,9 @@ def test_multimodal_language_from_the_download_folder_name_or_said(tmp_path, cap
     assert "language not told by the folder names" in caplog.text
     (r,) = read(plain, kind="features", dataset="seed-ger")
     assert r.dataset == "seed-ger" and len(r.trials) == 18
+    # only the folder in German/'s place counts: a parent named like a language does not
+    home = shutil.copytree(tmp_path / "dl" / "German", tmp_path / "fra" / "Downloads" / "x")
+    assert detect_dataset(home) == "seed-multimodal-chinese"
 
 
 def test_multimodal_raw_cnt_and_simulated_marker(tmp_path):

@@ -322,6 +322,10 @@ def test_generator_on_band_powers_models_log_powers(tmp_path):
                            params={"hidden": 16, "latent_dim": 4, "log_scale": False},
                            device="cpu", verbose=False)
     assert json.loads((kept / "config.json").read_text())["params"]["log_scale"] is False
+    # psd grids hold zeros in their empty cells: no log there
+    grid = train_generator(store, "wgan-4d", tmp_path / "run3", epochs=1, array="psd_grid",
+                           params={"width": 4, "latent_dim": 4}, device="cpu", verbose=False)
+    assert json.loads((grid / "config.json").read_text())["params"]["log_scale"] is False
 
 
 def test_psd_distance_note_follows_the_numbers():

@@ -78,6 +78,9 @@ def test_real_data_kept_below_a_simulation_is_not_called_simulated(tiny, tmp_pat
     assert not any(r.simulated for r in read(real))
     assert is_simulated(root / "Preprocessed_EEG" / "label.mat")
     assert not is_simulated(real / "label.mat") and not is_simulated(root / "downloads")
+    # and a simulation kept in a release-named folder below the path given stays simulated
+    wrapped = shutil.copytree(tiny["seed"], tmp_path / "wrap" / "inner" / "SEED")
+    assert all(r.simulated for r in read(wrapped.parent.parent))
 
 
 def test_seed_layout(tiny):

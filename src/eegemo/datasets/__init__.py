@@ -30,9 +30,8 @@ from __future__ import annotations
 import importlib
 import inspect
 import os
+from collections.abc import Iterable
 from pathlib import Path
-
-import numpy as np
 
 from .._logging import logger
 from ..errors import ConfigurationError, DataFormatError, data_error
@@ -260,7 +259,8 @@ def read(path: str | os.PathLike, dataset: str | None = None, *, kind: str | Non
 def _asked(selection) -> str:
     if selection is None:
         return "all"
-    items = [selection] if isinstance(selection, str) or np.ndim(selection) == 0 else selection
+    scalar = isinstance(selection, str) or not isinstance(selection, Iterable)
+    items = [selection] if scalar else sorted(selection, key=str)
     return "[" + ", ".join(repr(x) if isinstance(x, str) else str(x) for x in items) + "]"
 
 

@@ -152,11 +152,12 @@ def neuroscan_data_format(path: str | os.PathLike) -> Literal["int16", "int32"]:
 
 def _event_table_count(path: Path, fmt: str) -> int | None:
     """Samples per channel that the event table's position implies (the data end where it
-    starts), or None where it cannot tell (no usable position, a file of 2 GB or more)."""
+    starts), or None where it cannot tell (no usable position, a file of 2e9 bytes or more, where
+    MNE cannot recompute the count)."""
     n_ch, _, ev, size = _header(path)
     start = _SETUP + _CH * n_ch
     frame = n_ch * (2 if fmt == "int16" else 4)
-    if size >= 2**31 or not (start < ev <= size) or (ev - start) % frame:
+    if size >= 2e9 or not (start < ev <= size) or (ev - start) % frame:   # MNE's own limit
         return None
     return (ev - start) // frame
 

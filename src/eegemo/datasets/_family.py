@@ -26,7 +26,7 @@ from ..recording import Trial, check_finite
 from ._mat import MatFile
 
 __all__ = [
-    "MARKER", "glob_ci", "load_table", "label_names", "find_marker", "is_simulated", "as_subjects",
+    "MARKER", "glob_ci", "load_table", "label_names", "find_marker", "marker_for", "is_simulated", "as_subjects",
     "as_sessions", "check_kind", "resolve_labels", "resolve_times", "mat_raw_trials",
     "mat_feature_trials", "check_one_de", "only_window", "rank_sessions", "split_windows",
     "FEATURE_RE", "RAW_VAR_RE",
@@ -94,6 +94,18 @@ def find_marker(path: str | os.PathLike, levels: int = 3) -> dict | None:
                 return None
             return marker
     return None
+
+
+def marker_for(path: str | os.PathLike, folders=()) -> dict | None:
+    """The simulator's marker of ``path``, or of the data folders a reader found below it (a
+    simulation kept in a ``SEED/`` folder of the path given is still a simulation)."""
+    marker = find_marker(path)
+    for d in folders:
+        if marker is not None:
+            break
+        if d is not None and Path(d).exists():
+            marker = find_marker(d)
+    return marker
 
 
 def _written_by(path: Path, root: Path, files: list) -> bool:

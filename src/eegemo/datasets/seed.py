@@ -24,8 +24,8 @@ from pathlib import Path
 
 from ..errors import ConfigurationError, data_error
 from ..recording import Recording
-from ._family import (as_sessions, as_subjects, check_feature, check_kind, cnt_recording,
-                      find_marker, glob_ci, label_names, load_table, mat_recordings, only_window,
+from ._family import (as_sessions, as_subjects, check_feature, check_kind, cnt_recording, glob_ci,
+                      label_names, load_table, marker_for, mat_recordings, only_window,
                       rank_sessions, read_label_mat, reject_unknown, resolve_labels, resolve_times)
 
 __all__ = ["detect", "read", "read_seed", "locate"]
@@ -172,7 +172,7 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
                          "with <subject>_<YYYYMMDD>.mat, or SEED_RAW_EEG/<subject>_<session>.cnt",
                          found="none of them")
     want_subj, want_sess = as_subjects(subjects), as_sessions(sessions)
-    marker = find_marker(path)
+    marker = marker_for(path, [found["raw"], found["cnt"], *found["features"].values()])
     simulated = bool(marker and marker.get("simulated", True))
     table = load_table("seed")
     names = label_names(table)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from ..errors import data_error
 from ..recording import Recording
-from ._family import (as_sessions, as_subjects, check_feature, check_kind, find_marker, glob_ci,
-                      label_names, load_table, mat_recordings, reject_unknown, resolve_labels)
+from ._family import (as_sessions, as_subjects, check_feature, check_kind, glob_ci, label_names,
+                      load_table, marker_for, mat_recordings, reject_unknown, resolve_labels)
 
 __all__ = ["detect", "read", "read_seed_iv", "locate"]
 
@@ -119,7 +119,7 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
                 continue
             selected.append((m.group(1), sess, m.group(2), f))
     selected.sort(key=lambda r: (int(r[0]), r[1]))
-    marker = find_marker(path)
+    marker = marker_for(path, [*found["raw"].values(), *found["features"].values()])
     sfreq = float(table["raw_sfreq"]) if kind == "raw" else 1.0 / float(table["feature_window_s"])
     return mat_recordings(
         DATASET, selected, kind=kind, feature=feature,

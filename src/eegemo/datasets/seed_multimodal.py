@@ -32,8 +32,8 @@ from ..channels import SEED_CHANNELS
 from ..errors import ConfigurationError, DataFormatError, data_error
 from ..recording import Recording, Trial, check_finite
 from ._family import (as_sessions, as_subjects, check_kind, check_one_de, cnt_recording,
-                      find_marker, glob_ci, label_names, load_table, only_window, reject_unknown,
-                      resolve_labels, resolve_times, split_windows)
+                      find_marker, glob_ci, label_names, load_table, marker_for, only_window,
+                      reject_unknown, resolve_labels, resolve_times, split_windows)
 from ._npz import load_npz
 
 __all__ = ["detect", "read", "dataset_name", "locate", "DATASETS"]
@@ -77,10 +77,18 @@ def _language_of(p: Path, marker: dict | None) -> str | None:
             return _LANG[part.name.lower()]
     if marker and marker.get("dataset") in DATASETS:
         return marker["dataset"]
-    for part in [p, *list(p.parents)[:4]]:     # the download's own folders, not the whole path
-        named = {_LANG_WORDS[w] for w in re.split(r"[^a-z]+", part.name.lower()) if w in _LANG_WORDS}
+    # the folder standing where German/ or French/ would (the one holding 01-EEG-raw and
+    # 02-EEG-DE-feature) may say it in its name; no other folder of the path counts (a home folder
+    # named "fra" is not a language)
+    lang_dir = next((q.parent for q in [p, *p.parents] if q.name in (_RAW_DIR, *_DE_DIRS)),
+                    p if p.is_dir() else None)
+    if lang_dir is not None:
+        named = {_LANG_WORDS[w] for w in re.split(r"[^a-z]+", lang_dir.name.lower())
+                 if w in _LANG_WORDS}
         if len(named) == 1:
-            return named.pop()
+            name = named.pop()
+            logger.info("%s: %s, as its folder name says (pass dataset= otherwise)", lang_dir, name)
+            return name
     return None
 
 
@@ -217,7 +225,8 @@ def read(path: str | os.PathLike, *, dataset: str | None = None, kind: str | Non
     if guessed:
         logger.warning("%s: language not told by the folder names; reading it as SEED Multimodal "
                        "Chinese (pass dataset='seed-ger' or 'seed-fra', --dataset, otherwise)", path)
-    marker = find_marker(path)
+    marker = marker_for(path, [d for n in names for d in (found[n]["raw"],
+                                                           *found[n]["features"].values())])
     simulated = bool(marker and marker.get("simulated", True))
     want_subj, want_sess = as_subjects(subjects), as_sessions(sessions)
     out: list[Recording] = []

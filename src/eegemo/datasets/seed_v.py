@@ -25,8 +25,8 @@ from ..bands import SEED_BANDS
 from ..channels import SEED_CHANNELS
 from ..errors import ConfigurationError, data_error
 from ..recording import Recording, Trial, check_finite
-from ._family import (as_sessions, as_subjects, check_kind, check_one_de, cnt_recording,
-                      find_marker, glob_ci, label_names, load_table, reject_unknown, resolve_labels,
+from ._family import (as_sessions, as_subjects, check_kind, check_one_de, cnt_recording, glob_ci,
+                      label_names, load_table, marker_for, reject_unknown, resolve_labels,
                       resolve_times)
 from ._npz import load_npz
 
@@ -123,7 +123,7 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
     kind = kind or ("raw" if found["raw"] else "features")
     table = load_table("seed_v")
     names = label_names(table)
-    marker = find_marker(path)
+    marker = marker_for(path, [found["raw"], found["features"]])
     simulated = bool(marker and marker.get("simulated", True))
     want_subj, want_sess = as_subjects(subjects), as_sessions(sessions)
     if kind == "raw":

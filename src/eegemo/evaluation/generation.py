@@ -159,8 +159,8 @@ def train_generator(store, model: str, out: str | os.PathLike, *, epochs: int | 
         Store array (default ``"de_grid"`` for the dense GAN and the 4-D WGAN, ``"raw"`` for the
         raw-window models).
     params : dict | None
-        Further generator parameters (widths, ``lr``, ``batch_size`` ...). On a ``psd`` array the
-        feature generators model log powers (``log_scale=True``) unless this says otherwise.
+        Further generator parameters (widths, ``lr``, ``batch_size`` ...). On the ``psd`` array
+        the feature generators model log powers (``log_scale=True``) unless this says otherwise.
     holdout : {"seed-standard", "trial-kfold", "none"}
         Protocol whose test trials are kept from the generator (see the module docstring);
         ``"none"`` trains on every row (synth-eval then has no unseen real trials).
@@ -201,9 +201,11 @@ def train_generator(store, model: str, out: str | os.PathLike, *, epochs: int | 
     gparams.update(random_state=random_state, device=device, verbose=verbose,
                    condition_subject=condition_subject,
                    label_names={int(k): str(v) for k, v in store.label_names.items()})
-    if (array.startswith("psd") and "log_scale" not in gparams
+    if (array == "psd" and "log_scale" not in gparams
             and "log_scale" in get_generator(model).get_params()):
-        gparams["log_scale"] = True   # band powers: model their log, so samples stay positive
+        # band powers: model their log, so samples stay positive (not psd grids or images: their
+        # empty cells hold zeros)
+        gparams["log_scale"] = True
     gen = get_generator(model, **gparams)
     X = store.load(array, train_rows)
     y = index["label"].to_numpy(np.int64)[train_rows]

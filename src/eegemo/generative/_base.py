@@ -312,7 +312,8 @@ class BaseGenerator:
         if not low > 0:
             raise ConfigurationError(f"{self.name}: log_scale=True needs positive rows (band "
                                      f"powers), found a minimum of {low:g}; use log_scale=False "
-                                     f"for rows that can be zero or negative")
+                                     f"for rows that can be zero or negative (psd grids and images "
+                                     f"hold zeros in their empty cells)")
         return np.log(X, dtype=np.float64).astype(np.float32)
 
     # ------------------------------------------------------------------ fit

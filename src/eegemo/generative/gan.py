@@ -199,7 +199,7 @@ _COMMON_DOC = """epochs : int
 
 _LOG_SCALE_DOC = """log_scale : bool
         Model the natural log of the rows and return ``exp`` of the samples: for rows of band
-        powers (the store's ``psd`` arrays, which the training runner sets it for), so that every
+        powers (the store's ``psd`` array, which the training runner sets it for), so that every
         sample is a positive power and errors are relative, as in dB. Needs positive rows."""
 
 

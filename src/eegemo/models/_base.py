@@ -506,11 +506,11 @@ class TorchClassifier(BaseModel):
                 module.load_state_dict(best_state)
             self.best_epoch_ = best_epoch if has_val else len(self.history_)
             if has_val and best_epoch == 1 and len(self.history_) > 1:
-                logger.warning("%s: the best validation %s came after the first epoch, so the "
-                               "network returned is barely trained (validation rows %d: too few "
-                               "to judge by? try monitor='val_accuracy', a larger val_fraction, or "
-                               "val_fraction=0 with a fixed max_epochs)", self.name,
-                               "accuracy" if by_accuracy else "loss", len(yv))
+                logger.warning("%s: the best validation %s was at the first epoch, so the network "
+                               "returned is barely trained (validation rows %d: too few to judge "
+                               "by? try %sa larger val_fraction, or val_fraction=0 with a fixed "
+                               "max_epochs)", self.name, "accuracy" if by_accuracy else "loss",
+                               len(yv), "" if by_accuracy else "monitor='val_accuracy', ")
         module.eval()
         self.module_ = module
         self.device_ = device

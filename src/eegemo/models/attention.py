@@ -36,7 +36,9 @@ module but builds each step on CCNN (Yang et al. 2018), the strongest per-window
 
 It was designed in one piece after the paper's body fell short of CCNN on simulated SEED, and
 nothing in it was tuned afterwards. On 15 simulated subjects (``benchmarks/RESULTS.md``) it scores
-0.84 against ccnn's 0.85 (paired Wilcoxon p = 0.86) and the paper body's 0.68 (p = 0.011).
+0.84 against ccnn's 0.85 (paired Wilcoxon p = 0.86) and the paper body's 0.68 (p = 0.011), figures
+from before the validation-carve and early-stopping fixes of 2026-12-07, after which the paper body
+scores 0.77 against ccnn's 0.87 (p = 0.012).
 """
 
 from __future__ import annotations

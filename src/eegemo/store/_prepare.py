@@ -350,8 +350,15 @@ def _start_store(out: Path, cfg: PrepareConfig, overwrite: bool) -> dict | None:
                     f"({_config_difference(old.get('config'), cfg.to_dict())}); use "
                     "overwrite=True (--overwrite) or another output folder")
             return old
+        kept = []
         for child in out.iterdir():
+            if not _store_entry(child.name):      # a user's file in the folder stays
+                kept.append(child.name)
+                continue
             shutil.rmtree(child) if child.is_dir() else child.unlink()
+        if kept:
+            logger.warning("%s: --overwrite kept what else the folder held: %s", out,
+                           ", ".join(sorted(kept)[:10]))
     out.mkdir(parents=True, exist_ok=True)
     return None
 
@@ -466,11 +473,17 @@ def prepare(source, out: str | os.PathLike, *, config: PrepareConfig | None = No
 _STORE_ENTRIES = frozenset({MANIFEST, "index.parquet", "recordings"})
 
 
+def _store_entry(name: str) -> bool:
+    """Whether a name in a store folder is the store's own (its files, their temporary copies)."""
+    return any(name == e or name.startswith(e + ".") for e in _STORE_ENTRIES) \
+        or name.startswith(TMP_PREFIX)
+
+
 def _keep_foreign_files(old: Path, new: Path) -> None:
     """Move what the replaced store folder ``old`` held besides a store's own files into ``new``."""
     kept = []
     for child in sorted(old.iterdir()):
-        if child.name not in _STORE_ENTRIES and not (new / child.name).exists():
+        if not _store_entry(child.name) and not (new / child.name).exists():
             os.rename(child, new / child.name)
             kept.append(child.name)
     if kept:
