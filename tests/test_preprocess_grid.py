@@ -27,6 +27,14 @@ def test_grid_positions_of_known_channels(ch, rc):
         assert g[b][rc] == b + 1
 
 
+def test_grid_places_the_old_10_20_names():
+    """T3/T4/T5/T6 (10-20) are T7/T8/P7/P8 (10-10): the grid places them as the images do."""
+    names = ["T3", "T4", "T5", "T6", "CZ"]
+    f = np.arange(1, 6, dtype=float)[:, None] * np.ones((5, 1))
+    g = to_grid(f, names)[0]
+    assert [g[4, 0], g[4, 8], g[6, 0], g[6, 8], g[4, 4]] == [1, 2, 3, 4, 5]
+
+
 def test_grid_all_channels_order_and_empty_cells():
     rng = np.random.default_rng(0)
     order = rng.permutation(62)

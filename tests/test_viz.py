@@ -252,6 +252,13 @@ def test_embedding_separates_classes(method):
     assert gap > 2 * max(a.std(0).max(), b.std(0).max())
 
 
+def test_embedding_of_one_feature_is_a_clear_error():
+    from eegemo.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="at least 2 features and 3 rows, found 1"):
+        viz.plot_embedding(np.arange(20.0)[:, None], np.repeat([0, 1], 10))
+
+
 def test_embedding_of_real_vs_synthetic_tells_them_apart():
     """One emotion, real and synthetic: the two groups get different colours and the real points
     are drawn on top (they were the same colour, hidden under the synthetic ones)."""

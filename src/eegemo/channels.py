@@ -107,7 +107,10 @@ def standard_name(ch: str) -> str:
 
 
 def channel_positions(ch_names: Sequence[str]) -> dict[str, np.ndarray]:
-    """Head positions (metres, MNE head frame) of the channels that have one.
+    """Template positions (metres, in the template's own MRI frame) of the channels that have one.
+
+    :func:`make_montage` hands MNE the template's fiducials with them, so that montages set on
+    data are in MNE's head frame; projections (images, topomaps) fit their own sphere.
 
     Parameters
     ----------
@@ -148,6 +151,10 @@ def make_montage(ch_names: Sequence[str]):
                                          rpa=fid["rpa"], coord_frame=fid["coord_frame"])
 
 
+#: 10-20 names of the sites the 10-10 system renamed (same positions in MNE's template)
+OLD_NAMES = {"T3": "T7", "T4": "T8", "T5": "P7", "T6": "P8"}
+
+
 def grid_indices(ch_names: Sequence[str],
                  grid: Sequence[Sequence[str | None]] = SEED_GRID) -> np.ndarray:
     """Row and column of each channel in ``grid``.
@@ -165,5 +172,8 @@ def grid_indices(ch_names: Sequence[str],
         ``(row, col)`` per channel, ``(-1, -1)`` for a channel not on the grid.
     """
     where = {name.upper(): (r, c) for r, row in enumerate(grid) for c, name in enumerate(row) if name}
+    for old, new in OLD_NAMES.items():       # the 10-20 names of four 10-10 sites
+        if new in where and old not in where:
+            where[old] = where[new]
     return np.array([where.get(ch.upper().replace("EEG ", "").strip(" ."), (-1, -1))
                      for ch in ch_names], dtype=int).reshape(len(ch_names), 2)

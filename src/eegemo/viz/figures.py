@@ -591,6 +591,9 @@ def plot_embedding(X: np.ndarray, y: np.ndarray, label_names: Mapping[int, str] 
     X, y = X[take], y[take]
     markers = None if markers is None else np.asarray(markers)[take]
     Z = StandardScaler().fit_transform(X)
+    if X.shape[1] < 2 or len(X) < 3:
+        raise ConfigurationError(f"plot_embedding: needs at least 2 features and 3 rows, found "
+                                 f"{X.shape[1]} feature(s) and {len(X)} row(s)")
     if method == "pca":
         Z = PCA(n_components=2, random_state=random_state).fit_transform(Z)
     elif method == "tsne":
