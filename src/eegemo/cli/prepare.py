@@ -13,7 +13,8 @@ def add_parser(sub) -> None:
         description="Read a dataset folder (raw recordings or released features), optionally notch, "
                     "band-pass and resample each raw trial, cut the trials into "
                     "windows that never cross a trial's end, compute DE/PSD on µV (DE in nats of "
-                    "µV² band power), optional smoothing, the 9×9 grid and topographic images, and write a "
+                    "µV² band power), optional smoothing, the 9×9 grid and topographic images, "
+                    "and write a "
                     "zarr + Parquet store. Running it again on an interrupted store resumes it; a "
                     "store of another configuration is refused unless --overwrite.")
     p.add_argument("source", type=Path, help="dataset folder (or file) to read")

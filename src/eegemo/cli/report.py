@@ -12,7 +12,8 @@ def add_parser(sub) -> None:
     p.add_argument("runs", nargs="*", type=Path,
                    help="run folders: recognition runs (metrics.json) and generator runs (config.json)")
     p.add_argument("--store", type=Path, help="prepared store for the dataset and feature sections")
-    p.add_argument("--out", type=Path, default=Path("report.html"), help="HTML file to write (default report.html; replaced if it exists)")
+    p.add_argument("--out", type=Path, default=Path("report.html"),
+                   help="HTML file to write (default report.html; replaced if it exists)")
     p.add_argument("--title", default="eegemo report")
     p.set_defaults(func=_run)
 

@@ -64,7 +64,8 @@ def add_parser(sub) -> None:
                                    "normaliser and model(s), and write one row per window.")
     r.add_argument("run", type=Path, help="run folder written by `eegemo train`")
     r.add_argument("file", type=Path, help="recording (any format eegemo reads)")
-    r.add_argument("--out", "-o", type=Path, default=Path("probs.csv"), help="CSV to write (default probs.csv; replaced if it exists)")
+    r.add_argument("--out", "-o", type=Path, default=Path("probs.csv"),
+                   help="CSV to write (default probs.csv; replaced if it exists)")
     r.add_argument("--dataset", help="reader to use (default: detected)")
     r.add_argument("--fold", help="use this fold's model, or 'final' (default: the final model, else all folds)")
     r.add_argument("--device", default="auto", choices=("cpu", "cuda", "auto"))

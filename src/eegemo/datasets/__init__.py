@@ -73,16 +73,18 @@ def _module(name: str):
         raise
 
 
+def _claims(mod, p: Path) -> bool:
+    """Whether reader module ``mod`` recognises ``p`` (a damaged file it cannot tell: no)."""
+    try:
+        return bool(mod.detect(p))
+    except DataFormatError:
+        return False
+
+
 def _detect(p: Path) -> str | None:
     for name in _DETECT_ORDER:
         mod = _module(name)
-        if mod is None:
-            continue
-        try:
-            hit = mod.detect(p)
-        except DataFormatError:
-            hit = False
-        if hit:
+        if mod is not None and _claims(mod, p):
             if name == "seed_multimodal":
                 return mod.dataset_name(p)
             return {"seed_v": "seed-v", "seed_iv": "seed-iv"}.get(name, name)
@@ -212,23 +214,24 @@ def read(path: str | os.PathLike, dataset: str | None = None, *, kind: str | Non
     detected = dataset is None
     if not Path(path).exists():
         raise data_error(path, "path not found", expected="a dataset folder or a recording file")
-    below = _detect_here_or_below(Path(path))
-    if detected:
-        if below is None:
-            detect_dataset(path)                 # raises, saying what was looked for
-        dataset = below[0]
-    if below is not None and below[1] != Path(path) \
-            and DATASETS.get(below[0]) == DATASETS.get(dataset):
-        logger.info("%s: reading %s (the one folder inside)", path, below[1])
-        path = below[1]
-    if dataset not in DATASETS:
+    if dataset is not None and dataset not in DATASETS:
         raise ConfigurationError(f"dataset: expected one of {', '.join(DATASETS)}, found {dataset!r}")
-    mod = _module(DATASETS[dataset])
+    mod = None if detected else _module(DATASETS[dataset])
+    # a named reader that sees its layout here reads it as given; otherwise (or with no name) the
+    # layout may sit in the one folder an archive unpacked it into
+    if detected or (mod is not None and not _claims(mod, Path(path))):
+        below = _detect_here_or_below(Path(path))
+        if below is None and detected:
+            detect_dataset(path)                 # raises, saying what was looked for
+        if below is not None and (detected or DATASETS[below[0]] == DATASETS[dataset]):
+            dataset = below[0] if detected else dataset
+            if below[1] != Path(path):
+                logger.info("%s: reading %s (the one folder inside)", path, below[1])
+                path = below[1]
+        mod = _module(DATASETS[dataset])
     if mod is None:
         raise ConfigurationError(f"dataset {dataset!r}: its reader module eegemo.datasets."
                                  f"{DATASETS[dataset]} is not installed")
-    if not Path(path).exists():
-        raise data_error(path, "path not found", expected="a dataset folder or a recording file")
     from ._family import MARKER, find_marker
 
     marker = find_marker(path)

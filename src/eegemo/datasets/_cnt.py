@@ -141,7 +141,7 @@ def neuroscan_data_format(path: str | os.PathLike) -> Literal["int16", "int32"]:
         ratio = _words_ratio(path, start, end, n_ch)
         fmt = "int32" if ratio is not None and ratio < 0.1 else "int16"
         how = f"data (high/low word ratio {ratio})"
-    if n_samp > 0 and _event_table_count(path, fmt) in (None, n_samp):
+    if n_samp > 0 and _event_table_count(path, fmt, (n_ch, n_samp, ev, size)) in (None, n_samp):
         need = start + n_samp * n_ch * (2 if fmt == "int16" else 4)
         if need > size:
             raise data_error(path, "truncated Neuroscan .cnt", expected=f"{need} bytes for {n_samp} "
@@ -150,11 +150,11 @@ def neuroscan_data_format(path: str | os.PathLike) -> Literal["int16", "int32"]:
     return fmt  # type: ignore[return-value]
 
 
-def _event_table_count(path: Path, fmt: str) -> int | None:
+def _event_table_count(path: Path, fmt: str, header: tuple | None = None) -> int | None:
     """Samples per channel that the event table's position implies (the data end where it
     starts), or None where it cannot tell (no usable position, a file of 2e9 bytes or more, where
-    MNE cannot recompute the count)."""
-    n_ch, _, ev, size = _header(path)
+    MNE cannot recompute the count). ``header``: :func:`_header` of ``path``, if already read."""
+    n_ch, _, ev, size = header or _header(path)
     start = _SETUP + _CH * n_ch
     frame = n_ch * (2 if fmt == "int16" else 4)
     if size >= 2e9 or not (start < ev <= size) or (ev - start) % frame:   # MNE's own limit
@@ -165,8 +165,9 @@ def _event_table_count(path: Path, fmt: str) -> int | None:
 def _header_count_wrong(path: Path, fmt: str) -> bool:
     """Whether the header's sample count disagrees with the event table's position, which MNE
     documents as the reliable one (it then recomputes the count from it)."""
-    n_samp = _header(path)[1]
-    implied = _event_table_count(path, fmt)
+    header = _header(path)
+    n_samp = header[1]
+    implied = _event_table_count(path, fmt, header)
     if implied is None or n_samp == implied:
         return False
     logger.warning("%s: the header says %d samples per channel, the data hold %d (the event "

@@ -26,8 +26,8 @@ from ..recording import Trial, check_finite
 from ._mat import MatFile
 
 __all__ = [
-    "MARKER", "glob_ci", "load_table", "label_names", "find_marker", "marker_for", "is_simulated", "as_subjects",
-    "as_sessions", "check_kind", "resolve_labels", "resolve_times", "mat_raw_trials",
+    "MARKER", "glob_ci", "load_table", "label_names", "find_marker", "marker_for", "is_simulated",
+    "as_subjects", "as_sessions", "check_kind", "resolve_labels", "resolve_times", "mat_raw_trials",
     "mat_feature_trials", "check_one_de", "only_window", "rank_sessions", "split_windows",
     "FEATURE_RE", "RAW_VAR_RE",
 ]

@@ -37,11 +37,11 @@ _ROOT_SUBDIRS = ("", "SEED_EEG", "SEED")
 
 
 def _subject_mats(d: Path) -> list[Path]:
-    return sorted(p for p in glob_ci(d, "*.mat") if _MAT_NAME.match(p.name))
+    return [p for p in glob_ci(d, "*.mat") if _MAT_NAME.match(p.name)]
 
 
 def _subject_cnts(d: Path) -> list[Path]:
-    return sorted(p for p in glob_ci(d, "*.cnt") if _CNT_NAME.match(p.name))
+    return [p for p in glob_ci(d, "*.cnt") if _CNT_NAME.match(p.name)]
 
 
 def _peek_kind(d: Path) -> str | None:

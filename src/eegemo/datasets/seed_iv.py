@@ -111,7 +111,7 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
     for sess, d in sorted(found[kind].items()):
         if want_sess is not None and sess not in want_sess:
             continue
-        for f in sorted(glob_ci(d, "*.mat")):
+        for f in glob_ci(d, "*.mat"):
             m = _MAT_NAME.match(f.name)
             if not m or (only is not None and f.name not in only):
                 continue

@@ -224,7 +224,8 @@ def read(path: str | os.PathLike, *, dataset: str | None = None, kind: str | Non
     guessed = found["unnamed"] and dataset is None
     if guessed:
         logger.warning("%s: language not told by the folder names; reading it as SEED Multimodal "
-                       "Chinese (pass dataset='seed-ger' or 'seed-fra', --dataset, otherwise)", path)
+                       "Chinese (pass dataset='seed-ger' or 'seed-fra', --dataset, otherwise)",
+                       path)
     marker = marker_for(path, [d for n in names for d in (found[n]["raw"],
                                                            *found[n]["features"].values())])
     simulated = bool(marker and marker.get("simulated", True))
@@ -238,7 +239,7 @@ def read(path: str | os.PathLike, *, dataset: str | None = None, kind: str | Non
             if parts["raw"] is None:
                 raise data_error(path, f"no {name} raw data", expected=f"{_RAW_DIR}/*.cnt",
                                  found="DE features only")
-            files = found["files"] or sorted(glob_ci(parts["raw"], "*.cnt"))
+            files = found["files"] or glob_ci(parts["raw"], "*.cnt")
         else:
             check_one_de(feature, name)
             win = window or only_window(parts["features"], path)
@@ -246,7 +247,7 @@ def read(path: str | os.PathLike, *, dataset: str | None = None, kind: str | Non
                 raise data_error(path, f"no {name} DE features for window {win}",
                                  expected=f"02-EEG-DE-feature/{_WIN_DIRS[win]}/*.npz",
                                  found=", ".join(parts["features"]) or "raw .cnt only")
-            files = found["files"] or sorted(glob_ci(parts["features"][win], "*.npz"))
+            files = found["files"] or glob_ci(parts["features"][win], "*.npz")
         rx = _CNT_NAME if k == "raw" else _NPZ_NAME
         for f in files:
             m = rx.match(f.name)

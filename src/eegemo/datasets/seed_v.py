@@ -140,7 +140,7 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
     if layout not in ("channel-major", "band-major"):
         raise ConfigurationError(f"de_layout: expected 'channel-major' or 'band-major', found "
                                  f"{layout!r}")
-    files = found["files"] or sorted(glob_ci(found["features"], "*_123.npz"))
+    files = found["files"] or glob_ci(found["features"], "*_123.npz")
     out = []
     for f in files:
         m = _NPZ_NAME.match(f.name)
@@ -153,7 +153,7 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
 
 def _read_raw(found, want_subj, want_sess, labels, trial_times, repaired, marker, table, names,
               simulated, data_format) -> list[Recording]:
-    files = found["files"] or sorted(glob_ci(found["raw"], "*.cnt"))
+    files = found["files"] or glob_ci(found["raw"], "*.cnt")
     chosen: dict[tuple[str, int], tuple[Path, str]] = {}
     copies: dict[tuple[str, int], tuple[Path, str]] = {}
     for f in files:

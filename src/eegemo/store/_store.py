@@ -215,16 +215,14 @@ class Store:
             block = arr[sel] if isinstance(sel, slice) else arr.get_orthogonal_selection((sel,))
         except (RuntimeError, ValueError, OSError) as err:   # e.g. a chunk that fails to decompress
             raise self._damaged(key, name, str(err)) from None
-        # every value written is finite (prepare checks), and the arrays' fill value is NaN: a NaN
-        # here is a chunk missing on disk, which zarr would otherwise read silently as fill values
-        if block.size and np.isnan(block.min()):    # min propagates NaN, without a mask copy
-            raise self._damaged(key, name, "missing chunks (NaN fill values where rows were "
-                                "written)")
-        return block
+        return self._checked_block(block, key=key, name=name)
 
     def _checked_block(self, block: np.ndarray, *, key: str, name: str) -> np.ndarray:
-        """One computed dask block of :meth:`to_xarray`, refused where it holds fill values."""
-        if block.size and np.isnan(block.min()):
+        """``block`` of one recording's array (a read of :meth:`load`, a dask block of
+        :meth:`to_xarray`), refused where it holds fill values: every value written is finite
+        (prepare checks) and the arrays' fill value is NaN, so a NaN is a chunk missing on disk,
+        which zarr would otherwise read silently as fill values."""
+        if block.size and np.isnan(block.min()):    # min propagates NaN, without a mask copy
             raise self._damaged(key, name, "missing chunks (NaN fill values where rows were "
                                 "written)")
         return block
@@ -288,13 +286,14 @@ class Store:
                 # dense: contiguous reads, a few chunks at a time, so that what is held besides
                 # ``out`` stays a few chunks, not a copy of the recording's rows
                 by = np.argsort(local, kind="stable")
+                ordered = local[by]
                 step = max(1, int(arr.chunks[0])) * 4
                 for a in range(lo, hi, step):
                     b = min(hi, a + step)
-                    i0, i1 = np.searchsorted(local[by], [a, b])
+                    i0, i1 = np.searchsorted(ordered, [a, b])
                     if i1 > i0:
                         block = self._read(arr, key, name, slice(a, b))
-                        out[grp[by[i0:i1]]] = block[local[by[i0:i1]] - a]
+                        out[grp[by[i0:i1]]] = block[ordered[i0:i1] - a]
             else:
                 block = self._read(arr, key, name, uniq)
                 out[grp] = block[inv]

@@ -7,7 +7,6 @@ figure in your own layout. Raw signals are expected in volts (MNE's convention) 
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -369,7 +368,7 @@ def plot_confusion(cm: np.ndarray, label_names: Mapping[int, str] | Sequence[str
     """
     plt = _plt()
     cm = np.asarray(cm, dtype=float)
-    n = cm.shape[0]
+    n = cm.shape[0] if cm.ndim else 0
     if isinstance(label_names, Mapping):
         # the matrix's order is the sorted labels: numbers as numbers ("10" after "2")
         def order(k):
@@ -482,7 +481,8 @@ def plot_real_vs_synthetic_traces(real: np.ndarray, fake: np.ndarray, sfreq: flo
         ax.set_title(name, fontsize=10)
         ax.set_xlabel("time (s)")
     axes[0].set_yticks(offsets, [ch_names[i] for i in idx])
-    fig.suptitle(title or f"{real_name} vs synthetic window (spacing {spacing:.0f} µV)", fontsize=10)
+    fig.suptitle(title or f"{real_name} vs synthetic window (spacing {spacing:.0f} µV)",
+                 fontsize=10)
     return fig
 
 
@@ -519,14 +519,15 @@ def plot_real_vs_synthetic_psd(real: np.ndarray, fake: np.ndarray, sfreq: float,
     ax.set_xlabel("frequency (Hz)")
     ax.set_ylabel("PSD (dB re 1 µV²/Hz)")
     ax.legend(frameon=False)
-    ax.set_title(title or f"spectrum, {real_name} vs synthetic (mean in dB and 10–90 % of windows)",
-                 fontsize=10)
+    ax.set_title(title or f"spectrum, {real_name} vs synthetic (mean in dB and 10–90 % of "
+                          "windows)", fontsize=10)
     return fig
 
 
 def plot_real_vs_synthetic_topomaps(real: np.ndarray, fake: np.ndarray, ch_names: Sequence[str],
-                                    bands: Sequence[Band] | None = None, *, title: str | None = None,
-                                    real_name: str = "real", unit: str | None = None):
+                                    bands: Sequence[Band] | None = None, *,
+                                    title: str | None = None, real_name: str = "real",
+                                    unit: str | None = None):
     """Mean band topography of real and synthetic features (rows), per band (columns).
 
     Parameters

@@ -146,14 +146,19 @@ def _sample_rows(index, rng, n=_MAX_WINDOWS) -> np.ndarray:
     return rows
 
 
+def _label_kind(dataset) -> str:
+    """What a store's labels are: SEED-family and Bird labels are emotions; a generic recording's
+    (T1/T2, ...) are classes (``dataset``: one name, or the list of a mixed store)."""
+    return "class" if "generic" in np.atleast_1d(dataset) else "emotion"
+
+
 def _store_section(report, store, rng) -> tuple[str, dict]:
     """Dataset summary and feature figures; returns the data label and facts for later captions."""
     idx = store.index
     simulated = bool(store.manifest.get("simulated", idx["simulated"].any() if "simulated" in idx else False))
     dataset = store.manifest.get("dataset") or (idx["dataset"].iloc[0] if len(idx) else "?")
     data_label = f"{dataset}{' (SIMULATED data)' if simulated else ''}"
-    # SEED-family and Bird labels are emotions; a generic recording's (T1/T2, ...) are classes
-    kind = "class" if dataset == "generic" or "generic" in np.atleast_1d(dataset) else "emotion"
+    kind = _label_kind(dataset)
     kind_plural = {"class": "classes", "emotion": "emotions"}[kind]
     names = {int(k): v for k, v in store.label_names.items()}
     counts = idx.groupby("label").size()
@@ -170,7 +175,8 @@ def _store_section(report, store, rng) -> tuple[str, dict]:
         ("bands", ", ".join(f"{b.name} {b.low:g}–{b.high:g} Hz" for b in store.bands)),
         ("arrays", ", ".join(store.arrays)),
         ("filters before windowing", filters_text(store.filters)),
-        (f"windows per {kind}", ", ".join(f"{names.get(int(k), k)}: {v}" for k, v in counts.items())),
+        (f"windows per {kind}", ", ".join(f"{names.get(int(k), k)}: {v}"
+                                          for k, v in counts.items())),
     ]
     banner = ('<p style="color:#b00;font-weight:bold">These data are SIMULATED by eegemo\'s simulator: '
               "they show that the pipeline works, not how real brains respond.</p>") if simulated else ""
@@ -211,19 +217,20 @@ def _store_section(report, store, rng) -> tuple[str, dict]:
         except ConfigurationError as exc:     # e.g. numbered channels of a CNT: no montage
             logger.warning("report: %s topomaps left out: %s", feat_name.upper(), exc)
             report.add_html(f"<p>{html.escape(f'Topomaps left out: {exc}.')}</p>",
-                            title=f"{feat_name.upper()} topomaps per band and {kind}", section="Features")
+                            title=f"{feat_name.upper()} topomaps per band and {kind}",
+                            section="Features")
         else:
             cb = " CB1/CB2 are drawn at I1/I2." if {"CB1", "CB2"} & set(store.ch_names) else ""
             report.add_figure(fig, title=f"{feat_name.upper()} topomaps per band and {kind}",
                               section="Features",
-                              caption=f"Mean {feat_name.upper()} per channel, band and {kind} (top rows) and "
-                                      f"each {kind} minus the mean over {kind_plural} (bottom rows); "
-                                      f"{data_label}.{cb}")
+                              caption=f"Mean {feat_name.upper()} per channel, band and {kind} "
+                                      f"(top rows) and each {kind} minus the mean over "
+                                      f"{kind_plural} (bottom rows); {data_label}.{cb}")
         fig = figures.plot_embedding(F, y, names, method="pca",
                                      title=f"{feat_name.upper()} vectors (PCA), coloured by {kind}")
         report.add_figure(fig, title=f"{feat_name.upper()} embedding", section="Features",
-                          caption=f"PCA of standardised {feat_name.upper()} vectors, coloured by {kind}; "
-                                  f"{data_label}.")
+                          caption=f"PCA of standardised {feat_name.upper()} vectors, coloured "
+                                  f"by {kind}; {data_label}.")
     for arr, what in (("de_grid", "9 × 9 grid"), ("de_image", "topographic image"),
                       ("psd_grid", "9 × 9 grid"), ("psd_image", "topographic image")):
         if arr in store.arrays and not (arr.startswith("psd") and f"de{arr[3:]}" in store.arrays):
@@ -294,8 +301,7 @@ def _run_section(report, run: Path, facts: dict, label: str | None = None) -> li
             for k, v in s.items() if not isinstance(v, (dict, list))]
     window_level = WINDOW_LEVEL_NOTE in notes
     store_dataset = cfg.get("store_dataset")
-    kind = ("class" if store_dataset == "generic" or "generic" in np.atleast_1d(store_dataset)
-            else "emotion") if store_dataset else facts.get("kind", "emotion")
+    kind = _label_kind(store_dataset) if store_dataset else facts.get("kind", "emotion")
     report.add_html(f"<p>Model <b>{html.escape(str(model))}</b>, protocol <b>{html.escape(str(protocol))}"
                     f"</b>{sim}; run folder {html.escape(str(run))}. Means and standard deviations are over "
                     f"subjects; splits are made of "
@@ -330,16 +336,15 @@ def _run_section(report, run: Path, facts: dict, label: str | None = None) -> li
                 tick_names = [names.get(int(k), str(k)) if str(k).lstrip("-").isdigit() else str(k)
                               for k in labels]
             if cm is not None:
-                cm = np.asarray(cm, dtype=float)
-                if cm.ndim != 2 or cm.shape[0] != cm.shape[1] or (
-                        labels is not None and len(labels) != cm.shape[0]):
-                    raise ValueError(f"a {cm.shape} matrix for {len(labels or [])} labels")
-                fig = figures.plot_confusion(cm, tick_names if labels is not None else names,
+                # plot_confusion refuses a matrix that is not square, one name per class
+                fig = figures.plot_confusion(np.asarray(cm, dtype=float),
+                                             tick_names if labels is not None else names,
                                              title=f"{model}, {protocol}")
                 report.add_figure(fig, title=f"{model}: confusion matrix", section=section,
                                   caption=f"{model}: test windows pooled over all folds of the "
-                                          f"{protocol} protocol{sim}; rows: true {kind}, columns: "
-                                          "predicted, each row normalised to 1 (counts in the cells).")
+                                          f"{protocol} protocol{sim}; rows: true {kind}, "
+                                          "columns: predicted, each row normalised to 1 (counts "
+                                          "in the cells).")
         except (TypeError, ValueError, AttributeError) as exc:
             logger.warning("report: %s is damaged (%s); its figure is left out",
                            run / "confusion.json", exc)
@@ -364,7 +369,8 @@ def _run_section(report, run: Path, facts: dict, label: str | None = None) -> li
             _fmt(s.get("balanced_accuracy_mean")), _fmt(s.get("f1_macro_mean"))]
 
 
-def _generator_section(report, run: Path, store, rng, facts: dict, label: str | None = None) -> list:
+def _generator_section(report, run: Path, store, rng, facts: dict,
+                       label: str | None = None) -> list:
     cfg = _read_json(run / "config.json") or {}
     label = label or run.name
     model = cfg.get("model", run.name)
