@@ -53,10 +53,13 @@ def test_cnt_16_and_32_bit(fixtures_dir, fmt, bits):
     path = fixtures_dir / "CNT" / name
     (rec,) = generic.read(path, duration=0.5)
     raw = mne.io.read_raw_cnt(path, data_format=fmt, preload=True)  # explicit format = reference
-    check_recording(rec, n_ch=len(raw.ch_names), sfreq=raw.info["sfreq"])
+    # MNE types the 16-bit file's HEOG as EEG: its name leaves it out
+    eeg = [c for c in raw.ch_names if c != "HEOG"]
+    assert len(eeg) == len(raw.ch_names) - (bits == 16)
+    check_recording(rec, n_ch=len(eeg), sfreq=raw.info["sfreq"])
     t = rec.trials[0]
     a = int(round(t.onset * rec.sfreq))
-    np.testing.assert_allclose(t.load(), raw.get_data(start=a, stop=a + t.n_times))
+    np.testing.assert_allclose(t.load(), raw.get_data(picks=eeg, start=a, stop=a + t.n_times))
     descs = [d for d in raw.annotations.description if not d.startswith("BAD")]
     assert set(rec.label_names.values()) == set(descs)
     # the explicit format gives the same trials as the detected one
@@ -101,6 +104,12 @@ def test_bdf_annotations_and_stim_channel(fixtures_dir, tmp_path):
     (multi,) = generic.read(fixtures_dir / "BDF" / "multiple_annotation_chans.bdf", duration=1.0)
     check_recording(multi, sfreq=125.0)
     assert multi.trials[0].n_times == 125
+    # BDF types every channel as EEG: EMG, EOG, ECG and accelerometers are left out by name
+    assert multi.ch_names == ("A1", "A2", "C3", "C4", "F3", "Fz", "F4", "P3", "Pz", "P4", "O1",
+                              "O2")
+    (every,) = generic.read(fixtures_dir / "BDF" / "multiple_annotation_chans.bdf",
+                            duration=1.0, picks=None)
+    assert {"EMG", "EOG", "ECG", "acc1"} <= set(every.extra["file_ch_names"])
     path = fixtures_dir / "BDF" / "test_bdf_stim_channel.bdf"
     with pytest.raises(DataFormatError, match="no annotations and no sidecar"):
         generic.read(path)
@@ -173,8 +182,8 @@ def test_fieldtrip_v7_and_v73_agree_with_the_cnt(fixtures_dir):
     ft = fixtures_dir / "fieldtrip_CNT"
     (v7,) = generic.read(ft / "raw_v7.mat", unlabelled=True)
     (v73,) = generic.read(ft / "raw_v73.mat", unlabelled=True)
-    check_recording(v7, n_ch=125, sfreq=400.0)
-    check_recording(v73, n_ch=125, sfreq=400.0)
+    check_recording(v7, n_ch=124, sfreq=400.0)
+    check_recording(v73, n_ch=124, sfreq=400.0)   # 125 less HEOG
     assert v7.ch_names == v73.ch_names
     a, b = v7.trials[0].load(), v73.trials[0].load()
     np.testing.assert_allclose(a, b)
@@ -189,7 +198,9 @@ def test_fieldtrip_v7_and_v73_agree_with_the_cnt(fixtures_dir):
 def test_fieldtrip_epoched_and_sidecar(fixtures_dir, tmp_path):
     ft = fixtures_dir / "fieldtrip_CNT"
     (ep,) = generic.read(ft / "epoched_v7.mat")
-    check_recording(ep, n_ch=125, sfreq=400.0)
+    check_recording(ep, n_ch=124, sfreq=400.0)          # 125 less HEOG, an EOG by its name
+    assert "HEOG" not in ep.ch_names
+    assert "HEOG" in generic.read(ft / "epoched_v7.mat", picks=None)[0].ch_names
     assert Counter(ep.label_names[x] for x in ep.labels) == {"7": 2, "109": 1}
     side = tmp_path / "ft.csv"
     side.write_text("onset,duration,label\n0.5,1.0,a\n2.0,1.5,b\n")
@@ -240,6 +251,12 @@ def test_eegmmidb_folder_and_tmin_duration(eegmmidb_dir):
     assert rec.label_names == {0: "rest"} and all(t.n_times == 320 for t in rec.trials)
     with pytest.raises(ConfigurationError, match="mix"):
         generic.read_eegmmidb(eegmmidb_dir, runs=(4, 6))
+    # the generic reader (the CLI's) refuses that mix too where T1/T2 are asked for, and says it
+    # where every event is read (eegemo info); T0 alone, or one group, is fine
+    with pytest.raises(ConfigurationError, match=r"runs \[4\] .*and \[6\] .* two meanings"):
+        generic.read(eegmmidb_dir, sessions=[4, 6], labels=["T1", "T2"])
+    assert len(generic.read(eegmmidb_dir, sessions=[4, 6], labels=["T0"])) == 2
+    assert len(generic.read(eegmmidb_dir, sessions=[4, 8], labels=["T1", "T2"])) == 2
 
 
 def test_sidecar_autofound_beside_the_file(eegmmidb_dir, tmp_path):
@@ -271,6 +288,9 @@ def test_bad_sidecars(eegmmidb_dir, tmp_path):
         assert "\n" not in str(err.value) and side.name in str(err.value)
     with pytest.raises(DataFormatError, match="sidecar not found"):
         generic.read(path, sidecar=tmp_path / "missing.tsv")
+    commas = tmp_path / "commas.tsv"      # comma-separated, named .tsv
+    commas.write_text("onset,duration,label\n1,4,a\n10,4,b\n")
+    assert generic.read(path, sidecar=commas)[0].label_names == {0: "a", 1: "b"}
 
 
 def test_bad_files(eegmmidb_dir, tmp_path):
@@ -279,6 +299,11 @@ def test_bad_files(eegmmidb_dir, tmp_path):
     trunc.write_bytes(src[: len(src) // 3])
     with pytest.raises(DataFormatError, match="truncated EDF"):
         generic.read(trunc)
+    as_bdf = tmp_path / "run.bdf"          # 2-byte samples read as 3-byte ones: a wrong signal
+    as_bdf.write_bytes(src)
+    with pytest.raises(DataFormatError,
+                       match=r"run.bdf: an EDF file named .bdf .*rename it to .edf"):
+        generic.read(as_bdf)
     junk = tmp_path / "junk.edf"
     junk.write_bytes(b"0" * 100)
     with pytest.raises(DataFormatError, match="junk.edf"):
@@ -292,17 +317,55 @@ def test_bad_files(eegmmidb_dir, tmp_path):
         generic.read(tmp_path / "empty")
     with pytest.raises(DataFormatError, match="no event matches"):
         generic.read(eegmmidb_dir / "S001R04.edf", labels=["T9"])
+    with pytest.raises(ConfigurationError, match="labels name T1 more than once"):
+        generic.read(eegmmidb_dir / "S001R04.edf", labels=["T1", "T2", "T1"])
+    # a class that matches nothing would make a store of fewer classes than asked for
+    from eegemo.store import prepare
+
+    with pytest.raises(DataFormatError, match="class.*'T3' have no trial in any recording"):
+        prepare(eegmmidb_dir / "S001R04.edf", tmp_path / "st", jobs=1,
+                read_options={"labels": ["T1", "T3"]})
+    assert not (tmp_path / "st").exists()
+    # trials that share samples (12-s trials, events 8 s apart) would leak across a split
+    with pytest.raises(DataFormatError, match=r"S001R04.edf: trials 1 and 2 overlap "
+                       r"\(4.2–16.2 s and 12.5–24.5 s\)"):
+        prepare(eegmmidb_dir / "S001R04.edf", tmp_path / "st", jobs=1,
+                read_options={"labels": ["T1", "T2"], "duration": 12})
     with pytest.raises(ConfigurationError, match="duration"):
         generic.read(eegmmidb_dir / "S001R04.edf", duration=-1)
     with pytest.raises(DataFormatError, match="no channel matches"):
         generic.read(eegmmidb_dir / "S001R04.edf", picks="eog")
     (rec,) = generic.read(eegmmidb_dir / "S001R04.edf", picks=["Cz..", "C3.."])
     assert rec.ch_names == ("C3", "Cz")  # file order, normalised names
+    # the names eegemo shows work too, and a comma list from --read-option picks=C3,Cz
+    for picks in (["Cz", "C3"], "C3,Cz", ["C3..", "Cz"]):
+        assert generic.read(eegmmidb_dir / "S001R04.edf", picks=picks)[0].ch_names == ("C3", "Cz")
+    with pytest.raises(DataFormatError, match=r"no channel matches .*eeg: FC5, FC3"):
+        generic.read(eegmmidb_dir / "S001R04.edf", picks=["XX"])
     # a --read-option arrives as text: a number is read, anything else is one line
     (rec,) = generic.read(eegmmidb_dir / "S001R04.edf", labels=["T1"], tmin="0.5", duration="1")
     assert rec.trials[0].n_times == 160
     with pytest.raises(ConfigurationError, match="tmin must be a number of seconds, got 'abc'"):
         generic.read(eegmmidb_dir / "S001R04.edf", tmin="abc")
+
+
+def test_one_recording_in_two_files_is_refused(eegmmidb_dir, tmp_path):
+    """The same run saved as EDF and as MNE's FIF in one folder would be read as two recordings
+    whose identical trials land on both sides of a split."""
+    import shutil
+
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    shutil.copy(eegmmidb_dir / "S001R04.edf", folder)
+    shutil.copy(eegmmidb_dir / "S001R08.edf", folder)
+    raw = mne.io.read_raw_edf(folder / "S001R04.edf", verbose="error")
+    raw.crop(0, 10).save(folder / "S001R04_raw.fif", verbose="error")
+    assert generic.parse_name(folder / "S001R04_raw.fif") == ("S001", 4, {"run": 4})
+    with pytest.raises(DataFormatError, match="same recording name as another file in its "
+                       "folder .*found S001R04.edf and S001R04_raw.fif"):
+        generic.read(folder, labels=["T1", "T2"])
+    # a selection that leaves one of the two is read
+    assert [r.session for r in generic.read(folder, labels=["T1", "T2"], sessions=[8])] == [8]
 
 
 def test_truncated_eeglab_data_file_is_one_line_when_read_whole(fixtures_dir, tmp_path):

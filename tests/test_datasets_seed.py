@@ -344,7 +344,8 @@ def test_subject_selection_with_leading_zero_or_nothing_found(tmp_path):
     build_seed_raw(tmp_path)
     assert {r.subject for r in read(tmp_path, subjects="01")} == {"1"}
     with pytest.raises(DataFormatError, match=r"no recording of the subjects/sessions asked for "
-                       r"\(expected subjects among 1, 2, .*found subjects \[9\]"):
+                       r"\(expected subjects among 1, 2, .*found none for the subjects \[9\], "
+                       r"sessions all asked for\)"):
         read(tmp_path, subjects=9)
 
 
@@ -396,6 +397,12 @@ def test_multimodal_language_from_the_download_folder_name_or_said(tmp_path, cap
     # only the folder in German/'s place counts: a parent named like a language does not
     home = shutil.copytree(tmp_path / "dl" / "German", tmp_path / "fra" / "Downloads" / "x")
     assert detect_dataset(home) == "seed-multimodal-chinese"
+    # nor a parent named exactly like a language folder (a lab share called French)
+    share = shutil.copytree(tmp_path / "dl" / "German", tmp_path / "French" / "SEED_GER")
+    assert detect_dataset(share) == "seed-ger"
+    assert detect_dataset(share / "02-EEG-DE-feature") == "seed-ger"
+    lab = shutil.copytree(tmp_path / "dl" / "German", tmp_path / "German" / "sub" / "x")
+    assert detect_dataset(lab) == "seed-multimodal-chinese"      # guessed, and warned, not German
 
 
 def test_multimodal_raw_cnt_and_simulated_marker(tmp_path):

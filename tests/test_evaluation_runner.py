@@ -205,6 +205,27 @@ def test_loso_run_and_parallel_folds_match(tmp_path):
     assert m1["per_subject"] == m2["per_subject"] and m1["summary"] == m2["summary"]
 
 
+class WarningLR(LogisticRegression):
+    """Logistic regression that warns through eegemo's logger in every fit (as a model would)."""
+
+    def fit(self, X, y, **kw):
+        import logging
+
+        logging.getLogger("eegemo").warning("a fold's warning: %d training rows", len(X))
+        return super().fit(X, y, **kw)
+
+
+def test_warnings_of_parallel_folds_reach_the_user(tmp_path, caplog):
+    """Folds run in worker processes (jobs=2) log their warnings to no one unless they are
+    collected and logged again here: each fold's warning is seen once, as in a serial run."""
+    store = make_store(n_subjects=2)
+    for jobs, out in ((1, "seq"), (2, "par")):
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="eegemo"):
+            m = run(store, WarningLR(max_iter=200), "seed-standard", tmp_path / out, jobs=jobs)
+        assert caplog.text.count("a fold's warning") == len(m["per_fold"]) == 2, jobs
+
+
 def test_dask_scheduler_runs_folds(tmp_path):
     distributed = pytest.importorskip("distributed")
     store = make_store(n_subjects=2)
@@ -689,3 +710,26 @@ def test_string_labels_and_a_class_absent_from_a_test_side(tmp_path):
     s1 = m["per_subject"]["1"]
     assert s1["accuracy"] == 1.0 and s1["f1_macro"] == 1.0      # perfect: F1 1, not 2/3
     assert evaluate(tmp_path / "run")["consistent"]
+
+
+def test_predict_uses_the_subjects_own_folds(tmp_path):
+    """Under a within-subject protocol a file of a subject the run has folds of is judged by that
+    subject's models alone: the others never saw the subject, their normalisers hold none of it."""
+    store_mod = pytest.importorskip("eegemo.store")
+    from eegemo.cli import main
+    from eegemo.datasets.simulate import simulate
+
+    data = simulate("seed", tmp_path / "data", subjects=2, sessions=1, duration_scale=0.03,
+                    random_state=2)
+    store = store_mod.prepare(data, tmp_path / "store", features=("de",), grid="seed9x9")
+    assert main(["train", str(store.path), "--model", "logreg", "--protocol", "seed-standard",
+                 "--out", str(tmp_path / "run")]) == 0
+    folds = json.loads((tmp_path / "run" / "metrics.json").read_text())["per_fold"]
+    own = [n for n, f in folds.items() if f["subject"] == "1"]
+    assert len(folds) == 2 and len(own) == 1
+    rec_file = sorted((Path(data) / "Preprocessed_EEG").glob("1_*.mat"))[0]
+    for args, out in (([], "all.csv"), (["--fold", own[0]], "own.csv")):
+        assert main(["predict", str(tmp_path / "run"), str(rec_file),
+                     "--out", str(tmp_path / out), *args]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "all.csv"),
+                                  pd.read_csv(tmp_path / "own.csv"))

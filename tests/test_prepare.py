@@ -146,6 +146,16 @@ def test_cli_prepare_train_predict_eegmmidb_with_reader_options(eegmmidb_dir, tm
 
     probs = pd.read_csv(out)
     assert len(probs) == 15 * 3 and set(probs["label"]) == {0, 1}
+    # events asked for in another order keep the run's class numbers (matched by name), and an
+    # event that is no class of the run has an empty truth
+    assert main(["predict", str(tmp_path / "run"), str(eegmmidb_dir / "S001R08.edf"),
+                 "--out", str(tmp_path / "swapped.csv"), "--labels", "T2,T1"]) == 0
+    swapped = pd.read_csv(tmp_path / "swapped.csv")
+    assert swapped["label"].tolist() == probs["label"].tolist()
+    assert main(["predict", str(tmp_path / "run"), str(eegmmidb_dir / "S001R08.edf"),
+                 "--out", str(tmp_path / "t0.csv"), "--labels", "T0,T1"]) == 0
+    t0 = pd.read_csv(tmp_path / "t0.csv")
+    assert set(t0["label"].dropna()) == {0} and t0["label"].isna().any()
     # a new recording need not hold T1/T2 events: without them it is predicted whole, unlabelled
     # (the label is empty, not -1, which would read as SEED's "negative")
     import mne
@@ -273,7 +283,8 @@ def test_recordings_of_two_rates_share_a_store_when_resampled(tmp_path, caplog):
 @needs_readers
 def test_a_selection_that_matches_nothing_lists_what_is_there(seed_dir, tmp_path, capsys):
     for extra, found in ((["--subjects", "99"], "expected subjects among 1, 2, sessions among"),
-                         (["--sessions", "7"], "found subjects all, sessions [7]"),
+                         (["--sessions", "7"],
+                          "found none for the subjects all, sessions [7] asked for"),
                          (["--sessions", "x"], "sessions must be integers")):
         assert main(["prepare", str(seed_dir), "--out", str(tmp_path / "st"), *extra]) == 2
         err = capsys.readouterr().err.strip()

@@ -106,6 +106,10 @@ def test_band_above_nyquist_and_empty_band_error():
         as_bands("alpha:8-13,alpha:14-30")
     with pytest.raises(ConfigurationError, match="has no name"):
         as_bands(":8-13")
+    assert as_bands(("alpha", 8, 14)) == as_bands([("alpha", 8, 14)])     # one band, bare
+    for bad in ({"alpha": 8}, [("alpha", 8)], 5):      # one line, not numpy's unpacking errors
+        with pytest.raises(ConfigurationError, match="bands must be .name, low, high. triples"):
+            as_bands(bad)
 
 
 def test_flat_channel_gives_finite_de():

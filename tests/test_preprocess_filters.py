@@ -49,7 +49,13 @@ def test_conditioning_errors_are_one_line():
                           (dict(bandpass=(70.0, None), resample=128.0),
                            "low edge must be below the Nyquist frequency of the resampled"),
                           # MNE turns low > high into a band-stop: not what was asked for
-                          (dict(bandpass=(40.0, 10.0)), "low edge must be below its high edge")):
+                          (dict(bandpass=(40.0, 10.0)), "low edge must be below its high edge"),
+                          # at the new Nyquist nothing would notch it (it was silently skipped)
+                          (dict(notch=50.0, resample=100.0),
+                           "notch must be below the Nyquist frequency of the resampled"),
+                          (dict(bandpass=(-1.0, 40.0)), "low edge must be a positive number"),
+                          (dict(resample=-100.0), "resample must be a positive number"),
+                          (dict(notch=-50.0), "notch must be a positive number")):
         with pytest.raises(ConfigurationError, match=found):
             condition(x, 1000.0, **kwargs)
     with pytest.raises(ConfigurationError, match="shape"):
@@ -71,3 +77,32 @@ def test_prepare_config_takes_filters_without_changing_old_hashes():
             PrepareConfig(bandpass=bad)
     with pytest.raises(ConfigurationError, match="resample must be > 0"):
         PrepareConfig(resample=-5)
+
+
+def test_filters_longer_than_short_trials_are_warned_about(tmp_path, caplog):
+    """Each trial is filtered on its own: where the filter is longer than half the shortest
+    trial, most of its windows carry edge effects, and prepare says so (MNE's own warning was
+    hidden)."""
+    from eegemo.preprocess import filter_seconds
+    from eegemo.recording import Recording, Trial
+    from eegemo.store import prepare
+
+    assert filter_seconds(160.0, bandpass=(1.0, 45.0)) == pytest.approx(3.3, abs=0.01)
+    assert filter_seconds(200.0, notch=50.0) == pytest.approx(6.6)
+    assert filter_seconds(1000.0, bandpass=(1.0, 40.0), resample=100.0) == pytest.approx(3.3,
+                                                                                       abs=0.02)
+    assert filter_seconds(200.0) == 0.0
+    rng = np.random.default_rng(0)
+    trials = [Trial(index=i + 1, label=i % 2, sfreq=160.0, ch_names=("Cz", "Pz"), n_times=n,
+                    data=1e-5 * rng.standard_normal((2, n)))
+              for i, n in enumerate(int(s * 160) for s in (4.1, 4.1, 30.0, 30.0))]
+    rec = Recording(dataset="generic", subject="1", session=1, trials=trials,
+                    label_names={0: "a", 1: "b"}, source=tmp_path / "x.edf")
+    with caplog.at_level("WARNING", logger="eegemo"):
+        prepare([rec], tmp_path / "s", jobs=1, window=1.0, bandpass=(1.0, 40.0))
+    assert ("filters are up to 3.3 s long, more than half of the shortest trial (4.1 s"
+            in caplog.text)
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="eegemo"):
+        prepare([rec], tmp_path / "s2", jobs=1, window=1.0, bandpass=(4.0, 40.0))
+    assert "filters are up to" not in caplog.text        # 0.8 s: short enough

@@ -35,6 +35,13 @@ def test_grid_places_the_old_10_20_names():
     assert [g[4, 0], g[4, 8], g[6, 0], g[6, 8], g[4, 4]] == [1, 2, 3, 4, 5]
 
 
+def test_two_names_of_one_site_are_refused():
+    """T3 is T7's old name: both on one cell, to_grid kept the last one silently."""
+    for names in (["T3", "T7", "CZ"], ["Fp1", "CZ", "FP1."]):
+        with pytest.raises(ConfigurationError, match="are one electrode site on the grid"):
+            to_grid(np.ones((1, 3, 5)), names)
+
+
 def test_grid_all_channels_order_and_empty_cells():
     rng = np.random.default_rng(0)
     order = rng.permutation(62)

@@ -88,6 +88,15 @@ def test_errors():
     np.testing.assert_allclose(norm.transform(X), 0)  # constant features are only centred
     with pytest.raises(ConfigurationError, match="feature shape"):
         norm.transform(np.ones((5, 3)))
+    # a NaN or inf among the fit rows would make one feature NaN in every transformed row
+    for bad in (np.nan, np.inf):
+        Xb = np.random.default_rng(0).standard_normal((6, 3))
+        Xb[2, 1] = bad
+        with pytest.raises(ConfigurationError, match=r"1 value\(s\) are NaN or infinite "
+                           r"\(first at row 2, feature \(1,\)\)"):
+            Normalizer().fit(Xb)
+        with pytest.raises(ConfigurationError, match="NaN or infinite"):
+            Normalizer(scope="subject").fit(np.ones((6, 3)), [1] * 6).fit_unlabelled(Xb, [2] * 6)
 
 
 def test_normalizer_transformer_groups():

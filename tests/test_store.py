@@ -131,6 +131,44 @@ def test_load_orders_masks_and_access_paths_agree(tmp_path):
         store.load("raw")
 
 
+def test_to_torch_shuffled_reads_each_chunk_once(tmp_path, monkeypatch):
+    """shuffle=True serves every row once per pass, in a new order each pass, and decompresses
+    each chunk once per pass (a shuffled map-style DataLoader reads chunks for every batch)."""
+    import torch
+
+    from eegemo.store import _compute
+
+    monkeypatch.setattr(_compute, "_CHUNK_BYTES", 4096)     # a few rows per chunk (jobs=1: here)
+    store = prepare(make_recordings(n_subjects=3, n_trials=3), tmp_path / "st", jobs=1,
+                    window=0.5, features=("raw",))
+    full, labels = store.load("raw"), store.labels()
+    n_chunks = sum(-(-int((store.index.recording == k).sum()) // store._array(k, "raw").chunks[0])
+                   for k in store._keys)
+    assert n_chunks >= 6         # several chunks per recording, so the order can be mixed
+    rows = np.flatnonzero(store.index.label.to_numpy() != 2)
+    ds = store.to_torch("raw", rows=rows, shuffle=True, buffer_chunks=2, random_state=3)
+    assert len(ds) == len(rows)
+    reads = []
+    read = type(store)._read
+    monkeypatch.setattr(type(store), "_read", lambda self, arr, key, name, sel:
+                        reads.append((key, sel)) or read(self, arr, key, name, sel))
+    passes = []
+    for _ in range(2):
+        xb, yb = zip(*torch.utils.data.DataLoader(ds, batch_size=5))
+        x, y = torch.cat(xb).numpy(), torch.cat(yb).numpy()
+        # every row once: match each served row to its stored row
+        served = [int(np.flatnonzero((full[rows] == xi).all(axis=(1, 2)))[0]) for xi in x]
+        assert sorted(served) == list(range(len(rows)))
+        np.testing.assert_array_equal(y, labels[rows][served])
+        passes.append(served)
+    assert passes[0] != passes[1] and passes[0] != sorted(passes[0])
+    assert len(reads) <= 2 * n_chunks          # one grouped read per recording and buffer
+    again = store.to_torch("raw", rows=rows, shuffle=True, buffer_chunks=2, random_state=3)
+    assert [p.tolist() for p in again.buffers(0)] == [p.tolist() for p in ds.buffers(0)]
+    with pytest.raises(ConfigurationError, match="buffer_chunks must be a positive"):
+        store.to_torch("raw", shuffle=True, buffer_chunks=0)
+
+
 def test_smoothing_stays_within_trials(tmp_path):
     recs = make_recordings(n_subjects=1)
     plain = prepare(recs, tmp_path / "a", jobs=1, grid=None)
@@ -202,6 +240,20 @@ def test_resume_after_crash_equals_uninterrupted(tmp_path, monkeypatch):
     # a second run computes nothing
     again = prepare(recs, out, jobs=1)
     assert again.summary["computed"] == 0
+
+
+def test_recordings_finished_beside_a_failing_one_are_kept(tmp_path, monkeypatch):
+    """jobs=2: one recording fails while another is being computed; the one that finishes is
+    committed (it was computed and thrown away), so the rerun computes only the failed one."""
+    recs = make_recordings(n_subjects=2)
+    monkeypatch.setenv("EEGEMO_MP_START", "spawn")       # workers see this process's environment
+    monkeypatch.setenv("EEGEMO_TEST_FAIL", "seed-1-s1-1_2013:0")
+    with pytest.raises(RuntimeError, match="simulated crash in seed-1-s1-1_2013"):
+        prepare(recs, tmp_path / "st", jobs=2)
+    monkeypatch.delenv("EEGEMO_TEST_FAIL")
+    man = json.loads((tmp_path / "st" / "manifest.json").read_text())
+    assert [e["key"] for e in man["recordings"]] == ["seed-2-s1-2_2013"]
+    assert prepare(recs, tmp_path / "st", jobs=1).summary["computed"] == 1
 
 
 def test_damaged_index_refused_in_one_line_and_rebuilt_by_prepare(tmp_path):
@@ -301,6 +353,39 @@ def test_unreachable_scheduler_refused_before_anything_is_written(tmp_path):
     np.testing.assert_array_equal(store.to_xarray("de")["de"].values, store.load("de"))
 
 
+def test_a_port_that_is_no_scheduler_is_refused_in_time(tmp_path):
+    """Something else listening at the address (a web server that waits for a request, a
+    service that greets first) made the Client hang for ever or die deep inside numpy."""
+    pytest.importorskip("distributed")
+    import socket
+    import threading
+    import time
+
+    from eegemo._dask import connect
+
+    for greeting in (None, b"SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.1\r\n"):
+        server = socket.socket()
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        held = []
+
+        def serve(server=server, greeting=greeting, held=held):
+            conn, _ = server.accept()
+            held.append(conn)
+            if greeting:
+                conn.sendall(greeting)
+
+        threading.Thread(target=serve, daemon=True).start()
+        address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+        t0 = time.monotonic()
+        with pytest.raises(ConfigurationError, match="cannot connect .*scheduler's port"):
+            connect(address, timeout=2)
+        assert time.monotonic() - t0 < 10
+        for conn in held:
+            conn.close()
+        server.close()
+
+
 def test_changed_configuration_refused_or_overwritten(tmp_path):
     recs = make_recordings(n_subjects=1)
     prepare(recs, tmp_path / "st", jobs=1)
@@ -328,6 +413,26 @@ def test_changed_configuration_refused_or_overwritten(tmp_path):
         prepare(recs, tmp_path / "st", jobs=1)
     assert len(prepare(recs, tmp_path / "st", jobs=1, overwrite=True)) > 0
     assert (tmp_path / "st" / "my_notes.txt").read_text() == "mine"   # kept, not deleted
+
+
+def test_widened_selection_adds_subjects(tmp_path):
+    """More subjects (or all) with every other setting unchanged extend the store in place."""
+    recs = make_recordings(n_subjects=3)
+    one = prepare(recs, tmp_path / "st", jobs=1, subjects=["01"])
+    assert set(one.index["subject"]) == {"1"}
+    rows1 = one.load("de")
+    two = prepare(recs, tmp_path / "st", jobs=1, subjects=["2", "1"])      # order, leading zero
+    assert two.summary["computed"] == 1 and two.summary["skipped"] == 1
+    assert set(two.index["subject"]) == {"1", "2"} and two.config.subjects == ("2", "1")
+    np.testing.assert_array_equal(two.load("de", two.index["subject"] == "1"), rows1)
+    every = prepare(recs, tmp_path / "st", jobs=1)                         # all subjects
+    assert every.summary["computed"] == 1 and set(every.index["subject"]) == {"1", "2", "3"}
+    fresh = prepare(recs, tmp_path / "fresh", jobs=1)
+    np.testing.assert_array_equal(every.load("de"), fresh.load("de"))
+    assert every.manifest["config_hash"] == fresh.manifest["config_hash"]
+    for kw in ({"subjects": ["1"]}, {"subjects": ["1", "2", "3"], "window": 2.0}):
+        with pytest.raises(ConfigurationError, match="another configuration"):
+            prepare(recs, tmp_path / "st", jobs=1, **kw)    # narrower, or another setting too
 
 
 def test_changed_source_recomputed(tmp_path):
@@ -444,15 +549,41 @@ def test_unlabelled_trials_are_left_out_not_stored_as_a_class(tmp_path, caplog):
         t.label = None
     with pytest.raises(DataFormatError, match="no labelled trials to store"):
         prepare([rec], tmp_path / "s2", jobs=1)
+    assert not (tmp_path / "s2").exists()     # no half store that claims an interrupted run
 
 
-def test_float32_trial_with_a_flat_channel(tmp_path):
+def test_float32_trial_with_a_flat_channel(tmp_path, caplog):
     rec = make_recordings(n_subjects=1)[0]
     for t in rec.trials:
         t.data = t.data.astype(np.float32)
         t.data[0] = 0.0
-    de = prepare([rec], tmp_path / "s", jobs=1).load("de")
+    with caplog.at_level("WARNING", logger="eegemo"):
+        de = prepare([rec], tmp_path / "s", jobs=1).load("de")
     assert np.isfinite(de).all() and de[:, 0].max() < -300        # the documented tiny floor
+    assert "18 window(s) in 3 trial(s) carry no signal in channel(s) FP1 " in caplog.text
+
+
+def test_a_zero_filled_second_does_not_pull_the_trial(tmp_path, caplog):
+    """One window without signal (a dropout filled with zeros) gets a DE floored relative to its
+    channel, so that LDS smoothing does not shift the trial's other windows, and is warned about;
+    warnings of worker processes reach the user too (jobs=2)."""
+    recs = make_recordings(n_subjects=2, seconds=(20.0,))
+    clean = prepare(recs, tmp_path / "clean", jobs=1, smoothing="lds").load("de")
+    for r in recs:
+        r.trials[1].data = r.trials[1].data.copy()
+        r.trials[1].data[3, int(10 * SFREQ):int(11 * SFREQ)] = 0.0      # window 10 of trial 2
+    with caplog.at_level("WARNING", logger="eegemo"):
+        st = prepare(recs, tmp_path / "gap", jobs=2, smoothing="lds")
+    assert caplog.text.count("1 window(s) in 1 trial(s) carry no signal in channel(s) "
+                             f"{CH[3]}") == 2                  # once per recording, not lost
+    de, idx = st.load("de"), st.index
+    hit = ((idx.trial == 2) & (idx.window == 10)).to_numpy()
+    others = (idx.trial == 2).to_numpy() & ~hit
+    shift = np.abs(de[others][:, 3] - clean[others][:, 3])
+    assert shift.max() < 0.5     # 6.9 nats / 20 windows through the trial-mean prior; was ~17
+    assert (de[~others & ~hit] == clean[~others & ~hit]).all()   # other trials untouched
+
+
 
 
 def test_a_broken_worker_pool_says_why(tmp_path, monkeypatch):

@@ -36,14 +36,48 @@ def connect(scheduler, timeout: float = 30.0):
     if isinstance(scheduler, Client):
         return scheduler
     try:
+        # asked first, with a deadline on the whole exchange: a Client built for something that is
+        # not a scheduler (a web server on that port: no answer; another service: bytes that
+        # deserialise to nonsense) hung for ever or crashed, and a half-built Client hung the
+        # process at exit while it tried to close itself
+        kind = _identity(str(scheduler), timeout).get("type")
+        if kind != "Scheduler":
+            raise ValueError(f"it answers as {kind!r}, not as a Dask scheduler")
         # not the process's default client: eegemo submits to it explicitly, and a default client
         # that failed to start stayed registered until garbage-collected, so a later dask
         # computation (Store.to_xarray ...) could pick it up and wait on it for ever
         return Client(scheduler, timeout=timeout, set_as_default=False)
-    except (OSError, ValueError, TypeError) as err:   # TimeoutError is an OSError
-        raise ConfigurationError(f"Dask scheduler {scheduler!r}: cannot connect "
-                                 f"({str(err).splitlines()[0] if str(err) else type(err).__name__})"
+    except Exception as err:   # noqa: BLE001 - OSError, TimeoutError, a garbled answer ...
+        what = str(err).splitlines()[0] if str(err) else type(err).__name__
+        if isinstance(err, TimeoutError) and not str(err):
+            what = f"no Dask answer within {timeout:g} s: is it the scheduler's port?"
+        elif isinstance(err, MemoryError):   # another service's bytes read as a message length
+            what = "its answer is not Dask's protocol: is it the scheduler's port?"
+        raise ConfigurationError(f"Dask scheduler {scheduler!r}: cannot connect ({what})"
                                  ) from None
+
+
+def _identity(address: str, timeout: float) -> dict:
+    """The ``identity`` answer of whatever listens at ``address``, within ``timeout`` seconds."""
+    import asyncio
+
+    from distributed.comm import connect as comm_connect
+
+    async def ask():
+        comm = await comm_connect(address, timeout=timeout)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            answer = await comm.read()
+        finally:
+            comm.abort()
+        if not isinstance(answer, dict):
+            raise ValueError(f"it answers {type(answer).__name__}, not as a Dask scheduler")
+        return answer
+
+    async def bounded():
+        return await asyncio.wait_for(ask(), timeout)
+
+    return asyncio.run(bounded())
 
 
 @contextmanager

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
+import threading
+from collections.abc import Iterator
 
 logger = logging.getLogger("eegemo")
 logger.addHandler(logging.NullHandler())
@@ -54,3 +57,43 @@ def set_log_level(verbose: bool | str | int | None = None) -> None:
 def progress_disabled() -> bool:
     """Whether progress bars should be hidden (``EEGEMO_NO_PROGRESS=1`` or a non-terminal CI run)."""
     return os.environ.get("EEGEMO_NO_PROGRESS", "") not in ("", "0")
+
+
+class _Collected(logging.Handler):
+    """Warnings the thread that made it logs, appended to ``records`` as (level, message)."""
+
+    def __init__(self, records: list) -> None:
+        super().__init__(logging.WARNING)
+        self.thread = threading.get_ident()
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            self.records.append((record.levelno, record.getMessage()))
+
+
+@contextlib.contextmanager
+def worker_warnings() -> Iterator[list]:
+    """Collect the warnings logged in this block where this process shows none itself.
+
+    A worker process (a process pool's, a Dask worker's) has no handler on the ``eegemo`` logger,
+    so what it warns about would be lost; the list this yields collects it, as (level, message)
+    pairs, for the process that started the work to log again with :func:`relog`. Where this
+    process shows eegemo's messages (:func:`set_log_level` ran here), the list stays empty.
+    """
+    records: list = []
+    if any(getattr(h, "_eegemo", False) for h in logger.handlers):
+        yield records
+        return
+    handler = _Collected(records)
+    logger.addHandler(handler)
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+
+
+def relog(records) -> None:
+    """Log again the (level, message) pairs a worker collected with :func:`worker_warnings`."""
+    for level, message in records or ():
+        logger.log(level, message)

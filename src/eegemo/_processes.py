@@ -1,8 +1,12 @@
-"""What to say when a pool of worker processes breaks."""
+"""Worker pools: what to say when one breaks, and workers that end with the process that
+started them."""
 
 from __future__ import annotations
 
+import os
 import sys
+import threading
+import time
 
 from .errors import ConfigurationError
 
@@ -34,3 +38,39 @@ def broken_pool_error(what: str) -> ConfigurationError:
     else:
         hint = "a worker was killed, most likely out of memory; lower jobs (--jobs)"
     return ConfigurationError(f"{what}: a worker process ended abruptly; {hint}")
+
+
+def watch_parent(pid: int, every: float = 1.0) -> None:
+    """Pool initializer: end this worker when process ``pid`` (the one that started the pool) is
+    gone.
+
+    A pool's workers outlive a parent that is killed (SIGKILL by the out-of-memory killer, a
+    batch system's time limit): they would go on computing for nobody, holding memory and CPU,
+    while a new run already works on the same store. With ``forkserver`` the workers' own parent is
+    the fork server, so the pid is passed explicitly.
+    """
+    def watch() -> None:
+        while True:
+            time.sleep(every)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except OSError:     # alive, another user's (pid reused): nothing to say
+                pass
+
+    threading.Thread(target=watch, name="eegemo-watch-parent", daemon=True).start()
+
+
+def lost_worker_error(what: str, err: BaseException) -> ConfigurationError | None:
+    """A one-line error for a Dask worker lost while computing (``KilledWorker``: it died, most
+    likely out of memory, on every worker the task was tried on; ``CommClosedError``: the
+    connection dropped), or None for any other exception."""
+    name = type(err).__name__
+    if name == "KilledWorker":
+        return ConfigurationError(f"{what}: the Dask workers computing it died (most likely out of "
+                                  "memory: fewer tasks per worker, or more memory)")
+    if name == "CommClosedError":
+        return ConfigurationError(f"{what}: the connection to the Dask scheduler or a worker "
+                                  "closed")
+    return None

@@ -52,9 +52,16 @@ def as_bands(bands) -> tuple[Band, ...]:
                 raise ConfigurationError(
                     f"band {part!r} is not of the form name:low-high (e.g. alpha:8-14)") from None
         bands = items
-    elif isinstance(bands, dict):
-        bands = [(k, *v) for k, v in bands.items()]
-    out = tuple(Band(str(n), float(lo), float(hi)) for n, lo, hi in bands)
+    try:
+        if isinstance(bands, dict):
+            bands = [(k, *v) for k, v in bands.items()]
+        if isinstance(bands, tuple) and len(bands) == 3 and isinstance(bands[0], str):
+            bands = [bands]          # one band given bare: ("alpha", 8, 14)
+        out = tuple(Band(str(n), float(lo), float(hi)) for n, lo, hi in bands)
+    except (TypeError, ValueError):
+        raise ConfigurationError(
+            f"bands must be (name, low, high) triples, a dict of name -> (low, high) or a string "
+            f"such as 'alpha:8-14,beta:14-31' (found {bands!r})") from None
     for b in out:
         if not b.name:
             raise ConfigurationError(f"band {b.low:g}-{b.high:g} Hz has no name (expected e.g. "

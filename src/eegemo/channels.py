@@ -15,6 +15,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .errors import ConfigurationError
+
 __all__ = [
     "SEED_CHANNELS", "SEED_CNT_CHANNELS", "SEED_NON_EEG", "SEED_GRID", "DATASET_CHANNELS",
     "standard_name", "channel_positions", "make_montage", "grid_indices", "HAND_PLACED",
@@ -170,10 +172,22 @@ def grid_indices(ch_names: Sequence[str],
     -------
     idx : ndarray of int, shape (n_channels, 2)
         ``(row, col)`` per channel, ``(-1, -1)`` for a channel not on the grid.
+
+    Raises
+    ------
+    ConfigurationError
+        If two channels name one site (``T3`` and ``T7``, ``Fp1`` and ``FP1.``).
     """
     where = {name.upper(): (r, c) for r, row in enumerate(grid) for c, name in enumerate(row) if name}
     for old, new in OLD_NAMES.items():       # the 10-20 names of four 10-10 sites
         if new in where and old not in where:
             where[old] = where[new]
-    return np.array([where.get(ch.upper().replace("EEG ", "").strip(" ."), (-1, -1))
-                     for ch in ch_names], dtype=int).reshape(len(ch_names), 2)
+    idx = np.array([where.get(ch.upper().replace("EEG ", "").strip(" ."), (-1, -1))
+                    for ch in ch_names], dtype=int).reshape(len(ch_names), 2)
+    cells: dict[tuple[int, int], str] = {}
+    for ch, (r, c) in zip(ch_names, idx.tolist()):
+        if r >= 0 and (r, c) in cells:     # one cell, two channels: one would overwrite the other
+            raise ConfigurationError(f"channels {cells[(r, c)]!r} and {ch!r} are one electrode "
+                                     f"site on the grid (row {r}, column {c}); keep one of them")
+        cells.setdefault((r, c), ch)
+    return idx

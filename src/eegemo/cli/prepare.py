@@ -47,12 +47,14 @@ def add_parser(sub) -> None:
     p.add_argument("--notch", type=float, default=None, metavar="HZ",
                    help="line frequency to notch with its harmonics (50 or 60); raw recordings")
     p.add_argument("--resample", type=float, default=None, metavar="HZ",
-                   help="resample every trial to this rate after filtering (also lets recordings "
-                        "of different rates share a store); raw recordings")
+                   help="resample every trial to this rate (before filtering when lowering the "
+                        "rate, after it otherwise; also lets recordings of different rates share "
+                        "a store); raw recordings")
     p.add_argument("--interpolate-to", type=int, default=None,
                    help="opt-in, lossy: stretch every trial to N samples first (the original "
                         "project's method, for comparison)")
-    p.add_argument("--subjects", default=None, help="comma-separated subjects to keep")
+    p.add_argument("--subjects", default=None,
+                   help="comma-separated subjects to keep (run again with more to widen a store)")
     p.add_argument("--sessions", default=None, help="comma-separated sessions to keep")
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     p.add_argument("--scheduler", default=None,

@@ -255,7 +255,8 @@ def read(path: str | os.PathLike, dataset: str | None = None, *, kind: str | Non
         raise data_error(path, "no recording of the subjects/sessions asked for",
                          expected=f"subjects among {_fmt_list(have_s, 12) or 'none'}, "
                                   f"sessions among {_fmt_list(have_n, 12) or 'none'}",
-                         found=f"subjects {_asked(subjects)}, sessions {_asked(sessions)}")
+                         found=f"none for the subjects {_asked(subjects)}, sessions "
+                               f"{_asked(sessions)} asked for")
     return recs
 
 

@@ -76,6 +76,12 @@ _SKIP_DESC = re.compile(r"^(bad|edge)|^boundary$", re.IGNORECASE)
 _BIDS = re.compile(r"sub-(?P<sub>[A-Za-z0-9]+)")
 _BIDS_SES = re.compile(r"_ses-(?P<ses>[A-Za-z0-9]+)")
 _BIDS_RUN = re.compile(r"_run-(?P<run>\d+)")
+#: channel names of other signals than EEG (EDF/BDF files type every channel as EEG)
+_NOT_EEG = re.compile(r"^(?:EEG\s+)?(?:[HV]EOG?|EOG|ECG|EKG|EMG|RESP\w*|ACC\w*|GSR|EDA|"
+                      r"TEMP\w*|STATUS|TRIG\w*|STI\w*|PHOTIC|PULSE|SPO2|SAO2|PLETH\w*|MARKER|"
+                      r"EVENT)(?![A-Z])", re.IGNORECASE)
+#: MNE's file-name endings (``S001R04_raw.fif``, ``run-raw.fif``)
+_MNE_SUFFIX = re.compile(r"[-_](raw|eeg)$", re.IGNORECASE)
 _MMIDB = re.compile(r"^(?P<sub>S\d{3})R(?P<run>\d{2})$", re.IGNORECASE)
 
 #: Meaning of eegmmidb's T0/T1/T2 by run (Schalk et al. 2004; PhysioNet eegmmidb page).
@@ -119,7 +125,7 @@ def parse_name(path: str | os.PathLike) -> tuple[str, int | None, dict]:
     """
     stem = _stem(Path(path))
     extra: dict = {}
-    m = _MMIDB.match(stem)
+    m = _MMIDB.match(_MNE_SUFFIX.sub("", stem))
     if m:
         run = int(m["run"])
         return m["sub"].upper(), run, {"run": run}
@@ -220,6 +226,15 @@ def _check_edf_size(path: Path, fmt: str) -> bool:
     size = path.stat().st_size
     with open(path, "rb") as f:
         head = f.read(256)
+        # the version field tells the two apart: "0" and spaces (EDF), 0xFF "BIOSEMI" (BDF); a BDF
+        # read as EDF (or the reverse) is 2- vs 3-byte samples: a wrong signal, not an error
+        real = {b"0       ": "edf", b"\xffBIOSEMI": "bdf"}.get(head[:8])
+        if real is not None and real != fmt:
+            article = "an" if real == "edf" else "a"
+            raise data_error(path, f"{article} {real.upper()} file named "
+                             f".{path.suffix.lstrip('.')}",
+                             expected=f"{fmt.upper()} (its version field)",
+                             found=f"{real.upper()}'s; rename it to .{real}")
         try:
             n_header = int(head[184:192].decode("ascii").strip())
             n_records = int(head[236:244].decode("ascii").strip())
@@ -354,6 +369,9 @@ def read_sidecar(path: str | os.PathLike):
     sep = "\t" if path.suffix.lower() == ".tsv" else None
     try:
         df = pd.read_csv(path, sep=sep, engine="python", dtype=str, keep_default_na=False)
+        if sep == "\t" and len(df.columns) == 1 and any(c in str(df.columns[0]) for c in ",;"):
+            # a comma- or semicolon-separated file named .tsv: let the delimiter be sniffed
+            df = pd.read_csv(path, sep=None, engine="python", dtype=str, keep_default_na=False)
     except Exception as exc:
         raise data_error(path, "unreadable sidecar", found=f"{type(exc).__name__}: {exc}") from None
     df.columns = [str(c).strip().lower() for c in df.columns]
@@ -396,6 +414,11 @@ def read_sidecar(path: str | os.PathLike):
 def _resolve_map(descs: Sequence[str], labels, label_map, path: Path) -> dict[str, int]:
     """Description → int for the events that become trials."""
     present = [d for d in dict.fromkeys(descs) if not _SKIP_DESC.search(d)]
+    if labels is not None:
+        twice = sorted({str(k) for k in labels if list(map(str, labels)).count(str(k)) > 1})
+        if twice:
+            raise ConfigurationError(f"{path}: labels name {', '.join(twice)} more than once "
+                                     f"(found {list(labels)!r}; one class per event name)")
     if label_map is not None:
         mapping = {str(k): int(v) for k, v in label_map.items()}
         if labels is not None:
@@ -445,7 +468,8 @@ def _cut(raw, path: Path, picks_idx, ch_names, events, mapping, *, tmin: float,
         length = duration if duration is not None else dur
         if not np.isfinite(length):
             raise data_error(events_path or path, f"event {desc!r} at {onset:g} s has no duration "
-                             "(n/a)", expected="a duration in the events file, or duration=",
+                             "(n/a)", expected="a duration in the events file, or duration= "
+                             "(--duration)",
                              found="n/a")
         if length <= 0:
             zero += 1
@@ -475,10 +499,12 @@ def _cut(raw, path: Path, picks_idx, ch_names, events, mapping, *, tmin: float,
                        path.name, len(dropped), dropped[0])
     if zero and not trials:
         raise data_error(path, f"the {zero} selected event(s) have zero duration",
-                         expected="duration= (seconds per trial) for trigger-like events",
+                         expected="duration= (--duration: seconds per trial) for trigger-like "
+                         "events",
                          found="duration=None")
     if zero:
-        logger.info("%s: %d zero-length event(s) skipped (pass duration= to keep them)",
+        logger.info("%s: %d zero-length event(s) skipped (pass duration= / --duration to keep "
+                    "them)",
                     path.name, zero)
     return trials
 
@@ -615,16 +641,37 @@ def _pick(raw, picks, path: Path) -> list[int]:
         return list(range(len(raw.ch_names)))
     if isinstance(picks, str) and picks == "eeg":
         idx = list(mne.pick_types(raw.info, eeg=True, exclude=[]))
+        # EDF/BDF (and some other formats) type every channel as EEG: names tell the others
+        other = [i for i in idx if _NOT_EEG.match(raw.ch_names[i].strip())]
+        if other and len(other) < len(idx):
+            logger.info("%s: channel(s) %s are not EEG by their names: left out (picks=None "
+                        "keeps every channel)", path.name,
+                        ", ".join(raw.ch_names[i] for i in other[:8]) + (", …" if len(other) > 8
+                                                                          else ""))
+            idx = [i for i in idx if i not in other]
     else:
-        try:
-            kept = set(raw.copy().pick(picks).ch_names)  # lazy: only the channel list is copied
-        except ValueError:  # MNE: no channel of that name/type
-            kept = set()
-        idx = [i for i, c in enumerate(raw.ch_names) if c in kept]
+        if isinstance(picks, str) and "," in picks:      # "C3,C4,Cz" from --read-option
+            picks = [p.strip() for p in picks.split(",") if p.strip()]
+        if isinstance(picks, str):
+            picks = [picks]
+        # a name as the file spells it ("C3..") or as eegemo shows it ("C3"), or a channel type
+        shown = _channel_names(raw.ch_names)
+        wanted = {str(p) for p in picks}
+        idx = [i for i, (c, n) in enumerate(zip(raw.ch_names, shown)) if c in wanted or n in wanted]
+        types = [p for p in picks if p not in raw.ch_names and p not in shown]
+        if types:
+            try:
+                kept = set(raw.copy().pick(types).ch_names)  # lazy: only the channel list
+            except ValueError:  # MNE: no channel of that name/type
+                kept = set()
+            idx = sorted(set(idx) | {i for i, c in enumerate(raw.ch_names) if c in kept})
     if not idx:
         types = sorted(set(raw.get_channel_types()))
-        raise data_error(path, f"no channel matches picks={picks!r}", expected="channel names or types",
-                         found=f"{len(raw.ch_names)} channels of type(s) {', '.join(types)}")
+        names = _channel_names(raw.ch_names)
+        raise data_error(path, f"no channel matches picks={picks!r}",
+                         expected="channel names or types",
+                         found=f"{len(raw.ch_names)} channels of type(s) {', '.join(types)}: "
+                               f"{', '.join(names[:10])}{', …' if len(names) > 10 else ''}")
     return idx
 
 
@@ -772,6 +819,9 @@ def _read_fieldtrip(path: Path, *, labels, label_map, sidecar, picks, tmin, dura
     ft = _FieldTrip(path)
     if isinstance(picks, (list, tuple)):
         rows = [ft.label.index(c) for c in picks if c in ft.label]
+    elif picks == "eeg":     # as for the other formats: channels named as other signals left out
+        rows = [i for i, c in enumerate(ft.label) if not _NOT_EEG.match(str(c).strip())]
+        rows = rows or list(range(len(ft.label)))
     else:
         rows = list(range(len(ft.label)))
     if not rows:
@@ -836,7 +886,8 @@ def _read_fieldtrip(path: Path, *, labels, label_map, sidecar, picks, tmin, dura
         length = duration if duration is not None else dur
         if not np.isfinite(length):
             raise data_error(sc, f"event {desc!r} at {onset:g} s has no duration (n/a)",
-                             expected="a duration in the events file, or duration=", found="n/a")
+                             expected="a duration in the events file, or duration= (--duration)",
+                             found="n/a")
         a = int(round((onset + tmin) * sfreq))
         b = a + int(round(length * sfreq))
         if length <= 0 or a < 0 or b > n_total:
@@ -935,16 +986,56 @@ def read(path: str | os.PathLike, *, labels: Sequence[str] | None = None,
         raise ConfigurationError(f"{p}: sidecar= names one file's events; for a folder put "
                                  "<stem>_events.tsv beside each recording")
     want_subj, want_sess = as_subjects(kw.get("subjects")), as_sessions(kw.get("sessions"))
-    recs = []
-    for f in tqdm(files, desc="reading", unit="file", disable=progress_disabled()):
+    chosen = []
+    for f in files:
         subj, sess, _ = parse_name(f)
         if want_subj is not None and subj not in want_subj:
             continue
         if want_sess is not None and sess not in want_sess:
             continue
+        chosen.append(f)
+    _refuse_copies(chosen)
+    _refuse_mixed_eegmmidb_tasks(chosen, labels, label_map)
+    recs = []
+    for f in tqdm(chosen, desc="reading", unit="file", disable=progress_disabled()):
         recs.append(_read_one(f, sidecar=None, **opts))
     logger.info("%s: %d recording(s), %d trials", p, len(recs), sum(len(r) for r in recs))
     return recs
+
+
+def _refuse_mixed_eegmmidb_tasks(files: Sequence[Path], labels, label_map) -> None:
+    """eegmmidb's T1/T2 mean left/right fist in some runs and both fists/feet in others: runs of
+    both groups read together would give one class two meanings (read_eegmmidb refuses too)."""
+    names = [_MNE_SUFFIX.sub("", _stem(f)) for f in files]
+    if not names or not all(_MMIDB.match(n) for n in names):
+        return
+    explicit = labels is not None or label_map is not None
+    asked = set(map(str, labels if labels is not None else (label_map or {})))
+    runs = sorted({int(_MMIDB.match(n)["run"]) for n in names} & set(EEGMMIDB_RUNS))
+    groups = {EEGMMIDB_RUNS[r] for r in runs}
+    if len(groups) < 2 or (explicit and not asked & {"T1", "T2"}):
+        return
+    fist = [r for r in runs if EEGMMIDB_RUNS[r][1] == "left_fist"]
+    feet = [r for r in runs if EEGMMIDB_RUNS[r][1] != "left_fist"]
+    message = (f"eegmmidb runs {fist} (T1/T2 = left/right fist) and {feet} (T1/T2 = both "
+               "fists/feet) give the class names T1/T2 two meanings; select one group with "
+               "sessions= (--sessions 4,8,12 for imagined left/right fist)")
+    if explicit:
+        raise ConfigurationError(message)
+    logger.warning("%s", message)     # all events, e.g. for eegemo info: said, not refused
+
+
+def _refuse_copies(files: Sequence[Path]) -> None:
+    """Refuse one recording saved twice in a folder (``run.edf`` beside ``run.fif`` or
+    ``run_raw.fif``): read twice, its trials would land on both sides of a split."""
+    seen: dict[tuple[Path, str], Path] = {}
+    for f in files:
+        key = (f.parent, _MNE_SUFFIX.sub("", _stem(f)).lower())
+        if key in seen:
+            raise data_error(f, "the same recording name as another file in its folder",
+                             expected="one file per recording (keep one format, or move the "
+                             "copy out of the folder)", found=f"{seen[key].name} and {f.name}")
+        seen[key] = f
 
 
 def read_eegmmidb(path: str | os.PathLike, runs: Sequence[int] = (4, 8, 12),

@@ -72,17 +72,16 @@ _LANG_WORDS = {"german": "seed-ger", "ger": "seed-ger", "french": "seed-fra", "f
 
 
 def _language_of(p: Path, marker: dict | None) -> str | None:
-    for part in [p, *p.parents]:
-        if part.name.lower() in _LANG:
-            return _LANG[part.name.lower()]
-    if marker and marker.get("dataset") in DATASETS:
-        return marker["dataset"]
     # the folder standing where German/ or French/ would (the one holding 01-EEG-raw and
-    # 02-EEG-DE-feature) may say it in its name; no other folder of the path counts (a home folder
-    # named "fra" is not a language)
+    # 02-EEG-DE-feature) tells the language; no other folder of the path counts (a lab share
+    # named "French" or a home folder named "fra" above German data is not its language)
     lang_dir = next((q.parent for q in [p, *p.parents] if q.name in (_RAW_DIR, *_DE_DIRS)),
                     p if p.is_dir() else None)
-    if lang_dir is not None:
+    if lang_dir is not None and lang_dir.name.lower() in _LANG:
+        return _LANG[lang_dir.name.lower()]
+    if marker and marker.get("dataset") in DATASETS:
+        return marker["dataset"]
+    if lang_dir is not None:    # or says it in its name: SEED_GER, seed-fra
         named = {_LANG_WORDS[w] for w in re.split(r"[^a-z]+", lang_dir.name.lower())
                  if w in _LANG_WORDS}
         if len(named) == 1:

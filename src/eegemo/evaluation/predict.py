@@ -97,7 +97,7 @@ def recording_arrays(recording, cfg: dict, array: str) -> tuple[np.ndarray, pd.D
         (nullable integers: missing for an unlabelled trial or a file without sessions).
     """
     from ..preprocess import output_rate, to_grid, to_image
-    from ..store._compute import raw_trial_arrays
+    from ..store._compute import no_signal_warning, raw_trial_arrays
 
     feature = array.split("_")[0]
     released = _trained_kind(cfg) == "features"   # a released feature (de, psd, the Bird table's bird)
@@ -111,6 +111,7 @@ def recording_arrays(recording, cfg: dict, array: str) -> tuple[np.ndarray, pd.D
     trained = _trained_kind(cfg)
     rows, metas = [], []
     warned = False
+    no_signal: dict = {}
     for trial in recording.trials:
         names = ch_names or list(trial.ch_names)
         have = getattr(trial, "kind", "raw")
@@ -140,7 +141,8 @@ def recording_arrays(recording, cfg: dict, array: str) -> tuple[np.ndarray, pd.D
                                "at the file's rate (prepare with --resample to fix one rate)",
                                Path(str(recording.source)).name, sfreq, float(cfg["sfreq"]), feature)
             arrays, first, sfreq = raw_trial_arrays(data, sfreq, config,
-                                                    f"{recording.source} trial {trial.index}")
+                                                    f"{recording.source} trial {trial.index}",
+                                                    no_signal)
             feat = arrays[feature]
             starts = first / sfreq
             stops = starts + config.window
@@ -156,14 +158,38 @@ def recording_arrays(recording, cfg: dict, array: str) -> tuple[np.ndarray, pd.D
             "trial": int(trial.index), "window": np.arange(n), "start": starts[:n],
             # an unlabelled trial has no label (empty in the CSV), not -1, which is SEED's negative
             "stop": stops[:n], "label": pd.array([trial.label] * n, dtype="Int64")}))
+    no_signal_warning(recording.source, no_signal, ch_names or list(recording.ch_names))
     if not rows:
         raise data_error(recording.source, "no trials to predict", expected="at least one trial",
                          found="none")
     return np.concatenate(rows), pd.concat(metas, ignore_index=True)
 
 
-def _models(run_dir: Path, metrics: dict, fold: str | None) -> list[tuple[str, Path | None]]:
-    """(model checkpoint, normaliser json) pairs to average."""
+#: protocols whose folds are each one subject's own models
+WITHIN_SUBJECT = ("seed-standard", "trial-kfold", "cross-session")
+
+
+def _own_subject(metrics: dict, fold: str | None, meta) -> str | None:
+    """The subject whose fold models alone should judge a file: under a within-subject protocol,
+    a file of one subject the run has folds of (other subjects' models never saw this subject
+    and their normalisers hold no statistics of it)."""
+    name = (metrics.get("protocol") or {}).get("name")
+    subjects = set(meta["subject"].astype(str))
+    final = bool((metrics.get("model") or {}).get("final_checkpoint"))
+    if fold is not None or final or name not in WITHIN_SUBJECT or len(subjects) != 1:
+        return None
+    subject = subjects.pop()
+    per_fold = metrics.get("per_fold") or {}
+    if not any(str(f.get("subject")) == subject for f in per_fold.values()):
+        return None
+    if any(str(f.get("subject")) != subject for f in per_fold.values()):
+        logger.info("predict: subject %s: the %s run's folds of that subject only", subject, name)
+    return subject
+
+
+def _models(run_dir: Path, metrics: dict, fold: str | None,
+            subject: str | None = None) -> list[tuple[str, Path | None]]:
+    """(model checkpoint, normaliser json) pairs to average (``subject``'s folds only if given)."""
     model = metrics.get("model") or {}
     per_fold = metrics.get("per_fold") or {}
     if fold in (None, "final") and model.get("final_checkpoint"):
@@ -175,7 +201,8 @@ def _models(run_dir: Path, metrics: dict, fold: str | None) -> list[tuple[str, P
                                      f"{', '.join(list(per_fold)[:10])}{', final' if model.get('final_checkpoint') else ''})")
         names = [fold]
     else:
-        names = list(per_fold)
+        names = [n for n, f in per_fold.items()
+                 if subject is None or str(f.get("subject")) == subject]
     out = []
     for name in names:
         ck = per_fold[name].get("checkpoint")
@@ -200,6 +227,38 @@ def _load_normalizer(path: Path):
     except (OSError, ValueError, ConfigurationError) as err:  # JSONDecodeError is a ValueError
         reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
         raise ConfigurationError(f"{path}: not a saved normaliser of this run ({reason})") from None
+
+
+def _labels_as_the_run(recording, run_names: dict) -> None:
+    """Give the trials of a new recording the run's class numbers, matched by name.
+
+    A reader numbers the classes in the order it is asked for them (``--labels T2,T1`` makes T2
+    class 0): numbers alone would give the truth column the wrong classes. Where the file's class
+    names and the run's share none (other naming, e.g. a store read as eegmmidb's left_fist), the
+    numbers are kept as they are.
+    """
+    file_names = {int(k): str(v) for k, v in (recording.label_names or {}).items()}
+    by_name = {str(v): int(k) for k, v in run_names.items()}
+    if not file_names or not set(file_names.values()) & set(by_name):
+        return
+    changed, unknown = set(), set()
+    for t in recording.trials:
+        if t.label is None:
+            continue
+        name = file_names.get(int(t.label))
+        new = by_name.get(name) if name is not None else None
+        if new is None:
+            unknown.add(name if name is not None else str(t.label))
+        elif new != int(t.label):
+            changed.add(name)
+        t.label = new
+    if unknown:
+        logger.warning("predict: %s: events %s are not classes of the run; their truth is left "
+                       "empty", recording.source, ", ".join(sorted(unknown)))
+    if changed:
+        logger.info("predict: %s: classes numbered as the run numbers them (by name)",
+                    recording.source)
+    recording.label_names = {int(k): str(v) for k, v in run_names.items()}
 
 
 def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str | None = None,
@@ -276,6 +335,8 @@ def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str
     recordings = read(file, dataset, **{**defaults, **read_kwargs})
     if not recordings:
         raise data_error(file, "no recording found", expected="an EEG recording", found="nothing")
+    for r in recordings:
+        _labels_as_the_run(r, cfg.get("label_names") or {})
     parts = [recording_arrays(r, cfg, array) for r in recordings]
     X = np.concatenate([p[0] for p in parts])
     meta = pd.concat([p[1] for p in parts], ignore_index=True)
@@ -289,7 +350,7 @@ def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str
                                  f"subject or session (found normalize={scope!r})")
     groups = _groups(meta, np.arange(len(meta)), scope)   # the keys the run's normalisers hold
     proba = np.zeros((len(X), len(labels)))
-    pairs = _models(run_dir, metrics, fold)
+    pairs = _models(run_dir, metrics, fold, _own_subject(metrics, fold, meta))
     for ck, nz in tqdm(pairs, desc="models", unit="model", disable=progress_disabled()):
         Xi = X
         if nz is not None:

@@ -37,7 +37,7 @@ import pandas as pd
 
 from .._dask import connected
 from .._files import written_aside
-from .._logging import logger, progress_disabled
+from .._logging import logger, progress_disabled, relog, worker_warnings
 from ..errors import ConfigurationError, check_parent_folders
 from .metrics import METRICS, classification_metrics, confusion, per_group, summarize
 from .splits import PROTOCOLS, Fold, check_no_leakage, split, trial_ids
@@ -313,7 +313,17 @@ def resolve_normalize(normalize: str | None, protocol: str, transductive: bool =
 
 # -- one fold (runs in a worker) ------------------------------------------------------------------
 def _run_fold(task: dict) -> dict:
-    """Fit and predict one fold; everything it needs is in ``task`` (picklable)."""
+    """Fit and predict one fold; everything it needs is in ``task`` (picklable).
+
+    Run in a worker process, what the fold warns about comes back in the result's ``"log"``.
+    """
+    with worker_warnings() as log:
+        result = _fit_fold(task)
+    result["log"] = log
+    return result
+
+
+def _fit_fold(task: dict) -> dict:
     t0 = time.perf_counter()
     store = task["store"]
     if isinstance(store, (str, os.PathLike)):
@@ -647,10 +657,21 @@ def _execute(tasks: list[dict], *, jobs: int, client) -> list[dict]:
         if client is not None:   # a connected distributed.Client
             from distributed import as_completed
 
+            from .._processes import lost_worker_error
+
             futures = [client.submit(_run_fold, t, pure=False) for t in tasks]
             for _ in as_completed(futures, loop=client.loop):   # not the default client
                 bar.update()
-            return client.gather(futures)
+            try:
+                results = client.gather(futures)
+            except Exception as err:    # a worker lost: one line, not distributed's traceback
+                lost = lost_worker_error("run", err)
+                if lost is None:
+                    raise
+                raise lost from None
+            for r in results:
+                relog(r.get("log"))
+            return results
         if jobs > 1:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor, as_completed as done
@@ -658,13 +679,17 @@ def _execute(tasks: list[dict], *, jobs: int, client) -> list[dict]:
             ctx = multiprocessing.get_context("spawn")
             from concurrent.futures.process import BrokenProcessPool
 
-            from .._processes import broken_pool_error
+            from .._processes import broken_pool_error, watch_parent
 
             try:
-                with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as ex:
+                with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx,
+                                         initializer=watch_parent,
+                                         initargs=(os.getpid(),)) as ex:
                     futures = [ex.submit(_run_fold, t) for t in tasks]
-                    for _ in done(futures):
+                    for f in done(futures):
                         bar.update()
+                        if f.exception() is None:
+                            relog(f.result().get("log"))
                     return [f.result() for f in futures]
             except BrokenProcessPool:
                 raise broken_pool_error("run") from None

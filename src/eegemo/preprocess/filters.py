@@ -22,7 +22,7 @@ import numpy as np
 
 from ..errors import ConfigurationError
 
-__all__ = ["condition", "check_conditioning", "output_rate"]
+__all__ = ["condition", "check_conditioning", "filter_seconds", "output_rate"]
 
 
 def output_rate(sfreq: float, resample: float | None) -> float:
@@ -50,12 +50,18 @@ def check_conditioning(sfreq: float, *, bandpass=None, notch: float | None = Non
     Raises
     ------
     ConfigurationError
-        If a band edge or the notch is not below the Nyquist frequency of ``sfreq``, a band edge is
-        not below the Nyquist frequency of the resampled signal, or the low edge is not below the
-        high edge.
+        If a setting is not a positive number, a band edge or the notch is not below the Nyquist
+        frequency of ``sfreq`` or of the resampled signal (where nothing would notch it), or the
+        low edge is not below the high edge.
     """
     nyq = float(sfreq) / 2
     low, high = bandpass if bandpass else (None, None)
+    for name, f in (("bandpass low edge", low), ("bandpass high edge", high), ("notch", notch),
+                    ("resample", resample)):
+        if f is not None and not (isinstance(f, (int, float, np.integer, np.floating))
+                                  and not isinstance(f, bool) and f > 0):
+            raise ConfigurationError(f"{where}: {name} must be a positive number of Hz, found "
+                                     f"{f!r}")
     if low is not None and high is not None and low >= high:
         raise ConfigurationError(f"{where}: bandpass low edge must be below its high edge (found "
                                  f"{low:g}-{high:g} Hz; a band-stop is not a band-pass)")
@@ -64,11 +70,31 @@ def check_conditioning(sfreq: float, *, bandpass=None, notch: float | None = Non
             raise ConfigurationError(f"{where}: {name} must be below the Nyquist frequency of the "
                                      f"recordings (expected < {nyq:g} Hz at {sfreq:g} Hz, found "
                                      f"{f:g} Hz)")
-    for name, f in (("bandpass high edge", high), ("bandpass low edge", low)):
+    for name, f in (("bandpass high edge", high), ("bandpass low edge", low), ("notch", notch)):
         if resample and f is not None and f >= resample / 2:
             raise ConfigurationError(f"{where}: {name} must be below the Nyquist frequency of the "
                                      f"resampled signal (expected < {resample / 2:g} Hz at "
                                      f"{resample:g} Hz, found {f:g} Hz)")
+
+
+def filter_seconds(sfreq: float, *, bandpass=None, notch: float | None = None,
+                   resample: float | None = None) -> float:
+    """Length in seconds of the longest FIR filter :func:`condition` applies (0 for none).
+
+    MNE's default designs: the band-pass's length from :func:`mne.filter.create_filter`
+    (3.3 / the narrower transition band, e.g. 3.3 s for a 1-Hz high-pass), the notch's from its
+    default 1-Hz transition band split on both sides of each line (3.3 / 0.5 Hz = 6.6 s). Samples
+    within half a filter's length of a trial's edges carry its edge effects.
+    """
+    import mne
+
+    rate = min(float(sfreq), float(resample)) if resample else float(sfreq)
+    seconds = 3.3 / 0.5 if notch and float(notch) < rate / 2 else 0.0
+    low, high = bandpass if bandpass else (None, None)
+    if low is not None or high is not None:
+        h = mne.filter.create_filter(None, rate, low, high, verbose="error")
+        seconds = max(seconds, len(h) / rate)
+    return seconds
 
 
 def condition(x: np.ndarray, sfreq: float, *, bandpass=None, notch: float | None = None,

@@ -91,6 +91,13 @@ class Normalizer:
                                      f"{X.shape}")
         if not np.issubdtype(X.dtype, np.floating):
             X = X.astype(np.float64)
+        if what != "transform" and not (np.isfinite(X.min()) and np.isfinite(X.max())):
+            # a NaN or inf in fit rows makes that feature's statistics NaN: every row spoilt
+            bad = np.argwhere(~np.isfinite(X))
+            where = f"row {bad[0][0]}, feature {tuple(bad[0][1:].tolist())}"
+            raise ConfigurationError(f"Normalizer.{what}: {len(bad)} value(s) are NaN or infinite "
+                                     f"(first at {where}); they would spoil that feature in "
+                                     "every row")
         return X
 
     # -- API ----------------------------------------------------------------------------------------

@@ -14,13 +14,14 @@ import os
 import shutil
 import sys
 import time
+import warnings
 import uuid
 from pathlib import Path
 
 import numpy as np
 
 from .._files import dir_bytes
-from .._logging import logger
+from .._logging import logger, worker_warnings
 from ..errors import ConfigurationError, data_error
 from ..recording import Recording, check_finite
 from .config import PrepareConfig
@@ -99,6 +100,42 @@ class _Writer:
         return self.n
 
 
+#: band power below this fraction of its channel's median power in the trial is "no signal"
+NO_SIGNAL = 1e-6
+
+
+def _no_signal_floor(power: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Band powers (W, C, B) raised to ``NO_SIGNAL`` times their channel's median in the trial.
+
+    A zero-filled or flat stretch has no band power, and its DE (the log) would sit hundreds of
+    nats below the rest of the trial, where LDS or moving-average smoothing spreads it over every
+    window. Floored relative to the channel's own median positive power in the trial, such a
+    window lies about 6.9 nats below its channel's typical DE instead; a channel flat in the whole
+    trial keeps the float64 floor (a constant, which smoothing leaves alone). Returns the floored
+    powers and a (W, C) mask of the windows and channels floored.
+    """
+    positive = np.where(power > 0, power, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # all-NaN slice: a wholly flat channel
+        median = np.nanmedian(positive, axis=0)
+    floor = np.where(np.isfinite(median), median * NO_SIGNAL, np.finfo(np.float64).tiny)
+    low = power < floor
+    return np.maximum(power, floor), low.any(axis=2)
+
+
+def no_signal_warning(where, notes: dict, ch_names) -> None:
+    """Warn once about the windows :func:`raw_trial_arrays` found without signal (``notes``)."""
+    if notes.get("windows"):
+        names = [ch_names[c] for c in sorted(notes["channels"])]
+        logger.warning(
+            "%s: %d window(s) in %d trial(s) carry no signal in channel(s) %s (flat or "
+            "zero-filled); their DE there is floored, at %g of the channel's median band power in "
+            "the trial (or at the float64 floor where the channel is flat throughout), so that "
+            "smoothing does not spread it", where, notes["windows"],
+            len(notes["trials"]), ", ".join(names[:8]) + (", …" if len(names) > 8 else ""),
+            NO_SIGNAL)
+
+
 def _band_power_uv(win: np.ndarray, sfreq: float, bands) -> np.ndarray:
     """Band power in µV² of windows in volts, shape (n_windows, n_channels, n_bands), float64."""
     from ..preprocess import band_power
@@ -116,7 +153,8 @@ def _smooth(feat: np.ndarray, config: PrepareConfig) -> np.ndarray:
     return feat
 
 
-def raw_trial_arrays(x: np.ndarray, sfreq: float, config: PrepareConfig, where: str
+def raw_trial_arrays(x: np.ndarray, sfreq: float, config: PrepareConfig, where: str,
+                     notes: dict | None = None
                      ) -> tuple[dict[str, np.ndarray], np.ndarray, float]:
     """Windows and features of one raw trial (notched, band-passed and resampled first if the
     configuration says so).
@@ -130,6 +168,9 @@ def raw_trial_arrays(x: np.ndarray, sfreq: float, config: PrepareConfig, where: 
     config : PrepareConfig
     where : str
         File and trial, for error messages.
+    notes : dict | None
+        Where given, windows without signal in a channel (DE floored by
+        :func:`_no_signal_floor`) are counted in it for :func:`no_signal_warning`.
 
     Returns
     -------
@@ -173,9 +214,13 @@ def raw_trial_arrays(x: np.ndarray, sfreq: float, config: PrepareConfig, where: 
             width = (w > 0).sum(axis=0) * (float(sfreq) / n_samp)
             out["psd"] = _smooth(power / width, config)
         if "de" in want:
-            # float64 floor: the same DE of a flat channel whatever the trial's dtype (float32's
-            # tiny would underflow to 0 and give -inf)
-            power = np.maximum(power.astype(np.float64, copy=False), np.finfo(np.float64).tiny)
+            # float64: the same DE of a flat channel whatever the trial's dtype (float32's tiny
+            # would underflow to 0 and give -inf)
+            power, flat = _no_signal_floor(power.astype(np.float64, copy=False))
+            if notes is not None and flat.any():
+                notes["windows"] = notes.get("windows", 0) + int(flat.any(axis=1).sum())
+                notes.setdefault("channels", set()).update(np.flatnonzero(flat.any(axis=0)))
+                notes.setdefault("trials", set()).add(where)
             de = 0.5 * np.log(power) + 0.5 * math.log(2 * math.pi * math.e)
             out["de"] = _smooth(de, config)
     if "raw" in want:
@@ -262,6 +307,7 @@ def process_recording(rec: Recording, config: PrepareConfig, key: str, recording
             # some dataset's real class (SEED's -1 is "negative")
             logger.warning("%s: %d trial(s) without a label left out of the store (trials %s)",
                            rec.source, len(unlabelled), ", ".join(map(str, unlabelled[:10])))
+        notes: dict = {}     # windows without signal, warned about once per recording
         for i_trial, trial in enumerate(rec.trials):
             if trial.label is None:
                 continue
@@ -277,7 +323,8 @@ def process_recording(rec: Recording, config: PrepareConfig, key: str, recording
                 if data.ndim != 2 or data.shape[0] != len(ch_names):
                     raise data_error(rec.source, f"trial {trial.index} has the wrong shape",
                                      expected=f"({len(ch_names)}, n_times)", found=str(data.shape))
-                arrays, starts, sf = raw_trial_arrays(data, float(trial.sfreq), config, where)
+                arrays, starts, sf = raw_trial_arrays(data, float(trial.sfreq), config, where,
+                                                      notes)
                 for arr in arrays.values():   # NaN/inf in the signal reach every feature
                     check_finite(arr, rec.source, f"trial {trial.index}")
                 n_win = len(starts)
@@ -324,6 +371,7 @@ def process_recording(rec: Recording, config: PrepareConfig, key: str, recording
                 "start": start_s.astype(np.float64), "stop": stop_s.astype(np.float64),
                 "source": source, "simulated": bool(rec.simulated)}))
             n_rows += n_win
+        no_signal_warning(rec.source, notes, ch_names)
         counts = {name: w.close() for name, w in writers.items()}
         if any(c != n_rows for c in counts.values()):
             raise RuntimeError(f"internal: row counts differ in {key}: {counts} vs {n_rows}")
@@ -355,12 +403,27 @@ def _peak_rss_mb() -> float | None:
 
 
 def process_payload(payload: bytes, config_dict: dict, key: str, recordings_dir: str) -> dict:
-    """Worker entry point: unpickle a recording (cloudpickle) and :func:`process_recording` it."""
+    """Worker entry point: unpickle a recording (cloudpickle) and :func:`process_recording` it.
+
+    The worker's warnings come back in the result's ``"log"``, for the process that commits the
+    result to log again (:func:`eegemo._logging.relog`).
+    """
     import cloudpickle
 
-    rec = cloudpickle.loads(payload)
-    cfg = PrepareConfig.from_dict(config_dict)
-    return process_recording(rec, cfg, key, recordings_dir, fail_after_trials=_fail_hook(key))
+    with worker_warnings() as log:
+        rec = cloudpickle.loads(payload)
+        lazy = any(t.data is None for t in rec.trials)
+        if lazy and not Path(rec.source).exists():    # a Dask worker that cannot see the data
+            import socket
+
+            raise data_error(rec.source, f"not visible from the worker on {socket.gethostname()}",
+                             expected="the source files at the same path on every worker",
+                             found="no such file here")
+        cfg = PrepareConfig.from_dict(config_dict)
+        result = process_recording(rec, cfg, key, recordings_dir,
+                                   fail_after_trials=_fail_hook(key))
+    result["log"] = log
+    return result
 
 
 def _fail_hook(key: str) -> int | None:

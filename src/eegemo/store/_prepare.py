@@ -41,9 +41,10 @@ from pathlib import Path
 import numpy as np
 
 from .._files import dir_bytes, replace_dir, settle_set_aside
-from .._logging import logger, progress_disabled
-from .._processes import broken_pool_error
+from .._logging import logger, progress_disabled, relog
+from .._processes import broken_pool_error, lost_worker_error, watch_parent
 from ..bands import SEED_BANDS
+from ..datasets._family import as_sessions, as_subjects
 from ..errors import ConfigurationError, DataFormatError, check_parent_folders, data_error
 from ..recording import Recording
 from . import _compute
@@ -199,12 +200,32 @@ def _read_source(source, cfg: PrepareConfig) -> list[Recording]:
         raise ConfigurationError(f"prepare: source must be a path or a list of Recording, "
                                  f"found {type(source).__name__}")
     if cfg.subjects is not None:
-        recs = [r for r in recs if str(r.subject) in cfg.subjects]
+        wanted = as_subjects(cfg.subjects)
+        recs = [r for r in recs if str(r.subject) in wanted]
     if cfg.sessions is not None:
         recs = [r for r in recs if r.session in cfg.sessions]
     if cfg.kind is not None:
         recs = [r for r in recs if r.kind == cfg.kind]
     return recs
+
+
+def _refuse_overlapping_trials(rec: Recording) -> None:
+    """Refuse trials of one recording that share samples (a --duration longer than the time
+    between events, an event listed twice): split by trial, their shared samples would be on both
+    sides of a split."""
+    spans = sorted((float(t.onset), float(t.onset) + t.n_times / float(t.sfreq), t.index,
+                    1.0 / float(t.sfreq)) for t in rec.trials
+                   if t.label is not None and t.onset is not None and t.n_times)
+    end = None
+    for start, stop, index, dt in spans:
+        if end is not None and start < end[0] - dt / 2:
+            raise data_error(
+                rec.source, f"trials {end[1]} and {index} overlap ({end[2]:g}–{end[0]:g} s and "
+                f"{start:g}–{stop:g} s)", expected="trials that share no samples (their windows "
+                "would be on both sides of a split)", found="overlapping trials; shorten them "
+                "(--duration) or choose events that do not overlap")
+        if end is None or stop > end[0]:
+            end = (stop, index, start)
 
 
 def _check(recs: list[Recording], cfg: PrepareConfig) -> dict:
@@ -233,6 +254,16 @@ def _check(recs: list[Recording], cfg: PrepareConfig) -> dict:
             if label_names.setdefault(int(k), str(v)) != str(v):
                 raise data_error(rec.source, f"label {k} has another name than in other recordings",
                                  expected=label_names[int(k)], found=str(v))
+    if kind == "raw":
+        for rec in recs:
+            _refuse_overlapping_trials(rec)
+    seen = {int(t.label) for r in recs for t in r.trials if t.label is not None}
+    empty = [f"{label_names[k]!r}" for k in sorted(label_names) if k not in seen]
+    if empty and seen:   # (a source of unlabelled trials only is refused where it is computed)
+        raise DataFormatError(
+            f"prepare: class(es) {', '.join(empty)} have no trial in any recording (kept: "
+            f"{', '.join(repr(label_names.get(k, k)) for k in sorted(seen))}); check the event "
+            "names asked for (--labels) against those eegemo info lists")
     if cfg.grid is not None and not _compute.grid_ok(ch_names):
         logger.warning("prepare: none of the channels (%s...) is on the 9x9 SEED grid; no grid arrays",
                        ", ".join(ch_names[:3]))
@@ -265,6 +296,7 @@ def _check(recs: list[Recording], cfg: PrepareConfig) -> dict:
         from ..preprocess import band_weights
 
         band_weights(n_samp, sfreq, bands)  # every band needs an FFT bin at this window length
+        shortest = None
         for rec in recs:
             for t in rec.trials:
                 n = cfg.interpolate_to or (
@@ -274,6 +306,21 @@ def _check(recs: list[Recording], cfg: PrepareConfig) -> dict:
                         f"{rec.source}: trial {t.index} is shorter than the window (expected at "
                         f"least {n_samp} samples = {cfg.window:g} s at {sfreq:g} Hz, found {n} "
                         f"samples = {n / sfreq:g} s)")
+                if t.n_times is not None and (shortest is None or t.n_times / float(t.sfreq)
+                                              < shortest[0]):
+                    shortest = (t.n_times / float(t.sfreq), rec.source, t.index)
+        if shortest is not None and (cfg.bandpass or cfg.notch):
+            from ..preprocess import filter_seconds
+
+            length = filter_seconds(float(recs[0].trials[0].sfreq), bandpass=cfg.bandpass,
+                                    notch=cfg.notch, resample=cfg.resample)
+            if length > shortest[0] / 2:
+                logger.warning(
+                    "prepare: the filters are up to %.1f s long, more than half of the shortest "
+                    "trial (%.1f s, %s trial %s); each trial is filtered on its own, so most of "
+                    "such a trial's windows carry the filter's edge effects (a higher band-pass "
+                    "low edge shortens the filter: 3.3 s at 1 Hz; a notch is 6.6 s long)",
+                    length, shortest[0], shortest[1], shortest[2])
         if "raw" in cfg.features and sfreq > 256 and not cfg.resample:
             seconds = sum((t.n_times or 0) / float(t.sfreq) for r in recs for t in r.trials)
             size = seconds * sfreq * len(ch_names) * 4 * cfg.window / (cfg.window - cfg.overlap)
@@ -345,6 +392,11 @@ def _start_store(out: Path, cfg: PrepareConfig, overwrite: bool) -> dict | None:
             logger.info("%s: overwrite=True, removing the existing store", out)
         else:
             if old.get("config_hash") != cfg.config_hash():
+                widened = _widened_selection(old.get("config"), cfg.to_dict())
+                if widened:   # more subjects/sessions, all else equal: add them to the store
+                    logger.info("%s: the store's selection widens (%s); the recordings it holds "
+                                "are kept and the new ones added", out, widened)
+                    return old
                 raise ConfigurationError(
                     f"{out}: existing store was prepared with another configuration "
                     f"({_config_difference(old.get('config'), cfg.to_dict())}); use "
@@ -361,6 +413,45 @@ def _start_store(out: Path, cfg: PrepareConfig, overwrite: bool) -> dict | None:
                            ", ".join(sorted(kept)[:10]))
     out.mkdir(parents=True, exist_ok=True)
     return None
+
+
+#: settings a store may be resumed with more of: its subject and session selection
+_SELECTIONS = {"subjects": lambda v: _canonical(as_subjects(v)), "sessions": as_sessions}
+
+
+def _canonical(subjects: set[str] | None) -> set[str] | None:
+    return None if subjects is None else {str(int(s)) if s.isdigit() else s for s in subjects}
+
+
+def _widened_selection(stored, wanted: dict) -> str:
+    """How ``wanted`` widens a store's subject/session selection ("" if it does anything else).
+
+    A store prepared with ``subjects=[1, 2]`` can take ``subjects=[1, 2, 3]`` (or all subjects,
+    ``None``) with every other setting unchanged: the recordings it holds stay valid. Order and
+    leading zeros do not count (``["2", "01"]`` selects what ``[1, 2]`` does).
+    """
+    if not isinstance(stored, dict):
+        return ""
+    keys = {k for k in set(stored) | set(wanted) if stored.get(k) != wanted.get(k)}
+    if not keys or not keys <= set(_SELECTIONS):
+        return ""
+    parts = []
+    for key in sorted(keys):
+        try:
+            before, after = (_SELECTIONS[key](d.get(key)) for d in (stored, wanted))
+        except ConfigurationError:
+            return ""
+        if before is None and after is None:
+            continue
+        if before is None or (after is not None and not after >= before):
+            return ""     # narrower, or other subjects: not a widening
+        if before != after:
+            parts.append(f"{key} {_shown(stored.get(key))} → {_shown(wanted.get(key))}")
+    return "; ".join(parts) or "the same selection, written differently"
+
+
+def _shown(selection) -> str:
+    return "all" if selection is None else ",".join(map(str, selection))
 
 
 def _config_difference(stored, wanted: dict) -> str:
@@ -388,6 +479,11 @@ def _readable_index(path: Path) -> bool:
 
 def _commit(result: dict, recdir: Path) -> None:
     """Move a worker's temporary folder into place (one rename; an older version is replaced)."""
+    if not Path(result["tmp"]).is_dir():     # written by a worker on another file system
+        raise ConfigurationError(
+            f"{recdir.parent}: {result['key']} was written where this machine does not see it "
+            f"({result['tmp']}); the store folder must be on a file system the Dask workers share "
+            "with this machine, at the same path")
     replace_dir(Path(result["tmp"]), recdir / f"{result['key']}.zarr",
                 recdir / f"{TMP_PREFIX}old-{result['key']}-{uuid.uuid4().hex[:8]}")
 
@@ -555,6 +651,8 @@ def _prepare(source, out, config, jobs, scheduler, overwrite, overrides) -> Stor
     facts = _check(recs, cfg)
     keys = _unique_keys(recs)
     out = Path(out)
+    made = not out.exists()
+    fresh = made or (out.is_dir() and not any(out.iterdir()))
     old = _start_store(out, cfg, overwrite)
     recdir = out / "recordings"
     recdir.mkdir(exist_ok=True)
@@ -617,6 +715,7 @@ def _prepare(source, out, config, jobs, scheduler, overwrite, overrides) -> Stor
 
     def commit(i: int, result: dict) -> None:
         rec, key = recs[i], keys[i]
+        relog(result.get("log"))     # what a worker process warned about
         peak_rss[0] = max(peak_rss[0], result.get("peak_rss_mb") or 0.0)
         cpu[0] += result.get("cpu_seconds") or 0.0
         shapes = {k: list(v) for k, v in result["shapes"].items()}
@@ -639,7 +738,14 @@ def _prepare(source, out, config, jobs, scheduler, overwrite, overrides) -> Stor
     try:
         n_windows_done = _run(recs, keys, todo, cfg, recdir, jobs, scheduler, commit)
     except BaseException:    # an error, or Ctrl-C: a store that was whole stays whole
-        if old and old.get("complete"):
+        if fresh and not committed:
+            # nothing to resume: a failed first run leaves no half store behind
+            for child in (man_path, recdir):
+                shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink(
+                    missing_ok=True)
+            if made and not any(out.iterdir()):
+                out.rmdir()
+        elif old and old.get("complete"):
             # the store was whole before this run: it stays whole, with the recordings it holds
             # (each committed one is), instead of blocking train/info until the source is fixed
             try:
@@ -735,11 +841,13 @@ def _run(recs, keys, todo, cfg: PrepareConfig, recdir: Path, jobs: int, schedule
             done_rows += _run_dask(remote, payloads, keys, cfg_dict, recdir, scheduler, commit, bar)
         else:
             ctx = _mp_context()
-            with ProcessPoolExecutor(max_workers=min(jobs, len(remote) or 1), mp_context=ctx) as ex:
+            with ProcessPoolExecutor(max_workers=min(jobs, len(remote) or 1), mp_context=ctx,
+                                     initializer=watch_parent, initargs=(os.getpid(),)) as ex:
                 futures: dict[Future, int] = {
                     ex.submit(process_payload, payloads[i], cfg_dict, keys[i], str(recdir)): i
                     for i in remote}
                 payloads.clear()
+                committed: set = set()
                 try:
                     pending = set(futures)
                     while pending:
@@ -747,6 +855,7 @@ def _run(recs, keys, todo, cfg: PrepareConfig, recdir: Path, jobs: int, schedule
                         for fut in finished:
                             res = fut.result()
                             commit(futures[fut], res)
+                            committed.add(fut)
                             done_rows += res["rows"]
                             bar.update()
                 except BrokenProcessPool:
@@ -755,6 +864,13 @@ def _run(recs, keys, todo, cfg: PrepareConfig, recdir: Path, jobs: int, schedule
                                             "kept; run it again to resume)") from None
                 except BaseException:
                     ex.shutdown(wait=True, cancel_futures=True)
+                    # recordings that finished meanwhile are kept: the rerun need not compute them
+                    for fut in set(futures) - committed:
+                        if fut.done() and not fut.cancelled() and fut.exception() is None:
+                            try:
+                                commit(futures[fut], fut.result())
+                            except Exception:   # noqa: BLE001 - the first error is reported
+                                pass
                     raise
         for i in here:
             local(i)
@@ -777,7 +893,14 @@ def _run_dask(remote, payloads, keys, cfg_dict, recdir, client, commit, bar) -> 
         # the client's own loop: it is not the default client (connect() never makes it one)
         for fut in as_completed([f for _, f in futures.values()], loop=client.loop):
             i = futures[fut.key][0]
-            res = fut.result()
+            try:
+                res = fut.result()
+            except Exception as err:    # a worker lost: one line, not distributed's traceback
+                lost = lost_worker_error(f"prepare {recdir.parent}, {keys[i]} (finished "
+                                         "recordings are kept; run it again to resume)", err)
+                if lost is None:
+                    raise
+                raise lost from None
             commit(i, res)
             done_rows += res["rows"]
             bar.update()

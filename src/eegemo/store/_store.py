@@ -303,8 +303,10 @@ class Store:
         """Integer labels of ``rows`` (int64)."""
         return self.index["label"].to_numpy(np.int64)[self._rows(rows)]
 
-    def to_torch(self, name: str, rows=None, transform: Callable | None = None):
-        """A :class:`torch.utils.data.Dataset` of ``(float32 tensor, int64 label)`` pairs.
+    def to_torch(self, name: str, rows=None, transform: Callable | None = None, *,
+                 shuffle: bool = False, buffer_chunks: int = 64,
+                 random_state: int | None = None):
+        """A torch dataset of ``(float32 tensor, int64 label)`` pairs, read lazily.
 
         Parameters
         ----------
@@ -315,20 +317,43 @@ class Store:
         transform : callable | None
             Applied to each sample's NumPy array before it becomes a tensor (e.g. a fitted
             normaliser).
+        shuffle : bool
+            False (default): a map-style :class:`torch.utils.data.Dataset` in the order of
+            ``rows``. True: an :class:`~torch.utils.data.IterableDataset` that serves the rows in a
+            new random order every pass: it reads the chunks in a random order,
+            ``buffer_chunks`` at a time, and shuffles the rows of each buffer; give it to a
+            DataLoader without ``shuffle``. With DataLoader workers, call its
+            ``set_epoch(epoch)`` before each epoch.
+        buffer_chunks : int
+            Chunks read and shuffled together when ``shuffle=True``; a chunk holds about 1 MiB of
+            float32 rows, so this is about the MiB held per buffer. The larger, the closer to a
+            full shuffle.
+        random_state : int | None
+            Seed of the shuffled orders (None: drawn once).
 
         Returns
         -------
         dataset : torch.utils.data.Dataset
-            Reads lazily; ``__getitems__`` serves a whole DataLoader batch with one grouped read.
-            A batch decompresses every chunk its rows fall in, so a shuffled DataLoader over a
-            large array decompresses most chunks for every batch (measured: 5.7× slower than in
-            order on one recording): where the array fits in memory, serve
-            ``store.load(name, rows)`` from memory instead (eegemo's own training does).
+            Map-style: ``__getitems__`` serves a whole DataLoader batch with one grouped read, but a
+            batch decompresses every chunk its rows fall in, so a DataLoader with ``shuffle=True``
+            over a large array decompresses most chunks for every batch; ``shuffle=True`` here
+            decompresses each chunk once per pass instead (``benchmarks/RESULTS.md``, section
+            ``to-torch``). Where the array fits in memory, ``store.load(name, rows)`` served from
+            memory is faster still (eegemo's own training does that).
         """
         self._check_name(name)
-        from ._torch import StoreDataset
+        r = self._rows(rows)
+        if not shuffle:
+            from ._torch import StoreDataset
 
-        return StoreDataset(self, name, self._rows(rows), transform)
+            return StoreDataset(self, name, r, transform)
+        if (isinstance(buffer_chunks, bool) or not isinstance(buffer_chunks, (int, np.integer))
+                or buffer_chunks < 1):
+            raise ConfigurationError(f"{self.path}: buffer_chunks must be a positive number of "
+                                     f"chunks, found {buffer_chunks!r}")
+        from ._torch import ShuffledStoreDataset
+
+        return ShuffledStoreDataset(self, name, r, transform, int(buffer_chunks), random_state)
 
     def to_xarray(self, name: str | None = None):
         """A lazily loaded :class:`xarray.Dataset` (dask arrays over the zarr chunks).
