@@ -110,6 +110,11 @@ def test_unknown_layout(tmp_path):
     _one_line(exc, "unknown dataset layout", "SEED-IV", "SEED-V", "dataset=")
     with pytest.raises(DataFormatError):
         read(tmp_path)
+    # one file: what kind of file was expected, not the folder layouts of every dataset
+    with pytest.raises(DataFormatError) as exc:
+        detect_dataset(tmp_path / "notes.txt")
+    _one_line(exc, "not a recording eegemo reads (.txt)", "EDF/BDF", "dataset=")
+    assert "Preprocessed_EEG" not in str(exc.value)
     with pytest.raises(DataFormatError) as exc:
         read(tmp_path, "seed-v")
     _one_line(exc, "no SEED-V layout")

@@ -197,6 +197,9 @@ def test_sklearn_pipeline_end_to_end():
     c = clone(pipe)
     assert c.get_params()["de__sfreq"] == SF
     assert PSD(SF, log=True).fit_transform(X[:3]).shape == (3, 4, 5)
+    for cls in (DE, PSD, Windower):     # no default rate: a 250-Hz window is never read as 200 Hz
+        with pytest.raises(TypeError, match="sfreq"):
+            cls()
     with pytest.raises(ConfigurationError, match="Nyquist"):
         DE(sfreq=60.0).fit(X)
 

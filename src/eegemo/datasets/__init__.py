@@ -147,6 +147,11 @@ def detect_dataset(path: str | os.PathLike) -> str:
     if kind is not None:     # eegemo's own output given where a dataset is expected
         raise data_error(p, "not a dataset", expected="a dataset folder or a recording file",
                          found=NEXT_STEP[kind])
+    if p.is_file():      # one file: its kind is what it is about, not the folder layouts
+        raise data_error(p, f"not a recording eegemo reads ({p.suffix or 'no extension'})",
+                         expected="EDF/BDF/GDF, FIF, BrainVision .vhdr, EEGLAB .set, .cnt, a "
+                         "SEED-family .mat/.npz, FieldTrip .mat or the Bird .csv",
+                         found="none of them (pass dataset=, --dataset, to choose a reader)")
     raise data_error(p, "unknown dataset layout", expected="one of: " + "; ".join(_LOOKED_FOR),
                      found="none (pass dataset=, --dataset, to choose a reader)")
 

@@ -167,7 +167,7 @@ def format_summary(d: dict) -> str:
         ("trials", str(d.get("n_trials", 0))),
         ("channels", nch_s),
         ("rate", f"{sfreq_s} {unit}" if sfreq else "-"),
-        ("total duration", _fmt_seconds(d.get("total_duration_s"))),
+        ("time in trials", _fmt_seconds(d.get("total_duration_s"))),
         ("trial duration", "-" if d.get("mean_trial_duration_s") is None else
          f"mean {_fmt_seconds(d['mean_trial_duration_s'])}, min {_fmt_seconds(d['min_trial_duration_s'])}"
          f", max {_fmt_seconds(d['max_trial_duration_s'])}"),

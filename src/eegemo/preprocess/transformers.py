@@ -56,7 +56,8 @@ class DE(_Stateless):
     Parameters
     ----------
     sfreq : float
-        Sampling rate of the windows in Hz.
+        Sampling rate of the windows in Hz (required: no default rate, so that 128- or 250-Hz
+        windows are never read as SEED's 200 Hz, which would shift every band).
     bands : None | str | sequence of (name, low, high)
         Bands (default SEED's five).
 
@@ -65,7 +66,7 @@ class DE(_Stateless):
     ``transform``: (n_windows, n_channels, n_samples) → (n_windows, n_channels, n_bands).
     """
 
-    def __init__(self, sfreq: float = 200.0, bands=None):
+    def __init__(self, sfreq: float, bands=None):
         self.sfreq = sfreq
         self.bands = bands
 
@@ -90,7 +91,7 @@ class PSD(_Stateless):
         Natural log of the PSD.
     """
 
-    def __init__(self, sfreq: float = 200.0, bands=None, log: bool = False):
+    def __init__(self, sfreq: float, bands=None, log: bool = False):
         self.sfreq = sfreq
         self.bands = bands
         self.log = log
@@ -123,7 +124,7 @@ class Windower(_Stateless):
     concatenated, trial-major (windows never cross trials). The result is a copy, safe to write.
     """
 
-    def __init__(self, sfreq: float = 200.0, length: float = 1.0, overlap: float = 0.0):
+    def __init__(self, sfreq: float, length: float = 1.0, overlap: float = 0.0):
         self.sfreq = sfreq
         self.length = length
         self.overlap = overlap

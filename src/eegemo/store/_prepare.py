@@ -834,22 +834,35 @@ def _run(recs, keys, todo, cfg: PrepareConfig, recdir: Path, jobs: int, schedule
                 local(i)
             return done_rows
         cfg_dict = cfg.to_dict()
-        payloads = {i: _payload(recs[i]) for i in todo}
-        here = [i for i in todo if payloads[i] is None]
-        remote = [i for i in todo if payloads[i] is not None]
         if scheduler is not None:
+            payloads = {i: _payload(recs[i]) for i in todo}
+            here = [i for i in todo if payloads[i] is None]
+            remote = [i for i in todo if payloads[i] is not None]
             done_rows += _run_dask(remote, payloads, keys, cfg_dict, recdir, scheduler, commit, bar)
         else:
+            here = []
+            queue = iter(todo)
             ctx = _mp_context()
-            with ProcessPoolExecutor(max_workers=min(jobs, len(remote) or 1), mp_context=ctx,
+            with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx,
                                      initializer=watch_parent, initargs=(os.getpid(),)) as ex:
-                futures: dict[Future, int] = {
-                    ex.submit(process_payload, payloads[i], cfg_dict, keys[i], str(recdir)): i
-                    for i in remote}
-                payloads.clear()
+                futures: dict[Future, int] = {}
+
+                def submit_next() -> Future | None:
+                    # pickled one at a time as workers free up: the parent holds a few
+                    # recordings' payloads, not a copy of every in-memory recording at once
+                    for i in queue:
+                        payload = _payload(recs[i])
+                        if payload is None:
+                            here.append(i)
+                            continue
+                        fut = ex.submit(process_payload, payload, cfg_dict, keys[i], str(recdir))
+                        futures[fut] = i
+                        return fut
+                    return None
+
                 committed: set = set()
                 try:
-                    pending = set(futures)
+                    pending = {f for f in (submit_next() for _ in range(jobs + 1)) if f}
                     while pending:
                         finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                         for fut in finished:
@@ -858,6 +871,9 @@ def _run(recs, keys, todo, cfg: PrepareConfig, recdir: Path, jobs: int, schedule
                             committed.add(fut)
                             done_rows += res["rows"]
                             bar.update()
+                            nxt = submit_next()
+                            if nxt is not None:
+                                pending.add(nxt)
                 except BrokenProcessPool:
                     ex.shutdown(wait=True, cancel_futures=True)
                     raise broken_pool_error(f"prepare {recdir.parent} (finished recordings are "
