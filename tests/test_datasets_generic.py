@@ -53,9 +53,9 @@ def test_cnt_16_and_32_bit(fixtures_dir, fmt, bits):
     path = fixtures_dir / "CNT" / name
     (rec,) = generic.read(path, duration=0.5)
     raw = mne.io.read_raw_cnt(path, data_format=fmt, preload=True)  # explicit format = reference
-    # MNE types the 16-bit file's HEOG as EEG: its name leaves it out
-    eeg = [c for c in raw.ch_names if c != "HEOG"]
-    assert len(eeg) == len(raw.ch_names) - (bits == 16)
+    # MNE types the 16-bit file's HEOG and VEOGR as EEG: their names leave them out
+    eeg = [c for c in raw.ch_names if c not in ("HEOG", "VEOGR")]
+    assert len(eeg) == len(raw.ch_names) - 2 * (bits == 16)
     check_recording(rec, n_ch=len(eeg), sfreq=raw.info["sfreq"])
     t = rec.trials[0]
     a = int(round(t.onset * rec.sfreq))
@@ -131,7 +131,7 @@ def test_brainvision_with_sidecar(fixtures_dir, tmp_path):
     side = tmp_path / "ev.tsv"
     side.write_text("onset\tduration\ttrial_type\n0.0\t0.1\t1\n0.2\t0.1\t2\n")
     (rec,) = generic.read(path, sidecar=side)
-    check_recording(rec, n_ch=65, sfreq=5000.0)
+    check_recording(rec, n_ch=63, sfreq=5000.0)       # 65 less EMGleft/EMGright, by their names
     assert rec.labels == [1, 2] and rec.label_names == {1: "1", 2: "2"}  # numeric labels kept
     assert rec.trials[1].n_times == 500
 
@@ -342,11 +342,31 @@ def test_bad_files(eegmmidb_dir, tmp_path):
         assert generic.read(eegmmidb_dir / "S001R04.edf", picks=picks)[0].ch_names == ("C3", "Cz")
     with pytest.raises(DataFormatError, match=r"no channel matches .*eeg: FC5, FC3"):
         generic.read(eegmmidb_dir / "S001R04.edf", picks=["XX"])
+    # a typo beside names that match is not dropped silently; ints are indices, as in MNE
+    with pytest.raises(DataFormatError, match=r"picks 'Xz9' match no channel"):
+        generic.read(eegmmidb_dir / "S001R04.edf", picks="C3,C4,Xz9")
+    assert generic.read(eegmmidb_dir / "S001R04.edf", picks=[5, 6])[0].ch_names == ("FC4", "FC6")
     # a --read-option arrives as text: a number is read, anything else is one line
     (rec,) = generic.read(eegmmidb_dir / "S001R04.edf", labels=["T1"], tmin="0.5", duration="1")
     assert rec.trials[0].n_times == 160
     with pytest.raises(ConfigurationError, match="tmin must be a number of seconds, got 'abc'"):
         generic.read(eegmmidb_dir / "S001R04.edf", tmin="abc")
+
+
+def test_back_to_back_events_and_unasked_markers_are_prepared(eegmmidb_dir, tmp_path):
+    """Events that end where the next starts share a rounded sample, not data; a zero-length
+    marker read as one more event name (no labels asked for) is no class of the store."""
+    from eegemo.store import prepare
+
+    os.symlink(eegmmidb_dir / "S001R04.edf", tmp_path / "rec.edf")
+    (tmp_path / "rec_events.tsv").write_text(
+        "onset\tduration\ttrial_type\n0\t0\trecording_start\n1.004\t4.004\tA\n"
+        "5.008\t4.004\tB\n9.012\t4.004\tA\n13.016\t4.004\tB\n")
+    st = prepare(tmp_path / "rec.edf", tmp_path / "st", jobs=1)
+    assert sorted(st.label_names.values()) == ["A", "B"] and len(st.index) == 16
+    with pytest.raises(DataFormatError, match="'recording_start' have no trial"):
+        prepare(tmp_path / "rec.edf", tmp_path / "st2", jobs=1,
+                read_options={"labels": ["A", "B", "recording_start"]})
 
 
 def test_one_recording_in_two_files_is_refused(eegmmidb_dir, tmp_path):

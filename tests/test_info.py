@@ -71,8 +71,8 @@ def test_cli_info_file_json_and_text(eegmmidb_dir, capsys):
 def test_cli_info_unlabelled_file_and_errors(fixtures_dir, tmp_path, capsys):
     assert main(["info", str(fixtures_dir / "CNT" / "scan41_short.cnt"), "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
-    # 128 channels less HEOG (an EOG by its name)
-    assert d["unlabelled_trials"] == 1 and d["n_channels"] == 127 and d["sfreq"] == 400.0
+    # 128 channels less HEOG and VEOGR (EOGs by their names)
+    assert d["unlabelled_trials"] == 1 and d["n_channels"] == 126 and d["sfreq"] == 400.0
     assert d["events"] == {"7": 3, "109": 2, "0": 1}
     assert d["total_duration_s"] == pytest.approx(3070 / 400, abs=1e-3)
     assert main(["info", str(tmp_path / "missing")]) == 2

@@ -30,6 +30,16 @@ def test_a_worker_ends_when_its_parent_is_gone():
     if alive:
         worker.kill()
     assert not alive and worker.exitcode == 1
+    # killed but not yet reaped (a zombie, its pid still there): gone all the same
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"])
+    watched = multiprocessing.get_context("spawn").Process(target=_watched, args=(zombie.pid,))
+    watched.start()
+    watched.join(timeout=15)            # zombie.wait() is never called while it is watched
+    alive = watched.is_alive()
+    if alive:
+        watched.kill()
+    zombie.wait()
+    assert not alive and watched.exitcode == 1
     # a parent that lives on keeps its worker
     keeper = multiprocessing.get_context("spawn").Process(target=_watched, args=(os.getpid(),))
     keeper.start()

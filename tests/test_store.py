@@ -256,6 +256,23 @@ def test_recordings_finished_beside_a_failing_one_are_kept(tmp_path, monkeypatch
     assert prepare(recs, tmp_path / "st", jobs=1).summary["computed"] == 1
 
 
+def test_lazy_recordings_of_no_local_file_go_to_workers(tmp_path):
+    """Trials read by a loader from elsewhere (an object store): the source names no local file,
+    which is no reason to refuse them in a worker process."""
+    def trials(seed):
+        return [Trial(index=i + 1, label=i % 2, sfreq=SFREQ, ch_names=tuple(CH), kind="raw",
+                      n_times=int(2 * SFREQ), onset=5.0 * i,
+                      loader=lambda k=seed * 10 + i: 1e-5 * np.random.default_rng(k)
+                      .standard_normal((len(CH), int(2 * SFREQ))))
+                for i in range(4)]
+
+    recs = [Recording(dataset="generic", subject=str(s), session=1, trials=trials(s),
+                      label_names={0: "a", 1: "b"}, source=Path(f"s3://bucket/sub{s}.edf"))
+            for s in (1, 2)]
+    par = prepare(recs, tmp_path / "par", jobs=2)
+    np.testing.assert_array_equal(par.load("de"), prepare(recs, tmp_path / "one", jobs=1).load("de"))
+
+
 def test_damaged_index_refused_in_one_line_and_rebuilt_by_prepare(tmp_path):
     recs = make_recordings()
     good = prepare(recs, tmp_path / "s", window=1.0)
@@ -386,6 +403,24 @@ def test_a_port_that_is_no_scheduler_is_refused_in_time(tmp_path):
         server.close()
 
 
+def test_connect_inside_a_running_event_loop_and_to_a_cluster_object():
+    """A Jupyter cell runs inside an event loop (asyncio.run is refused there); Client() also
+    takes a LocalCluster object."""
+    distributed = pytest.importorskip("distributed")
+    import asyncio
+
+    from eegemo._dask import connect
+
+    with distributed.LocalCluster(n_workers=1, processes=False, protocol="tcp",
+                                  dashboard_address=None) as cluster:
+        async def cell():
+            return connect(cluster.scheduler_address, timeout=10)
+
+        for client in (asyncio.run(cell()), connect(cluster, timeout=10)):
+            assert isinstance(client, distributed.Client)
+            client.close()
+
+
 def test_changed_configuration_refused_or_overwritten(tmp_path):
     recs = make_recordings(n_subjects=1)
     prepare(recs, tmp_path / "st", jobs=1)
@@ -433,6 +468,20 @@ def test_widened_selection_adds_subjects(tmp_path):
     for kw in ({"subjects": ["1"]}, {"subjects": ["1", "2", "3"], "window": 2.0}):
         with pytest.raises(ConfigurationError, match="another configuration"):
             prepare(recs, tmp_path / "st", jobs=1, **kw)    # narrower, or another setting too
+
+
+def test_a_failed_widening_leaves_the_store_as_it_was(tmp_path, monkeypatch):
+    recs = make_recordings(n_subjects=3)
+    one = prepare(recs, tmp_path / "st", jobs=1, subjects=["1"])
+    before = one.manifest["config_hash"]
+    monkeypatch.setenv("EEGEMO_TEST_FAIL", "seed-3-s1-3_2013:1")   # subject 2 is added, 3 fails
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        prepare(recs, tmp_path / "st", jobs=1, subjects=["1", "2", "3"])
+    monkeypatch.delenv("EEGEMO_TEST_FAIL")
+    st = open_store(tmp_path / "st")
+    assert st.manifest["config_hash"] == before and set(st.index["subject"]) == {"1"}
+    assert prepare(recs, tmp_path / "st", jobs=1, subjects=["1"]).summary["computed"] == 0
+    assert set(prepare(recs, tmp_path / "st", jobs=1).index["subject"]) == {"1", "2", "3"}
 
 
 def test_changed_source_recomputed(tmp_path):

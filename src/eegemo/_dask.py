@@ -40,7 +40,9 @@ def connect(scheduler, timeout: float = 30.0):
         # not a scheduler (a web server on that port: no answer; another service: bytes that
         # deserialise to nonsense) hung for ever or crashed, and a half-built Client hung the
         # process at exit while it tried to close itself
-        kind = _identity(str(scheduler), timeout).get("type")
+        # a LocalCluster (or anything with a scheduler_address) is asked at its address
+        kind = _identity(str(getattr(scheduler, "scheduler_address", scheduler)),
+                         timeout).get("type")
         if kind != "Scheduler":
             raise ValueError(f"it answers as {kind!r}, not as a Dask scheduler")
         # not the process's default client: eegemo submits to it explicitly, and a default client
@@ -58,13 +60,22 @@ def connect(scheduler, timeout: float = 30.0):
 
 
 def _identity(address: str, timeout: float) -> dict:
-    """The ``identity`` answer of whatever listens at ``address``, within ``timeout`` seconds."""
+    """The ``identity`` answer of whatever listens at ``address``, within ``timeout`` seconds.
+
+    Asked on an event loop of its own, in a thread of its own: the caller may be inside a running
+    loop (a Jupyter cell), where ``asyncio.run`` is refused. TLS settings come from Dask's
+    configuration, as a ``Client``'s do.
+    """
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from distributed.comm import connect as comm_connect
+    from distributed.security import Security
+
+    connection_args = Security().get_connection_args("client")
 
     async def ask():
-        comm = await comm_connect(address, timeout=timeout)
+        comm = await comm_connect(address, timeout=timeout, **connection_args)
         try:
             await comm.write({"op": "identity", "reply": True})
             answer = await comm.read()
@@ -77,7 +88,8 @@ def _identity(address: str, timeout: float) -> dict:
     async def bounded():
         return await asyncio.wait_for(ask(), timeout)
 
-    return asyncio.run(bounded())
+    with ThreadPoolExecutor(1, thread_name_prefix="eegemo-dask-probe") as pool:
+        return pool.submit(lambda: asyncio.run(bounded())).result()
 
 
 @contextmanager

@@ -73,16 +73,18 @@ class _Collected(logging.Handler):
 
 
 @contextlib.contextmanager
-def worker_warnings() -> Iterator[list]:
+def worker_warnings(same_process: bool = False) -> Iterator[list]:
     """Collect the warnings logged in this block where this process shows none itself.
 
     A worker process (a process pool's, a Dask worker's) has no handler on the ``eegemo`` logger,
     so what it warns about would be lost; the list this yields collects it, as (level, message)
     pairs, for the process that started the work to log again with :func:`relog`. Where this
-    process shows eegemo's messages (:func:`set_log_level` ran here), the list stays empty.
+    process shows eegemo's messages (:func:`set_log_level` ran here), or is the one that started
+    the work (``same_process``: a thread of it, whose records reach its handlers already), the
+    list stays empty.
     """
     records: list = []
-    if any(getattr(h, "_eegemo", False) for h in logger.handlers):
+    if same_process or any(getattr(h, "_eegemo", False) for h in logger.handlers):
         yield records
         return
     handler = _Collected(records)

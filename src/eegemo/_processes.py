@@ -49,17 +49,31 @@ def watch_parent(pid: int, every: float = 1.0) -> None:
     while a new run already works on the same store. With ``forkserver`` the workers' own parent is
     the fork server, so the pid is passed explicitly.
     """
+    if os.name != "posix":    # os.kill(pid, 0) would end the process on Windows
+        return
+
     def watch() -> None:
         while True:
             time.sleep(every)
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
+            if not _alive(pid):
                 os._exit(1)
-            except OSError:     # alive, another user's (pid reused): nothing to say
-                pass
 
     threading.Thread(target=watch, name="eegemo-watch-parent", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie (killed, not yet reaped)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:     # alive, another user's (pid reused)
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):   # no /proc (macOS): a zombie parent goes unnoticed
+        return True
 
 
 def lost_worker_error(what: str, err: BaseException) -> ConfigurationError | None:

@@ -76,10 +76,15 @@ _SKIP_DESC = re.compile(r"^(bad|edge)|^boundary$", re.IGNORECASE)
 _BIDS = re.compile(r"sub-(?P<sub>[A-Za-z0-9]+)")
 _BIDS_SES = re.compile(r"_ses-(?P<ses>[A-Za-z0-9]+)")
 _BIDS_RUN = re.compile(r"_run-(?P<run>\d+)")
+#: channel types MNE's ``pick`` takes
+_PICK_TYPES = frozenset({"eeg", "eog", "ecg", "emg", "misc", "stim", "resp", "bio", "seeg",
+                         "ecog", "dbs", "meg", "mag", "grad", "ref_meg", "data", "all",
+                         "data_channels", "fnirs", "gsr", "temperature"})
 #: channel names of other signals than EEG (EDF/BDF files type every channel as EEG)
 _NOT_EEG = re.compile(r"^(?:EEG\s+)?(?:[HV]EOG?|EOG|ECG|EKG|EMG|RESP\w*|ACC\w*|GSR|EDA|"
                       r"TEMP\w*|STATUS|TRIG\w*|STI\w*|PHOTIC|PULSE|SPO2|SAO2|PLETH\w*|MARKER|"
-                      r"EVENT)(?![A-Z])", re.IGNORECASE)
+                      r"EVENT)(?:LEFT|RIGHT|UPPER|LOWER|UP|DOWN|LOW|[LRUD])?(?![A-Z])",
+                      re.IGNORECASE)
 #: MNE's file-name endings (``S001R04_raw.fif``, ``run-raw.fif``)
 _MNE_SUFFIX = re.compile(r"[-_](raw|eeg)$", re.IGNORECASE)
 _MMIDB = re.compile(r"^(?P<sub>S\d{3})R(?P<run>\d{2})$", re.IGNORECASE)
@@ -652,17 +657,24 @@ def _pick(raw, picks, path: Path) -> list[int]:
     else:
         if isinstance(picks, str) and "," in picks:      # "C3,C4,Cz" from --read-option
             picks = [p.strip() for p in picks.split(",") if p.strip()]
-        if isinstance(picks, str):
+        if isinstance(picks, (str, int, np.integer)):
             picks = [picks]
-        # a name as the file spells it ("C3..") or as eegemo shows it ("C3"), or a channel type
+        # a name as the file spells it ("C3..") or as eegemo shows it ("C3"), a channel type, or
+        # an index (ints: MNE's meaning, never a numbered channel's name)
         shown = _channel_names(raw.ch_names)
-        wanted = {str(p) for p in picks}
-        idx = [i for i, (c, n) in enumerate(zip(raw.ch_names, shown)) if c in wanted or n in wanted]
-        types = [p for p in picks if p not in raw.ch_names and p not in shown]
-        if types:
+        names = {p for p in picks if isinstance(p, str)}
+        idx = [i for i, (c, n) in enumerate(zip(raw.ch_names, shown)) if c in names or n in names]
+        rest = [p for p in picks if not (isinstance(p, str) and (p in raw.ch_names or p in shown))]
+        unknown = [p for p in rest if isinstance(p, str) and p not in _PICK_TYPES]
+        if unknown and (idx or len(unknown) < len(rest)):   # a typo beside names that matched
+            raise data_error(path, f"picks {', '.join(map(repr, unknown))} match no channel",
+                             expected="channel names as the file or eegemo info spells them, "
+                             "channel types or indices",
+                             found=f"{', '.join(shown[:10])}{', …' if len(shown) > 10 else ''}")
+        if rest:
             try:
-                kept = set(raw.copy().pick(types).ch_names)  # lazy: only the channel list
-            except ValueError:  # MNE: no channel of that name/type
+                kept = set(raw.copy().pick(rest).ch_names)  # lazy: only the channel list
+            except (ValueError, IndexError):  # MNE: no channel of that name/type/index
                 kept = set()
             idx = sorted(set(idx) | {i for i, c in enumerate(raw.ch_names) if c in kept})
     if not idx:

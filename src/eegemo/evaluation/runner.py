@@ -317,7 +317,7 @@ def _run_fold(task: dict) -> dict:
 
     Run in a worker process, what the fold warns about comes back in the result's ``"log"``.
     """
-    with worker_warnings() as log:
+    with worker_warnings(same_process=task.get("parent_pid", os.getpid()) == os.getpid()) as log:
         result = _fit_fold(task)
     result["log"] = log
     return result
@@ -653,6 +653,7 @@ def _execute(tasks: list[dict], *, jobs: int, client) -> list[dict]:
     from tqdm.auto import tqdm
 
     bar = tqdm(total=len(tasks), desc="folds", unit="fold", disable=progress_disabled())
+    tasks = [{**t, "parent_pid": os.getpid()} for t in tasks]   # whose warnings a fold collects
     try:
         if client is not None:   # a connected distributed.Client
             from distributed import as_completed

@@ -402,23 +402,28 @@ def _peak_rss_mb() -> float | None:
     return round(kb / (1024.0 * 1024.0 if sys.platform == "darwin" else 1024.0), 1)
 
 
-def process_payload(payload: bytes, config_dict: dict, key: str, recordings_dir: str) -> dict:
+def process_payload(payload: bytes, config_dict: dict, key: str, recordings_dir: str,
+                    sent_from: tuple[int, bool] | None = None) -> dict:
     """Worker entry point: unpickle a recording (cloudpickle) and :func:`process_recording` it.
 
-    The worker's warnings come back in the result's ``"log"``, for the process that commits the
-    result to log again (:func:`eegemo._logging.relog`).
+    ``sent_from`` is (pid of the process that sent it, whether its source file exists there). The
+    worker's warnings come back in the result's ``"log"``, for the sending process to log again
+    (:func:`eegemo._logging.relog`); a worker thread of that same process (Dask with
+    ``processes=False``) logs them itself. A source file the sender sees and this worker does not
+    (a Dask worker on another machine) is said in one line.
     """
     import cloudpickle
 
-    with worker_warnings() as log:
+    pid, source_seen = sent_from or (None, False)
+    with worker_warnings(same_process=pid == os.getpid()) as log:
         rec = cloudpickle.loads(payload)
-        lazy = any(t.data is None for t in rec.trials)
-        if lazy and not Path(rec.source).exists():    # a Dask worker that cannot see the data
+        if (source_seen and not Path(rec.source).exists()
+                and any(t.data is None for t in rec.trials)):
             import socket
 
             raise data_error(rec.source, f"not visible from the worker on {socket.gethostname()}",
-                             expected="the source files at the same path on every worker",
-                             found="no such file here")
+                             expected="the source files at the same path on every Dask worker",
+                             found="no such file there")
         cfg = PrepareConfig.from_dict(config_dict)
         result = process_recording(rec, cfg, key, recordings_dir,
                                    fail_after_trials=_fail_hook(key))

@@ -12,8 +12,10 @@ A recording is computed by a worker into ``recordings/.tmp-<key>-<random>/`` and
 it with one ``rename`` (atomic on a local file system), then records it in the manifest. An
 interrupted ``prepare`` therefore leaves only whole recordings visible; running it again removes the
 temporary folders, skips the committed recordings whose source is unchanged and computes the rest. A
-store is only resumed with the configuration it was started with (same :meth:`PrepareConfig.config_hash`);
-anything else raises :class:`~eegemo.errors.ConfigurationError` unless ``overwrite=True``.
+store is only resumed with the configuration it was started with (same :meth:`PrepareConfig.config_hash`),
+or with a wider subject/session selection and every other setting equal (the new recordings are
+added; a failure meanwhile leaves the store as it was); anything else raises
+:class:`~eegemo.errors.ConfigurationError` unless ``overwrite=True``.
 
 Source fingerprints are fast: size, modification time (ns) and the SHA-256 of the first and the last
 MiB of the file (a full hash of a 45-session release would take longer than preparing it). In-memory
@@ -218,7 +220,9 @@ def _refuse_overlapping_trials(rec: Recording) -> None:
                    if t.label is not None and t.onset is not None and t.n_times)
     end = None
     for start, stop, index, dt in spans:
-        if end is not None and start < end[0] - dt / 2:
+        # one shared sample is rounding (back-to-back events at onsets between samples), not a
+        # leak: more than that is refused
+        if end is not None and start < end[0] - 1.5 * dt:
             raise data_error(
                 rec.source, f"trials {end[1]} and {index} overlap ({end[2]:g}–{end[0]:g} s and "
                 f"{start:g}–{stop:g} s)", expected="trials that share no samples (their windows "
@@ -258,12 +262,17 @@ def _check(recs: list[Recording], cfg: PrepareConfig) -> dict:
         for rec in recs:
             _refuse_overlapping_trials(rec)
     seen = {int(t.label) for r in recs for t in r.trials if t.label is not None}
-    empty = [f"{label_names[k]!r}" for k in sorted(label_names) if k not in seen]
-    if empty and seen:   # (a source of unlabelled trials only is refused where it is computed)
+    empty = [k for k in sorted(label_names) if k not in seen]
+    asked = {"labels", "label_map"} & set(cfg.read_options or {})
+    if empty and seen and asked:   # (unlabelled trials only are refused where computed)
         raise DataFormatError(
-            f"prepare: class(es) {', '.join(empty)} have no trial in any recording (kept: "
-            f"{', '.join(repr(label_names.get(k, k)) for k in sorted(seen))}); check the event "
-            "names asked for (--labels) against those eegemo info lists")
+            f"prepare: class(es) {', '.join(repr(label_names[k]) for k in empty)} have no trial "
+            f"in any recording (kept: {', '.join(repr(label_names[k]) for k in sorted(seen))}); "
+            "check the event names asked for (--labels) against those eegemo info lists")
+    if empty and seen:     # e.g. zero-length markers ("RECORD START") named as every event is
+        logger.info("prepare: event(s) %s gave no trial: not classes of the store",
+                    ", ".join(repr(label_names[k]) for k in empty))
+        label_names = {k: v for k, v in label_names.items() if k in seen}
     if cfg.grid is not None and not _compute.grid_ok(ch_names):
         logger.warning("prepare: none of the channels (%s...) is on the 9x9 SEED grid; no grid arrays",
                        ", ".join(ch_names[:3]))
@@ -654,6 +663,7 @@ def _prepare(source, out, config, jobs, scheduler, overwrite, overrides) -> Stor
     made = not out.exists()
     fresh = made or (out.is_dir() and not any(out.iterdir()))
     old = _start_store(out, cfg, overwrite)
+    widening = old is not None and old.get("config_hash") != cfg.config_hash()
     recdir = out / "recordings"
     recdir.mkdir(exist_ok=True)
     for child in recdir.iterdir():
@@ -750,6 +760,12 @@ def _prepare(source, out, config, jobs, scheduler, overwrite, overrides) -> Stor
             # (each committed one is), instead of blocking train/info until the source is fixed
             try:
                 manifest["recordings"] = [committed[k] for k in keys if k in committed]
+                if widening:   # the store as it was: its selection, config and recordings
+                    before = {e["key"] for e in old.get("recordings", [])}
+                    manifest["recordings"] = [e for e in manifest["recordings"]
+                                              if e["key"] in before]
+                    manifest["config"], manifest["config_hash"] = (old["config"],
+                                                                   old["config_hash"])
                 manifest["n_rows"] = _rebuild_index(out, manifest["recordings"])
                 manifest["complete"] = True
                 _write_json(man_path, manifest)
@@ -779,6 +795,12 @@ def _prepare(source, out, config, jobs, scheduler, overwrite, overrides) -> Stor
                 "%(windows)d windows in %(seconds).1f s (%(windows_per_s)s windows/s), "
                 "%(bytes)d bytes on disk", store.summary)
     return store
+
+
+def _sent_from(rec: Recording) -> tuple[int, bool]:
+    """What a worker is told of where its recording comes from: this pid, and whether the source
+    file exists here."""
+    return os.getpid(), Path(rec.source).exists()
 
 
 def _payload(rec: Recording) -> bytes | None:
@@ -838,7 +860,8 @@ def _run(recs, keys, todo, cfg: PrepareConfig, recdir: Path, jobs: int, schedule
             payloads = {i: _payload(recs[i]) for i in todo}
             here = [i for i in todo if payloads[i] is None]
             remote = [i for i in todo if payloads[i] is not None]
-            done_rows += _run_dask(remote, payloads, keys, cfg_dict, recdir, scheduler, commit, bar)
+            done_rows += _run_dask(remote, payloads, keys, cfg_dict, recdir, scheduler, commit, bar,
+                                   {i: recs[i] for i in remote})
         else:
             here = []
             queue = iter(todo)
@@ -855,7 +878,8 @@ def _run(recs, keys, todo, cfg: PrepareConfig, recdir: Path, jobs: int, schedule
                         if payload is None:
                             here.append(i)
                             continue
-                        fut = ex.submit(process_payload, payload, cfg_dict, keys[i], str(recdir))
+                        fut = ex.submit(process_payload, payload, cfg_dict, keys[i], str(recdir),
+                                        _sent_from(recs[i]))
                         futures[fut] = i
                         return fut
                     return None
@@ -895,7 +919,7 @@ def _run(recs, keys, todo, cfg: PrepareConfig, recdir: Path, jobs: int, schedule
         bar.close()
 
 
-def _run_dask(remote, payloads, keys, cfg_dict, recdir, client, commit, bar) -> int:
+def _run_dask(remote, payloads, keys, cfg_dict, recdir, client, commit, bar, recs_of) -> int:
     """Compute recordings ``remote`` on the workers of a connected ``distributed.Client``."""
     from distributed import as_completed
 
@@ -903,6 +927,7 @@ def _run_dask(remote, payloads, keys, cfg_dict, recdir, client, commit, bar) -> 
     futures = {}
     for i in remote:
         fut = client.submit(process_payload, payloads[i], cfg_dict, keys[i], str(recdir),
+                            _sent_from(recs_of[i]),
                             pure=False, key=f"eegemo-prepare-{keys[i]}-{uuid.uuid4().hex[:8]}")
         futures[fut.key] = (i, fut)
     try:
