@@ -40,6 +40,8 @@ def test_two_names_of_one_site_are_refused():
     for names in (["T3", "T7", "CZ"], ["Fp1", "CZ", "FP1."]):
         with pytest.raises(ConfigurationError, match="are one electrode site on the grid"):
             to_grid(np.ones((1, 3, 5)), names)
+    with pytest.raises(ConfigurationError, match="channels 'T3', 'T7' are one electrode site"):
+        to_image(np.ones((1, 5, 5)), ["T3", "T7", "CZ", "FZ", "PZ"], size=8)
 
 
 def test_grid_all_channels_order_and_empty_cells():

@@ -136,6 +136,12 @@ def _layout(ch_names: tuple[str, ...], size: int):
             f"to_image: at least 3 channels need a known position (found {len(placed)} of "
             f"{len(ch_names)}: {list(ch_names)[:5]}...)")
     pts = np.array([xy[ch_names[i]] for i in placed])
+    _, first, count = np.unique(np.round(pts, 9), axis=0, return_index=True, return_counts=True)
+    if (count > 1).any():     # two names of one site (T3 and T7): one value would be lost
+        j = first[np.flatnonzero(count > 1)[0]]
+        twins = [ch_names[placed[i]] for i in range(len(placed)) if np.allclose(pts[i], pts[j])]
+        raise ConfigurationError(f"to_image: channels {', '.join(map(repr, twins))} are one "
+                                 "electrode site; keep one of them")
     radius = max(1.0, float(np.linalg.norm(pts, axis=1).max())) * 1.05
     # Pixel centres: columns left→right = -R..R in x, rows top→bottom = +R..-R in y (nose up).
     coords = (np.arange(size) + 0.5) / size * 2 * radius - radius
