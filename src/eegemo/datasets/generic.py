@@ -107,6 +107,11 @@ def _stem(path: Path) -> str:
     return path.name[: len(path.name) - len(ext)] if ext else path.stem
 
 
+def _recording_stem(path: Path) -> str:
+    """The file stem without MNE's ``_raw``/``-raw`` ending: the recording's name."""
+    return _MNE_SUFFIX.sub("", _stem(path))
+
+
 def parse_name(path: str | os.PathLike) -> tuple[str, int | None, dict]:
     """Subject, session and extra facts from a recording's file name.
 
@@ -130,7 +135,7 @@ def parse_name(path: str | os.PathLike) -> tuple[str, int | None, dict]:
     """
     stem = _stem(Path(path))
     extra: dict = {}
-    m = _MMIDB.match(_MNE_SUFFIX.sub("", stem))
+    m = _MMIDB.match(_recording_stem(Path(path)))
     if m:
         run = int(m["run"])
         return m["sub"].upper(), run, {"run": run}
@@ -1018,7 +1023,7 @@ def read(path: str | os.PathLike, *, labels: Sequence[str] | None = None,
 def _refuse_mixed_eegmmidb_tasks(files: Sequence[Path], labels, label_map) -> None:
     """eegmmidb's T1/T2 mean left/right fist in some runs and both fists/feet in others: runs of
     both groups read together would give one class two meanings (read_eegmmidb refuses too)."""
-    names = [_MNE_SUFFIX.sub("", _stem(f)) for f in files]
+    names = [_recording_stem(f) for f in files]
     if not names or not all(_MMIDB.match(n) for n in names):
         return
     explicit = labels is not None or label_map is not None
@@ -1042,7 +1047,7 @@ def _refuse_copies(files: Sequence[Path]) -> None:
     ``run_raw.fif``): read twice, its trials would land on both sides of a split."""
     seen: dict[tuple[Path, str], Path] = {}
     for f in files:
-        key = (f.parent, _MNE_SUFFIX.sub("", _stem(f)).lower())
+        key = (f.parent, _recording_stem(f).lower())
         if key in seen:
             raise data_error(f, "the same recording name as another file in its folder",
                              expected="one file per recording (keep one format, or move the "
