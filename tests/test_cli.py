@@ -80,3 +80,15 @@ def test_an_output_file_never_lands_on_a_store_or_a_runs_own_files(tmp_path, cap
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 2 and len(err) == 1 and "would write over a file of the eegemo recognition run" in err[0]
     assert (run / "metrics.json").read_text() == "{}"
+
+
+def test_python_dash_m_eegemo_is_the_command():
+    import subprocess
+    import sys
+
+    import eegemo
+
+    out = subprocess.run([sys.executable, "-m", "eegemo", "--version"], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert eegemo.__version__ in out.stdout + out.stderr

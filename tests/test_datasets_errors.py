@@ -24,13 +24,37 @@ def _one_line(exc: pytest.ExceptionInfo, *words: str) -> str:
     return msg
 
 
-def test_missing_label_file(tmp_path):
+def test_missing_label_file(tmp_path, caplog):
+    """Without label.mat SEED's published labels are used, with a warning; files that do not
+    hold SEED's 15 trials then disagree with them in one line."""
     build_seed_raw(tmp_path)
     (tmp_path / "Preprocessed_EEG" / "label.mat").unlink()
     (tmp_path / "Preprocessed_EEG" / "readme.txt").write_text("x")
-    with pytest.raises(DataFormatError) as exc:
+    with caplog.at_level("WARNING", logger="eegemo"), pytest.raises(DataFormatError) as exc:
         read(tmp_path / "Preprocessed_EEG")
-    _one_line(exc, "label.mat", "label file missing", "labels=")
+    _one_line(exc, "1_20131027.mat", "trial and label counts disagree", "found 3 trials")
+    assert "no label.mat beside the subject files" in caplog.text
+
+
+def test_seed_files_copied_to_a_folder_of_ones_own(tmp_path, caplog):
+    """Subject files copied without label.mat into a folder of another name: read as SEED when
+    SEED is chosen (not detected: SEED-IV's files are named alike), with the published labels."""
+    from eegemo.datasets._family import load_table
+
+    build_seed_raw(tmp_path / "src", n_trials=15, labels=load_table("seed")["labels"])
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    for f in (tmp_path / "src" / "Preprocessed_EEG").glob("1_*.mat"):
+        f.rename(mine / f.name)
+    with pytest.raises(DataFormatError, match="unknown dataset layout"):
+        detect_dataset(mine)
+    with caplog.at_level("WARNING", logger="eegemo"):
+        recs = read(mine, dataset="seed")
+    assert [(r.subject, r.session) for r in recs] == [("1", 1), ("1", 3)]   # by published dates
+    assert recs[0].labels == load_table("seed")["labels"]
+    assert "using SEED's published labels" in caplog.text
+    (one,) = read(mine / "1_20131027.mat")                # one file names its reader itself
+    assert one.labels == load_table("seed")["labels"]
 
 
 def test_label_file_recoded_012_is_refused_not_misnamed(tmp_path):
@@ -219,6 +243,21 @@ def test_trial_beyond_recording(tmp_path):
     with pytest.raises(DataFormatError) as exc:
         read(tmp_path, trial_times=short_times(15))
     _one_line(exc, "1_1_20180804.cnt", "trial 8 ends after the recording", "found 5.000 s")
+
+
+@pytest.mark.parametrize("seconds, n_trials, last", [(10.0, 14, 500), (10.4, 15, 300)])
+def test_recording_that_stops_during_its_last_trial(tmp_path, caplog, seconds, n_trials, last):
+    """A recording that ends early loses only the trials past its end (a trial keeping half its
+    length is cut), with a warning, instead of stopping the read of every other file."""
+    build_cnt(tmp_path / "EEG_raw" / "1_1_20180804.cnt", SEED_CNT_CHANNELS, seconds)
+    build_cnt(tmp_path / "EEG_raw" / "2_1_20180805.cnt", SEED_CNT_CHANNELS, 11.0)
+    with caplog.at_level("WARNING", logger="eegemo"):
+        recs = read(tmp_path, trial_times=short_times(15))
+    assert [len(r.trials) for r in recs] == [n_trials, 15]
+    assert recs[0].trials[-1].n_times == last and recs[0].trials[-1].index == n_trials
+    assert recs[0].trials[-1].load().shape == (62, last)
+    assert "1_1_20180804.cnt: the recording ends at" in caplog.text
+    assert ("cut at the end" if last == 300 else "15 dropped") in caplog.text
 
 
 def test_cnt_missing_channels(tmp_path):

@@ -51,6 +51,37 @@ def build_seed_raw(root, *, n_trials=3, subjects=None, rng=0, labels=None, n_ch=
     return out
 
 
+def test_seed_mat_with_longer_compressed_elements_is_read(tmp_path, caplog):
+    """scipy issue #6999: MATLAB reads v7 files whose compressed elements hold a few bytes more
+    than their variable; scipy's default check refuses them. They are read, with a warning."""
+    import io
+    import struct
+    import zlib
+
+    written = build_seed_raw(tmp_path, subjects={"1": ["20131027"]})
+    f = tmp_path / "Preprocessed_EEG" / "1_20131027.mat"
+    buf = io.BytesIO()
+    scipy.io.savemat(buf, {k: v for k, v in scipy.io.loadmat(f).items() if not k.startswith("__")},
+                     do_compression=True)
+    b = buf.getvalue()
+    out, pos = bytearray(b[:128]), 128
+    while pos < len(b):
+        mdtype, n = struct.unpack_from("<II", b, pos)
+        payload = b[pos + 8:pos + 8 + n]
+        if mdtype == 15:                        # miCOMPRESSED: 8 more bytes inside the stream
+            payload = zlib.compress(zlib.decompress(payload) + bytes(8))
+        out += struct.pack("<II", mdtype, len(payload)) + payload
+        pos += 8 + n
+    f.write_bytes(bytes(out))
+    with pytest.raises(ValueError, match="miCOMPRESSED"):
+        scipy.io.loadmat(f)
+    (r,) = read(tmp_path)
+    with caplog.at_level("WARNING", logger="eegemo"):
+        x = r.trials[1].load()
+    np.testing.assert_allclose(x, written[("1", "20131027")][1] * 1e-6)
+    assert "1_20131027.mat: scipy's check of the compressed data failed" in caplog.text
+
+
 def build_seed_features(root, folder="ExtractedFeatures", *, n_trials=3, rng=1):
     rng = np.random.default_rng(rng)
     d = root / folder
@@ -251,7 +282,7 @@ def test_seed_v_cnt_cut_drop_channels_and_repaired(tmp_path):
     x = build_cnt(raw_dir / "3_2_20180512.cnt", SEED_CNT_CHANNELS, 11.0)
     build_cnt(raw_dir / "3_2_20180512_repaired.cnt", SEED_CNT_CHANNELS, 11.0, rng=9)
     assert detect_dataset(tmp_path) == "seed-v"
-    (r,) = read(tmp_path, trial_times={2: times})
+    (r,) = read(tmp_path, trial_times={2: times}, repaired=False)
     assert (r.subject, r.session, r.date, r.source.name) == ("3", 2, "20180512", "3_2_20180512.cnt")
     assert r.ch_names == SEED_CHANNELS and r.extra["n_channels_file"] == 66
     assert r.labels == load_table("seed_v")["labels"]["2"] and r.label_names[0] == "disgust"
@@ -260,8 +291,21 @@ def test_seed_v_cnt_cut_drop_channels_and_repaired(tmp_path):
         assert t.data is None and t.n_times == 500
         np.testing.assert_allclose(t.load(), x[keep, int(t.onset * 1000):int(t.onset * 1000) + 500],
                                    atol=1e-9)
-    (rr,) = read(tmp_path, trial_times=times, repaired=True)
-    assert "repaired" in rr.source.name
+    # the signal around a trial, for filtering it as part of the recording (clipped at the ends)
+    t = r.trials[0]
+    a = int(round(t.onset * 1000))
+    assert t.room == (a, 11000 - a - 500) == (300, 10200)
+    xp, nb, na = t.load_padded(1000, 250, multiple=7)
+    assert (nb, na, xp.shape[1]) == (294, 250, 294 + 500 + 250)
+    np.testing.assert_allclose(xp, x[keep, a - 294:a + 750], atol=1e-9)
+    # BCMI's repaired copy (7_1_20180411_repaired.cnt in the release) is read by default
+    (rr,) = read(tmp_path, trial_times=times)
+    assert rr.source.name == "3_2_20180512_repaired.cnt"
+    # two other files of one subject and session: refused, naming both, not read twice
+    build_cnt(raw_dir / "3_2_20180513.cnt", SEED_CNT_CHANNELS, 11.0)
+    with pytest.raises(DataFormatError, match="2 files of subject 3 session 2.*3_2_20180512.cnt, "
+                       "3_2_20180513.cnt"):
+        read(tmp_path, trial_times=times)
 
 
 def test_seed_v_repaired_copy_without_an_original_is_read(tmp_path, caplog):
@@ -414,6 +458,16 @@ def test_multimodal_raw_cnt_and_simulated_marker(tmp_path):
     assert (r.dataset, r.subject, r.session, r.simulated) == ("seed-fra", "2", 3, True)
     assert r.extra["vendor"] == "neuroscan" and len(r.trials) == 21
     np.testing.assert_allclose(r.trials[20].load(), x[:, 14300:14800], atol=1e-9)
+    # a repaired copy beside its original replaces it (one recording, not the session twice)
+    build_cnt(tmp_path / "French" / "01-EEG-raw" / "2_3_repaired.cnt", SEED_CHANNELS, 15.5, rng=7)
+    (r,) = read(tmp_path)
+    assert r.source.name == "2_3_repaired.cnt"
+    (r,) = read(tmp_path, repaired=False)
+    assert r.source.name == "2_3.cnt"
+    build_cnt(tmp_path / "French" / "01-EEG-raw" / "2_3_old.cnt", SEED_CHANNELS, 15.5)
+    with pytest.raises(DataFormatError, match="2 files of subject 2 session 3.*2_3.cnt, "
+                       "2_3_old.cnt"):
+        read(tmp_path)
 
 
 # ------------------------------------------------------------------------------------------------

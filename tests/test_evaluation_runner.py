@@ -395,8 +395,11 @@ def test_cli_train_and_predict_on_a_tiny_store(tmp_path, capsys):
     assert not (tmp_path / "q.csv").exists()
 
 
-@pytest.mark.parametrize("filters", [{}, {"bandpass": (1.0, 45.0), "notch": 50.0, "resample": 128.0}])
-def test_predict_recomputes_the_store_features(tmp_path, filters):
+@pytest.mark.parametrize("dataset, filters", [
+    ("seed", {}), ("seed", {"bandpass": (1.0, 45.0), "notch": 50.0, "resample": 128.0}),
+    # continuous .cnt files: trials are conditioned with the recording around them
+    ("seed-v", {"bandpass": (1.0, 45.0), "notch": 50.0, "resample": 200.0})])
+def test_predict_recomputes_the_store_features(tmp_path, dataset, filters):
     store_mod = pytest.importorskip("eegemo.store")
     if not hasattr(store_mod, "prepare"):
         pytest.skip("eegemo.store.prepare is not available yet")
@@ -404,12 +407,13 @@ def test_predict_recomputes_the_store_features(tmp_path, filters):
     from eegemo.datasets.simulate import simulate
     from eegemo.evaluation.predict import recording_arrays
 
-    data = simulate("seed", tmp_path / "data", subjects=1, sessions=1, duration_scale=0.02,
-                    random_state=3)
+    data = simulate(dataset, tmp_path / "data", subjects=1, sessions=1, duration_scale=0.02,
+                    random_state=3, features=False)
     store = store_mod.prepare(data, tmp_path / "store", features=("de", "raw"), grid="seed9x9",
                               smoothing="lds", **filters)
-    if filters:   # windows of the resampled signal: 128 samples of 1 s
-        assert store.sfreq == 128.0 and store.shape("raw")[1:] == (62, 128)
+    if filters:   # windows of the resampled signal: one second of samples
+        rate = filters["resample"]
+        assert store.sfreq == rate and store.shape("raw")[1:] == (62, int(rate))
     m = run(store, LogisticRegression(max_iter=200), "seed-standard", tmp_path / "run")
     rec = read(store.index["source"].iloc[0])[0]
     for array in ("de_grid", "raw"):

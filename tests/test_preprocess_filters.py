@@ -100,9 +100,106 @@ def test_filters_longer_than_short_trials_are_warned_about(tmp_path, caplog):
                     label_names={0: "a", 1: "b"}, source=tmp_path / "x.edf")
     with caplog.at_level("WARNING", logger="eegemo"):
         prepare([rec], tmp_path / "s", jobs=1, window=1.0, bandpass=(1.0, 40.0))
-    assert ("filters are up to 3.3 s long, more than half of the shortest trial (4.1 s"
+    assert ("filters are up to 3.3 s long, more than half of the shortest trial filtered "
+            "without the signal around it (4.1 s"
             in caplog.text)
     caplog.clear()
     with caplog.at_level("WARNING", logger="eegemo"):
         prepare([rec], tmp_path / "s2", jobs=1, window=1.0, bandpass=(4.0, 40.0))
     assert "filters are up to" not in caplog.text        # 0.8 s: short enough
+
+
+def _annotated_fif(path, sfreq=200.0, seconds=60.0, onsets=(0.5, 12.0, 24.0, 36.0, 48.0)):
+    """A continuous recording with a slow drift and 50-Hz line noise, trials of 4 s at onsets."""
+    import mne
+
+    rng = np.random.default_rng(3)
+    t = np.arange(int(seconds * sfreq)) / sfreq
+    x = (1e-5 * rng.standard_normal((2, t.size)) + 6e-5 * np.sin(2 * np.pi * 0.3 * t)
+         + 2e-5 * np.sin(2 * np.pi * 50 * t))
+    raw = mne.io.RawArray(x, mne.create_info(["Cz", "Pz"], sfreq, "eeg"), verbose="error")
+    raw.set_annotations(mne.Annotations(list(onsets), [4.0] * len(onsets),
+                                        ["a", "b"] * (len(onsets) // 2) + ["a"] * (len(onsets) % 2)))
+    raw.save(path, verbose="error")
+    return x
+
+
+@pytest.mark.parametrize("kw", [dict(bandpass=(1.0, 40.0), notch=50.0),
+                                dict(bandpass=(1.0, 40.0), resample=125.0)])
+def test_trials_of_a_recording_are_filtered_as_part_of_it(tmp_path, kw):
+    """A trial cut from a continuous recording is conditioned with the signal around it, so its
+    windows are those of the whole recording filtered first and cut after (MNE's usual order);
+    filtering the 4-s trial alone puts a 3.3-s high-pass's edge effects in most of its windows."""
+    import mne
+
+    from eegemo.datasets import generic
+    from eegemo.store import open_store, prepare
+
+    sfreq, onsets = 200.0, (0.5, 12.0, 24.0, 36.0, 48.0)
+    x = _annotated_fif(tmp_path / "run_raw.fif", sfreq, onsets=onsets)
+    (rec,) = generic.read(tmp_path / "run_raw.fif")
+    prepare([rec], tmp_path / "s", jobs=1, window=1.0, features=("raw",), **kw)
+    store = open_store(tmp_path / "s")
+    got, index = store.load("raw"), store.index
+    rate = kw.get("resample", sfreq)
+    y = x
+    if kw.get("resample"):
+        # padding of a whole number of output samples (800 at 200 Hz = 500 at 125 Hz)
+        y = mne.filter.resample(y, up=rate, down=sfreq, npad=800, verbose="error")
+    if kw.get("notch"):
+        y = mne.filter.notch_filter(y, rate, [50.0], verbose="error")
+    y = mne.filter.filter_data(y, rate, 1.0, 40.0, verbose="error") * 1e6
+    n = got.shape[-1]
+    errors = {}
+    for k, row in enumerate(index.itertuples()):
+        a = int(round((onsets[row.trial - 1] + row.start) * rate))
+        errors.setdefault(row.trial, []).append(
+            np.abs(got[k] - y[:, a:a + n]).max() / np.abs(y[:, a:a + n]).max())
+    assert sorted(errors) == [1, 2, 3, 4, 5] and all(len(e) == 4 for e in errors.values())
+    # trials 2-5 have 12 s of recording around them: the samples of the whole recording's
+    assert max(max(errors[t]) for t in (2, 3, 4, 5)) < 1e-3
+    # trial 1, 0.5 s after the file's start, takes the 0.5 s there is (not compared: both sides
+    # pad by reflection within a filter length of it, at slightly different places)
+    assert rec.trials[0].room[0] == 100
+
+
+def test_resampling_keeps_a_trial_on_its_own_time_axis():
+    """MNE's npad="auto" pads the two sides of an odd-length padding unequally, shifting the
+    resampled trial by half an output sample; condition() pads evenly in whole output samples."""
+    sfreq, n = 250.0, 2902                  # MNE's auto padding: 597 + 598 samples
+    t = np.arange(n) / sfreq
+    x = np.vstack([np.sin(2 * np.pi * 3.0 * t), np.sin(2 * np.pi * 7.3 * t + 1.0)])
+    y, rate = condition(x, sfreq, resample=125.0)
+    assert rate == 125.0 and y.shape == (2, 1451)
+    want = x[:, ::2]
+    assert np.abs(y - want)[:, 150:-150].max() < 0.01        # 0.18 with a half-sample shift
+
+
+def test_load_padded_takes_what_the_recording_has():
+    from eegemo.recording import Trial
+
+    full = np.arange(40, dtype=float).reshape(2, 20)
+    a, b = 3, 10
+
+    def context(before, after):
+        return full[:, a - before:b + after].copy()
+
+    t = Trial(index=1, label=0, sfreq=10.0, ch_names=("Cz", "Pz"), n_times=b - a,
+              loader=lambda: full[:, a:b].copy(), context=context, room=(a, 20 - b))
+    x, nb, na = t.load_padded(100, 4)
+    assert (nb, na) == (3, 4)
+    np.testing.assert_array_equal(x, full[:, 0:14])
+    x, nb, na = t.load_padded(100, 100, multiple=2)     # 3 before, rounded down to 2
+    assert (nb, na) == (2, 10)
+    np.testing.assert_array_equal(x, full[:, 1:20])
+    assert t.load_padded(0, 0)[1:] == (0, 0)
+    alone = Trial(index=1, label=0, sfreq=10.0, ch_names=("Cz", "Pz"), data=full[:, a:b])
+    x, nb, na = alone.load_padded(5, 5)
+    assert (nb, na) == (0, 0) and x.shape == (2, 7)
+    bad = full.copy()
+    bad[0, 0] = np.nan                                  # NaN before the trial: the trial alone
+    t2 = Trial(index=1, label=0, sfreq=10.0, ch_names=("Cz", "Pz"), n_times=b - a,
+               loader=lambda: bad[:, a:b].copy(),
+               context=lambda p, q: bad[:, a - p:b + q].copy(), room=(a, 20 - b))
+    x, nb, na = t2.load_padded(5, 5)
+    assert (nb, na) == (0, 0) and np.isfinite(x).all() and x.shape == (2, 7)

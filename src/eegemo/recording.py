@@ -10,6 +10,9 @@ stretches of that session. Two kinds of trial exist:
   4-s windows) and ``bands`` names the frequency bands.
 
 Data are read only when :meth:`Trial.load` is called, one trial at a time where the format allows.
+A raw trial cut from a continuous recording can also be read with some of the signal around it
+(:meth:`Trial.load_padded`), so that filters see real signal past the trial's edges instead of a
+reflection, as when a continuous recording is filtered before it is epoched.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import Literal
 import numpy as np
 
 from .bands import Band
-from .errors import data_error
+from .errors import DataFormatError, data_error
 
 __all__ = ["Trial", "Recording", "check_finite"]
 
@@ -65,6 +68,13 @@ class Trial:
         Called with no argument to read the data; ``None`` if ``data`` is given.
     data : ndarray | None
         The data, if already in memory.
+    context : callable | None
+        For a raw trial cut from a continuous recording: called with ``(before, after)`` sample
+        counts (each within ``room``), returns the trial with that much of the recording on
+        each side, shape ``(n_channels, before + n_times + after)``. ``None`` where the trial has
+        no surrounding signal (a file or array per trial, features).
+    room : tuple of (int, int)
+        Samples of the recording before and after the trial (what ``context`` can add).
     """
 
     index: int
@@ -77,6 +87,8 @@ class Trial:
     bands: tuple[Band, ...] | None = None
     loader: Callable[[], np.ndarray] | None = field(default=None, repr=False)
     data: np.ndarray | None = field(default=None, repr=False)
+    context: Callable[[int, int], np.ndarray] | None = field(default=None, repr=False)
+    room: tuple[int, int] = (0, 0)
 
     def load(self, cache: bool = False) -> np.ndarray:
         """Return the trial's data (see the module docstring for shapes and units).
@@ -96,6 +108,48 @@ class Trial:
         if cache:
             self.data = data
         return data
+
+    def load_padded(self, before: int, after: int, multiple: int = 1
+                    ) -> tuple[np.ndarray, int, int]:
+        """The trial with up to ``before`` and ``after`` samples of the recording around it.
+
+        Parameters
+        ----------
+        before, after : int
+            Samples wanted on each side; fewer are given where the recording starts or ends
+            sooner (see ``room``).
+        multiple : int
+            Round the samples added before the trial down to a multiple of this (so that they
+            map to whole samples after resampling).
+
+        Returns
+        -------
+        data : ndarray, shape (n_channels, n_before + n_times + n_after)
+        n_before, n_after : int
+            Samples added on each side; both 0 for a trial without surrounding signal, or where
+            that signal is not finite or cannot be read (the trial alone is then read by
+            :meth:`load`, which raises if the trial itself is bad).
+        """
+        if self.kind != "raw" or self.context is None or self.data is not None:
+            return self.load(), 0, 0
+        step = max(1, int(multiple))
+        nb = min(max(0, int(before)), int(self.room[0])) // step * step
+        na = min(max(0, int(after)), int(self.room[1]))
+        if nb == na == 0:
+            return self.load(), 0, 0
+        try:
+            data = self.context(nb, na)
+        except DataFormatError:
+            return self.load(), 0, 0
+        if data.ndim != 2 or (self.n_times is not None
+                              and data.shape[-1] != nb + self.n_times + na):
+            raise RuntimeError(f"internal: trial {self.index}'s context has shape {data.shape}, "
+                               f"expected {nb} + {self.n_times} + {na} samples")
+        if data.dtype.kind in "fc" and not np.isfinite(data).all():
+            return self.load(), 0, 0
+        if self.n_times is None:
+            self.n_times = int(data.shape[-1] - nb - na)
+        return data, nb, na
 
     @property
     def duration(self) -> float | None:

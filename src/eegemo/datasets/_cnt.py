@@ -281,32 +281,66 @@ def cut_trials(raw, path, starts: Sequence[float], ends: Sequence[float], labels
     sfreq = float(raw.info["sfreq"])
     n_total = int(raw.n_times)
     trials = []
-    for i, (s, e, lab) in enumerate(zip(starts, ends, labels), start=1):
+
+    def read(a, b, i):
+        return _read_span(raw, picks, path, a, b, i, chunk_s)
+
+    bounds = []
+    for i, (s, e) in enumerate(zip(starts, ends), start=1):
         a, b = int(round(float(s) * sfreq)), int(round(float(e) * sfreq))
         if not 0 <= a < b:
             raise data_error(path, f"trial {i} has impossible bounds", expected="0 <= start < end",
                              found=f"{s}-{e} s")
-        if b > n_total:
-            raise data_error(path, f"trial {i} ends after the recording (truncated file or wrong "
-                             "trial_times?)", expected=f"at least {e} s",
-                             found=f"{n_total / sfreq:.3f} s")
+        bounds.append((a, b))
+    # A recording that stops early: a trial keeping at least half its length is cut at the end,
+    # shorter ones are dropped, with a warning; more than half the trials missing is an error
+    # (wrong trial_times or the wrong file, more likely than a truncated recording).
+    short = [i for i, (a, b) in enumerate(bounds, start=1) if b > n_total]
+    lost = [i for i in short if n_total - bounds[i - 1][0] < (bounds[i - 1][1]
+                                                             - bounds[i - 1][0]) / 2]
+    if len(lost) > len(bounds) / 2 or (short and len(short) == len(bounds)):
+        i = short[0]
+        raise data_error(path, f"trial {i} ends after the recording (truncated file or wrong "
+                         "trial_times?)", expected=f"at least {ends[i - 1]} s",
+                         found=f"{n_total / sfreq:.3f} s")
+    if short:
+        cut = [i for i in short if i not in lost]
+        logger.warning("%s: the recording ends at %.1f s, before the end of trial(s) %s: %s",
+                       Path(path).name, n_total / sfreq, ", ".join(map(str, short)), "; ".join(
+                           ([f"trial(s) {', '.join(map(str, cut))} cut at the end"] if cut else [])
+                           + ([f"trial(s) {', '.join(map(str, lost))} dropped (less than half "
+                               "left)"] if lost else [])))
+    for i, ((a, b), lab) in enumerate(zip(bounds, labels), start=1):
+        if i in short:
+            if i in lost:
+                continue
+            b = n_total
 
         def loader(a=a, b=b, i=i):
-            # read in pieces: MNE converts whole blocks of every channel to float64 at once
-            x = np.empty((len(picks), b - a))
-            step = max(1, int(chunk_s * sfreq))
-            try:
-                for c0 in range(a, b, step):
-                    c1 = min(c0 + step, b)
-                    x[:, c0 - a:c1 - a] = raw.get_data(picks=picks, start=c0, stop=c1)
-            except Exception as exc:
-                raise data_error(path, f"trial {i} unreadable (truncated or corrupt file?)",
-                                 found=f"{type(exc).__name__}: {exc}") from None
-            return check_finite(x, path, f"trial {i}")
+            return check_finite(read(a, b, i), path, f"trial {i}")
+
+        def context(before, after, a=a, b=b, i=i):
+            return read(a - before, b + after, i)
 
         trials.append(Trial(index=i, label=int(lab), sfreq=sfreq, ch_names=tuple(ch_names),
-                            kind="raw", n_times=b - a, onset=a / sfreq, loader=loader))
+                            kind="raw", n_times=b - a, onset=a / sfreq, loader=loader,
+                            context=context, room=(a, n_total - b)))
     return trials
+
+
+def _read_span(raw, picks, path: Path, a: int, b: int, i: int, chunk_s: float) -> np.ndarray:
+    """Samples ``a:b`` of ``raw``, read in pieces (MNE converts whole blocks of every channel to
+    float64 at once); an unreadable file (truncated, corrupt) is one line naming trial ``i``."""
+    x = np.empty((len(picks), b - a))
+    step = max(1, int(chunk_s * float(raw.info["sfreq"])))
+    try:
+        for c0 in range(a, b, step):
+            c1 = min(c0 + step, b)
+            x[:, c0 - a:c1 - a] = raw.get_data(picks=picks, start=c0, stop=c1)
+    except Exception as exc:
+        raise data_error(path, f"trial {i} unreadable (truncated or corrupt file?)",
+                         found=f"{type(exc).__name__}: {exc}") from None
+    return x
 
 
 def read_cnt_header_channels(path: str | os.PathLike) -> int:

@@ -29,7 +29,7 @@ __all__ = [
     "MARKER", "glob_ci", "load_table", "label_names", "find_marker", "marker_for", "is_simulated",
     "as_subjects", "as_sessions", "check_kind", "resolve_labels", "resolve_times", "mat_raw_trials",
     "mat_feature_trials", "check_one_de", "only_window", "rank_sessions", "split_windows",
-    "FEATURE_RE", "RAW_VAR_RE",
+    "one_file_per_recording", "FEATURE_RE", "RAW_VAR_RE",
 ]
 
 #: Marker file written by :mod:`eegemo.datasets.simulate` at the root of a simulated dataset.
@@ -270,6 +270,58 @@ def rank_sessions(files: Iterable[tuple[str, str, Path]],
     return out
 
 
+def one_file_per_recording(files: Iterable[Path], rx: re.Pattern, *, repaired: bool = True
+                           ) -> dict[tuple[str, int], tuple[Path, re.Match]]:
+    """The file to read for each (subject, session) of a folder of raw recordings.
+
+    BCMI ships ``*_repaired`` copies beside some damaged originals (SEED-V's
+    ``7_1_20180411_repaired.cnt``); the copy is read where both exist unless ``repaired=False``.
+    A copy without an original is read either way. Two other files of one subject and session
+    are refused: reading both would put the same session twice in a dataset, once on each side
+    of a split.
+
+    Parameters
+    ----------
+    files : iterable of Path
+    rx : re.Pattern
+        File-name pattern; group 1 is the subject, group 2 the session. Other names are skipped.
+    repaired : bool
+        Prefer a repaired copy to its original.
+
+    Returns
+    -------
+    chosen : dict of (subject, session) -> (Path, re.Match)
+    """
+    groups: dict[tuple[str, int], dict[bool, list]] = {}
+    for f in files:
+        m = rx.match(f.name)
+        if m:
+            key = (m.group(1), int(m.group(2)))
+            groups.setdefault(key, {True: [], False: []})["repaired" in f.name.lower()].append((f, m))
+    chosen = {}
+    for (subj, sess), by_kind in groups.items():
+        for is_copy, found in by_kind.items():
+            if len(found) > 1:
+                names = ", ".join(sorted(f.name for f, _ in found))
+                raise data_error(found[0][0].parent, f"{len(found)} files of subject {subj} "
+                                 f"session {sess}", expected="one recording per subject and "
+                                 "session (move the others away, or read one file by its path)",
+                                 found=names)
+        copy, original = by_kind[True], by_kind[False]
+        if copy and original:
+            use = copy[0] if repaired else original[0]
+            logger.info("%s: subject %s session %d has a repaired copy; reading %s (repaired=%s)",
+                        original[0][0].name, subj, sess, use[0].name, repaired)
+        elif copy:
+            logger.warning("%s: the only file of subject %s session %d is a repaired copy; "
+                           "reading it", copy[0][0].name, subj, sess)
+            use = copy[0]
+        else:
+            use = original[0]
+        chosen[(subj, sess)] = use
+    return chosen
+
+
 def raw_prefix(mat: MatFile) -> tuple[str, dict[int, str]]:
     """Find the ``<prefix>_eeg<n>`` variables of a preprocessed file: the prefix and {trial: name}."""
     groups: dict[str, dict[int, str]] = {}
@@ -363,11 +415,13 @@ def mat_feature_trials(mat: MatFile, feature: str, labels: Sequence[int],
     return trials
 
 
-def read_label_mat(folder: Path, override=None, allowed: Mapping | None = None) -> list[int]:
+def read_label_mat(folder: Path, override=None, allowed: Mapping | None = None,
+                   published: Sequence[int] | None = None) -> list[int]:
     """SEED's ``label.mat`` (variable ``label``, 15 values) in ``folder`` or its parent.
 
     ``allowed`` (label → name) refuses a file coded otherwise, e.g. re-coded 0/1/2, whose values
     would otherwise be named by SEED's -1/0/1 table (0 would read "neutral" for a negative clip).
+    Without a ``label.mat``, ``published`` (the dataset's table) is used with a warning where given.
     """
     if override is not None:
         return resolve_labels(override, [], None, "SEED")
@@ -392,6 +446,11 @@ def read_label_mat(folder: Path, override=None, allowed: Mapping | None = None) 
                                  "0/1/2? pass labels=[...] in the published coding)",
                                  expected=coding, found=f"values {values}")
             return [int(v) for v in lab]
+    if published is not None:
+        logger.warning("%s: no label.mat beside the subject files or above them; using SEED's "
+                       "published labels (%s; pass labels=[...] to use others)", folder,
+                       ", ".join(str(int(v)) for v in published))
+        return [int(v) for v in published]
     raise data_error(folder / "label.mat", "label file missing", expected="label.mat beside the "
                      "subject files (or pass labels=[...])", found="no label.mat")
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._logging import logger
 from ..errors import data_error
 
 __all__ = ["MatFile", "is_hdf5"]
@@ -105,9 +106,7 @@ class MatFile:
 
                 with h5py.File(self.path, "r") as f:
                     return _h5_value(f, f[name])
-            from scipy.io import loadmat
-
-            return np.asarray(loadmat(self.path, variable_names=[name])[name])
+            return np.asarray(_loadmat(self.path, [name])[name])
         except Exception as exc:
             raise data_error(self.path, f"variable {name!r} unreadable (truncated or corrupt file?)",
                              found=f"{type(exc).__name__}: {exc}") from None
@@ -122,13 +121,29 @@ class MatFile:
         if self.hdf5:
             return {n: self.load(n) for n in names}
         try:
-            from scipy.io import loadmat
-
-            d = loadmat(self.path, variable_names=names)
+            d = _loadmat(self.path, names)
         except Exception as exc:
             raise data_error(self.path, "unreadable (truncated or corrupt file?)",
                              found=f"{type(exc).__name__}: {exc}") from None
         return {n: np.asarray(d[n]) for n in names}
+
+
+def _loadmat(path: Path, names: list[str]) -> dict:
+    """:func:`scipy.io.loadmat` of ``names``; where scipy's check of a compressed variable's length
+    fails (scipy issue #6999: files MATLAB itself reads, with a few bytes more in the compressed
+    element than the variable needs), read again without that check, with a warning."""
+    from scipy.io import loadmat
+
+    try:
+        return loadmat(path, variable_names=names)
+    except ValueError as exc:
+        try:
+            d = loadmat(path, variable_names=names, verify_compressed_data_integrity=False)
+        except Exception:
+            raise exc from None
+        logger.warning("%s: scipy's check of the compressed data failed (%s); read without it, "
+                       "as MATLAB reads such files", Path(path).name, str(exc).split("\n")[0])
+        return d
 
 
 def _h5_value(f, obj):

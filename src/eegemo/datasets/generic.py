@@ -502,8 +502,13 @@ def _cut(raw, path: Path, picks_idx, ch_names, events, mapping, *, tmin: float,
         def loader(a=a, b=b, i=i):
             return _get_data(raw, picks_idx, a, b, path, f"trial {i}")
 
+        def context(before, after, a=a, b=b, i=i):
+            return _get_data(raw, picks_idx, a - before, b + after, path, f"trial {i}",
+                             check=False)
+
         trials.append(Trial(index=i, label=mapping[desc], sfreq=sfreq, ch_names=ch_names,
-                            kind="raw", n_times=b - a, onset=a / sfreq, loader=loader))
+                            kind="raw", n_times=b - a, onset=a / sfreq, loader=loader,
+                            context=context, room=(a, n_total - b)))
     if dropped:
         logger.warning("%s: %d event(s) dropped, running past the recording's ends (first at %g s)",
                        path.name, len(dropped), dropped[0])
@@ -527,14 +532,15 @@ def _seconds(name: str, value) -> float:
         raise ConfigurationError(f"{name} must be a number of seconds, got {value!r}") from None
 
 
-def _get_data(raw, picks_idx, a: int, b: int, path: Path, what: str) -> np.ndarray:
+def _get_data(raw, picks_idx, a: int, b: int, path: Path, what: str, check: bool = True
+              ) -> np.ndarray:
     """Samples a:b of ``raw``; a file MNE cannot read there (truncated, corrupt) is one line."""
     try:
         x = raw.get_data(picks=picks_idx, start=a, stop=b)
     except Exception as exc:
         raise data_error(path, f"{what} unreadable (truncated or corrupt file?)",
                          found=f"{type(exc).__name__}: {exc}") from None
-    return check_finite(x, path, what)
+    return check_finite(x, path, what) if check else x
 
 
 def _whole(raw, path: Path, picks_idx, ch_names, *, tmin: float, duration: float | None) -> Trial:
@@ -551,8 +557,11 @@ def _whole(raw, path: Path, picks_idx, ch_names, *, tmin: float, duration: float
     def loader():
         return _get_data(raw, picks_idx, a, b, path, "recording")
 
+    def context(before, after):
+        return _get_data(raw, picks_idx, a - before, b + after, path, "recording", check=False)
+
     return Trial(index=1, label=None, sfreq=sfreq, ch_names=ch_names, kind="raw", n_times=b - a,
-                 onset=a / sfreq, loader=loader)
+                 onset=a / sfreq, loader=loader, context=context, room=(a, int(raw.n_times) - b))
 
 
 def _meas_date(info) -> str | None:
@@ -861,6 +870,11 @@ def _read_fieldtrip(path: Path, *, labels, label_map, sidecar, picks, tmin, dura
             return check_finite(ft.get(k, rows, a, b) * scale, path, f"trial {i}")
         return loader
 
+    def make_context(a, b):     # a continuous FieldTrip recording: signal around a trial
+        def context(before, after):
+            return ft.get(0, rows, a - before, b + after) * scale
+        return context
+
     sfreq = ft.sfreq
     if len(ft.shapes) > 1:  # epoched: each FieldTrip trial is one eegemo trial
         codes = ([str(int(v)) if float(v).is_integer() else str(v) for v in ft.trialinfo[:, 0]]
@@ -888,7 +902,8 @@ def _read_fieldtrip(path: Path, *, labels, label_map, sidecar, picks, tmin, dura
             raise ConfigurationError(f"{path}: tmin={tmin}, duration={duration} fall outside the "
                                      f"recording (0–{n_total / sfreq:g} s)")
         t = Trial(index=1, label=None, sfreq=sfreq, ch_names=ch_names, kind="raw", n_times=b - a,
-                  onset=a / sfreq, loader=make_loader(0, a, b, 1))
+                  onset=a / sfreq, loader=make_loader(0, a, b, 1), context=make_context(a, b),
+                  room=(a, n_total - b))
         return Recording(trials=[t], label_names={}, extra=extra, **common)
     if sc is None:
         raise data_error(path, "no annotations and no sidecar", expected="a FieldTrip file with "
@@ -914,7 +929,8 @@ def _read_fieldtrip(path: Path, *, labels, label_map, sidecar, picks, tmin, dura
         i = len(trials) + 1
         trials.append(Trial(index=i, label=mapping[desc], sfreq=sfreq, ch_names=ch_names,
                             kind="raw", n_times=b - a, onset=a / sfreq,
-                            loader=make_loader(0, a, b, i)))
+                            loader=make_loader(0, a, b, i), context=make_context(a, b),
+                            room=(a, n_total - b)))
     extra["events_from"] = str(sc)
     return Recording(trials=trials, label_names=_label_names(mapping), extra=extra, **common)
 

@@ -13,7 +13,9 @@ Layouts read (``root`` is the folder you downloaded):
   dropped).
 
 The session of a ``.mat`` file is the rank of its date among the subject's files. Labels come from
-``label.mat`` (or ``labels=``); trial times from ``tables/seed.json`` (or ``trial_times=``).
+``label.mat`` (or ``labels=``; without either, SEED's published sequence in ``tables/seed.json``, the
+same for every session, with a warning); trial times from ``tables/seed.json`` (or ``trial_times=``).
+Subject files copied to a folder of another name are read when SEED is chosen (``dataset="seed"``).
 """
 
 from __future__ import annotations
@@ -63,8 +65,16 @@ def _peek_kind(d: Path) -> str | None:
     return None
 
 
-def locate(path: str | os.PathLike) -> dict:
+def locate(path: str | os.PathLike, bare: bool = False) -> dict:
     """Find SEED's folders under ``path``.
+
+    Parameters
+    ----------
+    path : path-like
+    bare : bool
+        Also take a folder of ``<subject>_<YYYYMMDD>.mat`` files under a name of the user's
+        own and without ``label.mat`` (when SEED was chosen: SEED-IV's files are named alike,
+        so detection alone does not take such a folder).
 
     Returns
     -------
@@ -104,7 +114,7 @@ def locate(path: str | os.PathLike) -> dict:
     if found["raw"] is None and not found["features"] and found["cnt"] is None:
         # a bare folder of subject files: it must carry label.mat or SEED's folder name
         named = p.name in ("Preprocessed_EEG",) or p.name.startswith("ExtractedFeatures")
-        if _subject_mats(p) and (named or (p / "label.mat").is_file()):
+        if _subject_mats(p) and (named or bare or (p / "label.mat").is_file()):
             kind = "features" if p.name.startswith("ExtractedFeatures") else _peek_kind(p)
             if kind == "raw":
                 found["raw"] = p
@@ -166,7 +176,7 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
         raise ConfigurationError(f"window: expected '1s', '4s' or None, found {window!r}")
     if raw_format not in (None, "mat", "cnt"):
         raise ConfigurationError(f"raw_format: expected 'mat', 'cnt' or None, found {raw_format!r}")
-    found = locate(path)
+    found = locate(path, bare=True)
     if not (found["raw"] or found["features"] or found["cnt"]):
         raise data_error(path, "no SEED layout", expected="Preprocessed_EEG/ or ExtractedFeatures/ "
                          "with <subject>_<YYYYMMDD>.mat, or SEED_RAW_EEG/<subject>_<session>.cnt",
@@ -218,7 +228,7 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
             continue
         selected.append((subj, sess, date, f))
     selected.sort(key=lambda r: (int(r[0]), r[1]))
-    lab = read_label_mat(folder, labels, allowed=names)
+    lab = read_label_mat(folder, labels, allowed=names, published=table["labels"])
     recs = mat_recordings(DATASET, selected, kind=kind, feature=feature,
                           labels_for=lambda session, p: lab, sfreq=sfreq, label_names=names,
                           simulated=simulated,

@@ -32,8 +32,9 @@ from ..channels import SEED_CHANNELS
 from ..errors import ConfigurationError, DataFormatError, data_error
 from ..recording import Recording, Trial, check_finite
 from ._family import (as_sessions, as_subjects, check_kind, check_one_de, cnt_recording,
-                      find_marker, glob_ci, label_names, load_table, marker_for, only_window,
-                      reject_unknown, resolve_labels, resolve_times, split_windows)
+                      find_marker, glob_ci, label_names, load_table, marker_for,
+                      one_file_per_recording, only_window, reject_unknown, resolve_labels,
+                      resolve_times, split_windows)
 from ._npz import load_npz
 
 __all__ = ["detect", "read", "dataset_name", "locate", "DATASETS"]
@@ -168,7 +169,8 @@ def dataset_name(path: str | os.PathLike) -> str | None:
 
 def read(path: str | os.PathLike, *, dataset: str | None = None, kind: str | None = None,
          feature: str = "de_LDS", subjects=None, sessions=None, labels=None, trial_times=None,
-         window: str | None = None, data_format: str | None = None, **kwargs) -> list[Recording]:
+         window: str | None = None, data_format: str | None = None, repaired: bool = True,
+         **kwargs) -> list[Recording]:
     """Read SEED-GER / SEED-FRA / SEED Multimodal recordings, lazily.
 
     Parameters
@@ -193,6 +195,10 @@ def read(path: str | os.PathLike, *, dataset: str | None = None, kind: str | Non
         else the one window the folder holds.
     data_format : {"int16", "int32"} | None
         Neuroscan sample format (detected when ``None``).
+    repaired : bool
+        Read a ``*repaired*.cnt`` copy instead of its original where both exist (the default);
+        ``False`` reads the original. Two other ``.cnt`` files of one subject and session (say
+        ``1_1.cnt`` and ``1_1_old.cnt``) are refused.
 
     Returns
     -------
@@ -248,6 +254,9 @@ def read(path: str | os.PathLike, *, dataset: str | None = None, kind: str | Non
                                  found=", ".join(parts["features"]) or "raw .cnt only")
             files = found["files"] or glob_ci(parts["features"][win], "*.npz")
         rx = _CNT_NAME if k == "raw" else _NPZ_NAME
+        if k == "raw":    # a *_repaired copy replaces its original; other duplicates are refused
+            picked = one_file_per_recording(files, rx, repaired=repaired)
+            files = [picked[key][0] for key in sorted(picked, key=lambda k: (int(k[0]), k[1]))]
         for f in files:
             m = rx.match(f.name)
             if not m:

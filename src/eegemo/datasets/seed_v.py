@@ -4,8 +4,9 @@
   the session's 15 trials at the published start/end seconds (``tables/seed_v.json``, or
   ``trial_times=``; a simulated dataset's marker gives its own). M1, M2, VEO and HEO are dropped; the 62
   EEG channels are kept in SEED's order. The file is opened with ``preload=False`` and each trial is read
-  on its own, so memory stays near one trial. ``*repaired*`` copies are ignored unless
-  ``repaired=True`` (then they replace the originals) or no original is there.
+  on its own, so memory stays near one trial. A ``*repaired*`` copy (BCMI ships
+  ``7_1_20180411_repaired.cnt``) replaces its original unless ``repaired=False``; two other files
+  of one subject and session are refused.
 * Features: ``root/EEG_DE_features/<subject>_123.npz``: ``data`` and ``label`` are pickled dicts with keys
   0-44 (15 trials × 3 sessions), ``data[k]`` n × 310 (4-s windows). They are unpickled with a restricted
   unpickler (NumPy arrays and numbers only). The 310 columns are read channel-major (62 × 5, TorchEEG's
@@ -26,8 +27,8 @@ from ..channels import SEED_CHANNELS
 from ..errors import ConfigurationError, data_error
 from ..recording import Recording, Trial, check_finite
 from ._family import (as_sessions, as_subjects, check_kind, check_one_de, cnt_recording, glob_ci,
-                      label_names, load_table, marker_for, reject_unknown, resolve_labels,
-                      resolve_times)
+                      label_names, load_table, marker_for, one_file_per_recording, reject_unknown,
+                      resolve_labels, resolve_times)
 from ._npz import load_npz
 
 __all__ = ["detect", "read", "read_seed_v", "locate"]
@@ -76,7 +77,7 @@ def detect(path: str | os.PathLike) -> bool:
 
 
 def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de_LDS",
-         subjects=None, sessions=None, labels=None, trial_times=None, repaired: bool = False,
+         subjects=None, sessions=None, labels=None, trial_times=None, repaired: bool = True,
          de_layout: str | None = None, data_format: str | None = None,
          **kwargs) -> list[Recording]:
     """Read SEED-V recordings, lazily.
@@ -96,8 +97,8 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
     trial_times : dict | None
         ``{"start": [...], "end": [...]}`` or ``{session: {...}}`` in seconds.
     repaired : bool
-        Use ``*repaired*.cnt`` copies instead of the originals where both exist (a repaired copy
-        without an original is read either way, with a warning).
+        Read a ``*repaired*.cnt`` copy instead of its original where both exist (the default);
+        ``False`` reads the original. A copy without an original is read either way.
     de_layout : {"channel-major", "band-major"} | None
         How the 310 DE columns are ordered (default: the table's, channel-major).
     data_format : {"int16", "int32"} | None
@@ -154,27 +155,8 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
 def _read_raw(found, want_subj, want_sess, labels, trial_times, repaired, marker, table, names,
               simulated, data_format) -> list[Recording]:
     files = found["files"] or glob_ci(found["raw"], "*.cnt")
-    chosen: dict[tuple[str, int], tuple[Path, str]] = {}
-    copies: dict[tuple[str, int], tuple[Path, str]] = {}
-    for f in files:
-        m = _CNT_NAME.match(f.name)
-        if not m:
-            continue
-        key = (m.group(1), int(m.group(2)))
-        if "repaired" in f.name.lower():
-            copies.setdefault(key, (f, m.group(3)))
-        else:
-            chosen.setdefault(key, (f, m.group(3)))
-    for key, copy in copies.items():
-        if repaired:
-            chosen[key] = copy
-        elif key not in chosen:
-            # the only file of that recording: reading nothing would drop it without a word
-            logger.warning("%s: the only file of subject %s session %d is a repaired copy; "
-                           "reading it", copy[0].name, *key)
-            chosen[key] = copy
-        else:
-            logger.debug("%s: ignoring repaired copy (repaired=False)", copy[0].name)
+    chosen = {key: (f, m.group(3)) for key, (f, m)
+              in one_file_per_recording(files, _CNT_NAME, repaired=repaired).items()}
     out = []
     for (subj, sess), (f, date) in sorted(chosen.items(), key=lambda kv: (int(kv[0][0]), kv[0][1])):
         if (want_subj is not None and subj not in want_subj) or \

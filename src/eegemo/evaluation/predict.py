@@ -39,10 +39,10 @@ def _bands(cfg: dict):
     return tuple(out)
 
 
-def _pick_channels(trial, ch_names: list[str], source) -> np.ndarray:
+def _pick_channels(trial, ch_names: list[str], source, data: np.ndarray) -> np.ndarray:
     from ..channels import standard_name
 
-    data = np.asarray(trial.load(), dtype=np.float64)
+    data = np.asarray(data, dtype=np.float64)
     if not ch_names:
         return data
     have = {standard_name(c): i for i, c in enumerate(trial.ch_names)}
@@ -97,7 +97,7 @@ def recording_arrays(recording, cfg: dict, array: str) -> tuple[np.ndarray, pd.D
         (nullable integers: missing for an unlabelled trial or a file without sessions).
     """
     from ..preprocess import output_rate, to_grid, to_image
-    from ..store._compute import no_signal_warning, raw_trial_arrays
+    from ..store._compute import load_raw_trial, no_signal_warning, raw_trial_arrays
 
     feature = array.split("_")[0]
     released = _trained_kind(cfg) == "features"   # a released feature (de, psd, the Bird table's bird)
@@ -128,7 +128,8 @@ def recording_arrays(recording, cfg: dict, array: str) -> tuple[np.ndarray, pd.D
             starts = np.arange(len(feat)) / float(trial.sfreq)
             stops = starts + 1.0 / float(trial.sfreq)
         else:
-            data = _pick_channels(trial, ch_names, recording.source)
+            data, trim = load_raw_trial(trial, config)
+            data = _pick_channels(trial, ch_names, recording.source, data)
             sfreq = float(trial.sfreq)
             out_rate = output_rate(sfreq, config.resample)
             other_rate = bool(cfg.get("sfreq")) and abs(float(cfg["sfreq"]) - out_rate) > 1e-6
@@ -142,7 +143,7 @@ def recording_arrays(recording, cfg: dict, array: str) -> tuple[np.ndarray, pd.D
                                Path(str(recording.source)).name, sfreq, float(cfg["sfreq"]), feature)
             arrays, first, sfreq = raw_trial_arrays(data, sfreq, config,
                                                     f"{recording.source} trial {trial.index}",
-                                                    no_signal)
+                                                    no_signal, trim)
             feat = arrays[feature]
             starts = first / sfreq
             stops = starts + config.window

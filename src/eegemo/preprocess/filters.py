@@ -9,20 +9,26 @@ a fast FFT length). Resampling to a lower rate comes first: its anti-alias filte
 above the new Nyquist frequency (line harmonics included), so the notch and band-pass then run on
 fewer samples and give the same signal below it (a 4-min, 62-channel, 1000 Hz trial to 200 Hz:
 0.30 s, 2.4x faster than MNE's Raw methods in the usual order; ``benchmarks/conditioning.py``).
-Each trial is filtered on its own (eegemo loads one trial at a time), padded by reflection as MNE
-does, so the first and last ~half filter length of a trial carry edge effects; with SEED's
-minutes-long trials these are a small fraction of the windows.
+eegemo loads one trial at a time. A trial cut from a continuous recording is read with one filter
+length of the recording on each side (:func:`context_samples`), conditioned, and cut back to its
+own samples (``trim``), which gives the samples that filtering the whole recording before cutting
+it would give. A trial without surrounding signal (SEED's preprocessed ``.mat`` files hold one
+array per trial) is padded by reflection as MNE does, so its first and last ~half filter length
+carry edge effects; with SEED's minutes-long trials these are a small fraction of the windows.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
+from fractions import Fraction
 
 import numpy as np
 
 from ..errors import ConfigurationError
 
-__all__ = ["condition", "check_conditioning", "filter_seconds", "output_rate"]
+__all__ = ["condition", "check_conditioning", "context_samples", "filter_seconds",
+           "output_rate"]
 
 
 def output_rate(sfreq: float, resample: float | None) -> float:
@@ -97,8 +103,67 @@ def filter_seconds(sfreq: float, *, bandpass=None, notch: float | None = None,
     return seconds
 
 
+def _ratio_multiple(sfreq: float, resample: float) -> int:
+    """Smallest sample count at ``sfreq`` that is a whole number of samples at ``resample``
+    (1 where the rates have no small common ratio)."""
+    ratio = (Fraction(float(resample)).limit_denominator(10**6)
+             / Fraction(float(sfreq)).limit_denominator(10**6))
+    return ratio.denominator if ratio.denominator <= float(sfreq) else 1
+
+
+def _resample_pad(n: int, multiple: int) -> int:
+    """Padding on each side for FFT resampling of ``n`` samples: a multiple of ``multiple``, so
+    that the padding maps to whole output samples, with a fast FFT length where one is near.
+
+    MNE's ``npad="auto"`` pads the two sides unequally by one sample where the power-of-two
+    length leaves an odd count, which shifts the output by a fraction of a sample.
+    """
+    from scipy.fft import next_fast_len
+
+    first = -(-min(n // 8, 100) // multiple) * multiple
+    npad = first
+    for _ in range(256):
+        extra = next_fast_len(n + 2 * npad) - n - 2 * npad
+        if extra % (2 * multiple) == 0:
+            return npad + extra // 2
+        npad += multiple
+    return first
+
+
+def context_samples(sfreq: float, *, bandpass=None, notch: float | None = None,
+                    resample: float | None = None) -> tuple[int, int]:
+    """Samples of the recording worth reading on each side of a trial before :func:`condition`.
+
+    Parameters
+    ----------
+    sfreq : float
+        Rate of the recording in Hz.
+    bandpass, notch, resample
+        As for :func:`condition`.
+
+    Returns
+    -------
+    n : int
+        One whole length of the longest filter (:func:`filter_seconds`), at least one second when
+        resampling (FFT resampling assumes a periodic signal); 0 when nothing is conditioned.
+    multiple : int
+        Samples added before a trial must be a multiple of this so that they map to whole
+        samples after resampling (1 without resampling, 5 for 1000 → 200 Hz).
+    """
+    if not (bandpass and any(f is not None for f in bandpass)) and not notch and not resample:
+        return 0, 1
+    seconds = filter_seconds(sfreq, bandpass=bandpass, notch=notch, resample=resample)
+    multiple = 1
+    if resample and float(resample) != float(sfreq):
+        seconds = max(seconds, 1.0)
+        multiple = _ratio_multiple(float(sfreq), float(resample))
+    n = int(math.ceil(seconds * float(sfreq)))
+    return int(math.ceil(n / multiple) * multiple), multiple
+
+
 def condition(x: np.ndarray, sfreq: float, *, bandpass=None, notch: float | None = None,
-              resample: float | None = None) -> tuple[np.ndarray, float]:
+              resample: float | None = None, trim: tuple[int, int] = (0, 0)
+              ) -> tuple[np.ndarray, float]:
     """Notch, band-pass and resample one trial.
 
     Parameters
@@ -114,6 +179,10 @@ def condition(x: np.ndarray, sfreq: float, *, bandpass=None, notch: float | None
         Line frequency (50 or 60 Hz): notches at it and every harmonic below the Nyquist frequency.
     resample : float | None
         New rate in Hz (FFT resampling with its anti-alias filter).
+    trim : tuple of (int, int)
+        Samples of ``x`` (at ``sfreq``) before and after the trial itself, read from the
+        recording around it (:meth:`eegemo.recording.Trial.load_padded`): the whole of ``x`` is
+        conditioned and only the trial's own samples returned.
 
     Returns
     -------
@@ -138,8 +207,13 @@ def condition(x: np.ndarray, sfreq: float, *, bandpass=None, notch: float | None
     if x.ndim != 2:
         raise ConfigurationError(f"condition: expected a trial of shape (n_channels, n_times), "
                                  f"found shape {x.shape}")
+    rate_in, n_in = sfreq, x.shape[-1]
+    if min(trim) < 0 or sum(trim) >= n_in:
+        raise ConfigurationError(f"condition: trim={tuple(trim)} leaves no sample of a signal of "
+                                 f"{n_in} samples")
     def _resample(x, sfreq):
-        return mne.filter.resample(x, up=float(resample), down=sfreq, axis=-1, npad="auto",
+        npad = _resample_pad(x.shape[-1], _ratio_multiple(sfreq, float(resample)))
+        return mne.filter.resample(x, up=float(resample), down=sfreq, axis=-1, npad=npad,
                                    verbose="error"), float(resample)
 
     lower = bool(resample) and float(resample) < sfreq
@@ -155,4 +229,9 @@ def condition(x: np.ndarray, sfreq: float, *, bandpass=None, notch: float | None
             x = mne.filter.filter_data(x, sfreq, bandpass[0], bandpass[1], verbose="error")
         if resample and not lower and float(resample) != sfreq:
             x, sfreq = _resample(x, sfreq)
+    nb, na = (int(v) for v in trim)
+    if nb or na:
+        ratio = sfreq / rate_in
+        start = int(round(nb * ratio))
+        x = x[:, start:start + int(round((n_in - nb - na) * ratio))]
     return np.ascontiguousarray(x), sfreq

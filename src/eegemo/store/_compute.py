@@ -26,8 +26,8 @@ from ..errors import ConfigurationError, data_error
 from ..recording import Recording, check_finite
 from .config import PrepareConfig
 
-__all__ = ["process_recording", "process_payload", "raw_trial_arrays", "array_dims", "TMP_PREFIX",
-           "INDEX_COLUMNS"]
+__all__ = ["process_recording", "process_payload", "raw_trial_arrays", "load_raw_trial", "array_dims",
+           "TMP_PREFIX", "INDEX_COLUMNS"]
 
 #: Prefix of the temporary folders of recordings being written (removed on resume).
 TMP_PREFIX = ".tmp-"
@@ -153,8 +153,28 @@ def _smooth(feat: np.ndarray, config: PrepareConfig) -> np.ndarray:
     return feat
 
 
+def load_raw_trial(trial, config: PrepareConfig) -> tuple[np.ndarray, tuple[int, int]]:
+    """A raw trial with one filter length of its recording on each side, when it will be
+    conditioned and the recording has signal around it (:meth:`~eegemo.recording.Trial.load_padded`).
+
+    Returns
+    -------
+    x : ndarray, shape (n_channels, n_before + n_times + n_after)
+    trim : tuple of (int, int)
+        ``(n_before, n_after)``, for :func:`raw_trial_arrays`.
+    """
+    from ..preprocess import context_samples
+
+    if not (config.bandpass or config.notch or config.resample):
+        return trial.load(), (0, 0)
+    n, multiple = context_samples(float(trial.sfreq), bandpass=config.bandpass,
+                                  notch=config.notch, resample=config.resample)
+    x, nb, na = trial.load_padded(n, n, multiple)
+    return x, (nb, na)
+
+
 def raw_trial_arrays(x: np.ndarray, sfreq: float, config: PrepareConfig, where: str,
-                     notes: dict | None = None
+                     notes: dict | None = None, trim: tuple[int, int] = (0, 0)
                      ) -> tuple[dict[str, np.ndarray], np.ndarray, float]:
     """Windows and features of one raw trial (notched, band-passed and resampled first if the
     configuration says so).
@@ -171,6 +191,9 @@ def raw_trial_arrays(x: np.ndarray, sfreq: float, config: PrepareConfig, where: 
     notes : dict | None
         Where given, windows without signal in a channel (DE floored by
         :func:`_no_signal_floor`) are counted in it for :func:`no_signal_warning`.
+    trim : tuple of (int, int)
+        Samples of ``x`` before and after the trial, from :func:`load_raw_trial`: conditioned
+        with the trial, then cut off.
 
     Returns
     -------
@@ -188,9 +211,11 @@ def raw_trial_arrays(x: np.ndarray, sfreq: float, config: PrepareConfig, where: 
     if config.bandpass or config.notch or config.resample:
         try:
             x, sfreq = condition(x, sfreq, bandpass=config.bandpass, notch=config.notch,
-                                 resample=config.resample)
+                                 resample=config.resample, trim=trim)
         except ConfigurationError as exc:
             raise ConfigurationError(f"{where}: {exc}") from None
+    elif any(trim):
+        x = x[:, trim[0]:x.shape[-1] - trim[1]]
     if config.interpolate_to:
         x = interpolate_to_length(x, config.interpolate_to, axis=-1)
     try:
@@ -318,13 +343,13 @@ def process_recording(rec: Recording, config: PrepareConfig, key: str, recording
                     os.kill(os.getpid(), signal.SIGKILL)   # testing: die like a killed process
                 raise RuntimeError(f"simulated crash in {key} after {i_trial} trials")
             where = f"{rec.source} trial {trial.index}"
-            data = trial.load()
+            data, trim = load_raw_trial(trial, config) if is_raw else (trial.load(), (0, 0))
             if is_raw:
                 if data.ndim != 2 or data.shape[0] != len(ch_names):
                     raise data_error(rec.source, f"trial {trial.index} has the wrong shape",
                                      expected=f"({len(ch_names)}, n_times)", found=str(data.shape))
                 arrays, starts, sf = raw_trial_arrays(data, float(trial.sfreq), config, where,
-                                                      notes)
+                                                      notes, trim)
                 for arr in arrays.values():   # NaN/inf in the signal reach every feature
                     check_finite(arr, rec.source, f"trial {trial.index}")
                 n_win = len(starts)

@@ -306,6 +306,11 @@ def _check(recs: list[Recording], cfg: PrepareConfig) -> dict:
 
         band_weights(n_samp, sfreq, bands)  # every band needs an FFT bin at this window length
         shortest = None
+        from ..preprocess import filter_seconds
+
+        length = (filter_seconds(float(recs[0].trials[0].sfreq), bandpass=cfg.bandpass,
+                                 notch=cfg.notch, resample=cfg.resample)
+                  if (cfg.bandpass or cfg.notch) else 0.0)
         for rec in recs:
             for t in rec.trials:
                 n = cfg.interpolate_to or (
@@ -315,21 +320,19 @@ def _check(recs: list[Recording], cfg: PrepareConfig) -> dict:
                         f"{rec.source}: trial {t.index} is shorter than the window (expected at "
                         f"least {n_samp} samples = {cfg.window:g} s at {sfreq:g} Hz, found {n} "
                         f"samples = {n / sfreq:g} s)")
-                if t.n_times is not None and (shortest is None or t.n_times / float(t.sfreq)
-                                              < shortest[0]):
+                # a trial read with the recording around it is filtered as part of it
+                alone = t.context is None or min(t.room) < length / 2 * float(t.sfreq)
+                if alone and t.n_times is not None and (
+                        shortest is None or t.n_times / float(t.sfreq) < shortest[0]):
                     shortest = (t.n_times / float(t.sfreq), rec.source, t.index)
-        if shortest is not None and (cfg.bandpass or cfg.notch):
-            from ..preprocess import filter_seconds
-
-            length = filter_seconds(float(recs[0].trials[0].sfreq), bandpass=cfg.bandpass,
-                                    notch=cfg.notch, resample=cfg.resample)
-            if length > shortest[0] / 2:
-                logger.warning(
-                    "prepare: the filters are up to %.1f s long, more than half of the shortest "
-                    "trial (%.1f s, %s trial %s); each trial is filtered on its own, so most of "
-                    "such a trial's windows carry the filter's edge effects (a higher band-pass "
-                    "low edge shortens the filter: 3.3 s at 1 Hz; a notch is 6.6 s long)",
-                    length, shortest[0], shortest[1], shortest[2])
+        if shortest is not None and length > shortest[0] / 2:
+            logger.warning(
+                "prepare: the filters are up to %.1f s long, more than half of the shortest "
+                "trial filtered without the signal around it (%.1f s, %s trial %s: a file or "
+                "array per trial, or a trial at a recording's edge), so most of such a trial's "
+                "windows carry the filter's edge effects (a higher band-pass low edge shortens "
+                "the filter: 3.3 s at 1 Hz; a notch is 6.6 s long)",
+                length, shortest[0], shortest[1], shortest[2])
         if "raw" in cfg.features and sfreq > 256 and not cfg.resample:
             seconds = sum((t.n_times or 0) / float(t.sfreq) for r in recs for t in r.trials)
             size = seconds * sfreq * len(ch_names) * 4 * cfg.window / (cfg.window - cfg.overlap)
