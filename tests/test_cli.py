@@ -92,3 +92,12 @@ def test_python_dash_m_eegemo_is_the_command():
                          text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert eegemo.__version__ in out.stdout + out.stderr
+
+
+@pytest.mark.parametrize("value", ["", " , "])
+def test_empty_labels_are_refused_not_read_as_every_event(tmp_path, capsys, value):
+    from eegemo.cli import main
+
+    rc = main(["info", str(tmp_path), "--labels", value])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and "--labels: expected event names" in err[0], err

@@ -490,3 +490,25 @@ def test_bids_events_with_na(eegmmidb_dir, tmp_path):
     assert rec.label_names == {0: "left", 1: "right"}
     with pytest.raises(DataFormatError, match="has no duration \\(n/a\\)"):
         generic.read(eegmmidb_dir / "S001R04.edf", sidecar=side)
+
+
+def test_bids_sessions_named_in_words_are_numbered_within_a_subject(tmp_path):
+    """ses-pre / ses-post: numbered by recording date (so cross-session protocols can tell them
+    apart), by name where a file has no date; the name is kept."""
+    import datetime
+
+    import mne
+
+    rng = np.random.default_rng(0)
+    days = {("01", "pre"): 2, ("01", "post"): 5, ("02", "pre"): None, ("02", "post"): None}
+    for (sub, ses), day in days.items():
+        raw = mne.io.RawArray(1e-5 * rng.standard_normal((2, 2000)),
+                              mne.create_info(["Cz", "Pz"], 100.0, "eeg"), verbose="error")
+        raw.set_meas_date(None if day is None else
+                          datetime.datetime(2020, 1, day, tzinfo=datetime.timezone.utc))
+        raw.set_annotations(mne.Annotations([1.0, 8.0], [4.0, 4.0], ["a", "b"]))
+        raw.save(tmp_path / f"sub-{sub}_ses-{ses}_task-x_eeg.fif", verbose="error")
+    recs = generic.read(tmp_path)
+    got = {(r.subject, r.extra["session_label"]): r.session for r in recs}
+    assert got == {("01", "pre"): 1, ("01", "post"): 2,     # by date: pre before post
+                   ("02", "post"): 1, ("02", "pre"): 2}     # no dates: by name

@@ -284,7 +284,7 @@ def test_the_real_floor_stands_in_training_windows_drawn_like_the_samples():
     """The floor replaces the samples by real training windows of the same emotion (and subject for
     a subject-conditioned generator), so it measures what a generator reproducing its training
     data would score, not the training side's other label mix (SEED-IV's session-1 hold-out has
-    no neutral clip)."""
+    no sad clip)."""
     from eegemo.evaluation.generation import _drawn_like
 
     rng = np.random.default_rng(0)

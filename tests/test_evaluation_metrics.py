@@ -59,7 +59,7 @@ def test_summarize_mean_std_over_subjects():
 
 
 def test_f1_skips_a_class_absent_from_truth_and_prediction():
-    """SEED-IV's session-1 test trials hold no neutral clip: perfect predictions score F1 = 1."""
+    """SEED-IV's session-1 test trials hold no sad clip: perfect predictions score F1 = 1."""
     y = np.array([0, 0, 2, 3, 3])
     assert classification_metrics(y, y, labels=[0, 1, 2, 3])["f1_macro"] == 1.0
     # a class predicted but absent from the truth still counts (as 0)

@@ -89,6 +89,15 @@ def test_run_writes_the_run_folder(tmp_path, caplog):
     assert np.isclose(acc.mean(), saved["summary"]["accuracy_mean"])
     again = evaluate(tmp_path / "run")
     assert again["consistent"] and np.isclose(again["summary"]["accuracy_mean"], acc.mean())
+    # mean ± std over folds (SEED papers' over-sessions figures) beside those over subjects
+    fold_acc = (pred["pred"] == pred["label"]).groupby(pred["fold"]).mean()
+    assert len(fold_acc) == saved["summary"]["n_folds_scored"] == len(saved["per_fold"])
+    assert np.isclose(saved["summary"]["accuracy_mean_over_folds"], fold_acc.mean())
+    assert np.isclose(saved["summary"]["accuracy_std_over_folds"], fold_acc.std(ddof=1))
+    assert np.isclose(again["summary"]["accuracy_std_over_folds"], fold_acc.std(ddof=1))
+    # the protocol says which trials trained and tested, and how the numbers were aggregated
+    assert saved["protocol"]["split"].startswith("seed: first 9 trials of each session train")
+    assert "over subjects" in saved["protocol"]["aggregate"]
     # an edited metrics.json: evaluate says which figure differs, saved and recomputed
     saved["summary"]["f1_macro_mean"] = 0.5
     (tmp_path / "run" / "metrics.json").write_text(json.dumps(saved))
@@ -366,6 +375,9 @@ def test_cli_train_and_predict_on_a_tiny_store(tmp_path, capsys):
                      "--out", str(tmp_path / "other"), *extra]) == 2
         assert found in capsys.readouterr().err
     assert not (tmp_path / "other").exists()
+    assert main(["train", str(store.path), "--model", "logreg", "--protocol", "seed-standard",
+                 "--test-session", "2", "--out", str(tmp_path / "other")]) == 2
+    assert "test_session applies to the cross-session protocol only" in capsys.readouterr().err
     # predict on one of the simulated raw recordings (the store was prepared from raw EEG)
     rec_file = sorted((Path(data) / "Preprocessed_EEG").glob("*_*.mat"))[0]
     rc = main(["predict", str(tmp_path / "run"), str(rec_file), "--out", str(tmp_path / "p.csv")])

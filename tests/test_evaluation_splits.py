@@ -44,7 +44,10 @@ def test_seed_standard_uses_first_nine_trials_for_seed():
         assert set(test["subject"]) == {f.subject}
 
 
-@pytest.mark.parametrize("dataset,n_trials,n_train", [("seed-iv", 24, 16), ("generic", 10, 6)])
+@pytest.mark.parametrize("dataset,n_trials,n_train", [
+    ("seed-iv", 24, 16), ("generic", 10, 6),
+    # the train/test boundary of the released DE files of SEED-GER / SEED-FRA / Multimodal Chinese
+    ("seed-ger", 18, 12), ("seed-fra", 21, 12), ("seed-multimodal-chinese", 15, 9)])
 def test_seed_standard_other_datasets(dataset, n_trials, n_train):
     index = make_index(n_subjects=2, n_sessions=1, n_trials=n_trials, dataset=dataset)
     for f in split(index, "seed-standard"):
@@ -171,6 +174,30 @@ def test_cross_session_holds_out_one_session():
         assert test["session"].nunique() == 1
         assert test["session"].iloc[0] not in set(train["session"])
         assert set(train["subject"]) == set(test["subject"]) == {f.subject}
+
+
+def test_cross_session_on_one_test_session():
+    """test_session=3: sessions 1 and 2 train, session 3 tests (one fold per subject)."""
+    index = make_index(n_subjects=2, n_sessions=3)
+    folds = list(split(index, "cross-session", test_session=3))
+    assert [f.name for f in folds] == ["1/s3", "2/s3"]
+    for f in folds:
+        assert set(index.iloc[f.test_rows]["session"]) == {3}
+        assert set(index.iloc[np.union1d(f.train_rows, f.val_rows)]["session"]) == {1, 2}
+    with pytest.raises(ConfigurationError, match="including session 4"):
+        list(split(index, "cross-session", test_session=4))
+    with pytest.raises(ConfigurationError, match="cross-session protocol only"):
+        list(split(index, "loso", test_session=3))
+
+
+def test_standard_train_trials_follow_the_dataset_tables():
+    from eegemo.datasets._family import load_table
+    from eegemo.evaluation.splits import STANDARD_TRAIN_TRIALS
+
+    for ds, table in (("seed", "seed"), ("seed-iv", "seed_iv"), ("seed-ger", "seed_ger"),
+                      ("seed-fra", "seed_fra"),
+                      ("seed-multimodal-chinese", "seed_multimodal_chinese")):
+        assert STANDARD_TRAIN_TRIALS[ds] == load_table(table)["n_train_trials"], ds
 
 
 def test_validation_rows_are_whole_training_trials():

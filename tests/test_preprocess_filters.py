@@ -163,16 +163,39 @@ def test_trials_of_a_recording_are_filtered_as_part_of_it(tmp_path, kw):
     assert rec.trials[0].room[0] == 100
 
 
-def test_resampling_keeps_a_trial_on_its_own_time_axis():
-    """MNE's npad="auto" pads the two sides of an odd-length padding unequally, shifting the
-    resampled trial by half an output sample; condition() pads evenly in whole output samples."""
-    sfreq, n = 250.0, 2902                  # MNE's auto padding: 597 + 598 samples
+@pytest.mark.parametrize("sfreq, n, rate", [
+    (250.0, 2902, 125.0),   # MNE's auto padding: 597 + 598 samples, a half-sample shift
+    (250.0, 2901, 125.0),   # an odd length: MNE's round(n / 2) output samples stretch the grid
+    (160.0, 656, 128.0),    # eegmmidb's trials to 128 Hz
+    (999.412, 3001, 200.0),  # no whole-sample ratio within 10 s
+])
+def test_resampling_keeps_a_trial_on_its_own_time_axis(sfreq, n, rate):
+    """Output sample k of a resampled trial is the signal at k / rate after the trial's start."""
     t = np.arange(n) / sfreq
-    x = np.vstack([np.sin(2 * np.pi * 3.0 * t), np.sin(2 * np.pi * 7.3 * t + 1.0)])
-    y, rate = condition(x, sfreq, resample=125.0)
-    assert rate == 125.0 and y.shape == (2, 1451)
-    want = x[:, ::2]
-    assert np.abs(y - want)[:, 150:-150].max() < 0.01        # 0.18 with a half-sample shift
+    f = (3.0, 7.3)
+    x = np.vstack([np.sin(2 * np.pi * f[0] * t), np.sin(2 * np.pi * f[1] * t + 1.0)])
+    y, got_rate = condition(x, sfreq, resample=rate)
+    assert got_rate == rate and y.shape == (2, int(round(n * rate / sfreq)))
+    tk = np.arange(y.shape[1]) / rate
+    want = np.vstack([np.sin(2 * np.pi * f[0] * tk), np.sin(2 * np.pi * f[1] * tk + 1.0)])
+    edge = int(0.5 * rate)
+    assert np.abs(y - want)[:, edge:-edge].max() < 0.01      # 0.16-0.18 shifted or stretched
+
+
+def test_padded_trials_resample_onto_the_trials_time_axis():
+    """With signal around the trial (trim=), also where the rates have no whole-sample ratio."""
+    for sfreq, rate in ((250.0, 125.0), (160.0, 128.0), (999.412, 200.0)):  # 1-Hz high-pass: 1.65 s
+        n_all = int(20 * sfreq)
+        t = np.arange(n_all) / sfreq
+        x = np.vstack([np.sin(2 * np.pi * 2.0 * t), np.sin(2 * np.pi * 5.1 * t + 0.3)])
+        a, n = int(5 * sfreq) + 3, int(4.3 * sfreq)
+        nb, na = int(2 * sfreq) + 1, int(2 * sfreq)
+        y, _ = condition(x[:, a - nb:a + n + na], sfreq, bandpass=(1.0, 30.0), resample=rate,
+                         trim=(nb, na))
+        tk = a / sfreq + np.arange(y.shape[1]) / rate
+        want = np.vstack([np.sin(2 * np.pi * 2.0 * tk), np.sin(2 * np.pi * 5.1 * tk + 0.3)])
+        assert y.shape[1] == int(round(n * rate / sfreq))
+        assert np.abs(y - want).max() < 0.02, (sfreq, rate)
 
 
 def test_load_padded_takes_what_the_recording_has():
@@ -189,9 +212,9 @@ def test_load_padded_takes_what_the_recording_has():
     x, nb, na = t.load_padded(100, 4)
     assert (nb, na) == (3, 4)
     np.testing.assert_array_equal(x, full[:, 0:14])
-    x, nb, na = t.load_padded(100, 100, multiple=2)     # 3 before, rounded down to 2
-    assert (nb, na) == (2, 10)
-    np.testing.assert_array_equal(x, full[:, 1:20])
+    x, nb, na = t.load_padded(100, 100, multiple=2)     # 3 before, rounded down to 2,
+    assert (nb, na) == (2, 9)                           # and 2 + 7 + 9 a multiple of 2
+    np.testing.assert_array_equal(x, full[:, 1:19])
     assert t.load_padded(0, 0)[1:] == (0, 0)
     alone = Trial(index=1, label=0, sfreq=10.0, ch_names=("Cz", "Pz"), data=full[:, a:b])
     x, nb, na = alone.load_padded(5, 5)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 
+from ..errors import ConfigurationError
+
 
 def _value(text: str):
     """``k=v`` values: Python literals (numbers, True/None, tuples), else the string itself."""
@@ -18,8 +20,6 @@ def _value(text: str):
 
 def parse_params(items: list[str] | None, flag: str = "--param") -> dict:
     """``["lr=0.001", "filters=(32,64)"]`` → ``{"lr": 0.001, "filters": (32, 64)}``."""
-    from ..errors import ConfigurationError
-
     out = {}
     for item in items or []:
         key, sep, val = item.partition("=")
@@ -45,8 +45,11 @@ def add_reader_options(p) -> None:
 def reader_options(args) -> dict:
     """The reader's keyword arguments from :func:`add_reader_options`' flags."""
     opts = parse_params(args.read_option, "--read-option")
-    if args.labels:
+    if args.labels is not None:
         opts["labels"] = [s.strip() for s in args.labels.split(",") if s.strip()]
+        if not opts["labels"]:    # an empty list would read as "every event", not as asked
+            raise ConfigurationError(f"--labels: expected event names such as T1,T2, found "
+                                     f"{args.labels!r}")
     if args.duration is not None:
         opts["duration"] = args.duration
     return opts

@@ -39,6 +39,9 @@ def add_parser(sub) -> None:
     p.add_argument("--train-trials", type=int,
                    help="seed-standard: training trials per session (default 9 SEED, 16 SEED-IV, "
                         "60 %% otherwise; SEED-V: 3 folds by trial blocks unless set)")
+    p.add_argument("--test-session", type=int, metavar="N",
+                   help="cross-session: test on session N only (3: sessions 1 + 2 train, 3 tests; "
+                        "default: each session in turn)")
     p.add_argument("--seq-len", type=int, help="windows per sequence for attention-4d")
     p.add_argument("--jobs", "-j", type=int, default=1, help="folds in parallel (process pool)")
     p.add_argument("--scheduler", help="Dask scheduler address: run folds on the cluster")
@@ -101,7 +104,8 @@ def _train(args) -> int:
                   seq_len=args.seq_len, jobs=args.jobs, scheduler=args.scheduler,
                   random_state=args.seed, device=args.device, n_folds=args.n_folds,
                   val_fraction=args.val_fraction, train_trials=args.train_trials,
-                  fit_final=args.fit_final, overwrite=args.overwrite)
+                  test_session=args.test_session, fit_final=args.fit_final,
+                  overwrite=args.overwrite)
     print(format_metrics(metrics))
     print(f"run folder: {args.out.resolve()}")
     return 0

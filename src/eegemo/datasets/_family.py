@@ -270,7 +270,8 @@ def rank_sessions(files: Iterable[tuple[str, str, Path]],
     return out
 
 
-def one_file_per_recording(files: Iterable[Path], rx: re.Pattern, *, repaired: bool = True
+def one_file_per_recording(files: Iterable[Path], rx: re.Pattern, *, repaired: bool = True,
+                           subjects: set[str] | None = None, sessions: set[int] | None = None
                            ) -> dict[tuple[str, int], tuple[Path, re.Match]]:
     """The file to read for each (subject, session) of a folder of raw recordings.
 
@@ -287,17 +288,27 @@ def one_file_per_recording(files: Iterable[Path], rx: re.Pattern, *, repaired: b
         File-name pattern; group 1 is the subject, group 2 the session. Other names are skipped.
     repaired : bool
         Prefer a repaired copy to its original.
+    subjects, sessions : set | None
+        Only these (from :func:`as_subjects` / :func:`as_sessions`): files of others are neither
+        read nor checked.
 
     Returns
     -------
     chosen : dict of (subject, session) -> (Path, re.Match)
+        Subjects without leading zeros (``07_2_….cnt`` and ``7_2_…_repaired.cnt`` are one
+        recording of subject ``7``).
     """
     groups: dict[tuple[str, int], dict[bool, list]] = {}
     for f in files:
         m = rx.match(f.name)
-        if m:
-            key = (m.group(1), int(m.group(2)))
-            groups.setdefault(key, {True: [], False: []})["repaired" in f.name.lower()].append((f, m))
+        if not m:
+            continue
+        subj, sess = m.group(1), int(m.group(2))
+        key = (str(int(subj)) if subj.isdigit() else subj, sess)
+        if (subjects is not None and not {subj, key[0]} & subjects) or \
+                (sessions is not None and sess not in sessions):
+            continue
+        groups.setdefault(key, {True: [], False: []})["repaired" in f.name.lower()].append((f, m))
     chosen = {}
     for (subj, sess), by_kind in groups.items():
         for is_copy, found in by_kind.items():

@@ -22,7 +22,8 @@ A folder is read recursively: one :class:`~eegemo.recording.Recording` per file 
 as ``.fdt``, ``.eeg``, ``.vmrk`` and sidecars are skipped). Subject and session come from the file name:
 
 * BIDS-like ``sub-01_ses-2_task-x_run-3_eeg.edf`` → subject ``"01"``, session 2 (the run when there
-  is no ``ses-``; a non-numeric ``ses-`` label is kept in ``extra["session_label"]``);
+  is no ``ses-``; a non-numeric ``ses-`` label is kept in ``extra["session_label"]`` and, in a folder,
+  numbered within its subject by recording date, else by name: ``ses-pre``/``ses-post``);
 * PhysioNet eegmmidb ``S001R04.edf`` → subject ``"S001"``, session 4 (the run);
 * anything else → subject = the file's stem, session ``None``.
 
@@ -1032,8 +1033,35 @@ def read(path: str | os.PathLike, *, labels: Sequence[str] | None = None,
     recs = []
     for f in tqdm(chosen, desc="reading", unit="file", disable=progress_disabled()):
         recs.append(_read_one(f, sidecar=None, **opts))
+    if session is None:
+        _number_named_sessions(recs)
     logger.info("%s: %d recording(s), %d trials", p, len(recs), sum(len(r) for r in recs))
     return recs
+
+
+def _number_named_sessions(recs: list[Recording]) -> None:
+    """Number BIDS sessions named in words (``ses-pre``, ``ses-post``) within each subject, so that
+    cross-session protocols can tell them apart: by recording date where every file of the
+    subject has one, else by name; the name stays in ``extra["session_label"]``."""
+    by_subject: dict[str, list[Recording]] = {}
+    for r in recs:
+        if r.session is None and r.extra.get("session_label") is not None:
+            by_subject.setdefault(str(r.subject), []).append(r)
+    for subj, group in by_subject.items():
+        if any(r.session is not None for r in recs if str(r.subject) == subj):
+            continue     # numbered sessions beside named ones: no safe order between them
+        dates: dict[str, list[str]] = {}
+        for r in group:
+            dates.setdefault(str(r.extra["session_label"]), []).append(r.date or "")
+        first = {label: min(d) for label, d in dates.items()}
+        dated = all(r.date for r in group)
+        order = sorted(first, key=(lambda k: (first[k], k)) if dated else (lambda k: k))
+        number = {label: i for i, label in enumerate(order, start=1)}
+        for r in group:
+            r.session = number[str(r.extra["session_label"])]
+        logger.info("subject %s: sessions %s numbered %s (%s)", subj, ", ".join(order),
+                    ", ".join(str(number[k]) for k in order),
+                    "by recording date" if dated else "by name")
 
 
 def _refuse_mixed_eegmmidb_tasks(files: Sequence[Path], labels, label_map) -> None:

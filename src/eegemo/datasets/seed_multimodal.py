@@ -255,13 +255,15 @@ def read(path: str | os.PathLike, *, dataset: str | None = None, kind: str | Non
             files = found["files"] or glob_ci(parts["features"][win], "*.npz")
         rx = _CNT_NAME if k == "raw" else _NPZ_NAME
         if k == "raw":    # a *_repaired copy replaces its original; other duplicates are refused
-            picked = one_file_per_recording(files, rx, repaired=repaired)
+            picked = one_file_per_recording(files, rx, repaired=repaired, subjects=want_subj,
+                                            sessions=want_sess)
             files = [picked[key][0] for key in sorted(picked, key=lambda k: (int(k[0]), k[1]))]
         for f in files:
             m = rx.match(f.name)
             if not m:
                 continue
             subj, sess = m.group(1), int(m.group(2))
+            subj = str(int(subj)) if subj.isdigit() else subj   # 01_1.cnt is subject 1
             if (want_subj is not None and subj not in want_subj) or \
                     (want_sess is not None and sess not in want_sess):
                 continue

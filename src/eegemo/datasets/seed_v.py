@@ -156,7 +156,8 @@ def _read_raw(found, want_subj, want_sess, labels, trial_times, repaired, marker
               simulated, data_format) -> list[Recording]:
     files = found["files"] or glob_ci(found["raw"], "*.cnt")
     chosen = {key: (f, m.group(3)) for key, (f, m)
-              in one_file_per_recording(files, _CNT_NAME, repaired=repaired).items()}
+              in one_file_per_recording(files, _CNT_NAME, repaired=repaired, subjects=want_subj,
+                                        sessions=want_sess).items()}
     out = []
     for (subj, sess), (f, date) in sorted(chosen.items(), key=lambda kv: (int(kv[0][0]), kv[0][1])):
         if (want_subj is not None and subj not in want_subj) or \

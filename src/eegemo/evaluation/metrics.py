@@ -16,7 +16,8 @@ import numpy as np
 
 from ..errors import ConfigurationError
 
-__all__ = ["METRICS", "classification_metrics", "confusion", "summarize", "per_group"]
+__all__ = ["METRICS", "classification_metrics", "confusion", "summarize", "summarize_folds",
+           "per_group"]
 
 #: Scores computed for every fold and subject, in this order.
 METRICS = ("accuracy", "balanced_accuracy", "f1_macro", "kappa")
@@ -144,3 +145,29 @@ def summarize(per_subject: Mapping[str, Mapping[str, float | None]]) -> dict:
         out[f"{m}_n"] = int(vals.size)
     out["n_subjects"] = len(per_subject)
     return out
+
+
+def summarize_folds(per_fold: Mapping[str, Mapping[str, float | None]]) -> dict:
+    """Mean and sample standard deviation of accuracy over folds.
+
+    Many SEED papers give mean ± std over the 45 sessions (15 subjects × 3) rather than over
+    subjects; under ``seed-standard`` a fold is one session, so these are those numbers.
+
+    Returns
+    -------
+    summary : dict
+        ``accuracy_mean_over_folds``, ``accuracy_std_over_folds`` (``ddof=1``; None for one
+        fold) and ``n_folds_scored``.
+
+    Examples
+    --------
+    >>> s = summarize_folds({"1/s1": {"accuracy": 0.5}, "1/s2": {"accuracy": 0.7}})
+    >>> round(s["accuracy_mean_over_folds"], 3), round(s["accuracy_std_over_folds"], 3)
+    (0.6, 0.141)
+    """
+    vals = np.array([float(v["accuracy"]) for v in per_fold.values()
+                     if isinstance(v, Mapping) and v.get("accuracy") is not None
+                     and not math.isnan(float(v["accuracy"]))], dtype=np.float64)
+    return {"accuracy_mean_over_folds": float(vals.mean()) if vals.size else None,
+            "accuracy_std_over_folds": float(vals.std(ddof=1)) if vals.size > 1 else None,
+            "n_folds_scored": int(vals.size)}

@@ -39,8 +39,9 @@ from .._dask import connected
 from .._files import written_aside
 from .._logging import logger, progress_disabled, relog, worker_warnings
 from ..errors import ConfigurationError, check_parent_folders
-from .metrics import METRICS, classification_metrics, confusion, per_group, summarize
-from .splits import PROTOCOLS, Fold, check_no_leakage, split, trial_ids
+from .metrics import (METRICS, classification_metrics, confusion, per_group, summarize,
+                      summarize_folds)
+from .splits import PROTOCOLS, Fold, check_no_leakage, describe, split, trial_ids
 
 __all__ = ["run", "evaluate", "format_metrics", "normalize_text", "resolve_normalize",
            "ARRAY_FOR_INPUT", "load_run"]
@@ -465,7 +466,8 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
         model_params: Mapping[str, Any] | None = None, normalize: str | None = "auto",
         transductive: bool = False, seq_len: int | None = None, jobs: int = 1, scheduler=None,
         random_state: int = 0, device: str | None = "auto", n_folds: int = 5, val_fraction: float = 0.2,
-        train_trials: int | None = None, fit_final: bool = False, overwrite: bool = False) -> dict:
+        train_trials: int | None = None, test_session: int | None = None, fit_final: bool = False,
+        overwrite: bool = False) -> dict:
     """Evaluate a model under a protocol and write the run folder.
 
     Parameters
@@ -512,6 +514,8 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
         train on them).
     train_trials : int | None
         Override the training trials per session of ``"seed-standard"``.
+    test_session : int | None
+        ``"cross-session"``: test on this session only (3: sessions 1 + 2 train, 3 tests).
     fit_final : bool
         Also fit one model on all rows (``checkpoints/final.pt``) for :func:`eegemo.evaluation.predict`.
     overwrite : bool
@@ -587,7 +591,8 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
     label_names = {int(k) if str(k).lstrip("-").isdigit() else k: str(v)
                    for k, v in (getattr(store, "label_names", None) or {}).items()}
     folds = list(split(index, protocol, n_folds=n_folds, val_fraction=val_fraction,
-                       random_state=random_state, train_trials=train_trials))
+                       random_state=random_state, train_trials=train_trials,
+                       test_session=test_session))
     if not folds:
         raise ConfigurationError(f"{protocol}: the store yields no fold")
     for f in folds:
@@ -635,7 +640,7 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
         metrics = _assemble(store, index, folds, results, labels, label_names, protocol, model,
                             model_params, array, normalize, seq_len, n_folds, val_fraction,
                             train_trials, random_state, device, input_kind, probe, final,
-                            requested, transductive)
+                            requested, transductive, test_session)
         _write_outputs(work, index, results, metrics, labels, label_names)
         elapsed = time.perf_counter() - t_start
         fold_seconds = {r["name"]: r["fit_seconds"] for r in results}
@@ -706,7 +711,8 @@ def _execute(tasks: list[dict], *, jobs: int, client) -> list[dict]:
 
 def _assemble(store, index, folds, results, labels, label_names, protocol, model, model_params,
               array, normalize, seq_len, n_folds, val_fraction, train_trials, random_state, device,
-              input_kind, probe, final, requested=None, transductive=False) -> dict:
+              input_kind, probe, final, requested=None, transductive=False,
+              test_session=None) -> dict:
     y = index["label"].to_numpy()
     rows = np.concatenate([r["rows"] for r in results]).astype(np.int64)
     pred = np.concatenate([np.asarray(r["pred"]) for r in results])
@@ -723,6 +729,7 @@ def _assemble(store, index, folds, results, labels, label_names, protocol, model
     for s, m in per_subject.items():
         m["n_folds"] = sum(1 for r in results if str(r["subject"]) == s)
     summary = summarize(per_subject)
+    summary.update(summarize_folds(per_fold))
     summary["chance"] = 1.0 / len(labels)
     summary["n_folds"] = len(folds)
     summary["n_test_windows"] = int(len(rows))
@@ -738,7 +745,7 @@ def _assemble(store, index, folds, results, labels, label_names, protocol, model
         "array": array, "input_kind": input_kind, "normalize": normalize,
         "normalize_requested": requested, "transductive": transductive, "seq_len": seq_len,
         "n_folds": n_folds, "val_fraction": val_fraction, "train_trials": train_trials,
-        "random_state": random_state, "device": device, "model_params": dict(model_params),
+        "test_session": test_session, "random_state": random_state, "device": device, "model_params": dict(model_params),
         "labels": labels, "label_names": {str(k): v for k, v in label_names.items()},
         "ch_names": list(getattr(store, "ch_names", []) or []),
         "sfreq": getattr(store, "sfreq", None), "window": getattr(store, "window", None),
@@ -753,7 +760,11 @@ def _assemble(store, index, folds, results, labels, label_names, protocol, model
         model_info["final_checkpoint"] = final.get("checkpoint")
         model_info["final_normalizer"] = final.get("normalizer")
     proto = {"name": protocol, "n_folds": n_folds if protocol == "trial-kfold" else None,
-             "train_trials": train_trials, "val_fraction": val_fraction, "unit": "trial",
+             "train_trials": train_trials, "test_session": test_session,
+             "val_fraction": val_fraction, "unit": "trial",
+             "split": describe(index, protocol, n_folds=n_folds, train_trials=train_trials,
+                               test_session=test_session),
+             "aggregate": AGGREGATE_NOTE,
              "normalize": normalize, "transductive": transductive}
     if transductive:
         groups = sorted({g for r in results for g in r.get("transductive_groups", ())})
@@ -769,6 +780,12 @@ def _assemble(store, index, folds, results, labels, label_names, protocol, model
             "protocol": proto,
             "model": model_info, "config": config, "versions": _versions(),
             "simulated": _simulated(store)}
+
+
+#: How a run's numbers are aggregated (``metrics.json``: ``protocol.aggregate``).
+AGGREGATE_NOTE = ("per subject: the test windows of all of its folds pooled; summary: mean and sample "
+                  "std (ddof=1) over subjects; *_over_folds: mean and sample std over folds (e.g. "
+                  "SEED's 45 sessions under seed-standard, as many SEED papers report)")
 
 
 def _jsonable(v) -> bool:
@@ -900,6 +917,7 @@ def evaluate(run_dir: str | os.PathLike) -> dict:
     per_subject = per_group(y, p, subj, labels)
     per_fold = per_group(y, p, pred["fold"].to_numpy(), labels)
     summary = summarize(per_subject)
+    summary.update(summarize_folds(per_fold))
     differ = [m for m in METRICS
               if not _close(summary.get(f"{m}_mean"), saved["summary"].get(f"{m}_mean"))]
     consistent = not differ

@@ -12,7 +12,8 @@ Protocols
 ``"seed-standard"``
     Subject-dependent, the dataset's published split. SEED, SEED-IV and any other dataset: one fold
     per subject and session, the first trials of the session train, the rest test (SEED: 9 / 6,
-    SEED-IV: 16 / 8, otherwise the first 60 % of its trials, rounded). SEED-V: three folds per
+    SEED-IV: 16 / 8, SEED-GER: 12 / 6 and SEED-FRA: 12 / 9 as their released DE files are split,
+    SEED Multimodal Chinese 9 / 6, otherwise the first 60 % of its trials, rounded). SEED-V: three folds per
     subject over all of its sessions, by blocks of trials 1-5 / 6-10 / 11-15 of each session (each
     block holds one trial of every emotion): a fold tests one block of every session and trains on
     the other two.
@@ -20,7 +21,8 @@ Protocols
     Subject-dependent k-fold over the subject's trials (stratified by label where every label has at
     least ``n_folds`` trials).
 ``"cross-session"``
-    For each subject with two or more sessions: train on all sessions but one, test on that one.
+    For each subject with two or more sessions: train on all sessions but one, test on that one
+    (each in turn, or only ``test_session``: 3 gives the common "sessions 1 + 2 train, 3 tests").
 ``"loso"``
     Leave one subject out: train on all other subjects, test on the held-out one.
 
@@ -41,12 +43,15 @@ from .._logging import logger
 from ..errors import ConfigurationError, EegemoError
 
 __all__ = ["Fold", "LeakageError", "PROTOCOLS", "STANDARD_TRAIN_TRIALS", "STANDARD_BLOCKS", "split",
-           "check_no_leakage", "trial_ids"]
+           "describe", "check_no_leakage", "trial_ids"]
 
 PROTOCOLS = ("seed-standard", "trial-kfold", "cross-session", "loso")
 
-#: Training trials per session of the published subject-dependent split, by dataset name.
-STANDARD_TRAIN_TRIALS = {"seed": 9, "seed-iv": 16}
+#: Training trials per session of the published subject-dependent split, by dataset name (the
+#: ``n_train_trials`` of the dataset tables; SEED-GER/FRA and SEED Multimodal's Chinese part: the
+#: train/test boundary of their released DE files).
+STANDARD_TRAIN_TRIALS = {"seed": 9, "seed-iv": 16, "seed-ger": 12, "seed-fra": 12,
+                         "seed-multimodal-chinese": 9}
 
 #: Datasets whose published subject-dependent split is k-fold by blocks of consecutive trials of
 #: every session: (trials per session, blocks).
@@ -290,7 +295,7 @@ def _trial_kfold(index, trials, tids_per_row, n_folds, val_fraction, random_stat
                              val_fraction, _fold_seed(random_state, "trial-kfold", name))
 
 
-def _cross_session(index, trials, tids_per_row, val_fraction, random_state):
+def _cross_session(index, trials, tids_per_row, val_fraction, random_state, test_session=None):
     any_fold = False
     for subject in _sort_subjects(trials["subject"]):
         sub = trials[trials["subject"] == subject]
@@ -299,15 +304,20 @@ def _cross_session(index, trials, tids_per_row, val_fraction, random_state):
             logger.warning("cross-session: subject %s has %d session(s); skipped", subject,
                            len(sessions))
             continue
-        for held in sessions:
+        if test_session is not None and test_session not in sessions:
+            logger.warning("cross-session: subject %s has no session %s; skipped", subject,
+                           test_session)
+            continue
+        for held in sessions if test_session is None else [test_session]:
             any_fold = True
             name = f"{subject}/s{held}"
             yield _make_fold(name, subject, tids_per_row, sub[sub["session"] != held],
                              sub.loc[sub["session"] == held, "tid"].to_numpy(), val_fraction,
                              _fold_seed(random_state, "cross-session", name))
     if not any_fold:
-        raise ConfigurationError("cross-session: no subject has two or more sessions "
-                                 "(expected session numbers >= 0 in the index)")
+        raise ConfigurationError("cross-session: no subject has two or more sessions"
+                                 + (f" including session {test_session}" if test_session is not None
+                                    else "") + " (expected session numbers >= 0 in the index)")
 
 
 def _loso(index, trials, tids_per_row, val_fraction, random_state):
@@ -321,8 +331,52 @@ def _loso(index, trials, tids_per_row, val_fraction, random_state):
                          _fold_seed(random_state, "loso", name))
 
 
+def describe(index: pd.DataFrame, protocol: str, *, n_folds: int = 5,
+             train_trials: int | None = None, test_session: int | None = None) -> str:
+    """One line saying which trials train and which test under ``protocol`` for the datasets of
+    ``index`` (written into a run's ``metrics.json`` as ``protocol.split``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> describe(pd.DataFrame({"dataset": ["seed"]}), "seed-standard")
+    'seed: first 9 trials of each session train, the rest test (one fold per subject and session)'
+    """
+    if protocol == "seed-standard":
+        names = (sorted(set(index["dataset"].astype(str).str.lower())) if "dataset" in index
+                 else ["the store"])
+        parts = []
+        for ds in names:
+            if train_trials is not None:
+                what = f"first {int(train_trials)} trials of each session train, the rest test"
+            elif ds in STANDARD_BLOCKS:
+                n, k = STANDARD_BLOCKS[ds]
+                size = n // k
+                blocks = " / ".join(f"{i * size + 1}-{(i + 1) * size}" for i in range(k))
+                what = (f"{k} folds per subject, fold k tests trial block k ({blocks}) of every "
+                        f"session, the other blocks train")
+            elif ds in STANDARD_TRAIN_TRIALS:
+                what = (f"first {STANDARD_TRAIN_TRIALS[ds]} trials of each session train, the rest "
+                        "test")
+            else:
+                what = "first 60 % of each session's trials (rounded) train, the rest test"
+            fold = "" if train_trials is None and ds in STANDARD_BLOCKS else \
+                " (one fold per subject and session)"
+            parts.append(f"{ds}: {what}{fold}")
+        return "; ".join(parts)
+    if protocol == "trial-kfold":
+        return f"{int(n_folds)} folds of each subject's trials (stratified by label where possible)"
+    if protocol == "cross-session":
+        if test_session is not None:
+            return (f"per subject, session {test_session} tests and the subject's other sessions "
+                    "train")
+        return "per subject, each session in turn tests and the subject's other sessions train"
+    return "each subject in turn tests (all of its sessions), all other subjects train"
+
+
 def split(index: pd.DataFrame, protocol: str, *, n_folds: int = 5, val_fraction: float = 0.2,
-          random_state: int = 0, train_trials: int | None = None) -> Iterator[Fold]:
+          random_state: int = 0, train_trials: int | None = None,
+          test_session: int | None = None) -> Iterator[Fold]:
     """Yield the folds of an evaluation protocol; every fold is made of whole trials.
 
     Parameters
@@ -343,6 +397,9 @@ def split(index: pd.DataFrame, protocol: str, *, n_folds: int = 5, val_fraction:
     train_trials : int | None
         ``"seed-standard"`` only: number of leading trials per session used for training, overriding
         the dataset's default (SEED 9, SEED-IV 16, SEED-V its 3 folds by trial blocks, else 60 %).
+    test_session : int | None
+        ``"cross-session"`` only: test on this session alone (one fold per subject; e.g. 3 for the
+        common "sessions 1 and 2 train, session 3 tests"); by default each session in turn.
 
     Yields
     ------
@@ -365,6 +422,12 @@ def split(index: pd.DataFrame, protocol: str, *, n_folds: int = 5, val_fraction:
     if train_trials is not None and protocol != "seed-standard":
         raise ConfigurationError(f"train_trials applies to the seed-standard protocol only, "
                                  f"found it with {protocol!r}")
+    if test_session is not None and protocol != "cross-session":
+        raise ConfigurationError(f"test_session applies to the cross-session protocol only, "
+                                 f"found it with {protocol!r}")
+    if test_session is not None and (isinstance(test_session, bool)
+                                     or not isinstance(test_session, (int, np.integer))):
+        raise ConfigurationError(f"test_session must be a session number, found {test_session!r}")
     tids_per_row = trial_ids(index)
     trials = _trial_table(index)
     if protocol == "seed-standard":
@@ -372,7 +435,8 @@ def split(index: pd.DataFrame, protocol: str, *, n_folds: int = 5, val_fraction:
     elif protocol == "trial-kfold":
         gen = _trial_kfold(index, trials, tids_per_row, int(n_folds), val_fraction, random_state)
     elif protocol == "cross-session":
-        gen = _cross_session(index, trials, tids_per_row, val_fraction, random_state)
+        gen = _cross_session(index, trials, tids_per_row, val_fraction, random_state,
+                             None if test_session is None else int(test_session))
     else:
         gen = _loso(index, trials, tids_per_row, val_fraction, random_state)
     yield from gen

@@ -103,12 +103,29 @@ def filter_seconds(sfreq: float, *, bandpass=None, notch: float | None = None,
     return seconds
 
 
-def _ratio_multiple(sfreq: float, resample: float) -> int:
+def _ratio_multiple(sfreq: float, resample: float) -> int | None:
     """Smallest sample count at ``sfreq`` that is a whole number of samples at ``resample``
-    (1 where the rates have no small common ratio)."""
+    (1 without resampling; None where that takes more than 10 s, e.g. 999.412 → 200 Hz)."""
+    if float(resample) == float(sfreq):
+        return 1
     ratio = (Fraction(float(resample)).limit_denominator(10**6)
              / Fraction(float(sfreq)).limit_denominator(10**6))
-    return ratio.denominator if ratio.denominator <= float(sfreq) else 1
+    return ratio.denominator if ratio.denominator <= 10 * float(sfreq) else None
+
+
+def _near_whole(n: int, ratio: float, limit: int) -> int:
+    """Fewest samples (at most ``limit``) to add to ``n`` so that ``(n + extra) * ratio`` is within
+    0.001 of a whole number (the closest found where none is): the output grid of an FFT
+    resampling then stretches by less than a thousandth of a sample."""
+    best, best_err = 0, 1.0
+    for extra in range(int(limit) + 1):
+        v = (n + extra) * ratio
+        err = abs(v - round(v))
+        if err < best_err:
+            best, best_err = extra, err
+            if err < 1e-3:
+                break
+    return best
 
 
 def _resample_pad(n: int, multiple: int) -> int:
@@ -156,7 +173,7 @@ def context_samples(sfreq: float, *, bandpass=None, notch: float | None = None,
     multiple = 1
     if resample and float(resample) != float(sfreq):
         seconds = max(seconds, 1.0)
-        multiple = _ratio_multiple(float(sfreq), float(resample))
+        multiple = _ratio_multiple(float(sfreq), float(resample)) or 1
     n = int(math.ceil(seconds * float(sfreq)))
     return int(math.ceil(n / multiple) * multiple), multiple
 
@@ -211,10 +228,34 @@ def condition(x: np.ndarray, sfreq: float, *, bandpass=None, notch: float | None
     if min(trim) < 0 or sum(trim) >= n_in:
         raise ConfigurationError(f"condition: trim={tuple(trim)} leaves no sample of a signal of "
                                  f"{n_in} samples")
+    nb, na = (int(v) for v in trim)
+    multiple = _ratio_multiple(sfreq, float(resample)) if resample else 1
+    if multiple and nb % multiple:       # padding before the trial in whole output samples
+        x, nb, n_in = x[:, nb % multiple:], nb - nb % multiple, n_in - nb % multiple
+    if resample and multiple is None and (nb or na):
+        # no whole number of output samples in the padding: filter with it at this rate, cut it
+        # off, then resample the trial alone (whose first sample stays on the trial's onset)
+        x, _ = condition(x, sfreq, bandpass=bandpass, notch=notch, trim=trim)
+        return condition(x, sfreq, resample=resample)
+
     def _resample(x, sfreq):
-        npad = _resample_pad(x.shape[-1], _ratio_multiple(sfreq, float(resample)))
-        return mne.filter.resample(x, up=float(resample), down=sfreq, axis=-1, npad=npad,
-                                   verbose="error"), float(resample)
+        # A length that is a whole number of output samples keeps the output grid on the input's
+        # (MNE's output length round(ratio * n) otherwise stretches it by up to half a sample):
+        # extend by reflection to such a length, resample, and keep the samples of the original.
+        n = x.shape[-1]
+        step = multiple or 1
+        extra = (-n) % step if multiple else _near_whole(n, float(resample) / sfreq, n)
+        if extra:
+            x = (np.pad(x, ((0, 0), (0, extra)), mode="reflect", reflect_type="odd") if extra < n
+                 else np.pad(x, ((0, 0), (0, extra)), mode="edge"))
+        if multiple:
+            npad = _resample_pad(x.shape[-1], step)
+        else:     # padding of a near-whole number of output samples too
+            first = min(x.shape[-1] // 8, 100)
+            npad = first + _near_whole(first, float(resample) / sfreq, int(10 * sfreq))
+        y = mne.filter.resample(x, up=float(resample), down=sfreq, axis=-1, npad=npad,
+                                verbose="error")
+        return y[:, :int(round(n * float(resample) / sfreq))], float(resample)
 
     lower = bool(resample) and float(resample) < sfreq
     with warnings.catch_warnings():      # "filter_length is longer than the signal" on short trials
@@ -229,7 +270,6 @@ def condition(x: np.ndarray, sfreq: float, *, bandpass=None, notch: float | None
             x = mne.filter.filter_data(x, sfreq, bandpass[0], bandpass[1], verbose="error")
         if resample and not lower and float(resample) != sfreq:
             x, sfreq = _resample(x, sfreq)
-    nb, na = (int(v) for v in trim)
     if nb or na:
         ratio = sfreq / rate_in
         start = int(round(nb * ratio))
