@@ -472,6 +472,8 @@ def test_multimodal_raw_cnt_and_simulated_marker(tmp_path):
     assert r.source.name == "2_3_repaired.cnt"
     (r,) = read(tmp_path, repaired=False)
     assert r.source.name == "2_3.cnt"
+    with pytest.raises(ConfigurationError, match="repaired: expected True or False, found 'no'"):
+        read(tmp_path, repaired="no")          # --read-option repaired=no: not silently True
     build_cnt(tmp_path / "French" / "01-EEG-raw" / "2_3_old.cnt", SEED_CHANNELS, 15.5)
     with pytest.raises(DataFormatError, match="2 files of subject 2 session 3.*2_3.cnt, "
                        "2_3_old.cnt"):

@@ -756,3 +756,17 @@ def test_a_manifest_with_a_damaged_structure_needs_overwrite(tmp_path):
         with pytest.raises(ConfigurationError, match="not a readable eegemo store manifest"):
             prepare(recs, out, jobs=1)
     assert len(prepare(recs, out, jobs=1, overwrite=True).index) > 0
+
+
+def test_workers_of_another_eegemo_version_are_refused(monkeypatch):
+    """Workers that run another eegemo version would compute another version's windows."""
+    distributed = pytest.importorskip("distributed")
+    from eegemo import _dask
+
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+        client = _dask.connect(cluster, timeout=10)       # the same version: accepted
+        client.close()
+        monkeypatch.setattr(_dask, "_local_version", lambda: "0.0.0-other")
+        with pytest.raises(ConfigurationError, match=r"another eegemo version \(expected "
+                           r"0\.0\.0-other, found \S+ on (tcp|inproc)://"):
+            _dask.connect(cluster.scheduler_address, timeout=10)

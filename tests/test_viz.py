@@ -321,6 +321,8 @@ def test_report_with_another_store_keeps_the_runs_own_classes(tmp_path, monkeypa
     # generic recordings hold classes, not emotions; no CB1/CB2 note where there are none
     text = page.read_text()
     assert "windows per class" in text and "per emotion" not in text and "CB1/CB2" not in text
+    # which trials trained and tested, as metrics.json's protocol.split says
+    assert "Trials: 3 folds of each subject&#x27;s trials" in text
     assert "sessions (recordings)" not in text
     # the CLI: a damaged metrics.json and an empty call are one-line errors, nothing written
     (tmp_path / "bad").mkdir()

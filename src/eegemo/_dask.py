@@ -34,6 +34,7 @@ def connect(scheduler, timeout: float = 30.0):
         raise ConfigurationError("a Dask scheduler was given, but the distributed package is not "
                                  "installed (pip install distributed)") from None
     if isinstance(scheduler, Client):
+        check_workers(scheduler)
         return scheduler
     try:
         # asked first, with a deadline on the whole exchange: a Client built for something that is
@@ -48,7 +49,7 @@ def connect(scheduler, timeout: float = 30.0):
         # not the process's default client: eegemo submits to it explicitly, and a default client
         # that failed to start stayed registered until garbage-collected, so a later dask
         # computation (Store.to_xarray ...) could pick it up and wait on it for ever
-        return Client(scheduler, timeout=timeout, set_as_default=False)
+        client = Client(scheduler, timeout=timeout, set_as_default=False)
     except Exception as err:   # noqa: BLE001 - OSError, TimeoutError, a garbled answer ...
         what = str(err).splitlines()[0] if str(err) else type(err).__name__
         if isinstance(err, TimeoutError) and not str(err):
@@ -57,6 +58,45 @@ def connect(scheduler, timeout: float = 30.0):
             what = "its answer is not Dask's protocol: is it the scheduler's port?"
         raise ConfigurationError(f"Dask scheduler {scheduler!r}: cannot connect ({what})"
                                  ) from None
+    try:
+        check_workers(client)
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def _eegemo_version() -> str:
+    """This process's eegemo version (run on the workers by :func:`check_workers`)."""
+    from . import __version__
+
+    return __version__
+
+
+def _local_version() -> str:
+    return _eegemo_version()
+
+
+def check_workers(client) -> None:
+    """Refuse, in one line, workers that run another eegemo version than this process or cannot
+    import it: their windows, features and models would not be this version's.
+
+    Workers that join later are not checked; a cluster with no worker yet passes.
+    """
+    try:
+        versions = client.run(_eegemo_version)
+    except Exception as err:   # noqa: BLE001 - ModuleNotFoundError on a worker, a lost worker ...
+        what = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise ConfigurationError(f"Dask workers cannot run eegemo ({type(err).__name__}: {what}); "
+                                 f"install eegemo {_local_version()} on every worker") from None
+    mine = _local_version()
+    other = {addr: v for addr, v in versions.items() if v != mine}
+    if other:
+        addr, v = next(iter(sorted(other.items())))
+        raise ConfigurationError(f"Dask workers run another eegemo version (expected {mine}, "
+                                 f"found {v} on {addr}"
+                                 + (f" and {len(other) - 1} more worker(s)" if len(other) > 1
+                                    else "") + "); install the same version on every worker")
 
 
 def _identity(address: str, timeout: float) -> dict:

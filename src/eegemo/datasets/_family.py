@@ -29,7 +29,7 @@ __all__ = [
     "MARKER", "glob_ci", "load_table", "label_names", "find_marker", "marker_for", "is_simulated",
     "as_subjects", "as_sessions", "check_kind", "resolve_labels", "resolve_times", "mat_raw_trials",
     "mat_feature_trials", "check_one_de", "only_window", "rank_sessions", "split_windows",
-    "one_file_per_recording", "FEATURE_RE", "RAW_VAR_RE",
+    "one_file_per_recording", "check_bool", "FEATURE_RE", "RAW_VAR_RE",
 ]
 
 #: Marker file written by :mod:`eegemo.datasets.simulate` at the root of a simulated dataset.
@@ -165,6 +165,14 @@ def check_kind(kind) -> None:
     """Validate ``kind`` (None, "raw" or "features")."""
     if kind not in (None, "raw", "features"):
         raise ConfigurationError(f"kind: expected 'raw', 'features' or None, found {kind!r}")
+
+
+def check_bool(name: str, value) -> bool:
+    """``value`` if it is True or False (a --read-option such as ``repaired=no`` arrives as a
+    string, which would otherwise count as True)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ConfigurationError(f"{name}: expected True or False, found {value!r}")
+    return bool(value)
 
 
 def check_feature(feature: str) -> tuple[str, int]:

@@ -31,8 +31,8 @@ from ..bands import SEED_BANDS
 from ..channels import SEED_CHANNELS
 from ..errors import ConfigurationError, DataFormatError, data_error
 from ..recording import Recording, Trial, check_finite
-from ._family import (as_sessions, as_subjects, check_kind, check_one_de, cnt_recording,
-                      find_marker, glob_ci, label_names, load_table, marker_for,
+from ._family import (as_sessions, as_subjects, check_bool, check_kind, check_one_de,
+                      cnt_recording, find_marker, glob_ci, label_names, load_table, marker_for,
                       one_file_per_recording, only_window, reject_unknown, resolve_labels,
                       resolve_times, split_windows)
 from ._npz import load_npz
@@ -211,6 +211,7 @@ def read(path: str | os.PathLike, *, dataset: str | None = None, kind: str | Non
     """
     reject_unknown(kwargs, "SEED-GER/FRA/Multimodal", read)
     check_kind(kind)
+    repaired = check_bool("repaired", repaired)
     if dataset not in (None, "seed-multimodal", *DATASETS):
         raise ConfigurationError(f"dataset: expected one of {', '.join(DATASETS)}, seed-multimodal "
                                  f"or None, found {dataset!r}")

@@ -26,9 +26,9 @@ from ..bands import SEED_BANDS
 from ..channels import SEED_CHANNELS
 from ..errors import ConfigurationError, data_error
 from ..recording import Recording, Trial, check_finite
-from ._family import (as_sessions, as_subjects, check_kind, check_one_de, cnt_recording, glob_ci,
-                      label_names, load_table, marker_for, one_file_per_recording, reject_unknown,
-                      resolve_labels, resolve_times)
+from ._family import (as_sessions, as_subjects, check_bool, check_kind, check_one_de,
+                      cnt_recording, glob_ci, label_names, load_table, marker_for,
+                      one_file_per_recording, reject_unknown, resolve_labels, resolve_times)
 from ._npz import load_npz
 
 __all__ = ["detect", "read", "read_seed_v", "locate"]
@@ -117,6 +117,7 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
     """
     reject_unknown(kwargs, "SEED-V", read)
     check_kind(kind)
+    repaired = check_bool("repaired", repaired)
     found = locate(path)
     if not (found["raw"] or found["features"]):
         raise data_error(path, "no SEED-V layout", expected="EEG_raw/<subject>_<session>_<date>.cnt "

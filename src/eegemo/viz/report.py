@@ -281,6 +281,7 @@ def _run_section(report, run: Path, facts: dict, label: str | None = None) -> li
     s = m.get("summary", {})
     protocol = m.get("protocol", "?")
     notes = [protocol.get(k) for k in ("note", "transductive_note")] if isinstance(protocol, dict) else []
+    split_text = protocol.get("split") if isinstance(protocol, dict) else None
     protocol = protocol.get("name", protocol) if isinstance(protocol, dict) else protocol
     if isinstance(m.get("protocol"), dict) and m["protocol"].get("transductive"):
         protocol = f"{protocol} (transductive)"
@@ -308,6 +309,7 @@ def _run_section(report, run: Path, facts: dict, label: str | None = None) -> li
                     f"{'rows, not trials (see the note)' if window_level else 'whole trials'}"
                     f"; inputs "
                     f"{html.escape(normalize_text(m))}.</p>"
+                    + (f"<p>Trials: {html.escape(str(split_text))}.</p>" if split_text else "")
                     + "".join(f'<p style="color:#b00">Note: {html.escape(str(n))}.</p>'
                               for n in notes if n)
                     + _table(rows, ["metric", "value"]),
