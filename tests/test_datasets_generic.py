@@ -492,23 +492,31 @@ def test_bids_events_with_na(eegmmidb_dir, tmp_path):
         generic.read(eegmmidb_dir / "S001R04.edf", sidecar=side)
 
 
-def test_bids_sessions_named_in_words_are_numbered_within_a_subject(tmp_path):
-    """ses-pre / ses-post: numbered by recording date (so cross-session protocols can tell them
-    apart), by name where a file has no date; the name is kept."""
-    import datetime
-
+def test_bids_sessions_named_in_words_are_numbered(tmp_path):
+    """ses-pre / ses-post: numbered the same in every subject, whether the folder or one file is
+    read (pre before post, whatever the dates), so cross-session protocols and --sessions can use
+    them; the name is kept."""
     import mne
 
     rng = np.random.default_rng(0)
-    days = {("01", "pre"): 2, ("01", "post"): 5, ("02", "pre"): None, ("02", "post"): None}
-    for (sub, ses), day in days.items():
+    files = {}
+    for sub, ses in (("01", "pre"), ("01", "post"), ("02", "post"), ("03", "day10"),
+                     ("03", "day2")):
         raw = mne.io.RawArray(1e-5 * rng.standard_normal((2, 2000)),
                               mne.create_info(["Cz", "Pz"], 100.0, "eeg"), verbose="error")
-        raw.set_meas_date(None if day is None else
-                          datetime.datetime(2020, 1, day, tzinfo=datetime.timezone.utc))
         raw.set_annotations(mne.Annotations([1.0, 8.0], [4.0, 4.0], ["a", "b"]))
-        raw.save(tmp_path / f"sub-{sub}_ses-{ses}_task-x_eeg.fif", verbose="error")
+        folder = tmp_path / f"sub-{sub}" / f"ses-{ses}" / "eeg"
+        folder.mkdir(parents=True)
+        files[sub, ses] = folder / f"sub-{sub}_ses-{ses}_task-x_eeg.fif"
+        raw.save(files[sub, ses], verbose="error")
+    want = {("01", "pre"): 1, ("01", "day2"): 2, ("03", "day2"): 2, ("03", "day10"): 3,
+            ("01", "post"): 4, ("02", "post"): 4}
     recs = generic.read(tmp_path)
     got = {(r.subject, r.extra["session_label"]): r.session for r in recs}
-    assert got == {("01", "pre"): 1, ("01", "post"): 2,     # by date: pre before post
-                   ("02", "post"): 1, ("02", "pre"): 2}     # no dates: by name
+    assert got == {k: v for k, v in want.items() if k in files}
+    # one file is numbered as the folder numbers it (predict reads single files)
+    (one,) = generic.read(files["02", "post"])
+    assert one.session == 4
+    # --sessions selects named sessions by their numbers
+    assert {(r.subject, r.session) for r in generic.read(tmp_path, sessions=[4])} == {
+        ("01", 4), ("02", 4)}

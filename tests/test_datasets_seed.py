@@ -295,9 +295,9 @@ def test_seed_v_cnt_cut_drop_channels_and_repaired(tmp_path):
     t = r.trials[0]
     a = int(round(t.onset * 1000))
     assert t.room == (a, 11000 - a - 500) == (300, 10200)
-    xp, nb, na = t.load_padded(1000, 250, multiple=7)   # 294 = 42 × 7; 294 + 500 + 249 = 149 × 7
-    assert (nb, na, xp.shape[1]) == (294, 249, 294 + 500 + 249)
-    np.testing.assert_allclose(xp, x[keep, a - 294:a + 749], atol=1e-9)
+    xp, nb, na = t.load_padded(1000, 250, multiple=7)   # 294 = 42 × 7; 294 + 500 + 256 = 150 × 7
+    assert (nb, na, xp.shape[1]) == (294, 256, 294 + 500 + 256)
+    np.testing.assert_allclose(xp, x[keep, a - 294:a + 756], atol=1e-9)
     # BCMI's repaired copy (7_1_20180411_repaired.cnt in the release) is read by default
     (rr,) = read(tmp_path, trial_times=times)
     assert rr.source.name == "3_2_20180512_repaired.cnt"
@@ -313,7 +313,7 @@ def test_seed_v_cnt_cut_drop_channels_and_repaired(tmp_path):
     # one subject written with and without a leading zero is one recording
     build_cnt(raw_dir / "05_2_20180601_repaired.cnt", SEED_CNT_CHANNELS, 11.0)
     (r5,) = read(tmp_path, trial_times=times, subjects=[5])
-    assert (r5.subject, r5.source.name) == ("5", "05_2_20180601_repaired.cnt")
+    assert (r5.subject, r5.source.name) == ("05", "05_2_20180601_repaired.cnt")
 
 
 def test_seed_v_repaired_copy_without_an_original_is_read(tmp_path, caplog):

@@ -167,7 +167,7 @@ def test_trials_of_a_recording_are_filtered_as_part_of_it(tmp_path, kw):
     (250.0, 2902, 125.0),   # MNE's auto padding: 597 + 598 samples, a half-sample shift
     (250.0, 2901, 125.0),   # an odd length: MNE's round(n / 2) output samples stretch the grid
     (160.0, 656, 128.0),    # eegmmidb's trials to 128 Hz
-    (999.412, 3001, 200.0),  # no whole-sample ratio within 10 s
+    (999.412, 3001, 200.0),  # no whole-sample ratio within 1 s
 ])
 def test_resampling_keeps_a_trial_on_its_own_time_axis(sfreq, n, rate):
     """Output sample k of a resampled trial is the signal at k / rate after the trial's start."""
@@ -183,8 +183,10 @@ def test_resampling_keeps_a_trial_on_its_own_time_axis(sfreq, n, rate):
 
 
 def test_padded_trials_resample_onto_the_trials_time_axis():
-    """With signal around the trial (trim=), also where the rates have no whole-sample ratio."""
-    for sfreq, rate in ((250.0, 125.0), (160.0, 128.0), (999.412, 200.0)):  # 1-Hz high-pass: 1.65 s
+    """With signal around the trial (trim=), also where the rates have no whole-sample ratio, or
+    one only in blocks of several seconds (999.9 → 200 Hz: 9999 samples)."""
+    for sfreq, rate in ((250.0, 125.0), (160.0, 128.0), (999.412, 200.0),   # 1-Hz high-pass:
+                        (999.9, 200.0)):                                    # 1.65 s each side
         n_all = int(20 * sfreq)
         t = np.arange(n_all) / sfreq
         x = np.vstack([np.sin(2 * np.pi * 2.0 * t), np.sin(2 * np.pi * 5.1 * t + 0.3)])
@@ -212,9 +214,11 @@ def test_load_padded_takes_what_the_recording_has():
     x, nb, na = t.load_padded(100, 4)
     assert (nb, na) == (3, 4)
     np.testing.assert_array_equal(x, full[:, 0:14])
-    x, nb, na = t.load_padded(100, 100, multiple=2)     # 3 before, rounded down to 2,
-    assert (nb, na) == (2, 9)                           # and 2 + 7 + 9 a multiple of 2
+    x, nb, na = t.load_padded(100, 100, multiple=2)     # 3 before, rounded down to 2, and
+    assert (nb, na) == (2, 9)                           # 2 + 7 + 9 even: 10 after is too many
     np.testing.assert_array_equal(x, full[:, 1:19])
+    x, nb, na = t.load_padded(2, 4, multiple=2)         # 2 + 7 + 4 odd: one more after
+    assert (nb, na) == (2, 5)
     assert t.load_padded(0, 0)[1:] == (0, 0)
     alone = Trial(index=1, label=0, sfreq=10.0, ch_names=("Cz", "Pz"), data=full[:, a:b])
     x, nb, na = alone.load_padded(5, 5)
@@ -226,3 +230,41 @@ def test_load_padded_takes_what_the_recording_has():
                context=lambda p, q: bad[:, a - p:b + q].copy(), room=(a, 20 - b))
     x, nb, na = t2.load_padded(5, 5)
     assert (nb, na) == (0, 0) and np.isfinite(x).all() and x.shape == (2, 7)
+
+
+def test_a_store_conditioned_by_an_earlier_eegemo_is_not_resumed(tmp_path, caplog):
+    """Windows filtered trial by trial (before session 20) never land beside windows filtered
+    with the recording around them: resuming or widening such a store is refused in one line,
+    and predict with a run of it warns."""
+    import hashlib
+    import json
+
+    from eegemo.datasets import generic
+    from eegemo.errors import ConfigurationError
+    from eegemo.evaluation.predict import recording_arrays
+    from eegemo.store import PrepareConfig, prepare
+
+    _annotated_fif(tmp_path / "run_raw.fif")
+    (rec,) = generic.read(tmp_path / "run_raw.fif")
+    prepare([rec], tmp_path / "s", jobs=1, window=1.0, bandpass=(1.0, 40.0))
+    man_path = tmp_path / "s" / "manifest.json"
+    man = json.loads(man_path.read_text())
+    assert man["config"]["conditioning"] == 2
+    old = {k: v for k, v in man["config"].items() if k != "conditioning"}    # as written before
+    man["config"] = old
+    man["config_hash"] = hashlib.sha256(json.dumps(old, sort_keys=True, separators=(",", ":"))
+                                        .encode()).hexdigest()[:16]
+    man_path.write_text(json.dumps(man))
+    with pytest.raises(ConfigurationError, match="differs in conditioning: store None, asked 2: "
+                       "the store's trials were filtered or resampled by an earlier eegemo"):
+        prepare([rec], tmp_path / "s", jobs=1, window=1.0, bandpass=(1.0, 40.0))
+    assert PrepareConfig.from_dict(old) == PrepareConfig.from_dict(
+        PrepareConfig.from_dict(old).to_dict())
+    with caplog.at_level("WARNING", logger="eegemo"):
+        recording_arrays(rec, {"store_config": old, "store_kind": "raw"}, "de")
+    assert "filtered or resampled by an earlier eegemo" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="eegemo"):
+        recording_arrays(rec, {"store_config": {**old, "conditioning": 2}, "store_kind": "raw"},
+                         "de")
+    assert "earlier eegemo" not in caplog.text

@@ -767,6 +767,15 @@ def test_workers_of_another_eegemo_version_are_refused(monkeypatch):
         client = _dask.connect(cluster, timeout=10)       # the same version: accepted
         client.close()
         monkeypatch.setattr(_dask, "_local_version", lambda: "0.0.0-other")
-        with pytest.raises(ConfigurationError, match=r"another eegemo version \(expected "
-                           r"0\.0\.0-other, found \S+ on (tcp|inproc)://"):
+        with pytest.raises(ConfigurationError, match=r"another eegemo \(expected "
+                           r"0\.0\.0-other, found [^ ]+ \(source [0-9a-f]{12}\) on "
+                           r"(tcp|inproc)://"):
+            _dask.connect(cluster.scheduler_address, timeout=10)
+
+        def broken():
+            raise ModuleNotFoundError("No module named 'eegemo'")
+
+        monkeypatch.setattr(_dask, "_eegemo_version", broken)
+        with pytest.raises(ConfigurationError, match=r"Dask worker (tcp|inproc)://\S+ cannot run "
+                           r"eegemo \(ModuleNotFoundError"):
             _dask.connect(cluster.scheduler_address, timeout=10)

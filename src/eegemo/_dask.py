@@ -67,10 +67,19 @@ def connect(scheduler, timeout: float = 30.0):
 
 
 def _eegemo_version() -> str:
-    """This process's eegemo version (run on the workers by :func:`check_workers`)."""
+    """This process's eegemo: its version and a digest of its source files (run on the workers by
+    :func:`check_workers`; two commits of one version differ in the digest)."""
+    import hashlib
+    from pathlib import Path
+
     from . import __version__
 
-    return __version__
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parent
+    for f in sorted(root.rglob("*.py")):
+        digest.update(str(f.relative_to(root)).encode())
+        digest.update(f.read_bytes())
+    return f"{__version__} (source {digest.hexdigest()[:12]})"
 
 
 def _local_version() -> str:
@@ -78,25 +87,35 @@ def _local_version() -> str:
 
 
 def check_workers(client) -> None:
-    """Refuse, in one line, workers that run another eegemo version than this process or cannot
-    import it: their windows, features and models would not be this version's.
+    """Refuse, in one line naming a worker, workers that run another eegemo (version or source)
+    than this process or cannot import it: their windows, features and models would not be this
+    one's.
 
-    Workers that join later are not checked; a cluster with no worker yet passes.
+    Only the workers connected now are checked: a cluster that starts workers later (adaptive
+    scaling from zero) is not.
     """
-    try:
-        versions = client.run(_eegemo_version)
-    except Exception as err:   # noqa: BLE001 - ModuleNotFoundError on a worker, a lost worker ...
-        what = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise ConfigurationError(f"Dask workers cannot run eegemo ({type(err).__name__}: {what}); "
-                                 f"install eegemo {_local_version()} on every worker") from None
     mine = _local_version()
+    try:
+        versions = client.run(_eegemo_version, on_error="return")
+    except Exception as err:   # noqa: BLE001 - the scheduler lost, a run that cannot start ...
+        what = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise ConfigurationError(f"Dask workers cannot be asked which eegemo they run "
+                                 f"({type(err).__name__}: {what})") from None
+    failed = {a: v for a, v in versions.items() if isinstance(v, BaseException)}
+    if failed:
+        addr, err = sorted(failed.items())[0]
+        what = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise ConfigurationError(f"Dask worker {addr} cannot run eegemo ({type(err).__name__}: "
+                                 f"{what})" + (f" nor can {len(failed) - 1} more" if len(failed) > 1
+                                               else "") + f"; install eegemo {mine} on every "
+                                 "worker")
     other = {addr: v for addr, v in versions.items() if v != mine}
     if other:
-        addr, v = next(iter(sorted(other.items())))
-        raise ConfigurationError(f"Dask workers run another eegemo version (expected {mine}, "
-                                 f"found {v} on {addr}"
-                                 + (f" and {len(other) - 1} more worker(s)" if len(other) > 1
-                                    else "") + "); install the same version on every worker")
+        addr, v = sorted(other.items())[0]
+        raise ConfigurationError(f"Dask workers run another eegemo (expected {mine}, found {v} on "
+                                 f"{addr}" + (f" and {len(other) - 1} more worker(s)"
+                                              if len(other) > 1 else "")
+                                 + "); install the same eegemo on every worker")
 
 
 def _identity(address: str, timeout: float) -> dict:

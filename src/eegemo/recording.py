@@ -120,8 +120,8 @@ class Trial:
             sooner (see ``room``).
         multiple : int
             Round the samples added before the trial down to a multiple of this (so that they
-            map to whole samples after resampling), and those after it so that the whole is a
-            multiple of it where the recording has the samples.
+            map to whole samples after resampling), and those after it up (or, at the
+            recording's end, down) so that the whole is a multiple of it.
 
         Returns
         -------
@@ -136,8 +136,13 @@ class Trial:
         step = max(1, int(multiple))
         nb = min(max(0, int(before)), int(self.room[0])) // step * step
         na = min(max(0, int(after)), int(self.room[1]))
-        if step > 1 and self.n_times is not None and na >= (nb + self.n_times + na) % step:
-            na -= (nb + self.n_times + na) % step    # the whole a multiple too, where it can be
+        if step > 1 and self.n_times is not None and (nb + self.n_times + na) % step:
+            # the whole a multiple too: more after the trial where the recording has it, else less
+            up = (-(nb + self.n_times + na)) % step
+            if na + up <= int(self.room[1]):
+                na += up
+            elif na >= step - up:
+                na -= step - up
         if nb == na == 0:
             return self.load(), 0, 0
         try:

@@ -303,8 +303,8 @@ def one_file_per_recording(files: Iterable[Path], rx: re.Pattern, *, repaired: b
     Returns
     -------
     chosen : dict of (subject, session) -> (Path, re.Match)
-        Subjects without leading zeros (``07_2_….cnt`` and ``7_2_…_repaired.cnt`` are one
-        recording of subject ``7``).
+        The subject as the chosen file writes it (``07_2_….cnt`` and ``7_2_…_repaired.cnt`` are
+        one recording; the copy's ``7`` names it).
     """
     groups: dict[tuple[str, int], dict[bool, list]] = {}
     for f in files:
@@ -337,7 +337,7 @@ def one_file_per_recording(files: Iterable[Path], rx: re.Pattern, *, repaired: b
             use = copy[0]
         else:
             use = original[0]
-        chosen[(subj, sess)] = use
+        chosen[(use[1].group(1), sess)] = use
     return chosen
 
 

@@ -22,8 +22,8 @@ A folder is read recursively: one :class:`~eegemo.recording.Recording` per file 
 as ``.fdt``, ``.eeg``, ``.vmrk`` and sidecars are skipped). Subject and session come from the file name:
 
 * BIDS-like ``sub-01_ses-2_task-x_run-3_eeg.edf`` → subject ``"01"``, session 2 (the run when there
-  is no ``ses-``; a non-numeric ``ses-`` label is kept in ``extra["session_label"]`` and, in a folder,
-  numbered within its subject by recording date, else by name: ``ses-pre``/``ses-post``);
+  is no ``ses-``; a ``ses-`` label in words is kept in ``extra["session_label"]`` and numbered by
+  :func:`named_session_numbers`, the same in every subject: ``ses-pre`` 1, ``ses-post`` 2);
 * PhysioNet eegmmidb ``S001R04.edf`` → subject ``"S001"``, session 4 (the run);
 * anything else → subject = the file's stem, session ``None``.
 
@@ -64,7 +64,8 @@ from ..channels import standard_name
 from ..errors import ConfigurationError, DataFormatError, data_error
 from ..recording import Recording, Trial, check_finite
 
-__all__ = ["detect", "read", "read_eegmmidb", "EXTENSIONS", "parse_name", "read_sidecar"]
+__all__ = ["detect", "read", "read_eegmmidb", "EXTENSIONS", "parse_name", "read_sidecar",
+           "named_session_numbers"]
 
 DATASET = "generic"
 
@@ -1011,7 +1012,8 @@ def read(path: str | os.PathLike, *, labels: Sequence[str] | None = None,
                 duration=duration, subject=subject, session=session, unlabelled=unlabelled,
                 simulated=simulated)
     if p.is_file():
-        return [_read_one(p, sidecar=sidecar, **opts)]
+        rec = _read_one(p, sidecar=sidecar, **opts)
+        return [rec if session is not None else _number_session(rec, named_session_numbers(p))]
     files = _data_files(p)
     if not files:
         raise data_error(p, "no EEG recording in folder", expected="files ending in "
@@ -1020,9 +1022,11 @@ def read(path: str | os.PathLike, *, labels: Sequence[str] | None = None,
         raise ConfigurationError(f"{p}: sidecar= names one file's events; for a folder put "
                                  "<stem>_events.tsv beside each recording")
     want_subj, want_sess = as_subjects(kw.get("subjects")), as_sessions(kw.get("sessions"))
+    numbers = named_session_numbers(p) if session is None else {}
     chosen = []
     for f in files:
-        subj, sess, _ = parse_name(f)
+        subj, sess, extra = parse_name(f)
+        sess = numbers.get(extra.get("session_label"), sess) if sess is None else sess
         if want_subj is not None and subj not in want_subj:
             continue
         if want_sess is not None and sess not in want_sess:
@@ -1032,36 +1036,70 @@ def read(path: str | os.PathLike, *, labels: Sequence[str] | None = None,
     _refuse_mixed_eegmmidb_tasks(chosen, labels, label_map)
     recs = []
     for f in tqdm(chosen, desc="reading", unit="file", disable=progress_disabled()):
-        recs.append(_read_one(f, sidecar=None, **opts))
-    if session is None:
-        _number_named_sessions(recs)
+        recs.append(_number_session(_read_one(f, sidecar=None, **opts), numbers))
     logger.info("%s: %d recording(s), %d trials", p, len(recs), sum(len(r) for r in recs))
     return recs
 
 
-def _number_named_sessions(recs: list[Recording]) -> None:
-    """Number BIDS sessions named in words (``ses-pre``, ``ses-post``) within each subject, so that
-    cross-session protocols can tell them apart: by recording date where every file of the
-    subject has one, else by name; the name stays in ``extra["session_label"]``."""
-    by_subject: dict[str, list[Recording]] = {}
-    for r in recs:
-        if r.session is None and r.extra.get("session_label") is not None:
-            by_subject.setdefault(str(r.subject), []).append(r)
-    for subj, group in by_subject.items():
-        if any(r.session is not None for r in recs if str(r.subject) == subj):
-            continue     # numbered sessions beside named ones: no safe order between them
-        dates: dict[str, list[str]] = {}
-        for r in group:
-            dates.setdefault(str(r.extra["session_label"]), []).append(r.date or "")
-        first = {label: min(d) for label, d in dates.items()}
-        dated = all(r.date for r in group)
-        order = sorted(first, key=(lambda k: (first[k], k)) if dated else (lambda k: k))
-        number = {label: i for i, label in enumerate(order, start=1)}
-        for r in group:
-            r.session = number[str(r.extra["session_label"])]
-        logger.info("subject %s: sessions %s numbered %s (%s)", subj, ", ".join(order),
-                    ", ".join(str(number[k]) for k in order),
-                    "by recording date" if dated else "by name")
+#: where common session words fall; other names come between pre and post, in natural order
+_SESSION_WORDS = {"baseline": 0, "base": 0, "pre": 1, "before": 1, "post": 3, "after": 3,
+                  "followup": 4, "follow": 4, "fu": 4}
+
+
+def _session_order(label: str) -> tuple:
+    word = re.sub(r"[^a-z]", "", label.lower())
+    parts = [(0, int(t), "") if t.isdigit() else (1, 0, t)
+             for t in re.split(r"(\d+)", label.lower()) if t]
+    return (_SESSION_WORDS.get(word, 2), parts)
+
+
+def _bids_root(path: Path) -> Path:
+    """The folder above BIDS's ``sub-*/ses-*/eeg`` levels of ``path``."""
+    p = path if path.is_dir() else path.parent
+    while p.name.startswith(("sub-", "ses-")) or p.name in ("eeg", "meg", "ieeg"):
+        p = p.parent
+    return p
+
+
+def named_session_numbers(path: str | os.PathLike) -> dict[str, int]:
+    """Numbers for BIDS sessions named in words (``ses-pre``, ``ses-post``) in the dataset of
+    ``path`` (a file or a folder; the folder above its ``sub-``/``ses-``/``eeg`` levels is
+    searched, by file name only), so that cross-session protocols can tell them apart.
+
+    The same name has the same number in every subject and whether one file or the folder is
+    read: ``baseline`` < ``pre`` < other names in natural order (``day2`` < ``day10``) < ``post`` <
+    ``followup``, numbered after the dataset's numeric sessions.
+
+    Examples
+    --------
+    >>> sorted(["post", "day10", "pre", "day2"], key=_session_order)
+    ['pre', 'day2', 'day10', 'post']
+    """
+    root = _bids_root(Path(path))
+    named, numeric = set(), [0]
+    for f in root.rglob("*_ses-*"):
+        if not f.is_file() or _extension(f) not in EXTENSIONS:
+            continue
+        _, sess, extra = parse_name(f)
+        if extra.get("session_label") is None:
+            continue
+        if sess is None:
+            named.add(extra["session_label"])
+        else:
+            numeric.append(sess)
+    start = max(numeric)
+    order = sorted(named, key=_session_order)
+    if order:
+        logger.info("%s: sessions named %s numbered %s", root, ", ".join(order),
+                    ", ".join(str(start + i) for i in range(1, len(order) + 1)))
+    return {label: start + i for i, label in enumerate(order, start=1)}
+
+
+def _number_session(rec: Recording, numbers: dict[str, int]) -> Recording:
+    label = rec.extra.get("session_label")
+    if rec.session is None and label in numbers:
+        rec.session = numbers[label]
+    return rec
 
 
 def _refuse_mixed_eegmmidb_tasks(files: Sequence[Path], labels, label_map) -> None:

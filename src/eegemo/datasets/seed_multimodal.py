@@ -264,8 +264,8 @@ def read(path: str | os.PathLike, *, dataset: str | None = None, kind: str | Non
             if not m:
                 continue
             subj, sess = m.group(1), int(m.group(2))
-            subj = str(int(subj)) if subj.isdigit() else subj   # 01_1.cnt is subject 1
-            if (want_subj is not None and subj not in want_subj) or \
+            same = {subj, str(int(subj)) if subj.isdigit() else subj}     # 01 is subject 1
+            if (want_subj is not None and not same & want_subj) or \
                     (want_sess is not None and sess not in want_sess):
                 continue
             lab = resolve_labels(labels, table["labels"], sess, name)

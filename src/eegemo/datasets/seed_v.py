@@ -161,9 +161,6 @@ def _read_raw(found, want_subj, want_sess, labels, trial_times, repaired, marker
                                         sessions=want_sess).items()}
     out = []
     for (subj, sess), (f, date) in sorted(chosen.items(), key=lambda kv: (int(kv[0][0]), kv[0][1])):
-        if (want_subj is not None and subj not in want_subj) or \
-                (want_sess is not None and sess not in want_sess):
-            continue
         lab = resolve_labels(labels, table["labels"], sess, "SEED-V")
         starts, ends = resolve_times(trial_times, marker, table["trial_times"], sess, "SEED-V")
         out.append(cnt_recording(DATASET, f, subject=subj, session=sess, date=date, starts=starts,

@@ -105,6 +105,13 @@ def recording_arrays(recording, cfg: dict, array: str) -> tuple[np.ndarray, pd.D
         raise ConfigurationError(f"predict: unknown array {array!r} (expected raw, de, psd, de_grid, "
                                  f"psd_grid, de_image or psd_image)")
     config = _prepare_config(cfg)
+    store_cfg = cfg.get("store_config") if isinstance(cfg.get("store_config"), dict) else {}
+    if (config.bandpass or config.notch or config.resample) and "conditioning" not in store_cfg:
+        logger.warning("%s: the run's store was filtered or resampled by an earlier eegemo, one "
+                       "trial at a time; this file's trials are conditioned with the recording "
+                       "around them, so windows near trial edges differ from what the model was "
+                       "trained on (prepare the store again and retrain for the same inputs)",
+                       Path(str(recording.source)).name)
     config = config.replace(features=(feature if feature in ("raw", "de", "psd") else "de",),
                             subjects=None, sessions=None)
     ch_names = list(cfg.get("ch_names") or [])

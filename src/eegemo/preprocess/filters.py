@@ -105,12 +105,13 @@ def filter_seconds(sfreq: float, *, bandpass=None, notch: float | None = None,
 
 def _ratio_multiple(sfreq: float, resample: float) -> int | None:
     """Smallest sample count at ``sfreq`` that is a whole number of samples at ``resample``
-    (1 without resampling; None where that takes more than 10 s, e.g. 999.412 → 200 Hz)."""
+    (1 without resampling; None where that takes more than 1 s, e.g. 999.412 → 200 Hz: padding
+    rounded to such blocks would lose the filters' context)."""
     if float(resample) == float(sfreq):
         return 1
     ratio = (Fraction(float(resample)).limit_denominator(10**6)
              / Fraction(float(sfreq)).limit_denominator(10**6))
-    return ratio.denominator if ratio.denominator <= 10 * float(sfreq) else None
+    return ratio.denominator if ratio.denominator <= float(sfreq) else None
 
 
 def _near_whole(n: int, ratio: float, limit: int) -> int:

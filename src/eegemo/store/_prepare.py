@@ -474,6 +474,9 @@ def _config_difference(stored, wanted: dict) -> str:
     if not keys:      # the same settings, hashed by another version of eegemo
         return "the same settings, hashed differently by another eegemo version"
     shown = "; ".join(f"{k}: store {stored.get(k)!r}, asked {wanted.get(k)!r}" for k in keys[:4])
+    if keys == ["conditioning"]:
+        shown += (": the store's trials were filtered or resampled by an earlier eegemo, one trial "
+                  "at a time")
     return f"differs in {shown}" + (f" and {len(keys) - 4} more" if len(keys) > 4 else "")
 
 

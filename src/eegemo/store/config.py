@@ -50,6 +50,13 @@ def _positive(value, name: str, *, integer: bool = False, allow_none: bool = Fal
     return out
 
 
+#: Version of the conditioning code (notch, band-pass, resampling), recorded in the configuration of
+#: stores that use it, so that a store is never resumed with windows conditioned another way:
+#: 2 = trials filtered with the recording around them and resampled on their own time axis
+#: (session 20); stores without it were conditioned trial by trial, as before.
+CONDITIONING_VERSION = 2
+
+
 def _bandpass(value) -> tuple | None:
     """``(l_freq, h_freq)`` with None for an open side; ``"1,40"``, ``"1,"`` and ``",40"`` too."""
     if value is None:
@@ -223,7 +230,8 @@ class PrepareConfig:
 
     # --- serialisation -------------------------------------------------------------------------
     def to_dict(self) -> dict:
-        """A JSON-able dict (bands as ``[name, low, high]`` lists)."""
+        """A JSON-able dict (bands as ``[name, low, high]`` lists; ``conditioning``, the version of
+        the notch/band-pass/resampling code, where any of them is set)."""
         out = dataclasses.asdict(self)
         out["bands"] = [[b.name, b.low, b.high] for b in self.bands]
         for k in ("features", "subjects", "sessions"):
@@ -234,17 +242,19 @@ class PrepareConfig:
                 del out[k]
         if "bandpass" in out:
             out["bandpass"] = list(out["bandpass"])
+        if self.bandpass or self.notch or self.resample:
+            out["conditioning"] = CONDITIONING_VERSION
         return out
 
     @classmethod
     def from_dict(cls, d: dict) -> PrepareConfig:
         """Inverse of :meth:`to_dict` (unknown keys are refused)."""
         names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(d) - names)
+        unknown = sorted(set(d) - names - {"conditioning"})
         if unknown:
             raise ConfigurationError(f"prepare: unknown configuration keys {unknown} "
                                      f"(expected among {sorted(names)})")
-        return cls(**d)
+        return cls(**{k: v for k, v in d.items() if k != "conditioning"})
 
     def to_json(self) -> str:
         """Canonical JSON (sorted keys) of :meth:`to_dict`."""
