@@ -364,3 +364,10 @@ def test_report_one_subject_damaged_files_and_same_named_runs(tmp_path, caplog):
     assert "a/run" in text and "b/run" in text
     assert "rows: true class" in text and "rows: true emotion" not in text
     assert "accuracy_std</td><td>– (1 subject)" in text
+
+
+def test_undefined_figures_show_as_a_dash_not_none():
+    """A std over one fold (or kappa on a one-class side) is undefined: '–' in the report."""
+    from eegemo.viz.report import _fmt
+
+    assert _fmt(None) == "–" and _fmt(0.5) == "0.500" and _fmt(3) == "3"

@@ -34,6 +34,8 @@ def _table(rows: Sequence[Sequence], header: Sequence[str]) -> str:
 
 
 def _fmt(x, digits: int = 3) -> str:
+    if x is None:          # undefined (a std over one fold, kappa on a one-class side)
+        return "–"
     if isinstance(x, (int, np.integer)):
         return str(int(x))
     try:
