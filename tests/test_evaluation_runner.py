@@ -214,6 +214,50 @@ def test_loso_run_and_parallel_folds_match(tmp_path):
     assert m1["per_subject"] == m2["per_subject"] and m1["summary"] == m2["summary"]
 
 
+def test_run_on_a_selection_is_the_run_on_a_store_of_those_rows(tmp_path):
+    """subjects=/sessions= make the protocol see only those rows: LOSO on session 1 of three of
+    four subjects gives the same folds and numbers as a store holding nothing else, and never
+    trains or tests on another subject or session."""
+    from eegemo.errors import ConfigurationError
+
+    store = make_store(n_subjects=4, n_sessions=2, row_id=True)
+    m = run(store, LogisticRegression(max_iter=200), "loso", tmp_path / "sel",
+            subjects=["1", "2", "03"], sessions=[1], normalize="global")
+    keep = (store.index["subject"].isin(["1", "2", "3"]) & (store.index["session"] == 1)).to_numpy()
+    alone = FakeStore(store.index[keep].reset_index(drop=True),
+                      {"de": store._arrays["de"][keep]})
+    ref = run(alone, LogisticRegression(max_iter=200), "loso", tmp_path / "ref",
+              normalize="global")
+    assert list(m["per_fold"]) == list(ref["per_fold"]) == ["loso/1", "loso/2", "loso/3"]
+    for name, f in m["per_fold"].items():
+        assert f["n_train"] + f["n_val"] == 2 * 15 * 5 and f["n_test"] == 15 * 5
+        assert f["accuracy"] == ref["per_fold"][name]["accuracy"]
+    assert m["per_subject"] == ref["per_subject"]
+    pred = pd.read_parquet(tmp_path / "sel" / "predictions.parquet")
+    assert set(pred["subject"]) == {"1", "2", "3"} and set(pred["session"]) == {1}
+    # the rows are the store's own positions: the row id written into the features says so
+    assert np.array_equal(store._arrays["de"][pred["row"].to_numpy(), 0, 0], pred["row"])
+    assert m["protocol"]["selection"] == "subjects 1, 2, 03; session 1"
+    assert m["protocol"]["split"].endswith("on subjects 1, 2, 03; session 1 of the store only")
+    assert m["config"]["subjects"] == ["1", "2", "03"] and m["config"]["sessions"] == [1]
+    assert ref["protocol"]["selection"] is None and ref["config"]["subjects"] is None
+    # cross-session on one session has no fold; unknown subjects and sessions are named
+    for kwargs, found in (({"protocol": "cross-session", "sessions": [2]},
+                           r"no subject has two or more sessions.*\(evaluating session 2 of the "
+                           r"store only\)"),
+                          ({"subjects": ["9", "1"]}, r"subject\(s\) 9 not in the store \(expected "
+                                                    r"some of 1, 2, 3, 4\)"),
+                          ({"sessions": [3]}, r"session\(s\) 3 not in the store \(expected some "
+                                              r"of 1, 2\)"),
+                          ({"sessions": ["one"]}, "sessions must be session numbers"),
+                          ({"subjects": []}, "subjects selects nothing")):
+        kwargs = {"protocol": "seed-standard", **kwargs}
+        with pytest.raises(ConfigurationError, match=found):
+            run(store, LogisticRegression(max_iter=200), kwargs.pop("protocol"),
+                tmp_path / "bad", **kwargs)
+        assert not (tmp_path / "bad").exists()
+
+
 class WarningLR(LogisticRegression):
     """Logistic regression that warns through eegemo's logger in every fit (as a model would)."""
 
@@ -378,6 +422,18 @@ def test_cli_train_and_predict_on_a_tiny_store(tmp_path, capsys):
     assert main(["train", str(store.path), "--model", "logreg", "--protocol", "seed-standard",
                  "--test-session", "2", "--out", str(tmp_path / "other")]) == 2
     assert "test_session applies to the cross-session protocol only" in capsys.readouterr().err
+    # one subject of the store, from the shell
+    assert main(["train", str(store.path), "--model", "logreg", "--protocol", "seed-standard",
+                 "--subjects", "2", "--sessions", "1", "--out", str(tmp_path / "one")]) == 0
+    one = json.loads((tmp_path / "one" / "metrics.json").read_text())
+    assert list(one["per_subject"]) == ["2"] and one["protocol"]["selection"] == "subject 2; session 1"
+    assert "protocol seed-standard on subject 2; session 1 of the store" in capsys.readouterr().out
+    for bad, found in ((["--subjects", ","], "--subjects: selects nothing"),
+                       (["--subjects", "7"], "subject(s) 7 not in the store")):
+        assert main(["train", str(store.path), "--model", "logreg", "--protocol",
+                     "seed-standard", "--out", str(tmp_path / "other"), *bad]) == 2
+        assert found in capsys.readouterr().err
+    assert not (tmp_path / "other").exists()
     # predict on one of the simulated raw recordings (the store was prepared from raw EEG)
     rec_file = sorted((Path(data) / "Preprocessed_EEG").glob("*_*.mat"))[0]
     rc = main(["predict", str(tmp_path / "run"), str(rec_file), "--out", str(tmp_path / "p.csv")])

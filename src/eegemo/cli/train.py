@@ -42,6 +42,12 @@ def add_parser(sub) -> None:
     p.add_argument("--test-session", type=int, metavar="N",
                    help="cross-session: test on session N only (3: sessions 1 + 2 train, 3 tests; "
                         "default: each session in turn)")
+    p.add_argument("--subjects", metavar="S,S",
+                   help="evaluate on these subjects of the store only (comma-separated; the "
+                        "protocol sees nothing else)")
+    p.add_argument("--sessions", metavar="N,N",
+                   help="evaluate on these sessions of the store only (e.g. --protocol loso "
+                        "--sessions 1: leave-one-subject-out on the first session)")
     p.add_argument("--seq-len", type=int, help="windows per sequence for attention-4d")
     p.add_argument("--jobs", "-j", type=int, default=1, help="folds in parallel (process pool)")
     p.add_argument("--scheduler", help="Dask scheduler address: run folds on the cluster")
@@ -83,6 +89,18 @@ def add_parser(sub) -> None:
     r.set_defaults(func=_predict)
 
 
+def _listed(flag: str, value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    if not items:
+        from ..errors import ConfigurationError
+
+        raise ConfigurationError(f"{flag}: selects nothing (expected comma-separated values, "
+                                 f"found {value!r})")
+    return items
+
+
 def _train(args) -> int:
     from ..evaluation import format_metrics, run
 
@@ -104,7 +122,8 @@ def _train(args) -> int:
                   seq_len=args.seq_len, jobs=args.jobs, scheduler=args.scheduler,
                   random_state=args.seed, device=args.device, n_folds=args.n_folds,
                   val_fraction=args.val_fraction, train_trials=args.train_trials,
-                  test_session=args.test_session, fit_final=args.fit_final,
+                  test_session=args.test_session, subjects=_listed("--subjects", args.subjects),
+                  sessions=_listed("--sessions", args.sessions), fit_final=args.fit_final,
                   overwrite=args.overwrite)
     print(format_metrics(metrics))
     print(f"run folder: {args.out.resolve()}")

@@ -41,7 +41,8 @@ from .._logging import logger, progress_disabled, relog, worker_warnings
 from ..errors import ConfigurationError, check_parent_folders
 from .metrics import (METRICS, classification_metrics, confusion, per_group, summarize,
                       summarize_folds)
-from .splits import PROTOCOLS, Fold, check_no_leakage, describe, split, trial_ids
+from .splits import (PROTOCOLS, Fold, check_no_leakage, describe, describe_selection, select_rows,
+                     split, trial_ids)
 
 __all__ = ["run", "evaluate", "format_metrics", "normalize_text", "resolve_normalize",
            "ARRAY_FOR_INPUT", "load_run"]
@@ -466,7 +467,8 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
         model_params: Mapping[str, Any] | None = None, normalize: str | None = "auto",
         transductive: bool = False, seq_len: int | None = None, jobs: int = 1, scheduler=None,
         random_state: int = 0, device: str | None = "auto", n_folds: int = 5, val_fraction: float = 0.2,
-        train_trials: int | None = None, test_session: int | None = None, fit_final: bool = False,
+        train_trials: int | None = None, test_session: int | None = None,
+        subjects=None, sessions=None, fit_final: bool = False,
         overwrite: bool = False) -> dict:
     """Evaluate a model under a protocol and write the run folder.
 
@@ -516,6 +518,12 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
         Override the training trials per session of ``"seed-standard"``.
     test_session : int | None
         ``"cross-session"``: test on this session only (3: sessions 1 + 2 train, 3 tests).
+    subjects, sessions : sequence | None
+        Evaluate on these subjects / session numbers of the store only (None: all); the protocol
+        runs as if the store held nothing else, e.g. ``protocol="loso", sessions=[1]`` for
+        leave-one-subject-out on the first session, as many SEED papers report. Subject ids
+        compare as written, numbers by value (``"1"`` selects ``"01"``). Recorded in
+        ``metrics.json`` (``protocol.selection``) and in the ``split`` line.
     fit_final : bool
         Also fit one model on all rows (``checkpoints/final.pt``) for :func:`eegemo.evaluation.predict`.
     overwrite : bool
@@ -587,14 +595,27 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
                                  f"(input {input_kind!r}), not sequences (expected seq_len only for "
                                  f"sequence models such as attention-4d, found {seq_len!r})")
     index = store.index
-    labels = sorted(pd.unique(index["label"]).tolist())
+    selected = select_rows(index, subjects, sessions,
+                           what=str(getattr(store, "path", None) or "store"))
+    selection = _selection(subjects, sessions)
+    chosen = index.iloc[selected].reset_index(drop=True)   # the protocol sees only these rows
+    labels = sorted(pd.unique(chosen["label"]).tolist())
     label_names = {int(k) if str(k).lstrip("-").isdigit() else k: str(v)
                    for k, v in (getattr(store, "label_names", None) or {}).items()}
-    folds = list(split(index, protocol, n_folds=n_folds, val_fraction=val_fraction,
-                       random_state=random_state, train_trials=train_trials,
-                       test_session=test_session))
+    chosen_words = describe_selection(**selection)
+    try:
+        folds = [Fold(f.name, f.subject, selected[f.train_rows], selected[f.test_rows],
+                      selected[f.val_rows])
+                 for f in split(chosen, protocol, n_folds=n_folds, val_fraction=val_fraction,
+                                random_state=random_state, train_trials=train_trials,
+                                test_session=test_session)]
+    except ConfigurationError as err:
+        if not chosen_words:
+            raise
+        raise ConfigurationError(f"{err} (evaluating {chosen_words} of the store only)") from None
     if not folds:
-        raise ConfigurationError(f"{protocol}: the store yields no fold")
+        raise ConfigurationError(f"{protocol}: the store yields no fold"
+                                 + (f" for {chosen_words}" if chosen_words else ""))
     for f in folds:
         check_no_leakage(index, np.union1d(f.train_rows, f.val_rows), f.test_rows,
                          subject_disjoint=protocol == "loso", what=f"fold {f.name}")
@@ -627,11 +648,11 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
 
         final = None
         if fit_final:
-            all_rows = np.arange(len(index), dtype=np.int64)
-            tids = trial_ids(index)
+            all_rows = selected
+            tids = trial_ids(chosen)
             from .splits import _carve_val, _fold_seed as _rng, _trial_table
 
-            tr_t, va_t = _carve_val(_trial_table(index), val_fraction, _rng(random_state, "final"))
+            tr_t, va_t = _carve_val(_trial_table(chosen), val_fraction, _rng(random_state, "final"))
             ffold = Fold("final", None, all_rows[np.isin(tids, tr_t)], all_rows[:0],
                          all_rows[np.isin(tids, va_t)])
             final = _run_fold({**tasks[0], "fold": ffold, "seed": _fold_seed(random_state, "final"),
@@ -640,7 +661,7 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
         metrics = _assemble(store, index, folds, results, labels, label_names, protocol, model,
                             model_params, array, normalize, seq_len, n_folds, val_fraction,
                             train_trials, random_state, device, input_kind, probe, final,
-                            requested, transductive, test_session)
+                            requested, transductive, test_session, chosen, selection)
         _write_outputs(work, index, results, metrics, labels, label_names)
         elapsed = time.perf_counter() - t_start
         fold_seconds = {r["name"]: r["fit_seconds"] for r in results}
@@ -652,6 +673,18 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
                 f" ± {s['accuracy_std']:.3f}" if s["n_subjects"] > 1 and s["accuracy_std"]
                 is not None else "", s["n_subjects"], elapsed)
     return metrics
+
+
+def _selection(subjects, sessions) -> dict:
+    """A validated :func:`select_rows` selection as JSON values (lists, or None for all)."""
+    def listed(value):
+        if value is None:
+            return None
+        return [value] if isinstance(value, (str, int, np.integer)) else list(value)
+
+    subs, sess = listed(subjects), listed(sessions)
+    return {"subjects": None if subs is None else [str(v).strip() for v in subs],
+            "sessions": None if sess is None else sorted({int(str(v).strip()) for v in sess})}
 
 
 def _execute(tasks: list[dict], *, jobs: int, client) -> list[dict]:
@@ -712,7 +745,7 @@ def _execute(tasks: list[dict], *, jobs: int, client) -> list[dict]:
 def _assemble(store, index, folds, results, labels, label_names, protocol, model, model_params,
               array, normalize, seq_len, n_folds, val_fraction, train_trials, random_state, device,
               input_kind, probe, final, requested=None, transductive=False,
-              test_session=None) -> dict:
+              test_session=None, chosen=None, selection=None) -> dict:
     y = index["label"].to_numpy()
     rows = np.concatenate([r["rows"] for r in results]).astype(np.int64)
     pred = np.concatenate([np.asarray(r["pred"]) for r in results])
@@ -745,7 +778,8 @@ def _assemble(store, index, folds, results, labels, label_names, protocol, model
         "array": array, "input_kind": input_kind, "normalize": normalize,
         "normalize_requested": requested, "transductive": transductive, "seq_len": seq_len,
         "n_folds": n_folds, "val_fraction": val_fraction, "train_trials": train_trials,
-        "test_session": test_session, "random_state": random_state, "device": device, "model_params": dict(model_params),
+        "test_session": test_session, **(selection or {"subjects": None, "sessions": None}),
+        "random_state": random_state, "device": device, "model_params": dict(model_params),
         "labels": labels, "label_names": {str(k): v for k, v in label_names.items()},
         "ch_names": list(getattr(store, "ch_names", []) or []),
         "sfreq": getattr(store, "sfreq", None), "window": getattr(store, "window", None),
@@ -759,11 +793,15 @@ def _assemble(store, index, folds, results, labels, label_names, protocol, model
     if final is not None:
         model_info["final_checkpoint"] = final.get("checkpoint")
         model_info["final_normalizer"] = final.get("normalizer")
+    chosen = index if chosen is None else chosen
+    chosen_words = describe_selection(**(selection or {}))
     proto = {"name": protocol, "n_folds": n_folds if protocol == "trial-kfold" else None,
              "train_trials": train_trials, "test_session": test_session,
+             "selection": chosen_words or None,
              "val_fraction": val_fraction, "unit": "trial",
-             "split": describe(index, protocol, n_folds=n_folds, train_trials=train_trials,
-                               test_session=test_session),
+             "split": describe(chosen, protocol, n_folds=n_folds, train_trials=train_trials,
+                               test_session=test_session)
+             + (f"; on {chosen_words} of the store only" if chosen_words else ""),
              "aggregate": AGGREGATE_NOTE,
              "normalize": normalize, "transductive": transductive}
     if transductive:
@@ -988,7 +1026,8 @@ def format_metrics(metrics: dict) -> str:
     p = metrics["protocol"] if isinstance(metrics.get("protocol"), dict) else {}
     splits = ("row-level splits (see NOTE)" if p.get("note") == WINDOW_LEVEL_NOTE
               else "trial-disjoint splits")
-    lines = [f"model {model}, protocol {proto}{sim}: {s.get('n_subjects')} subject(s), "
+    chosen = f" on {p['selection']} of the store" if p.get("selection") else ""
+    lines = [f"model {model}, protocol {proto}{chosen}{sim}: {s.get('n_subjects')} subject(s), "
              f"{s.get('n_folds', len(metrics.get('per_fold', {})))} fold(s), {splits}"]
     if s.get("chance") is not None:
         lines[0] += f", chance {s['chance']:.3f}"

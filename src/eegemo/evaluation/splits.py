@@ -43,7 +43,7 @@ from .._logging import logger
 from ..errors import ConfigurationError, EegemoError
 
 __all__ = ["Fold", "LeakageError", "PROTOCOLS", "STANDARD_TRAIN_TRIALS", "STANDARD_BLOCKS", "split",
-           "describe", "check_no_leakage", "trial_ids"]
+           "describe", "check_no_leakage", "trial_ids", "select_rows", "describe_selection"]
 
 PROTOCOLS = ("seed-standard", "trial-kfold", "cross-session", "loso")
 
@@ -440,6 +440,96 @@ def split(index: pd.DataFrame, protocol: str, *, n_folds: int = 5, val_fraction:
     else:
         gen = _loso(index, trials, tids_per_row, val_fraction, random_state)
     yield from gen
+
+
+def _subject_key(value) -> str:
+    """Compare subject ids as written, except that digit strings compare as numbers ("01" == "1")."""
+    text = str(value).strip()
+    return str(int(text)) if text.isdigit() else text
+
+
+def select_rows(index: pd.DataFrame, subjects=None, sessions=None, *,
+                what: str = "store") -> np.ndarray:
+    """Row positions of the windows of some subjects and/or sessions.
+
+    Parameters
+    ----------
+    index : DataFrame
+        The store's window index.
+    subjects : str | int | sequence | None
+        Subject ids to keep (None: all). Ids compare as written, except that numbers compare by
+        value: ``"1"`` selects subject ``"01"`` and the reverse.
+    sessions : int | sequence of int | None
+        Session numbers to keep (None: all).
+    what : str
+        Name of the store for messages.
+
+    Returns
+    -------
+    rows : ndarray of int64
+        Sorted positions of the selected rows.
+
+    Raises
+    ------
+    ConfigurationError
+        A subject or session not in the index (naming those there are), or an empty selection.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> index = pd.DataFrame({"subject": ["01", "01", "02"], "session": [1, 2, 1]})
+    >>> select_rows(index, subjects="1").tolist(), select_rows(index, sessions=[1]).tolist()
+    ([0, 1], [0, 2])
+    """
+    keep = np.ones(len(index), dtype=bool)
+    if subjects is not None:
+        wanted = [subjects] if isinstance(subjects, (str, int, np.integer)) else list(subjects)
+        if not wanted:
+            raise ConfigurationError(f"{what}: subjects selects nothing (expected subject ids, "
+                                     f"found an empty selection)")
+        keys = np.array([_subject_key(v) for v in index["subject"].astype(str)], dtype=object)
+        have = set(keys.tolist())
+        missing = [str(v) for v in wanted if _subject_key(v) not in have]
+        if missing:
+            shown = _sort_subjects(index["subject"])
+            raise ConfigurationError(
+                f"{what}: subject(s) {', '.join(missing)} not in the store (expected some of "
+                f"{', '.join(shown[:20])}{' ...' if len(shown) > 20 else ''})")
+        keep &= np.isin(keys, [_subject_key(v) for v in wanted])
+    if sessions is not None:
+        wanted = [sessions] if isinstance(sessions, (str, int, np.integer)) else list(sessions)
+        try:
+            numbers = sorted({int(str(v).strip()) for v in wanted})
+        except (TypeError, ValueError):
+            numbers = None
+        if not wanted or numbers is None or any(isinstance(v, bool) for v in wanted):
+            raise ConfigurationError(f"{what}: sessions must be session numbers (e.g. 1,2), "
+                                     f"found {sessions!r}")
+        ses = _session(index)
+        have = sorted(int(v) for v in set(ses.tolist()) if v >= 0)
+        missing = [v for v in numbers if v not in have]
+        if missing:
+            raise ConfigurationError(
+                f"{what}: session(s) {', '.join(map(str, missing))} not in the store (expected "
+                f"some of {', '.join(map(str, have)) or 'none: the store has no session numbers'})")
+        keep &= np.isin(ses, numbers)
+    rows = np.flatnonzero(keep).astype(np.int64)
+    if rows.size == 0:
+        raise ConfigurationError(f"{what}: no window belongs to subject(s) {subjects!r} in "
+                                 f"session(s) {sessions!r} (expected at least one)")
+    return rows
+
+
+def describe_selection(subjects=None, sessions=None) -> str:
+    """Words for a :func:`select_rows` selection ('' for none), e.g. ``"subjects 1, 2; session 1"``."""
+    parts = []
+    for name, value in (("subject", subjects), ("session", sessions)):
+        if value is None:
+            continue
+        values = [value] if isinstance(value, (str, int, np.integer)) else list(value)
+        parts.append(f"{name}{'s' if len(values) > 1 else ''} "
+                     f"{', '.join(str(v) for v in values)}")
+    return "; ".join(parts)
 
 
 def check_no_leakage(index: pd.DataFrame, train_rows: Sequence[int] | np.ndarray,
