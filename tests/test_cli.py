@@ -101,3 +101,52 @@ def test_empty_labels_are_refused_not_read_as_every_event(tmp_path, capsys, valu
     rc = main(["info", str(tmp_path), "--labels", value])
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 2 and len(err) == 1 and "--labels: expected event names" in err[0], err
+
+
+def test_a_missing_path_or_the_wrong_kind_of_folder_is_named(tmp_path, capsys):
+    """A mistyped path says it does not exist; a store given where a generator run belongs says
+    it is a store and which command takes one (as train/evaluate/predict/report do)."""
+    from eegemo.cli import main
+
+    store = tmp_path / "store"
+    store.mkdir()
+    (store / "manifest.json").write_text('{"format": "eegemo-store"}')
+    (tmp_path / "rec.edf").write_text("x")
+    nosuch = str(tmp_path / "nosuch")
+    out = ["--out", str(tmp_path / "o.npy")]
+    for argv, found in (
+            (["train", nosuch, "--model", "svm", "--protocol", "loso",
+              "--out", str(tmp_path / "r")], "nosuch: path not found"),
+            (["evaluate", nosuch], "nosuch: path not found"),
+            (["predict", nosuch, str(tmp_path / "rec.edf"), *out], "nosuch: path not found"),
+            (["generate", nosuch, "--emotion", "positive", *out], "nosuch: path not found"),
+            (["generate", str(store), "--emotion", "positive", *out],
+             "a store of `eegemo prepare` (train a generator on it"),
+            (["synth-eval", str(store), str(store), "--out", str(tmp_path / "s.json")],
+             "a store of `eegemo prepare`")):
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert found in err and len(err.strip().splitlines()) == 1, (argv, err)
+    assert not (tmp_path / "r").exists() and not (tmp_path / "o.npy").exists()
+
+
+def test_quiet_shows_warnings_only(tmp_path, capsys, caplog):
+    from eegemo.cli import main
+
+    argv = ["simulate", "--dataset", "seed", "--subjects", "1", "--sessions", "1",
+            "--duration-scale", "0.002"]
+    with caplog.at_level("DEBUG", logger="eegemo"):
+        assert main([*argv, str(tmp_path / "a")]) == 0
+        loud = [r.levelname for r in caplog.records]
+        caplog.clear()
+        assert main(["-q", *argv, str(tmp_path / "b")]) == 0
+        # the level main() set decides what reaches the terminal handler
+        import logging
+        quiet_level = logging.getLogger("eegemo").level
+        assert main(["-v", *argv, str(tmp_path / "c")]) == 0
+        debug_level = logging.getLogger("eegemo").level
+    assert "INFO" in loud
+    assert quiet_level == logging.WARNING and debug_level == logging.DEBUG
+    assert build_parser().parse_args(["-q", "info", "x"]).quiet is True
+    with pytest.raises(SystemExit):   # both at once is refused
+        build_parser().parse_args(["-q", "-v", "info", "x"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -111,8 +112,8 @@ def test_bdf_annotations_and_stim_channel(fixtures_dir, tmp_path):
                             duration=1.0, picks=None)
     assert {"EMG", "EOG", "ECG", "acc1"} <= set(every.extra["file_ch_names"])
     path = fixtures_dir / "BDF" / "test_bdf_stim_channel.bdf"
-    with pytest.raises(DataFormatError, match="no annotations and no sidecar"):
-        generic.read(path)
+    with pytest.raises(DataFormatError, match="9 selected event.*zero duration"):
+        generic.read(path)                            # its Status channel's triggers
     (whole,) = generic.read(path, unlabelled=True)
     check_recording(whole, n_ch=3, sfreq=500.0)
     assert whole.labels == [None] and whole.trials[0].n_times == 5000
@@ -122,6 +123,7 @@ def test_bdf_annotations_and_stim_channel(fixtures_dir, tmp_path):
     (lab,) = generic.read(path, sidecar=side)
     check_recording(lab, n_ch=3)
     assert lab.label_names == {0: "happy", 1: "sad"} and lab.labels == [0, 1, 0]
+    assert lab.extra["events_from"] == str(side)      # a sidecar wins over the stim channel
     assert [t.n_times for t in lab.trials] == [1000, 1000, 1500]
     np.testing.assert_array_equal(lab.trials[1].load(), whole.trials[0].load()[:, 2000:3000])
 
@@ -520,3 +522,167 @@ def test_bids_sessions_named_in_words_are_numbered(tmp_path):
     # --sessions selects named sessions by their numbers
     assert {(r.subject, r.session) for r in generic.read(tmp_path, sessions=[4])} == {
         ("01", 4), ("02", 4)}
+
+
+# ------------------------------------------------------------------------- epoched FIF, stim triggers
+def _epochs(n=6, sfreq=100.0, n_times=200, *, events=True):
+    """A small MNE EpochsArray: Fz, Cz, Pz (EEG) and HEOG (EOG), positive/neutral alternating."""
+    info = mne.create_info(["Fz", "Cz", "Pz", "HEOG"], sfreq, ["eeg", "eeg", "eeg", "eog"])
+    x = np.random.default_rng(0).normal(0, 1e-5, (n, 4, n_times))
+    codes = np.array([1, 2] * (n // 2))
+    ev = np.c_[np.arange(n) * n_times, np.zeros(n, int), codes] if events else None
+    ep = mne.EpochsArray(x, info, events=ev,
+                         event_id={"positive": 1, "neutral": 2} if events else None,
+                         verbose="error")
+    return ep, x, codes
+
+
+@pytest.mark.parametrize("name", ["rec-epo.fif", "rec_epo.fif", "rec-epo.fif.gz", "rec_epo.fif.gz",
+                                  "rec.fif"])
+def test_epoched_fif_each_epoch_one_trial(tmp_path, name):
+    """MNE Epochs saved to FIF (any of MNE's names, or a plain .fif holding epochs): each epoch one
+    trial labelled by its event_id name (numbered by its code), lazily read, in volts, EEG channels
+    only."""
+    ep, x, codes = _epochs()
+    path = tmp_path / name
+    ep.save(path, overwrite=True, verbose="error")
+    (rec,) = generic.read(path)
+    check_recording(rec, n_ch=3, sfreq=100.0)
+    assert rec.extra["epoched"] and rec.extra["events_from"] == "epochs"
+    assert rec.label_names == {1: "positive", 2: "neutral"}        # event_id: name → code
+    assert [rec.label_names[lab] for lab in rec.labels] == ["positive", "neutral"] * 3
+    assert rec.ch_names == ("Fz", "Cz", "Pz") and rec.extra["file_ch_names"] == ["Fz", "Cz", "Pz"]
+    assert rec.trials[0].data is None                              # read on load, not at open
+    for k, t in enumerate(rec.trials):
+        np.testing.assert_allclose(t.load(), x[k, :3], rtol=1e-6)
+        assert t.onset == pytest.approx(k * 2.0)                   # from the events' samples
+    assert rec.extra["events"] == {"positive": 3, "neutral": 3}
+    # a copy sent to a worker process (prepare --jobs) reads the file again
+    import cloudpickle
+
+    np.testing.assert_allclose(cloudpickle.loads(cloudpickle.dumps(rec)).trials[4].load(),
+                               x[4, :3], rtol=1e-6)
+    # labels= / label_map= select and number epochs as they do annotations
+    (pos,) = generic.read(path, labels=["positive"])
+    assert pos.label_names == {0: "positive"} and len(pos.trials) == 3    # numbered as asked
+    np.testing.assert_allclose(pos.trials[1].load(), x[2, :3], rtol=1e-6)
+    (mapped,) = generic.read(path, label_map={"positive": 1, "neutral": 0})
+    assert mapped.labels == [1, 0] * 3
+    (every,) = generic.read(path, picks=None)
+    assert every.ch_names == ("Fz", "Cz", "Pz", "HEOG")
+    with pytest.raises(DataFormatError, match="no event matches.*found neutral, positive"):
+        generic.read(path, labels=["angry"])
+
+
+def test_epoched_fif_without_event_times_has_no_onsets(tmp_path):
+    """EpochsArray's default events (samples 0, 1, 2, …) are no times: no onsets, so prepare does
+    not take the epochs for overlapping trials."""
+    ep, x, _ = _epochs(events=False)
+    ep.save(tmp_path / "plain-epo.fif", verbose="error")
+    (rec,) = generic.read(tmp_path / "plain-epo.fif")
+    assert [t.onset for t in rec.trials] == [None] * 6
+    assert rec.label_names == {1: "1"} and len(rec.trials) == 6   # MNE's default event_id {"1": 1}
+
+
+def test_generated_epochs_round_trip_to_info_and_prepare(tmp_path, capsys):
+    """What `eegemo generate --out x-epo.fif` writes (mne.EpochsArray.save) is read back by
+    `eegemo info` and `prepare`; files of one emotion each keep the run's label numbers."""
+    from eegemo.cli import main
+    from eegemo.evaluation.generation import _to_mne_epochs
+    from eegemo.store import prepare
+
+    config = {"ch_names": ["Fz", "Cz", "Pz", "Oz"], "sfreq": 128.0}
+    rng = np.random.default_rng(1)
+    folder = tmp_path / "gen"
+    folder.mkdir()
+    for label, code in (("positive", 2), ("neutral", 1)):
+        X = rng.normal(0, 10.0, (20, 4, 256))                        # µV, as the generator gives
+        _to_mne_epochs(X, config, label, code).save(folder / f"{label}-epo.fif", verbose="error")
+    (rec,) = generic.read(folder / "positive-epo.fif")
+    assert rec.label_names == {2: "positive"} and rec.labels == [2] * 20
+    assert rec.sfreq == 128.0 and rec.ch_names == ("Fz", "Cz", "Pz", "Oz")
+    assert main(["info", str(folder / "positive-epo.fif")]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"trials\s+20\b", out) and "positive" in out, out
+    st = prepare(folder, tmp_path / "st", jobs=1)
+    assert st.label_names == {1: "neutral", 2: "positive"}
+
+
+def test_truncated_epoched_fif_is_one_unreadable_line(tmp_path):
+    """An epochs FIF cut short fails when read (not on a later load), in one line that says what
+    reading it as epochs found."""
+    ep, _, _ = _epochs()
+    ep.save(tmp_path / "whole-epo.fif", verbose="error")
+    assert len(generic.read(tmp_path / "whole-epo.fif")[0].trials) == 6
+    data = (tmp_path / "whole-epo.fif").read_bytes()
+    for name, size in (("cut-epo.fif", len(data) // 2), ("cut.fif", len(data) // 2),
+                       ("head-epo.fif", 100)):
+        (tmp_path / name).write_bytes(data[:size])
+        with pytest.raises(DataFormatError) as exc:
+            generic.read(tmp_path / name)
+        msg = str(exc.value)
+        assert "\n" not in msg and name in msg and "unreadable fif file" in msg, msg
+        assert "as epochs: " in msg, msg
+
+
+def test_bdf_stim_channel_triggers_become_events(fixtures_dir):
+    """BioSemi's Status channel: without annotations or a sidecar, its trigger codes are the
+    events (zero-length, so duration= gives the trials), the codes their labels."""
+    path = fixtures_dir / "BDF" / "test_bdf_stim_channel.bdf"
+    raw = mne.io.read_raw_bdf(path, verbose="error")
+    ev = mne.find_events(raw, verbose="error")
+    assert len(ev) == 9
+    with pytest.raises(DataFormatError, match="9 selected event.*zero duration"):
+        generic.read(path)
+    (rec,) = generic.read(path, duration=0.4)
+    check_recording(rec, n_ch=3, sfreq=500.0)
+    assert rec.extra["events_from"] == "stim:Status"
+    assert rec.extra["events"] == dict(Counter(str(c) for c in ev[:, 2]))
+    assert rec.label_names == {1: "1", 2: "2", 4: "4"}            # numeric codes keep their value
+    assert rec.labels == ev[:, 2].tolist()
+    assert "Status" not in rec.ch_names and rec.ch_names == ("C3", "C4", "Cz")
+    assert [t.onset for t in rec.trials] == pytest.approx((ev[:, 0] / 500.0).tolist())
+    np.testing.assert_allclose(rec.trials[2].load(),
+                               raw.get_data(picks=["C3", "C4", "Cz"], start=ev[2, 0],
+                                            stop=ev[2, 0] + 200))
+    (sel,) = generic.read(path, labels=["2", "4"], duration=0.4, tmin=-0.1)
+    assert sel.label_names == {0: "2", 1: "4"} and sel.labels == [1, 0]
+    assert [t.onset for t in sel.trials] == pytest.approx([242 / 500 - 0.1, 310 / 500 - 0.1])
+    # picks=None keeps every channel but the one whose codes are the labels
+    (every,) = generic.read(path, duration=0.4, picks=None)
+    assert every.ch_names == ("C3", "C4", "Cz")
+
+
+def test_stim_channel_of_a_written_recording(tmp_path, caplog):
+    """A RawArray with a stim channel, saved to FIF: triggers become events; annotations, where
+    present, win; a stim channel without triggers is named in the error."""
+    import logging
+
+    sfreq = 100.0
+    info = mne.create_info(["Fz", "Cz", "STI 014"], sfreq, ["eeg", "eeg", "stim"])
+    x = np.random.default_rng(0).normal(0, 1e-5, (3, 3000))
+    x[2] = 0
+    for s, code in ((200, 255), (900, 3), (1600, 255), (2300, 3)):
+        x[2, s:s + 5] = code
+    raw = mne.io.RawArray(x, info, verbose="error")
+    raw.save(tmp_path / "trig_raw.fif", verbose="error")
+    with caplog.at_level(logging.INFO, logger="eegemo"):
+        (rec,) = generic.read(tmp_path / "trig_raw.fif", duration=2.0)
+    assert "events from stim channel STI 014" in caplog.text
+    assert rec.extra["events_from"] == "stim:STI 014"
+    assert rec.label_names == {3: "3", 255: "255"} and rec.labels == [255, 3, 255, 3]
+    assert rec.ch_names == ("Fz", "Cz")
+    np.testing.assert_allclose(rec.trials[1].load(), x[:2, 900:1100], rtol=1e-6)
+    (one,) = generic.read(tmp_path / "trig_raw.fif", duration=2.0, label_map={"255": 0})
+    assert one.labels == [0, 0] and [t.onset for t in one.trials] == [2.0, 16.0]
+    # annotations win over the stim channel
+    raw.set_annotations(mne.Annotations([5.0], [3.0], ["rest"]))
+    raw.save(tmp_path / "ann_raw.fif", verbose="error")
+    (ann,) = generic.read(tmp_path / "ann_raw.fif")
+    assert ann.extra["events_from"] == "annotations" and ann.label_names == {0: "rest"}
+    # a stim channel without any trigger: said in the error
+    x[2] = 0
+    mne.io.RawArray(x, info, verbose="error").save(tmp_path / "flat_raw.fif", verbose="error")
+    with pytest.raises(DataFormatError, match=r"no annotations and no sidecar.*stim channel "
+                       r"STI 014 holds no trigger"):
+        generic.read(tmp_path / "flat_raw.fif")

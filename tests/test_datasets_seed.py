@@ -399,6 +399,13 @@ def test_subject_selection_with_leading_zero_or_nothing_found(tmp_path):
                        r"\(expected subjects among 1, 2, .*found none for the subjects \[9\], "
                        r"sessions all asked for\)"):
         read(tmp_path, subjects=9)
+    # one id of several not there (a typo): refused, not dropped from what is read
+    with pytest.raises(DataFormatError, match=r"no recording of subject 9 \(expected every "
+                       r"subject and session asked for to be there, found recordings of subjects "
+                       r"1, sessions .*among those asked for\)"):
+        read(tmp_path, subjects=["1", "9"])
+    with pytest.raises(DataFormatError, match=r"no recording of session 7"):
+        read(tmp_path, subjects="1", sessions=[1, 7])
 
 
 def test_archive_folder_levels_above_the_layout(tmp_path):

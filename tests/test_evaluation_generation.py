@@ -143,7 +143,7 @@ def test_cli_train_generate_synth_eval(tiny_store, tmp_path, capsys):
     assert "(SIMULATED data)" in page.split("Results at a glance")[1]     # flagged in the summary
     assert main(["generate", str(tmp_path / "nothing"), "--emotion", "0", "--out",
                  str(tmp_path / "z.npy")]) == 2
-    assert "not a generator run folder" in capsys.readouterr().err
+    assert "nothing: path not found" in capsys.readouterr().err
     # a hand-edited config.json of the wrong kinds: one line, not an AttributeError
     cfg_text = (run / "config.json").read_text()
     (run / "config.json").write_text(json.dumps({**json.loads(cfg_text), "label_names": 5}))

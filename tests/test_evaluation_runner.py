@@ -237,10 +237,15 @@ def test_run_on_a_selection_is_the_run_on_a_store_of_those_rows(tmp_path):
     assert set(pred["subject"]) == {"1", "2", "3"} and set(pred["session"]) == {1}
     # the rows are the store's own positions: the row id written into the features says so
     assert np.array_equal(store._arrays["de"][pred["row"].to_numpy(), 0, 0], pred["row"])
-    assert m["protocol"]["selection"] == "subjects 1, 2, 03; session 1"
-    assert m["protocol"]["split"].endswith("on subjects 1, 2, 03; session 1 of the store only")
-    assert m["config"]["subjects"] == ["1", "2", "03"] and m["config"]["sessions"] == [1]
+    # named as the store names them ("03" asked for, "3" in the store)
+    assert m["protocol"]["selection"] == "subjects 1, 2, 3; session 1"
+    assert m["protocol"]["split"].endswith("on subjects 1, 2, 3; session 1 of the store only")
+    assert m["config"]["subjects"] == ["1", "2", "3"] and m["config"]["sessions"] == [1]
     assert ref["protocol"]["selection"] is None and ref["config"]["subjects"] is None
+    from eegemo.viz import make_report
+
+    html = make_report(tmp_path / "r.html", runs=[tmp_path / "sel", tmp_path / "ref"]).read_text()
+    assert html.count("loso on subjects 1, 2, 3; session 1 only") >= 2   # table and section
     # cross-session on one session has no fold; unknown subjects and sessions are named
     for kwargs, found in (({"protocol": "cross-session", "sessions": [2]},
                            r"no subject has two or more sessions.*\(evaluating session 2 of the "
@@ -805,3 +810,50 @@ def test_predict_uses_the_subjects_own_folds(tmp_path):
                      "--out", str(tmp_path / out), *args]) == 0
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "all.csv"),
                                   pd.read_csv(tmp_path / "own.csv"))
+    # a folder of both subjects: each subject's windows by its own folds, as file by file
+    # (the folder's rows, then the two files' rows, in the same order)
+    assert main(["predict", str(tmp_path / "run"), str(Path(data) / "Preprocessed_EEG"),
+                 "--out", str(tmp_path / "folder.csv")]) == 0
+    files = sorted((Path(data) / "Preprocessed_EEG").glob("*_*.mat"))
+    for k, f in enumerate(files):
+        assert main(["predict", str(tmp_path / "run"), str(f),
+                     "--out", str(tmp_path / f"file{k}.csv")]) == 0
+    folder = pd.read_csv(tmp_path / "folder.csv")
+    one_by_one = pd.concat([pd.read_csv(tmp_path / f"file{k}.csv") for k in range(len(files))],
+                           ignore_index=True)
+    key = ["subject", "trial", "window"]
+    folder = folder.sort_values(key, ignore_index=True)
+    one_by_one = one_by_one.sort_values(key, ignore_index=True)
+    assert set(folder["subject"].astype(str)) == {"1", "2"}
+    pcols = [c for c in folder.columns if c.startswith("p_")]
+    np.testing.assert_allclose(folder[pcols].to_numpy(), one_by_one[pcols].to_numpy(), atol=1e-9)
+    assert (folder["pred"] == one_by_one["pred"]).all()
+
+
+def test_predict_refuses_eegmmidb_runs_of_another_task(eegmmidb_dir, tmp_path, capsys):
+    """A run trained on eegmmidb's left/right-fist runs would call a fists/feet run's events by
+    names that mean other things there: refused (prepare refuses such a mix too); the same run
+    is predicted, runs of a folder are selected with --sessions, and --unlabelled predicts
+    another task's windows without its truth."""
+    from eegemo.cli import main
+    from eegemo.store import prepare
+
+    prepare(eegmmidb_dir, tmp_path / "store", features=("de",), sessions=(4, 8, 12),
+            read_options={"labels": ["T1", "T2"]})
+    assert main(["train", str(tmp_path / "store"), "--model", "logreg", "--protocol",
+                 "trial-kfold", "--out", str(tmp_path / "run")]) == 0
+    capsys.readouterr()
+    run_dir = str(tmp_path / "run")
+    assert main(["predict", run_dir, str(eegmmidb_dir / "S001R06.edf"),
+                 "--out", str(tmp_path / "p6.csv")]) == 2
+    err = capsys.readouterr().err
+    assert ("S001R06.edf: eegmmidb runs [6] (T1/T2 = both_fists / both_feet) are another task "
+            "than the run's training runs [4, 8, 12]") in err and "--unlabelled" in err
+    assert not (tmp_path / "p6.csv").exists()
+    assert main(["predict", run_dir, str(eegmmidb_dir / "S001R06.edf"), "--unlabelled",
+                 "--out", str(tmp_path / "p6.csv")]) == 0
+    assert pd.read_csv(tmp_path / "p6.csv")["label"].isna().all()
+    assert main(["predict", run_dir, str(eegmmidb_dir), "--sessions", "8,12",
+                 "--out", str(tmp_path / "p.csv")]) == 0
+    probs = pd.read_csv(tmp_path / "p.csv")
+    assert sorted(probs["session"].unique()) == [8, 12] and probs["label"].notna().all()

@@ -184,8 +184,13 @@ def test_cross_session_on_one_test_session():
     for f in folds:
         assert set(index.iloc[f.test_rows]["session"]) == {3}
         assert set(index.iloc[np.union1d(f.train_rows, f.val_rows)]["session"]) == {1, 2}
-    with pytest.raises(ConfigurationError, match="including session 4"):
+    with pytest.raises(ConfigurationError, match=r"including session 4 \(expected a subject "
+                       r"recorded in several sessions, found sessions 1, 2, 3 in the store\)"):
         list(split(index, "cross-session", test_session=4))
+    one = make_index(n_subjects=2, n_sessions=1).drop(columns="session")
+    with pytest.raises(ConfigurationError, match=r"found no session numbers in the store; its "
+                       r"reader gave the recordings no session\)"):
+        list(split(one, "cross-session"))
     with pytest.raises(ConfigurationError, match="cross-session protocol only"):
         list(split(index, "loso", test_session=3))
 

@@ -29,8 +29,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Emotion recognition and synthetic emotional EEG for the SEED family and any "
                     "MNE-readable recording.")
     parser.add_argument("--version", action="version", version=f"eegemo {__version__}")
-    parser.add_argument("-v", "--verbose", action="count", default=0,
-                        help="more messages (-v info, -vv debug)")
+    noise = parser.add_mutually_exclusive_group()
+    noise.add_argument("-v", "--verbose", action="count", default=0,
+                       help="more messages: -v debug, -vv also the traceback of a file-system "
+                            "error (default: info messages and progress bars)")
+    noise.add_argument("-q", "--quiet", action="store_true",
+                       help="warnings and errors only, no progress bars")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if mod.name.startswith("_"):
@@ -45,7 +49,21 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    set_log_level({0: "info", 1: "info", 2: "debug"}.get(args.verbose, "debug"))
+    set_log_level("warning" if args.quiet else "info" if args.verbose == 0 else "debug")
+    if args.quiet:   # the folds of a run read it in their worker processes too
+        before = os.environ.get("EEGEMO_NO_PROGRESS")
+        os.environ["EEGEMO_NO_PROGRESS"] = "1"
+        try:
+            return _run(parser, args)
+        finally:
+            if before is None:
+                os.environ.pop("EEGEMO_NO_PROGRESS", None)
+            else:
+                os.environ["EEGEMO_NO_PROGRESS"] = before
+    return _run(parser, args)
+
+
+def _run(parser, args) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 1

@@ -72,7 +72,12 @@ def add_parser(sub) -> None:
                        description="Read a recording, compute the run's features, apply its "
                                    "normaliser and model(s), and write one row per window.")
     r.add_argument("run", type=Path, help="run folder written by `eegemo train`")
-    r.add_argument("file", type=Path, help="recording (any format eegemo reads)")
+    r.add_argument("file", type=Path,
+                   help="recording, or a folder of recordings (any format eegemo reads)")
+    r.add_argument("--subjects", metavar="S,S",
+                   help="read these subjects of a folder only (comma-separated)")
+    r.add_argument("--sessions", metavar="N,N",
+                   help="read these sessions of a folder only (e.g. eegmmidb runs 4,8,12)")
     r.add_argument("--out", "-o", type=Path, default=Path("probs.csv"),
                    help="CSV to write (default probs.csv; replaced if it exists)")
     r.add_argument("--dataset", help="reader to use (default: detected)")
@@ -154,6 +159,10 @@ def _predict(args) -> int:
     options = reader_options(args)
     if args.unlabelled:
         options["unlabelled"] = True
+    for key in ("subjects", "sessions"):
+        chosen = _listed(f"--{key}", getattr(args, key))
+        if chosen is not None:
+            options[key] = chosen
     probs = predict(args.run, args.file, dataset=args.dataset, fold=args.fold, device=args.device,
                     transductive=args.transductive, **options)
     args.out.parent.mkdir(parents=True, exist_ok=True)

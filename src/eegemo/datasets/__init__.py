@@ -262,7 +262,39 @@ def read(path: str | os.PathLike, dataset: str | None = None, *, kind: str | Non
                                   f"sessions among {_fmt_list(have_n, 12) or 'none'}",
                          found=f"none for the subjects {_asked(subjects)}, sessions "
                                f"{_asked(sessions)} asked for")
+    _refuse_missing(path, recs, subjects, sessions)
     return recs
+
+
+def _id_key(value) -> str:
+    text = str(value).strip()
+    return str(int(text)) if text.isdigit() else text
+
+
+def _refuse_missing(path, recs, subjects, sessions) -> None:
+    """A subject or session asked for that no recording has (a typo in a list of several) is
+    refused, not dropped: the store or prediction would silently hold less than asked for."""
+    def listed(selection):
+        scalar = isinstance(selection, str) or not isinstance(selection, Iterable)
+        return [selection] if scalar else list(selection)
+
+    missing = []
+    if subjects is not None:
+        have = {_id_key(r.subject) for r in recs}
+        missing += [f"subject {s}" for s in listed(subjects) if _id_key(s) not in have]
+    if sessions is not None:
+        have_n = {_id_key(r.session) for r in recs if r.session is not None}
+        missing += [f"session {s}" for s in listed(sessions) if _id_key(s) not in have_n]
+    if missing:
+        from .info import _fmt_list, _natural
+
+        found_s = sorted({str(r.subject) for r in recs}, key=_natural)
+        found_n = sorted({r.session for r in recs if r.session is not None})
+        raise data_error(path, f"no recording of {', '.join(missing)}",
+                         expected="every subject and session asked for to be there",
+                         found=f"recordings of subjects {_fmt_list(found_s, 12) or 'none'}, "
+                               f"sessions {_fmt_list(found_n, 12) or 'none'} among those asked "
+                               f"for")
 
 
 def _asked(selection) -> str:

@@ -6,7 +6,9 @@ This is the path for new datasets and other signal domains. Formats (by extensio
 ``.edf`` ``.bdf``        EDF/EDF+ and BioSemi BDF (:func:`mne.io.read_raw_edf` / ``read_raw_bdf``);
                          the header is checked against the file size, so a truncated file is an error
 ``.gdf``                 GDF (:func:`mne.io.read_raw_gdf`)
-``.fif`` ``.fif.gz``     MNE's own format (:func:`mne.io.read_raw_fif`)
+``.fif`` ``.fif.gz``     MNE's own format: Raw (:func:`mne.io.read_raw_fif`) or Epochs
+                         (:func:`mne.read_epochs`; ``-epo.fif``/``_epo.fif`` names, or any FIF that
+                         holds epochs): each epoch one trial, labelled by its ``event_id`` name
 ``.vhdr``                BrainVision (header + ``.eeg`` + ``.vmrk``)
 ``.set``                 EEGLAB, continuous (``.fdt`` beside it or embedded) or epoched (each epoch
                          becomes one trial, labelled by its event)
@@ -33,8 +35,16 @@ Zero-length events (triggers) therefore need ``duration=``. Sidecars are ``<stem
 ``.csv`` beside the file (for BIDS names also with the ``_eeg`` suffix removed) or the file given as
 ``sidecar=``; they need the columns ``onset``, ``duration`` and ``label`` (or BIDS' ``trial_type``);
 a sidecar wins over the file's annotations. Annotations named ``BAD_…``, ``EDGE…`` or ``boundary`` are
-never trials. ``unlabelled=True`` returns the whole recording (from ``tmin``, ``duration`` long) as
-one trial with label ``None``.
+never trials. A recording with neither (BioSemi BDF, a Raw FIF) takes its events from the first stim
+channel with triggers (:func:`mne.find_events`; a BDF Status channel masked to its 16 trigger bits):
+zero-length events described by their codes (``"1"``, ``"255"``), ``extra["events_from"]``
+``"stim:<channel>"``; that channel is left out of the trials (even with ``picks=None``) unless
+``picks=`` names it. ``unlabelled=True`` returns the whole recording (from ``tmin``, ``duration``
+long) as one trial with label ``None``.
+
+Epoched files (EEGLAB, FieldTrip, FIF Epochs) give one trial per epoch (``extra["epoched"]``);
+``tmin``/``duration`` do not apply. FIF epochs are numbered by their event codes
+(``{"positive": 1, "neutral": 2}`` → labels 1, 2), unless ``labels=``/``label_map=`` choose.
 
 Data stay on disk (``preload=False``); each trial's loader reads only its samples, in volts, EEG
 channels only by default. Channel names are normalised to the 10-05 spelling where one is known
@@ -46,6 +56,8 @@ Examples
 >>> from eegemo.datasets import generic
 >>> recs = generic.read("S001R04.edf", labels=["T1", "T2"])           # doctest: +SKIP
 >>> recs = generic.read("scan.cnt", label_map={"7": 0, "109": 1}, duration=1.0)  # doctest: +SKIP
+>>> recs = generic.read("status.bdf", labels=["1", "2"], duration=4.0)   # doctest: +SKIP
+>>> recs = generic.read("positive-epo.fif")                            # doctest: +SKIP
 >>> recs = generic.read_eegmmidb("eegmmidb/")                           # doctest: +SKIP
 """
 
@@ -53,9 +65,11 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -87,8 +101,12 @@ _NOT_EEG = re.compile(r"^(?:EEG\s+)?(?:[HV]EOG?|EOG|ECG|EKG|EMG|RESP\w*|ACC\w*|G
                       r"TEMP\w*|STATUS|TRIG\w*|STI\w*|PHOTIC|PULSE|SPO2|SAO2|PLETH\w*|MARKER|"
                       r"EVENT)(?:LEFT|RIGHT|UPPER|LOWER|UP|DOWN|LOW|[LRUD])?(?![A-Z])",
                       re.IGNORECASE)
-#: MNE's file-name endings (``S001R04_raw.fif``, ``run-raw.fif``)
-_MNE_SUFFIX = re.compile(r"[-_](raw|eeg)$", re.IGNORECASE)
+#: MNE's file-name endings (``S001R04_raw.fif``, ``run-raw.fif``, ``run-epo.fif``)
+_MNE_SUFFIX = re.compile(r"[-_](raw|eeg|epo)$", re.IGNORECASE)
+#: MNE's name for a FIF file of epochs (``run-epo.fif``, ``run_epo.fif.gz``)
+_EPO_NAME = re.compile(r"[-_]epo$", re.IGNORECASE)
+#: BioSemi's Status channel: trigger codes in bits 0-15, system codes (CMS, battery) above
+_BDF_TRIGGER_MASK = 0xFFFF
 _MMIDB = re.compile(r"^(?P<sub>S\d{3})R(?P<run>\d{2})$", re.IGNORECASE)
 
 #: Meaning of eegmmidb's T0/T1/T2 by run (Schalk et al. 2004; PhysioNet eegmmidb page).
@@ -306,6 +324,72 @@ def _open_raw(path: Path, fmt: str, data_format: str | None):
         _check_brainvision_size(raw, path)
         _check_brainvision_markers(path)
     return raw
+
+
+def _open_fif(path: Path) -> tuple[str, Any]:
+    """Open a FIF file as MNE Raw or, where it holds epochs, as MNE Epochs (both not preloaded).
+
+    A name ending in ``-epo``/``_epo`` is tried as epochs first, any other as raw first; a file
+    MNE refuses as one is tried as the other (``read_raw_fif`` refuses epochs with "No raw data").
+
+    Returns
+    -------
+    kind : {"raw", "epochs"}
+    data : mne.io.Raw | mne.Epochs
+    """
+    tries = [("raw", _read_fif_raw), ("epochs", _read_fif_epochs)]
+    if _EPO_NAME.search(_stem(path)):
+        tries.reverse()
+    errors = []
+    for kind, reader in tries:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")   # MNE's file-name convention warnings
+                return kind, reader(path)
+        except Exception as exc:
+            first = str(exc).splitlines()[0] if str(exc) else ""
+            errors.append(f"as {kind}: {type(exc).__name__}: {first}")
+    raise data_error(path, "unreadable fif file (truncated or corrupt?)",
+                     expected="MNE Raw or Epochs", found="; ".join(errors))
+
+
+def _read_fif_raw(path: Path):
+    import mne
+
+    return mne.io.read_raw_fif(path, preload=False, verbose="error")
+
+
+def _read_fif_epochs(path: Path):
+    """MNE Epochs from FIF, not preloaded; its last epoch is read once, so that a file cut short
+    fails here rather than on a later load (MNE opens a truncated epochs file without a word)."""
+    import mne
+
+    ep = mne.read_epochs(path, preload=False, verbose="error")
+    ep.drop_bad(verbose="error")   # a no-op unless the file keeps rejection thresholds
+    if not len(ep):
+        raise ValueError("no epoch in the file (all dropped?)")
+    ep.get_data(item=[len(ep) - 1], verbose="error")
+    return ep
+
+
+class _FifEpochsOnDisk:
+    """Lazily read FIF epochs, sendable to a worker process: MNE keeps the file open (which cannot
+    be pickled), so a copy opens the file again on its first read."""
+
+    def __init__(self, path: Path, epochs=None):
+        self.path = path
+        self._epochs = epochs
+
+    def __getstate__(self) -> dict:
+        return {"path": self.path, "_epochs": None}
+
+    def get(self, k: int, picks: Sequence[int]) -> np.ndarray:
+        """Epoch ``k`` (0-based), channels ``picks``, in volts."""
+        if self._epochs is None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._epochs = _read_fif_epochs(self.path)
+        return self._epochs.get_data(picks=picks, item=[k], verbose="error")[0]
 
 
 def _check_brainvision_markers(path: Path) -> None:
@@ -571,20 +655,91 @@ def _meas_date(info) -> str | None:
     return d.strftime("%Y%m%d") if d is not None else None
 
 
-def _read_eeglab_epochs(path: Path, picks, labels, label_map):
-    """Epoched EEGLAB ``.set``: each epoch one trial (MNE reads epochs eagerly)."""
+def _read_eeglab_epochs(path: Path):
+    """Epoched EEGLAB ``.set`` as MNE Epochs (MNE reads them eagerly)."""
     import mne
 
     try:
-        ep = mne.io.read_epochs_eeglab(path, verbose="error")
+        return mne.io.read_epochs_eeglab(path, verbose="error")
     except Exception as exc:
         raise data_error(path, "unreadable EEGLAB epochs", found=f"{type(exc).__name__}: {exc}") from None
+
+
+def _epoch_onsets(ep) -> list[float | None]:
+    """Start of each epoch in seconds from its events' samples; ``None`` where the samples are no
+    times (``mne.EpochsArray``'s default events 0, 1, 2, … for epochs longer than one sample)."""
+    samples = np.asarray(ep.events[:, 0])
+    if len(ep.times) > 1 and np.array_equal(samples, np.arange(len(samples))):
+        return [None] * len(samples)
+    sfreq = float(ep.info["sfreq"])
+    return [float(s) / sfreq + float(ep.tmin) for s in samples]
+
+
+def _read_epochs(ep, path: Path, *, labels, label_map, picks, tmin: float,
+                 duration: float | None, unlabelled, onsets: bool, codes: bool, common: dict,
+                 extra: dict) -> Recording:
+    """Each epoch of MNE Epochs one trial, labelled by its ``event_id`` name (the code where the
+    code has no name); epochs not preloaded are read one by one on load.
+
+    Parameters
+    ----------
+    ep : mne.Epochs
+        Epochs of ``path``.
+    onsets : bool
+        Give trials onsets from the events' samples (so that overlapping epochs are refused by
+        ``prepare``).
+    codes : bool
+        Number the names by their event codes where neither ``labels`` nor ``label_map`` is given
+        (codes the file's writer chose, as in FIF; EEGLAB's are MNE's own numbering).
+    labels, label_map, picks, tmin, duration, unlabelled
+        As :func:`read`; ``tmin`` and ``duration`` do not apply to epochs.
+    common, extra : dict
+        Recording fields built by :func:`_read_one`.
+    """
+    if tmin != 0.0 or duration is not None:
+        logger.info("%s: epoched data: each epoch is one trial as stored (tmin=/duration= do not "
+                    "apply)", path.name)
+    idx = _pick(ep, picks, path)
+    file_names = [ep.ch_names[i] for i in idx]
+    names = _channel_names(file_names)
     inv = {v: k for k, v in ep.event_id.items()}
     descs = [inv.get(int(c), str(int(c))) for c in ep.events[:, 2]]
-    mapping = _resolve_map(descs, labels, label_map, path)
-    ep = ep.pick(picks)
-    data = ep.get_data(copy=False)
-    return ep, data, descs, mapping
+    if unlabelled is True:
+        mapping: dict = dict.fromkeys(descs)
+    elif codes and labels is None and label_map is None:
+        mapping = {d: int(c) for d, c in zip(descs, ep.events[:, 2]) if not _SKIP_DESC.search(d)}
+        mapping = mapping or _resolve_map(descs, labels, label_map, path)
+    else:
+        mapping = _resolve_map(descs, labels, label_map, path)
+    sfreq = float(ep.info["sfreq"])
+    starts = _epoch_onsets(ep) if onsets else [None] * len(descs)
+    data = ep.get_data(picks=idx, copy=False) if ep.preload else None
+    on_disk = None if ep.preload else _FifEpochsOnDisk(path, ep)
+
+    def make_loader(k: int, i: int):
+        def loader():
+            try:
+                x = on_disk.get(k, idx)
+            except Exception as exc:
+                raise data_error(path, f"epoch {k + 1} unreadable (truncated or corrupt file?)",
+                                 found=f"{type(exc).__name__}: {exc}") from None
+            return check_finite(x, path, f"trial {i}")
+        return loader
+
+    trials = []
+    for k, desc in enumerate(descs):
+        if desc not in mapping:
+            continue
+        i = len(trials) + 1
+        kw: dict = (dict(data=check_finite(np.ascontiguousarray(data[k]), path, f"epoch {k + 1}"))
+                    if data is not None else dict(loader=make_loader(k, i)))
+        trials.append(Trial(index=i, label=mapping[desc], sfreq=sfreq, ch_names=names, kind="raw",
+                            n_times=len(ep.times), onset=starts[k], **kw))
+    extra.update(epoched=True, file_ch_names=file_names, n_channels_file=len(ep.ch_names),
+                 events_from="epochs", events=dict(Counter(descs)))
+    label_names = {} if unlabelled is True else _label_names(mapping)
+    return Recording(trials=trials, label_names=label_names, date=_meas_date(ep.info), extra=extra,
+                     **common)
 
 
 def _read_one(path: Path, *, labels, label_map, sidecar, picks, data_format, tmin, duration,
@@ -606,21 +761,17 @@ def _read_one(path: Path, *, labels, label_map, sidecar, picks, data_format, tmi
         return _read_fieldtrip(path, labels=labels, label_map=label_map, sidecar=sidecar,
                                picks=picks, tmin=tmin, duration=duration, unlabelled=unlabelled,
                                common=common, extra=extra)
+    epochs_opts = dict(labels=labels, label_map=label_map, picks=picks, tmin=tmin,
+                       duration=duration, unlabelled=unlabelled, common=common, extra=extra)
     if fmt == "eeglab" and _eeglab_trials(path) > 1:
-        ep, data, descs, mapping = _read_eeglab_epochs(path, picks, labels, label_map)
-        names = _channel_names(ep.ch_names)
-        trials = []
-        for k, desc in enumerate(descs):
-            if desc not in mapping:
-                continue
-            x = check_finite(np.ascontiguousarray(data[k]), path, f"epoch {k + 1}")
-            trials.append(Trial(index=len(trials) + 1, label=mapping[desc],
-                                sfreq=float(ep.info["sfreq"]), ch_names=names, kind="raw",
-                                n_times=x.shape[1], onset=None, data=x))
-        extra.update(epoched=True, file_ch_names=list(ep.ch_names))
-        return Recording(trials=trials, label_names=_label_names(mapping), **common,
-                         date=_meas_date(ep.info), extra=extra)
-    raw = _open_raw(path, fmt, data_format)
+        return _read_epochs(_read_eeglab_epochs(path), path, onsets=False, codes=False,
+                            **epochs_opts)
+    if fmt == "fif":
+        kind, raw = _open_fif(path)
+        if kind == "epochs":
+            return _read_epochs(raw, path, onsets=True, codes=True, **epochs_opts)
+    else:
+        raw = _open_raw(path, fmt, data_format)
     picks_idx = _pick(raw, picks, path)
     file_names = [raw.ch_names[i] for i in picks_idx]
     ch_names = _channel_names(file_names)
@@ -630,14 +781,28 @@ def _read_one(path: Path, *, labels, label_map, sidecar, picks, data_format, tmi
         trial = _whole(raw, path, picks_idx, ch_names, tmin=tmin, duration=duration)
         return Recording(trials=[trial], label_names={}, date=_meas_date(raw.info), extra=extra,
                          **common)
-    events, strict, sc = _events(raw, path, sidecar)
-    extra["events_from"] = str(sc) if sc else "annotations"
+    events, strict, sc, source = _events(raw, path, sidecar, fmt)
+    extra["events_from"] = source
     extra["events"] = dict(Counter(e[2] for e in events))
+    if source.startswith("stim:"):
+        stim = raw.ch_names.index(source[len("stim:"):])
+        if picks is None and stim in picks_idx and len(picks_idx) > 1:
+            # every channel asked for, but the trigger channel would give the labels away
+            logger.info("%s: stim channel %s left out of the trials (its codes are the labels; "
+                        "name it in picks= to keep it)", path.name, raw.ch_names[stim])
+            picks_idx = [i for i in picks_idx if i != stim]
+            file_names = [raw.ch_names[i] for i in picks_idx]
+            ch_names = _channel_names(file_names)
+            extra["file_ch_names"] = file_names
     try:
         if not events:
+            stims = _stim_channels(raw)
             raise data_error(path, "no annotations and no sidecar", expected="annotations in the "
-                             f"file, {_stem(path)}_events.tsv/.csv beside it, sidecar=, or "
-                             "unlabelled=True", found="no events")
+                             "file, trigger codes on a stim channel, "
+                             f"{_stem(path)}_events.tsv/.csv beside it, sidecar=, or "
+                             "unlabelled=True",
+                             found="no events" + (f" (stim channel {', '.join(stims)} holds no "
+                                                  "trigger)" if stims else ""))
         mapping = _resolve_map([e[2] for e in events], labels, label_map, path)
         trials = _cut(raw, path, picks_idx, ch_names, events, mapping, tmin=tmin,
                       duration=duration, strict=strict, events_path=sc)
@@ -703,18 +868,78 @@ def _pick(raw, picks, path: Path) -> list[int]:
     return idx
 
 
-def _events(raw, path: Path, sidecar):
-    """(onset s from the first sample, duration, description) events, whether strict, sidecar path."""
+def _events(raw, path: Path, sidecar, fmt: str = ""):
+    """Events of a continuous recording and where they come from.
+
+    A sidecar wins; then the file's annotations, unless none of them can be a trial (none, or
+    only ``BAD_…``/``EDGE…``/``boundary``); then the trigger codes of the first stim channel that
+    holds any (:func:`_stim_events`).
+
+    Returns
+    -------
+    events : list of (float, float, str)
+        Onset in seconds from the first sample, duration in seconds, description.
+    strict : bool
+        Whether an event outside the recording is an error (sidecar) or dropped with a warning.
+    sidecar : Path | None
+        The sidecar read.
+    source : str
+        ``extra["events_from"]``: the sidecar's path, ``"annotations"`` or ``"stim:<channel>"``.
+    """
     sc = Path(sidecar) if sidecar is not None else _find_sidecar(path)
     if sc is not None:
         df = read_sidecar(sc)
         logger.info("%s: %d events from %s", path.name, len(df), sc.name)
-        return list(zip(df["onset"].tolist(), df["duration"].tolist(), df["label"].tolist())), True, sc
+        return (list(zip(df["onset"].tolist(), df["duration"].tolist(), df["label"].tolist())),
+                True, sc, str(sc))
     ann = raw.annotations
     first = float(getattr(raw, "first_time", 0.0) or 0.0)
     offset = first if ann.orig_time is not None else 0.0
-    return [(float(o) - offset, float(d), str(s)) for o, d, s in
-            zip(ann.onset, ann.duration, ann.description)], False, None
+    events = [(float(o) - offset, float(d), str(s)) for o, d, s in
+              zip(ann.onset, ann.duration, ann.description)]
+    if any(not _SKIP_DESC.search(e[2]) for e in events):
+        return events, False, None, "annotations"
+    stim, channel = _stim_events(raw, path, fmt)
+    if stim:
+        codes = Counter(e[2] for e in stim)
+        logger.info("%s: no annotations: %d events from stim channel %s (trigger codes %s)",
+                    path.name, len(stim), channel,
+                    ", ".join(f"{c}: {n}" for c, n in sorted(codes.items(), key=lambda kv: int(kv[0]))))
+        return stim, False, None, f"stim:{channel}"
+    return events, False, None, "annotations"
+
+
+def _stim_channels(raw) -> list[str]:
+    """Names of the channels MNE types as stim (trigger) channels."""
+    import mne
+
+    return [raw.ch_names[i] for i in mne.pick_types(raw.info, stim=True, exclude=[])]
+
+
+def _stim_events(raw, path: Path, fmt: str = "") -> tuple[list[tuple[float, float, str]],
+                                                          str | None]:
+    """Zero-length events of the first stim channel with any trigger (:func:`mne.find_events`),
+    described by their codes (``"1"``, ``"255"``), and that channel's name (None where none).
+
+    A BDF Status channel's codes are masked to bits 0-15 (BioSemi's system bits, CMS and
+    battery, sit above them).
+    """
+    import mne
+
+    sfreq = float(raw.info["sfreq"])
+    mask = _BDF_TRIGGER_MASK if fmt == "bdf" else None
+    for name in _stim_channels(raw):
+        try:
+            found = mne.find_events(raw, stim_channel=name, shortest_event=1, mask=mask,
+                                    mask_type="and", verbose="error")
+        except Exception as exc:
+            raise data_error(path, f"stim channel {name} unreadable (truncated or corrupt file?)",
+                             found=f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                             ) from None
+        if len(found):
+            return [(float(s - raw.first_samp) / sfreq, 0.0, str(int(c)))
+                    for s, _, c in found], name
+    return [], None
 
 
 def _eeglab_trials(path: Path) -> int:
@@ -951,8 +1176,10 @@ def read(path: str | os.PathLike, *, labels: Sequence[str] | None = None,
         A file (see the module docstring for formats) or a folder read recursively.
     labels : sequence of str | None
         Event descriptions that become trials, numbered 0, 1, … in this order (unless ``label_map``
-        gives the numbers). ``None``: every description except ``BAD_…``/``EDGE…``/``boundary``,
-        numbered in sorted order (numeric descriptions keep their value).
+        gives the numbers): annotation or sidecar labels, stim-channel trigger codes (``"255"``),
+        epochs' ``event_id`` names. ``None``: every description except
+        ``BAD_…``/``EDGE…``/``boundary``, numbered in sorted order (numeric descriptions keep their
+        value; FIF epochs keep their event codes).
     label_map : dict of str -> int | None
         Description → integer label; other descriptions are skipped. Several descriptions may share a
         number (their names are joined with ``|`` in ``label_names``).
@@ -960,7 +1187,8 @@ def read(path: str | os.PathLike, *, labels: Sequence[str] | None = None,
         CSV/TSV with ``onset``, ``duration``, ``label`` (seconds from the first sample). Default: a
         ``<stem>_events.tsv``/``.csv`` beside the file, if any. Only for a single file.
     picks : str | sequence of str | None
-        Channels to keep (MNE picks); EEG channels by default, ``None`` for all.
+        Channels to keep (MNE picks); EEG channels by default, ``None`` for all (but a stim
+        channel whose trigger codes are the labels).
     data_format : {"int16", "int32"} | None
         Neuroscan ``.cnt`` sample format; detected from the file when ``None``.
     tmin : float
@@ -987,7 +1215,8 @@ def read(path: str | os.PathLike, *, labels: Sequence[str] | None = None,
     Raises
     ------
     eegemo.errors.DataFormatError
-        Unknown extension, unreadable or truncated file, no events, bad sidecar, NaN in loaded data.
+        Unknown extension, unreadable or truncated file (FIF: neither Raw nor Epochs MNE can read),
+        no events, bad sidecar, NaN in loaded data.
     eegemo.errors.ConfigurationError
         Impossible settings (no matching labels, ``tmin``/``duration`` outside the recording).
     """

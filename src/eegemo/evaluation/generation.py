@@ -272,9 +272,14 @@ def read_config(run: str | os.PathLike) -> dict:
 
     run = Path(run)
     cfg_path = run / "config.json"
+    if not run.exists():
+        raise data_error(run, "path not found", expected="a generator run folder written by "
+                         "`eegemo train-generator`", found="nothing at this path")
     if not cfg_path.is_file():
-        found = ("no config.json: a recognition run of `eegemo train`"
-                 if folder_kind(run) == "recognition run" else "no config.json")
+        found = {"recognition run": "no config.json: a recognition run of `eegemo train`",
+                 "store": "no config.json: a store of `eegemo prepare` (train a generator on it "
+                          "with `eegemo train-generator STORE --model M --out GEN`)"
+                 }.get(folder_kind(run), "no config.json")
         raise data_error(run, "not a generator run folder", expected="config.json and generator.pt "
                          "written by `eegemo train-generator`", found=found)
     try:

@@ -177,22 +177,34 @@ def recording_arrays(recording, cfg: dict, array: str) -> tuple[np.ndarray, pd.D
 WITHIN_SUBJECT = ("seed-standard", "trial-kfold", "cross-session")
 
 
-def _own_subject(metrics: dict, fold: str | None, meta) -> str | None:
-    """The subject whose fold models alone should judge a file: under a within-subject protocol,
-    a file of one subject the run has folds of (other subjects' models never saw this subject
-    and their normalisers hold no statistics of it)."""
+def _model_groups(metrics: dict, fold: str | None, meta) -> list[tuple[np.ndarray, str | None]]:
+    """Which rows which fold models judge: ``[(row mask, subject or None), ...]``.
+
+    Under a within-subject protocol each subject of the input the run has folds of is judged by
+    that subject's fold models alone (other subjects' models never saw it and their normalisers
+    hold no statistics of it), whether the input is one file or a folder of many subjects; the
+    rows of subjects the run never saw, and every row under other protocols, a named fold or a
+    final model, by all the models (``None``).
+    """
     name = (metrics.get("protocol") or {}).get("name")
-    subjects = set(meta["subject"].astype(str))
+    subjects = meta["subject"].astype(str).to_numpy()
     final = bool((metrics.get("model") or {}).get("final_checkpoint"))
-    if fold is not None or final or name not in WITHIN_SUBJECT or len(subjects) != 1:
-        return None
-    subject = subjects.pop()
+    everything = [(np.ones(len(meta), dtype=bool), None)]
+    if fold is not None or final or name not in WITHIN_SUBJECT:
+        return everything
     per_fold = metrics.get("per_fold") or {}
-    if not any(str(f.get("subject")) == subject for f in per_fold.values()):
-        return None
-    if any(str(f.get("subject")) != subject for f in per_fold.values()):
-        logger.info("predict: subject %s: the %s run's folds of that subject only", subject, name)
-    return subject
+    trained = {str(f.get("subject")) for f in per_fold.values()}
+    own = [s for s in sorted(set(subjects.tolist())) if s in trained]
+    if not own:
+        return everything
+    if trained - set(own):
+        logger.info("predict: subject(s) %s: the %s run's folds of that subject only",
+                    ", ".join(own), name)
+    groups = [(subjects == s, s) for s in own]
+    rest = ~np.isin(subjects, own)
+    if rest.any():
+        groups.append((rest, None))
+    return groups
 
 
 def _models(run_dir: Path, metrics: dict, fold: str | None,
@@ -269,6 +281,49 @@ def _labels_as_the_run(recording, run_names: dict) -> None:
     recording.label_names = {int(k): str(v) for k, v in run_names.items()}
 
 
+def _eegmmidb_tasks(names) -> dict[str, list[int]]:
+    """eegmmidb runs among file names, by the meaning their T1/T2 have (empty if any is not one)."""
+    import re
+
+    from ..datasets.generic import EEGMMIDB_RUNS, _recording_stem
+
+    tasks: dict[str, list[int]] = {}
+    for name in names:
+        # a file (S001R04.edf) or a store's recording id (generic-S001-s4-S001R04)
+        m = re.search(r"(?:^|-)S\d{3}R(?P<run>\d{2})$", _recording_stem(Path(str(name))),
+                      re.IGNORECASE)
+        if m is None:
+            return {}
+        run = int(m["run"])
+        if run in EEGMMIDB_RUNS:
+            tasks.setdefault(" / ".join(EEGMMIDB_RUNS[run][1:]), []).append(run)
+    return tasks
+
+
+def _refuse_other_eegmmidb_task(run_dir: Path, recordings) -> None:
+    """eegmmidb's T1/T2 mean left/right fist in some runs and both fists/feet in others: a run
+    trained on one group would call the other group's events by names that mean other things."""
+    files = [r.source for r in recordings if any(t.label is not None for t in r.trials)]
+    new = _eegmmidb_tasks(files)
+    if not new:
+        return
+    try:
+        trained = _eegmmidb_tasks(pd.read_parquet(run_dir / "predictions.parquet",
+                                                  columns=["recording"])["recording"].unique())
+    except (OSError, ValueError, KeyError):
+        return
+    other = sorted(set(new) - set(trained))
+    if trained and other:
+        runs = sorted(r for t in other for r in new[t])
+        where = files[0] if len(files) == 1 else Path(str(files[0])).parent
+        raise ConfigurationError(
+            f"{where}: eegmmidb runs {runs} (T1/T2 = {other[0]}) are another "
+            f"task than the run's training runs {sorted(r for v in trained.values() for r in v)} "
+            f"(T1/T2 = {', '.join(sorted(trained))}): their T1/T2 truth would mean other things "
+            "(predict them with --unlabelled to get the run's classes for their windows without "
+            "that truth, or select runs of the same task with --sessions)")
+
+
 def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str | None = None,
             fold: str | None = None, device: str | None = "auto", transductive: bool | None = None,
             **read_kwargs) -> pd.DataFrame:
@@ -343,6 +398,7 @@ def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str
     recordings = read(file, dataset, **{**defaults, **read_kwargs})
     if not recordings:
         raise data_error(file, "no recording found", expected="an EEG recording", found="nothing")
+    _refuse_other_eegmmidb_task(run_dir, recordings)
     for r in recordings:
         _labels_as_the_run(r, cfg.get("label_names") or {})
     parts = [recording_arrays(r, cfg, array) for r in recordings]
@@ -356,33 +412,48 @@ def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str
     elif transductive and scope not in ("subject", "session"):
         raise ConfigurationError(f"{run_dir}: transductive normalisation needs a run normalised per "
                                  f"subject or session (found normalize={scope!r})")
-    groups = _groups(meta, np.arange(len(meta)), scope)   # the keys the run's normalisers hold
+    all_groups = _groups(meta, np.arange(len(meta)), scope)   # the keys the run's normalisers hold
     proba = np.zeros((len(X), len(labels)))
-    pairs = _models(run_dir, metrics, fold, _own_subject(metrics, fold, meta))
-    for ck, nz in tqdm(pairs, desc="models", unit="model", disable=progress_disabled()):
-        Xi = X
-        if nz is not None:
-            norm = _load_normalizer(nz)
-            if groups is not None and transductive:
-                norm.fit_unlabelled(X, groups)
-            elif groups is not None:
-                unseen = sorted(set(np.unique(groups).tolist()) - set(norm.group_stats_))
-                if unseen:
-                    logger.warning("predict: %s %s not in the training data of %s: z-scored with "
-                                   "the pooled training statistics (transductive=True / "
-                                   "--transductive uses the file's own)", scope,
-                                   ", ".join(unseen[:5]), ck.name)
-            Xi = norm.transform(X, groups)
-        if cfg.get("seq_len"):
-            tids = (meta["recording"] + "#" + meta["trial"].astype(str)).factorize()[0]
-            Xi = to_sequences(Xi, tids, int(cfg["seq_len"]))
-        model = load_model(ck, device=device)
-        if cfg.get("input_kind") and getattr(model, "input_kind", None) is None:
-            Xi = Xi.reshape(len(Xi), -1)
-        p = np.asarray(model.predict_proba(Xi), dtype=np.float64)
-        col = {lab: i for i, lab in enumerate(labels)}
-        for j, c in enumerate(np.asarray(model.classes_).tolist()):
-            proba[:, col[c]] += p[:, j] / len(pairs)
+    col = {lab: i for i, lab in enumerate(labels)}
+    jobs = [(rows, _models(run_dir, metrics, fold, subject))
+            for rows, subject in _model_groups(metrics, fold, meta)]
+    unseen: dict[str, list[str]] = {}   # normaliser group -> models that never saw it
+    n_models = sum(len(pairs) for _, pairs in jobs)
+    bar = tqdm(total=n_models, desc="models", unit="model", disable=progress_disabled())
+    for rows, pairs in jobs:
+        Xg, meta_g = X[rows], meta[rows]
+        groups = None if all_groups is None else all_groups[rows]
+        for ck, nz in pairs:
+            Xi = Xg
+            if nz is not None:
+                norm = _load_normalizer(nz)
+                if groups is not None and transductive:
+                    norm.fit_unlabelled(Xg, groups)
+                elif groups is not None:
+                    for g in sorted(set(np.unique(groups).tolist()) - set(norm.group_stats_)):
+                        unseen.setdefault(str(g), []).append(ck.stem)
+                Xi = norm.transform(Xg, groups)
+            if cfg.get("seq_len"):
+                tids = (meta_g["recording"] + "#" + meta_g["trial"].astype(str)).factorize()[0]
+                Xi = to_sequences(Xi, tids, int(cfg["seq_len"]))
+            model = load_model(ck, device=device)
+            if cfg.get("input_kind") and getattr(model, "input_kind", None) is None:
+                Xi = Xi.reshape(len(Xi), -1)
+            p = np.asarray(model.predict_proba(Xi), dtype=np.float64)
+            block = np.zeros((len(Xg), len(labels)))
+            for j, c in enumerate(np.asarray(model.classes_).tolist()):
+                block[:, col[c]] = p[:, j]
+            proba[rows] += block / len(pairs)
+            bar.update()
+    bar.close()
+    if unseen:
+        models = sorted({m for ms in unseen.values() for m in ms})
+        logger.warning("predict: %s %s not in the training data of %s: z-scored with the pooled "
+                       "training statistics (transductive=True / --transductive uses the file's "
+                       "own)", scope, ", ".join(sorted(unseen)[:5]) + (" ..." if len(unseen) > 5
+                                                                      else ""),
+                       f"the run's {len(models)} model(s)" if len(models) > 2
+                       else ", ".join(models))
     out = meta.copy()
     pred = np.asarray(labels)[np.argmax(proba, axis=1)]
     out["pred"] = pred
@@ -390,5 +461,5 @@ def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str
     for j, lab in enumerate(labels):
         out[f"p_{names.get(str(lab), str(lab))}"] = proba[:, j]
     logger.info("predict: %d window(s) from %d recording(s) with %d model(s)", len(out),
-                len(recordings), len(pairs))
+                len(recordings), n_models)
     return out

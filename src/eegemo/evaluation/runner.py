@@ -597,7 +597,7 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
     index = store.index
     selected = select_rows(index, subjects, sessions,
                            what=str(getattr(store, "path", None) or "store"))
-    selection = _selection(subjects, sessions)
+    selection = _selection(subjects, sessions, index)
     chosen = index.iloc[selected].reset_index(drop=True)   # the protocol sees only these rows
     labels = sorted(pd.unique(chosen["label"]).tolist())
     label_names = {int(k) if str(k).lstrip("-").isdigit() else k: str(v)
@@ -675,15 +675,23 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
     return metrics
 
 
-def _selection(subjects, sessions) -> dict:
-    """A validated :func:`select_rows` selection as JSON values (lists, or None for all)."""
+def _selection(subjects, sessions, index: pd.DataFrame) -> dict:
+    """A validated :func:`select_rows` selection as JSON values (lists, or None for all), subjects
+    named as the store names them (``1`` asked for, ``01`` in the store: ``01``)."""
+    from .splits import _subject_key
+
     def listed(value):
         if value is None:
             return None
         return [value] if isinstance(value, (str, int, np.integer)) else list(value)
 
     subs, sess = listed(subjects), listed(sessions)
-    return {"subjects": None if subs is None else [str(v).strip() for v in subs],
+    if subs is not None:
+        stored = {}
+        for name in index["subject"].astype(str).unique():
+            stored.setdefault(_subject_key(name), []).append(name)
+        subs = list(dict.fromkeys(n for v in subs for n in sorted(stored[_subject_key(v)])))
+    return {"subjects": None if subs is None else subs,
             "sessions": None if sess is None else sorted({int(str(v).strip()) for v in sess})}
 
 
@@ -882,6 +890,9 @@ def load_run(run_dir: str | os.PathLike) -> dict:
                              "`eegemo generate`",
             "store": "; it is a store (of `eegemo prepare`): train a run on it with `eegemo "
                      "train STORE --model M --protocol P --out RUN`"}.get(kind, "")
+    if not Path(run_dir).exists():
+        raise ConfigurationError(f"{run_dir}: path not found (expected a run folder written by "
+                                 f"`eegemo train`, found nothing at this path)")
     if not path.is_file():
         raise ConfigurationError(f"{run_dir}: not a recognition run folder (expected metrics.json "
                                  f"written by `eegemo train`, found none){hint}")

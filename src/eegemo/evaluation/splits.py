@@ -315,9 +315,14 @@ def _cross_session(index, trials, tids_per_row, val_fraction, random_state, test
                              sub.loc[sub["session"] == held, "tid"].to_numpy(), val_fraction,
                              _fold_seed(random_state, "cross-session", name))
     if not any_fold:
-        raise ConfigurationError("cross-session: no subject has two or more sessions"
-                                 + (f" including session {test_session}" if test_session is not None
-                                    else "") + " (expected session numbers >= 0 in the index)")
+        have = sorted(int(v) for v in trials["session"].unique() if int(v) >= 0)
+        found = (f"sessions {', '.join(map(str, have))}" if have
+                 else "no session numbers")
+        raise ConfigurationError(
+            "cross-session: no subject has two or more sessions"
+            + (f" including session {test_session}" if test_session is not None else "")
+            + f" (expected a subject recorded in several sessions, found {found} in the store"
+            + ("" if have else "; its reader gave the recordings no session") + ")")
 
 
 def _loso(index, trials, tids_per_row, val_fraction, random_state):

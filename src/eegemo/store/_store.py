@@ -515,6 +515,9 @@ def open_store(path: str | os.PathLike, *, check_sources: bool = False) -> Store
     """
     path = Path(path)
     man = path / MANIFEST
+    if not path.exists():
+        raise data_error(path, "path not found", expected="a store folder written by `eegemo "
+                         "prepare`", found="nothing at this path")
     if not man.is_file():
         raise data_error(path, "not an eegemo store", expected="a folder holding manifest.json",
                          found=f"no manifest.json{_what_else(path)}")

@@ -287,6 +287,8 @@ def _run_section(report, run: Path, facts: dict, label: str | None = None) -> li
     protocol = protocol.get("name", protocol) if isinstance(protocol, dict) else protocol
     if isinstance(m.get("protocol"), dict) and m["protocol"].get("transductive"):
         protocol = f"{protocol} (transductive)"
+    if isinstance(m.get("protocol"), dict) and m["protocol"].get("selection"):
+        protocol = f"{protocol} on {m['protocol']['selection']} only"
     model = m.get("model", "?")
     model = model.get("name", model) if isinstance(model, dict) else model
     sim = " on SIMULATED data" if m.get("simulated", facts.get("simulated")) else ""
