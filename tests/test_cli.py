@@ -130,23 +130,25 @@ def test_a_missing_path_or_the_wrong_kind_of_folder_is_named(tmp_path, capsys):
     assert not (tmp_path / "r").exists() and not (tmp_path / "o.npy").exists()
 
 
-def test_quiet_shows_warnings_only(tmp_path, capsys, caplog):
+def test_quiet_shows_warnings_only(tmp_path, capsys, monkeypatch):
+    """-q: no info lines and no progress bars (and the environment as it was after); -v: debug."""
+    import logging
+    import os
+
     from eegemo.cli import main
 
+    monkeypatch.delenv("EEGEMO_NO_PROGRESS", raising=False)
     argv = ["simulate", "--dataset", "seed", "--subjects", "1", "--sessions", "1",
             "--duration-scale", "0.002"]
-    with caplog.at_level("DEBUG", logger="eegemo"):
-        assert main([*argv, str(tmp_path / "a")]) == 0
-        loud = [r.levelname for r in caplog.records]
-        caplog.clear()
-        assert main(["-q", *argv, str(tmp_path / "b")]) == 0
-        # the level main() set decides what reaches the terminal handler
-        import logging
-        quiet_level = logging.getLogger("eegemo").level
-        assert main(["-v", *argv, str(tmp_path / "c")]) == 0
-        debug_level = logging.getLogger("eegemo").level
-    assert "INFO" in loud
-    assert quiet_level == logging.WARNING and debug_level == logging.DEBUG
-    assert build_parser().parse_args(["-q", "info", "x"]).quiet is True
+    assert main([*argv, str(tmp_path / "a")]) == 0
+    loud = capsys.readouterr().err
+    assert main(["-q", *argv, str(tmp_path / "b")]) == 0
+    quiet = capsys.readouterr().err
+    assert "INFO" in loud and "INFO" not in quiet and "%|" not in quiet, quiet
+    assert "EEGEMO_NO_PROGRESS" not in os.environ
+    assert main(["-v", *argv, str(tmp_path / "c")]) == 0
+    assert logging.getLogger("eegemo").level == logging.DEBUG
     with pytest.raises(SystemExit):   # both at once is refused
         build_parser().parse_args(["-q", "-v", "info", "x"])
+    main(["info", str(tmp_path / "a")])   # leave the default level for the tests after this one
+    capsys.readouterr()

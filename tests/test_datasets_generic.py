@@ -686,3 +686,88 @@ def test_stim_channel_of_a_written_recording(tmp_path, caplog):
     with pytest.raises(DataFormatError, match=r"no annotations and no sidecar.*stim channel "
                        r"STI 014 holds no trigger"):
         generic.read(tmp_path / "flat_raw.fif")
+
+
+def test_stim_events_from_the_combined_channel_every_change_and_no_leak(tmp_path):
+    """Neuromag-style files put single-bit lines STI 001... before the combined STI 014: the
+    events come from the combined channel (as mne.find_events's default); a code stepping to
+    another without returning to 0, and a trigger high at the first sample, are events; no stim
+    channel stays in the trials unless picks= names it."""
+    sfreq = 100.0
+    names = ["STI 001", "STI 002", "STI 003", "Fz", "Cz", "STI 014"]
+    info = mne.create_info(names, sfreq, ["stim"] * 3 + ["eeg", "eeg", "stim"])
+    x = np.zeros((6, 3000))
+    x[3:5] = np.random.default_rng(1).normal(0, 1e-5, (2, 3000))
+    # combined codes: 4 at the first sample, 1 stepping straight to 2, then 4 again
+    for start, stop, code in ((0, 10, 4), (700, 720, 1), (720, 740, 2), (1600, 1610, 4)):
+        x[5, start:stop] = code
+        for bit in range(3):
+            if code & (1 << bit):
+                x[bit, start:stop] = 5.0
+    mne.io.RawArray(x, info, verbose="error").save(tmp_path / "nm_raw.fif", verbose="error")
+    (rec,) = generic.read(tmp_path / "nm_raw.fif", duration=1.0)
+    assert rec.extra["events_from"] == "stim:STI 014"
+    assert rec.labels == [4, 1, 2, 4] and [t.onset for t in rec.trials] == [0.0, 7.0, 7.2, 16.0]
+    assert rec.ch_names == ("Fz", "Cz")
+    (every,) = generic.read(tmp_path / "nm_raw.fif", duration=1.0, picks="all")
+    assert every.ch_names == ("Fz", "Cz")                  # no trigger line leaks the label
+    (kept,) = generic.read(tmp_path / "nm_raw.fif", duration=1.0, picks=["Fz", "STI 014"])
+    assert kept.ch_names == ("Fz", "STI 014")              # named: kept, as asked
+
+
+def test_bdf_status_left_out_with_picks_all(fixtures_dir):
+    (rec,) = generic.read(fixtures_dir / "BDF" / "test_bdf_stim_channel.bdf", duration=0.4,
+                          picks="all")
+    assert rec.extra["events_from"] == "stim:Status" and "Status" not in rec.ch_names
+
+
+def test_many_epoched_fif_files_hold_few_file_handles(tmp_path):
+    """MNE keeps an epochs file open while its epochs are not preloaded: a folder of many
+    -epo.fif files must not hold one handle per file (the OS limit is 256 on macOS)."""
+    fd_dir = Path("/proc/self/fd")
+    if not fd_dir.is_dir():
+        pytest.skip("needs /proc/self/fd")
+    ep, x, _ = _epochs(n=2)
+    for k in range(40):
+        ep.save(tmp_path / f"s{k:02d}-epo.fif", verbose="error")
+    before = len(list(fd_dir.iterdir()))
+    recs = generic.read(tmp_path)
+    assert len(recs) == 40 and len(list(fd_dir.iterdir())) <= before + 2
+    for r in recs:
+        np.testing.assert_allclose(r.trials[1].load(), x[1, :3], rtol=1e-6)
+    assert len(list(fd_dir.iterdir())) <= before + 2 + generic._MAX_OPEN_EPOCHS
+
+
+def test_epochs_without_the_labels_asked_for_are_unlabelled_with_auto(tmp_path):
+    """unlabelled="auto" (what predict passes): epochs whose names are not the run's labels are
+    read as unlabelled trials, as a continuous file is read whole."""
+    ep, x, _ = _epochs(n=4)
+    ep.save(tmp_path / "rec-epo.fif", verbose="error")
+    with pytest.raises(DataFormatError, match="no event matches"):
+        generic.read(tmp_path / "rec-epo.fif", labels=["T1", "T2"])
+    (rec,) = generic.read(tmp_path / "rec-epo.fif", labels=["T1", "T2"], unlabelled="auto")
+    assert len(rec.trials) == 4 and rec.labels == [None] * 4 and rec.label_names == {}
+    np.testing.assert_allclose(rec.trials[3].load(), x[3, :3], rtol=1e-6)
+
+
+def test_subject_numbers_select_bids_ids_either_way(tmp_path):
+    """"1" selects sub-01 (and "01" selects 1), as train --subjects and read() compare them."""
+    info = mne.create_info(["Fz", "Cz"], 100.0, "eeg")
+    raw = mne.io.RawArray(np.zeros((2, 500)), info, verbose="error")
+    raw.set_annotations(mne.Annotations([0.5], [2.0], ["rest"]))
+    for sub in ("01", "02"):
+        d = tmp_path / f"sub-{sub}" / "eeg"
+        d.mkdir(parents=True)
+        raw.save(d / f"sub-{sub}_task-x_eeg_raw.fif", verbose="error")
+    assert [r.subject for r in generic.read(tmp_path, subjects="1")] == ["01"]
+    assert [r.subject for r in generic.read(tmp_path, subjects=["2", "01"])] == ["01", "02"]
+
+
+def test_a_selection_that_matches_nothing_says_so_not_why_the_rest_fails(eegmmidb_dir):
+    """Listing what is there reads the folder without the selection; where that fails (eegmmidb's
+    two tasks), the answer is still that nothing matched what was asked."""
+    from eegemo.datasets import read
+
+    with pytest.raises(DataFormatError, match=r"no recording of the subjects/sessions asked for "
+                       r"\(found none for the subjects all, sessions \[2\] asked for\)"):
+        read(eegmmidb_dir, sessions=[2], labels=["T1", "T2"])

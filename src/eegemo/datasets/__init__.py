@@ -254,7 +254,14 @@ def read(path: str | os.PathLike, dataset: str | None = None, *, kind: str | Non
         # say what is there (readers list files from metadata, so this costs no trial data)
         from .info import _fmt_list, _natural
 
-        every = _call_reader(mod, path, {**opts, "subjects": None, "sessions": None})
+        try:
+            every = _call_reader(mod, path, {**opts, "subjects": None, "sessions": None})
+        except (ConfigurationError, DataFormatError):
+            # the whole folder is not readable with these options (e.g. eegmmidb runs of two
+            # tasks): say what was asked for, not why the rest cannot be read
+            raise data_error(path, "no recording of the subjects/sessions asked for",
+                             found=f"none for the subjects {_asked(subjects)}, sessions "
+                                   f"{_asked(sessions)} asked for") from None
         have_s = sorted({str(r.subject) for r in every}, key=_natural)
         have_n = sorted({r.session for r in every if r.session is not None})
         raise data_error(path, "no recording of the subjects/sessions asked for",
@@ -266,14 +273,11 @@ def read(path: str | os.PathLike, dataset: str | None = None, *, kind: str | Non
     return recs
 
 
-def _id_key(value) -> str:
-    text = str(value).strip()
-    return str(int(text)) if text.isdigit() else text
-
-
 def _refuse_missing(path, recs, subjects, sessions) -> None:
     """A subject or session asked for that no recording has (a typo in a list of several) is
     refused, not dropped: the store or prediction would silently hold less than asked for."""
+    from ._family import subject_key as _id_key   # numbers by value: "01" is "1"
+
     def listed(selection):
         scalar = isinstance(selection, str) or not isinstance(selection, Iterable)
         return [selection] if scalar else list(selection)

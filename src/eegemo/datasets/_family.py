@@ -137,6 +137,13 @@ def as_subjects(subjects) -> set[str] | None:
     return out | {str(int(s)) for s in out if s.isdigit()}
 
 
+def subject_key(value) -> str:
+    """A subject id as selections compare it: as written, except that numbers compare by value
+    (``"01"``, ``"1"`` and ``1`` are one subject)."""
+    text = str(value).strip()
+    return str(int(text)) if text.isdigit() else text
+
+
 def as_sessions(sessions) -> set[int] | None:
     """Normalise a session selection (None, one number, or numbers) to a set of ints."""
     if sessions is None:

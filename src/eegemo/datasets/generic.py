@@ -66,7 +66,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -359,37 +359,53 @@ def _read_fif_raw(path: Path):
     return mne.io.read_raw_fif(path, preload=False, verbose="error")
 
 
-def _read_fif_epochs(path: Path):
-    """MNE Epochs from FIF, not preloaded; its last epoch is read once, so that a file cut short
-    fails here rather than on a later load (MNE opens a truncated epochs file without a word)."""
+def _read_fif_epochs(path: Path, check_last: bool = True):
+    """MNE Epochs from FIF, not preloaded; its last epoch is read once (``check_last``), so that a
+    file cut short fails here rather than on a later load (MNE opens a truncated epochs file
+    without a word)."""
     import mne
 
     ep = mne.read_epochs(path, preload=False, verbose="error")
     ep.drop_bad(verbose="error")   # a no-op unless the file keeps rejection thresholds
     if not len(ep):
         raise ValueError("no epoch in the file (all dropped?)")
-    ep.get_data(item=[len(ep) - 1], verbose="error")
+    if check_last:
+        ep.get_data(item=[len(ep) - 1], verbose="error")
+    return ep
+
+
+#: FIF epochs files kept open in this process (MNE holds a file open while its epochs are not
+#: preloaded): the last few read, so that a folder of thousands of files never runs out of file
+#: handles, while the epochs of one file are read without opening it again for each
+_OPEN_EPOCHS: OrderedDict = OrderedDict()
+_MAX_OPEN_EPOCHS = 4
+
+
+def _cached_epochs(path: Path):
+    key = str(path)
+    if key in _OPEN_EPOCHS:
+        _OPEN_EPOCHS.move_to_end(key)
+        return _OPEN_EPOCHS[key]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ep = _read_fif_epochs(path, check_last=False)
+    _OPEN_EPOCHS[key] = ep
+    while len(_OPEN_EPOCHS) > _MAX_OPEN_EPOCHS:
+        _OPEN_EPOCHS.popitem(last=False)   # its last reference: MNE closes the file
     return ep
 
 
 class _FifEpochsOnDisk:
-    """Lazily read FIF epochs, sendable to a worker process: MNE keeps the file open (which cannot
-    be pickled), so a copy opens the file again on its first read."""
+    """Lazily read FIF epochs, sendable to a worker process: holds the path only and reads
+    through a small per-process cache of open files (:func:`_cached_epochs`)."""
 
-    def __init__(self, path: Path, epochs=None):
+    def __init__(self, path: Path):
         self.path = path
-        self._epochs = epochs
-
-    def __getstate__(self) -> dict:
-        return {"path": self.path, "_epochs": None}
 
     def get(self, k: int, picks: Sequence[int]) -> np.ndarray:
         """Epoch ``k`` (0-based), channels ``picks``, in volts."""
-        if self._epochs is None:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                self._epochs = _read_fif_epochs(self.path)
-        return self._epochs.get_data(picks=picks, item=[k], verbose="error")[0]
+        ep = _cached_epochs(self.path)
+        return ep.get_data(picks=picks, item=[k], verbose="error")[0]
 
 
 def _check_brainvision_markers(path: Path) -> None:
@@ -710,11 +726,17 @@ def _read_epochs(ep, path: Path, *, labels, label_map, picks, tmin: float,
         mapping = {d: int(c) for d, c in zip(descs, ep.events[:, 2]) if not _SKIP_DESC.search(d)}
         mapping = mapping or _resolve_map(descs, labels, label_map, path)
     else:
-        mapping = _resolve_map(descs, labels, label_map, path)
+        try:
+            mapping = _resolve_map(descs, labels, label_map, path)
+        except DataFormatError as exc:
+            if unlabelled != "auto":
+                raise
+            logger.info("%s; each epoch read as an unlabelled trial", exc)
+            mapping, unlabelled = dict.fromkeys(descs), True
     sfreq = float(ep.info["sfreq"])
     starts = _epoch_onsets(ep) if onsets else [None] * len(descs)
     data = ep.get_data(picks=idx, copy=False) if ep.preload else None
-    on_disk = None if ep.preload else _FifEpochsOnDisk(path, ep)
+    on_disk = None if ep.preload else _FifEpochsOnDisk(path)   # the file is closed after reading
 
     def make_loader(k: int, i: int):
         def loader():
@@ -785,12 +807,15 @@ def _read_one(path: Path, *, labels, label_map, sidecar, picks, data_format, tmi
     extra["events_from"] = source
     extra["events"] = dict(Counter(e[2] for e in events))
     if source.startswith("stim:"):
-        stim = raw.ch_names.index(source[len("stim:"):])
-        if picks is None and stim in picks_idx and len(picks_idx) > 1:
-            # every channel asked for, but the trigger channel would give the labels away
-            logger.info("%s: stim channel %s left out of the trials (its codes are the labels; "
-                        "name it in picks= to keep it)", path.name, raw.ch_names[stim])
-            picks_idx = [i for i in picks_idx if i != stim]
+        # the trigger channels would give the labels away: out of the trials unless named
+        named = _named_in_picks(picks)
+        stims = {raw.ch_names.index(c) for c in _stim_channels(raw)}
+        dropped = [i for i in picks_idx if i in stims and raw.ch_names[i].lower() not in named]
+        if dropped and len(dropped) < len(picks_idx):
+            logger.info("%s: stim channel(s) %s left out of the trials (the trigger codes are the "
+                        "labels; name them in picks= to keep them)", path.name,
+                        ", ".join(raw.ch_names[i] for i in dropped))
+            picks_idx = [i for i in picks_idx if i not in dropped]
             file_names = [raw.ch_names[i] for i in picks_idx]
             ch_names = _channel_names(file_names)
             extra["file_ch_names"] = file_names
@@ -909,11 +934,33 @@ def _events(raw, path: Path, sidecar, fmt: str = ""):
     return events, False, None, "annotations"
 
 
+def _named_in_picks(picks) -> set[str]:
+    """Channel names (lower case) that ``picks`` names one by one (not by type or index)."""
+    if picks is None:
+        return set()
+    items = picks.split(",") if isinstance(picks, str) else (
+        [picks] if isinstance(picks, (int, np.integer)) else list(picks))
+    return {str(v).strip().lower() for v in items if isinstance(v, str)} - {
+        "all", "data", "eeg", "stim", "misc", "eog", "ecg", "emg", "meg"}
+
+
+#: combined trigger channels (MNE's "STI 014"/"STI101", BioSemi's "Status", ...), searched before
+#: other stim channels; Neuromag's single-bit lines "STI 001"-"STI 016" are searched last
+_COMBINED_STIM = {"sti014", "sti101", "status", "trigger", "trig", "stim"}
+_BIT_STIM = re.compile(r"^sti\s?0(0[1-9]|1[0-6])$", re.IGNORECASE)
+
+
 def _stim_channels(raw) -> list[str]:
-    """Names of the channels MNE types as stim (trigger) channels."""
+    """Names of the channels MNE types as stim (trigger) channels, combined channels first."""
     import mne
 
-    return [raw.ch_names[i] for i in mne.pick_types(raw.info, stim=True, exclude=[])]
+    names = [raw.ch_names[i] for i in mne.pick_types(raw.info, stim=True, exclude=[])]
+
+    def rank(name: str) -> int:
+        if name.replace(" ", "").lower() in _COMBINED_STIM:
+            return 0
+        return 2 if _BIT_STIM.match(name.strip()) else 1
+    return sorted(names, key=rank)   # stable: the file's order within a rank
 
 
 def _stim_events(raw, path: Path, fmt: str = "") -> tuple[list[tuple[float, float, str]],
@@ -930,8 +977,11 @@ def _stim_events(raw, path: Path, fmt: str = "") -> tuple[list[tuple[float, floa
     mask = _BDF_TRIGGER_MASK if fmt == "bdf" else None
     for name in _stim_channels(raw):
         try:
+            # every change to a non-zero code is an event (a code stepping to another without
+            # returning to 0, a trigger already high at the first sample)
             found = mne.find_events(raw, stim_channel=name, shortest_event=1, mask=mask,
-                                    mask_type="and", verbose="error")
+                                    mask_type="and", consecutive=True, initial_event=True,
+                                    verbose="error")
         except Exception as exc:
             raise data_error(path, f"stim channel {name} unreadable (truncated or corrupt file?)",
                              found=f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
@@ -1222,7 +1272,7 @@ def read(path: str | os.PathLike, *, labels: Sequence[str] | None = None,
     """
     from tqdm.auto import tqdm
 
-    from ._family import as_sessions, as_subjects, is_simulated
+    from ._family import as_sessions, as_subjects, is_simulated, subject_key
 
     p = Path(path)
     if kw.get("kind") == "features":
@@ -1251,12 +1301,14 @@ def read(path: str | os.PathLike, *, labels: Sequence[str] | None = None,
         raise ConfigurationError(f"{p}: sidecar= names one file's events; for a folder put "
                                  "<stem>_events.tsv beside each recording")
     want_subj, want_sess = as_subjects(kw.get("subjects")), as_sessions(kw.get("sessions"))
+    if want_subj is not None:   # "1" selects sub-01 and "01" selects S1 (numbers by value)
+        want_subj = {subject_key(v) for v in want_subj}
     numbers = named_session_numbers(p) if session is None else {}
     chosen = []
     for f in files:
         subj, sess, extra = parse_name(f)
         sess = numbers.get(extra.get("session_label"), sess) if sess is None else sess
-        if want_subj is not None and subj not in want_subj:
+        if want_subj is not None and subject_key(subj) not in want_subj:
             continue
         if want_sess is not None and sess not in want_sess:
             continue

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from .._logging import logger
+from ..datasets._family import subject_key as _subject_key
 from ..errors import ConfigurationError, EegemoError
 
 __all__ = ["Fold", "LeakageError", "PROTOCOLS", "STANDARD_TRAIN_TRIALS", "STANDARD_BLOCKS", "split",
@@ -445,12 +446,6 @@ def split(index: pd.DataFrame, protocol: str, *, n_folds: int = 5, val_fraction:
     else:
         gen = _loso(index, trials, tids_per_row, val_fraction, random_state)
     yield from gen
-
-
-def _subject_key(value) -> str:
-    """Compare subject ids as written, except that digit strings compare as numbers ("01" == "1")."""
-    text = str(value).strip()
-    return str(int(text)) if text.isdigit() else text
 
 
 def select_rows(index: pd.DataFrame, subjects=None, sessions=None, *,
