@@ -857,3 +857,9 @@ def test_predict_refuses_eegmmidb_runs_of_another_task(eegmmidb_dir, tmp_path, c
                  "--out", str(tmp_path / "p.csv")]) == 0
     probs = pd.read_csv(tmp_path / "p.csv")
     assert sorted(probs["session"].unique()) == [8, 12] and probs["label"].notna().all()
+    # the report names the real data behind the numbers, and says one subject has no spread
+    from eegemo.viz import make_report
+
+    html = make_report(tmp_path / "r.html", runs=[tmp_path / "run"]).read_text()
+    assert "generic: eegmmidb (real), 2 classes, chance 0.50" in html
+    assert "one subject: no mean or spread over subjects" in html and "band: ± std" not in html

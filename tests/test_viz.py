@@ -201,6 +201,21 @@ def test_confusion_rates_and_counts():
     np.testing.assert_allclose(ax.images[0].get_array(), [[0.8, 0.2], [0.1, 0.9]])
     assert "(8)" in ax.texts[0].get_text()
     assert [t.get_text() for t in ax.get_xticklabels()] == ["neg", "pos"]
+    # cell text is light only on dark cells of the 0-1 scale, not relative to the largest cell
+    low = viz.plot_confusion(np.array([[48, 52, 0], [40, 30, 30], [33, 33, 34]]),
+                             {0: "a", 1: "b", 2: "c"}).axes[0]
+    assert {t.get_color() for t in low.texts} == {"black"}
+    assert ax.texts[3].get_color() == "white" and ax.texts[1].get_color() == "black"
+
+
+def test_subject_accuracy_long_title_is_wrapped_not_cut():
+    title = "logreg, loso (transductive) on subjects 1, 2, 3; session 1 only: accuracy per subject"
+    fig = viz.plot_subject_accuracy({"1": 0.6, "2": 0.8}, title=title)
+    fig.canvas.draw()
+    shown = fig.axes[0].title
+    assert shown.get_text().replace("\n", " ") == title
+    box = shown.get_window_extent(renderer=fig.canvas.get_renderer())
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.x1
 
 
 def test_subject_accuracy_mean_line():

@@ -776,6 +776,7 @@ def _assemble(store, index, folds, results, labels, label_names, protocol, model
     summary["n_test_windows"] = int(len(rows))
     params = probe.get_params(deep=False)
     manifest = getattr(store, "manifest", None) or {}
+    chosen = index if chosen is None else chosen
     config = {
         "store": str(Path(store.path).resolve()) if getattr(store, "path", None) else None,
         "store_manifest_hash": _manifest_hash(store),
@@ -783,6 +784,9 @@ def _assemble(store, index, folds, results, labels, label_names, protocol, model
         "store_config": manifest.get("config"),
         "store_kind": manifest.get("kind"),   # "raw" or "features": what predict must be given
         "store_dataset": manifest.get("dataset"),   # whose reader the store's read options are for
+        # the folders the evaluated recordings came from (names a generic store's data: eegmmidb)
+        "source_folders": (sorted({Path(str(v)).parent.name for v in pd.unique(chosen["source"])})[:5]
+                           if "source" in chosen.columns else None),
         "array": array, "input_kind": input_kind, "normalize": normalize,
         "normalize_requested": requested, "transductive": transductive, "seq_len": seq_len,
         "n_folds": n_folds, "val_fraction": val_fraction, "train_trials": train_trials,
@@ -801,7 +805,6 @@ def _assemble(store, index, folds, results, labels, label_names, protocol, model
     if final is not None:
         model_info["final_checkpoint"] = final.get("checkpoint")
         model_info["final_normalizer"] = final.get("normalizer")
-    chosen = index if chosen is None else chosen
     chosen_words = describe_selection(**(selection or {}))
     proto = {"name": protocol, "n_folds": n_folds if protocol == "trial-kfold" else None,
              "train_trials": train_trials, "test_session": test_session,

@@ -393,7 +393,9 @@ def plot_confusion(cm: np.ndarray, label_names: Mapping[int, str] | Sequence[str
         for j in range(n):
             txt = f"{rates[i, j]:.2f}\n({int(cm[i, j])})" if normalize else f"{int(cm[i, j])}"
             ax.text(j, i, txt, ha="center", va="center", fontsize=8,
-                    color="white" if rates[i, j] > 0.6 * np.nanmax(rates) else "black")
+                    # against the colour scale (0-1 for rates), not the largest cell
+                    color="white" if rates[i, j] > 0.6 * (1.0 if normalize
+                                                         else np.nanmax(rates)) else "black")
     ax.set_xticks(range(n), names, rotation=30, ha="right")
     ax.set_yticks(range(n), names)
     ax.set_xlabel("predicted")
@@ -441,7 +443,10 @@ def plot_subject_accuracy(per_subject: Mapping[str, float], *, chance: float | N
     ax.set_ylabel("accuracy")
     ax.set_ylim(0, 1)
     ax.legend(frameon=False, fontsize=8, loc="lower right")
-    ax.set_title(title or "accuracy per subject", fontsize=10)
+    import textwrap
+
+    width = max(30, int(fig.get_figwidth() * 9))   # characters that fit at fontsize 10
+    ax.set_title(textwrap.fill(title or "accuracy per subject", width), fontsize=10)
     return fig
 
 
@@ -491,7 +496,8 @@ def plot_real_vs_synthetic_psd(real: np.ndarray, fake: np.ndarray, sfreq: float,
                                real_name: str = "real"):
     """Mean PSD (over windows and channels) of real and synthetic raw windows, with the 10–90 % band.
 
-    The mean is taken over windows in dB (a geometric mean of power).
+    Power is averaged over channels, then over windows in dB (a geometric mean of the windows'
+    channel-mean power).
 
     Parameters
     ----------

@@ -204,9 +204,9 @@ def _store_section(report, store, rng) -> tuple[str, dict]:
             X, y, store.sfreq, names, bands=store.bands,
             title=f"spectrum per {kind} (mean over channels and windows)")
         report.add_figure(fig, title=f"Spectrum per {kind}", section="Dataset",
-                          caption=f"Welch PSD in dB, averaged (as dB, i.e. a geometric mean of "
-                                  f"power) over channels and {len(rows_s)} windows, per {kind}; "
-                                  f"{data_label}.")
+                          caption=f"Welch PSD in dB: power averaged over channels, then "
+                                  f"averaged as dB (a geometric mean) over {len(rows_s)} windows, "
+                                  f"per {kind}; {data_label}.")
     feat_name = "de" if "de" in store.arrays else ("psd" if "psd" in store.arrays else None)
     if feat_name:
         F = store.load(feat_name, rows_s)
@@ -327,10 +327,11 @@ def _run_section(report, run: Path, facts: dict, label: str | None = None) -> li
     if acc:
         fig = figures.plot_subject_accuracy(acc, chance=1 / n_classes if n_classes else None,
                                             title=f"{model}, {protocol}: accuracy per subject")
+        spread = ("line: mean, band: ± std over subjects" if len(acc) > 1
+                  else "one subject: no mean or spread over subjects")
         report.add_figure(fig, title=f"{model}: accuracy per subject", section=section,
                           caption=f"{model}: test accuracy per subject under the {protocol} "
-                                  f"protocol{sim}; line: mean, band: ± std over subjects, dashed: "
-                                  "chance.")
+                                  f"protocol{sim}; {spread}; dashed: chance.")
     conf = _read_json(run / "confusion.json")
     if conf is not None:
         try:
@@ -370,9 +371,24 @@ def _run_section(report, run: Path, facts: dict, label: str | None = None) -> li
                            else " (no validation carve: val_fraction 0, fixed epochs)."))
     shown_protocol = f"{protocol} (rows, not trials)" if window_level else str(protocol)
     return [str(model), label + (" (another store)" if other else "")
-            + (" (SIMULATED data)" if sim else ""), shown_protocol,
+            + (" (SIMULATED data)" if sim else ""), _data_words(cfg, sim, n_classes),
+            shown_protocol,
             _fmt(s.get("accuracy_mean")), "– (1 subject)" if one else _fmt(s.get("accuracy_std")),
             _fmt(s.get("balanced_accuracy_mean")), _fmt(s.get("f1_macro_mean"))]
+
+
+def _data_words(cfg: dict, sim: str, n_classes: int | None) -> str:
+    """What a run was trained on, for the summary table: the store's dataset (and, for a generic
+    store, the dataset its recordings name, e.g. eegmmidb), simulated or real, classes, chance."""
+    store_cfg = cfg.get("store_config") if isinstance(cfg.get("store_config"), dict) else {}
+    name = str(cfg.get("store_dataset") or store_cfg.get("dataset") or "?")
+    sources = cfg.get("source_folders")
+    if name == "generic" and isinstance(sources, list) and sources:
+        name = f"generic: {', '.join(map(str, sources[:2]))}"
+    words = f"{name} ({'SIMULATED' if sim else 'real'})"
+    if n_classes:
+        words += f", {n_classes} classes, chance {1 / n_classes:.2f}"
+    return words
 
 
 def _generator_section(report, run: Path, store, rng, facts: dict,
@@ -483,7 +499,8 @@ def _generator_section(report, run: Path, store, rng, facts: dict,
                     fig = figures.plot_real_vs_synthetic_psd(real_c, fake, store.sfreq,
                                                              real_name=real_name)
                     report.add_figure(fig, title=f"{model}: real vs synthetic spectrum", section=section,
-                                      caption=f"PSD (mean in dB over windows and channels) of real "
+                                      caption=f"PSD (power averaged over channels, then in dB over "
+                                              f"windows; band: 10–90 % of windows) of real "
                                               f"and synthetic '{label}' windows{sim}{seen}.")
                 elif array in ("de", "psd"):
                     fig = figures.plot_real_vs_synthetic_topomaps(real_c, fake, store.ch_names,
@@ -577,8 +594,8 @@ def make_report(out: str | os.PathLike, *, store=None, runs: Sequence[str | os.P
     summary = ""
     if rec_rows:
         summary += "<h4>Recognition</h4>" + _table(
-            rec_rows, ["model", "run", "protocol", "accuracy mean", "accuracy std", "balanced acc.",
-                       "macro-F1"])
+            rec_rows, ["model", "run", "data", "protocol", "accuracy mean", "accuracy std",
+                       "balanced acc.", "macro-F1"])
     if gen_rows:
         summary += ("<h4>Generation</h4>" + _table(
             gen_rows, ["generator", "run", "held-out trials of", "C2ST", "C2ST real floor",
@@ -587,9 +604,13 @@ def make_report(out: str | os.PathLike, *, store=None, runs: Sequence[str | os.P
               "samples, in their place. "
               "C2ST 0.5 = indistinguishable (cross-validated over whole trials).</p>")
     if summary:
-        intro = (f"<p>Data: {html.escape(data_label)} (runs marked 'another store' were made on "
-                 "other data). Means ± std are over subjects; splits are made of whole trials "
-                 "except where a protocol is marked 'rows, not trials'.</p>" if data_label else "")
+        intro = ((f"<p>Data: {html.escape(data_label)} (runs marked 'another store' were made on "
+                  "other data). " if data_label else "<p>")
+                 + "Means ± std are over subjects; splits are made of "
+                 + ("rows, not trials (see each run's note)" if rec_rows and all(
+                     "(rows, not trials)" in str(r[3]) for r in rec_rows)
+                    else "whole trials except where a protocol is marked 'rows, not trials'")
+                 + ".</p>")
         report.add_html(intro + summary, title="Results at a glance", section="Summary")
         n = len(getattr(report, "_content", ()))  # no public length in MNE 1.13
         if n > 1:
