@@ -278,17 +278,13 @@ def _refuse_missing(path, recs, subjects, sessions) -> None:
     refused, not dropped: the store or prediction would silently hold less than asked for."""
     from ._family import subject_key as _id_key   # numbers by value: "01" is "1"
 
-    def listed(selection):
-        scalar = isinstance(selection, str) or not isinstance(selection, Iterable)
-        return [selection] if scalar else list(selection)
-
     missing = []
     if subjects is not None:
         have = {_id_key(r.subject) for r in recs}
-        missing += [f"subject {s}" for s in listed(subjects) if _id_key(s) not in have]
+        missing += [f"subject {s}" for s in _as_list(subjects) if _id_key(s) not in have]
     if sessions is not None:
         have_n = {_id_key(r.session) for r in recs if r.session is not None}
-        missing += [f"session {s}" for s in listed(sessions) if _id_key(s) not in have_n]
+        missing += [f"session {s}" for s in _as_list(sessions) if _id_key(s) not in have_n]
     if missing:
         from .info import _fmt_list, _natural
 
@@ -301,11 +297,16 @@ def _refuse_missing(path, recs, subjects, sessions) -> None:
                                f"for")
 
 
+def _as_list(selection) -> list:
+    """One id (a string counts as one) or an iterable of them, as a list."""
+    scalar = isinstance(selection, str) or not isinstance(selection, Iterable)
+    return [selection] if scalar else list(selection)
+
+
 def _asked(selection) -> str:
     if selection is None:
         return "all"
-    scalar = isinstance(selection, str) or not isinstance(selection, Iterable)
-    items = [selection] if scalar else sorted(selection, key=str)
+    items = sorted(_as_list(selection), key=str)
     return "[" + ", ".join(repr(x) if isinstance(x, str) else str(x) for x in items) + "]"
 
 

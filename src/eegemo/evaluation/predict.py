@@ -283,15 +283,12 @@ def _labels_as_the_run(recording, run_names: dict) -> None:
 
 def _eegmmidb_tasks(names) -> dict[str, list[int]]:
     """eegmmidb runs among file names, by the meaning their T1/T2 have (empty if any is not one)."""
-    import re
-
-    from ..datasets.generic import EEGMMIDB_RUNS, _recording_stem
+    from ..datasets.generic import _MMIDB, EEGMMIDB_RUNS, _recording_stem
 
     tasks: dict[str, list[int]] = {}
     for name in names:
         # a file (S001R04.edf) or a store's recording id (generic-S001-s4-S001R04)
-        m = re.search(r"(?:^|-)S\d{3}R(?P<run>\d{2})$", _recording_stem(Path(str(name))),
-                      re.IGNORECASE)
+        m = _MMIDB.match(_recording_stem(Path(str(name))).rsplit("-", 1)[-1])
         if m is None:
             return {}
         run = int(m["run"])

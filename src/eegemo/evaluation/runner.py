@@ -678,21 +678,11 @@ def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | Non
 def _selection(subjects, sessions, index: pd.DataFrame) -> dict:
     """A validated :func:`select_rows` selection as JSON values (lists, or None for all), subjects
     named as the store names them (``1`` asked for, ``01`` in the store: ``01``)."""
-    from .splits import _subject_key
+    from .splits import _listed, _stored_subjects
 
-    def listed(value):
-        if value is None:
-            return None
-        return [value] if isinstance(value, (str, int, np.integer)) else list(value)
-
-    subs, sess = listed(subjects), listed(sessions)
-    if subs is not None:
-        stored = {}
-        for name in index["subject"].astype(str).unique():
-            stored.setdefault(_subject_key(name), []).append(name)
-        subs = list(dict.fromkeys(n for v in subs for n in sorted(stored[_subject_key(v)])))
-    return {"subjects": None if subs is None else subs,
-            "sessions": None if sess is None else sorted({int(str(v).strip()) for v in sess})}
+    return {"subjects": None if subjects is None else _stored_subjects(index, subjects),
+            "sessions": None if sessions is None else sorted({int(str(v).strip())
+                                                              for v in _listed(sessions)})}
 
 
 def _execute(tasks: list[dict], *, jobs: int, client) -> list[dict]:

@@ -483,21 +483,10 @@ def select_rows(index: pd.DataFrame, subjects=None, sessions=None, *,
     """
     keep = np.ones(len(index), dtype=bool)
     if subjects is not None:
-        wanted = [subjects] if isinstance(subjects, (str, int, np.integer)) else list(subjects)
-        if not wanted:
-            raise ConfigurationError(f"{what}: subjects selects nothing (expected subject ids, "
-                                     f"found an empty selection)")
-        keys = np.array([_subject_key(v) for v in index["subject"].astype(str)], dtype=object)
-        have = set(keys.tolist())
-        missing = [str(v) for v in wanted if _subject_key(v) not in have]
-        if missing:
-            shown = _sort_subjects(index["subject"])
-            raise ConfigurationError(
-                f"{what}: subject(s) {', '.join(missing)} not in the store (expected some of "
-                f"{', '.join(shown[:20])}{' ...' if len(shown) > 20 else ''})")
-        keep &= np.isin(keys, [_subject_key(v) for v in wanted])
+        names = _stored_subjects(index, subjects, what=what)
+        keep &= index["subject"].astype(str).isin(names).to_numpy()
     if sessions is not None:
-        wanted = [sessions] if isinstance(sessions, (str, int, np.integer)) else list(sessions)
+        wanted = _listed(sessions)
         try:
             numbers = sorted({int(str(v).strip()) for v in wanted})
         except (TypeError, ValueError):
@@ -520,13 +509,43 @@ def select_rows(index: pd.DataFrame, subjects=None, sessions=None, *,
     return rows
 
 
+def _listed(value) -> list:
+    """One id or a sequence of them, as a list."""
+    return [value] if isinstance(value, (str, int, np.integer)) else list(value)
+
+
+def _stored_subjects(index: pd.DataFrame, subjects, *, what: str = "store") -> list[str]:
+    """The store's names of the subjects asked for, in the order asked (``"1"`` → ``"01"`` where
+    the store writes it so; numbers compare by value).
+
+    Raises
+    ------
+    ConfigurationError
+        An empty selection, or a subject the index does not hold (naming those it holds).
+    """
+    wanted = _listed(subjects)
+    if not wanted:
+        raise ConfigurationError(f"{what}: subjects selects nothing (expected subject ids, "
+                                 f"found an empty selection)")
+    by_key: dict[str, list[str]] = {}
+    for name in pd.unique(index["subject"].astype(str)):
+        by_key.setdefault(_subject_key(name), []).append(name)
+    missing = [str(v) for v in wanted if _subject_key(v) not in by_key]
+    if missing:
+        shown = _sort_subjects(index["subject"])
+        raise ConfigurationError(
+            f"{what}: subject(s) {', '.join(missing)} not in the store (expected some of "
+            f"{', '.join(shown[:20])}{' ...' if len(shown) > 20 else ''})")
+    return list(dict.fromkeys(n for v in wanted for n in sorted(by_key[_subject_key(v)])))
+
+
 def describe_selection(subjects=None, sessions=None) -> str:
     """Words for a :func:`select_rows` selection ('' for none), e.g. ``"subjects 1, 2; session 1"``."""
     parts = []
     for name, value in (("subject", subjects), ("session", sessions)):
         if value is None:
             continue
-        values = [value] if isinstance(value, (str, int, np.integer)) else list(value)
+        values = _listed(value)
         parts.append(f"{name}{'s' if len(values) > 1 else ''} "
                      f"{', '.join(str(v) for v in values)}")
     return "; ".join(parts)

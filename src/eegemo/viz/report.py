@@ -275,11 +275,14 @@ def _continuous(windows: np.ndarray, starts: np.ndarray, sfreq: float) -> np.nda
     return np.concatenate(parts, axis=1)
 
 
-def _run_section(report, run: Path, facts: dict, label: str | None = None) -> list:
+def _run_section(report, run: Path, facts: dict,
+                 label: str | None = None) -> tuple[list, bool]:
+    """Add a recognition run's section; its row of the summary table (empty if skipped) and
+    whether its splits were of rows, not trials."""
     m = _read_json(run / "metrics.json")
     if not m:
         logger.warning("report: %s has no readable metrics.json; skipped", run)
-        return []
+        return [], False
     s = m.get("summary", {})
     protocol = m.get("protocol", "?")
     notes = [protocol.get(k) for k in ("note", "transductive_note")] if isinstance(protocol, dict) else []
@@ -374,7 +377,7 @@ def _run_section(report, run: Path, facts: dict, label: str | None = None) -> li
             + (" (SIMULATED data)" if sim else ""), _data_words(cfg, sim, n_classes),
             shown_protocol,
             _fmt(s.get("accuracy_mean")), "– (1 subject)" if one else _fmt(s.get("accuracy_std")),
-            _fmt(s.get("balanced_accuracy_mean")), _fmt(s.get("f1_macro_mean"))]
+            _fmt(s.get("balanced_accuracy_mean")), _fmt(s.get("f1_macro_mean"))], window_level
 
 
 def _data_words(cfg: dict, sim: str, n_classes: int | None) -> str:
@@ -582,11 +585,12 @@ def make_report(out: str | os.PathLike, *, store=None, runs: Sequence[str | os.P
         data_label, facts = _store_section(report, store, rng)
         plt.close("all")
     labels = _run_labels([*runs, *generator_runs])
-    rec_rows = []
+    rec_rows, row_level = [], []
     for run in runs:
-        row = _run_section(report, Path(run), facts, labels[str(run)])
+        row, window_level = _run_section(report, Path(run), facts, labels[str(run)])
         if row:
             rec_rows.append(row)
+            row_level.append(window_level)
         plt.close("all")
     gen_rows = [_generator_section(report, Path(r), store, rng, facts, labels[str(r)])
                 for r in generator_runs]
@@ -607,8 +611,7 @@ def make_report(out: str | os.PathLike, *, store=None, runs: Sequence[str | os.P
         intro = ((f"<p>Data: {html.escape(data_label)} (runs marked 'another store' were made on "
                   "other data). " if data_label else "<p>")
                  + "Means ± std are over subjects; splits are made of "
-                 + ("rows, not trials (see each run's note)" if rec_rows and all(
-                     "(rows, not trials)" in str(r[3]) for r in rec_rows)
+                 + ("rows, not trials (see each run's note)" if row_level and all(row_level)
                     else "whole trials except where a protocol is marked 'rows, not trials'")
                  + ".</p>")
         report.add_html(intro + summary, title="Results at a glance", section="Summary")
