@@ -771,3 +771,39 @@ def test_a_selection_that_matches_nothing_says_so_not_why_the_rest_fails(eegmmid
     with pytest.raises(DataFormatError, match=r"no recording of the subjects/sessions asked for "
                        r"\(found none for the subjects all, sessions \[2\] asked for\)"):
         read(eegmmidb_dir, sessions=[2], labels=["T1", "T2"])
+
+
+def test_tmin_and_duration_cut_every_epoch_around_its_event(tmp_path, fixtures_dir):
+    """Epoched files: the defaults keep whole epochs; tmin=/duration= keep a window relative to each
+    event (time 0, as mne.Epochs.crop), onsets follow, and a window outside the epochs is one line."""
+    ep, x, _ = _epochs(n_times=200)                       # 100 Hz, epochs 0-2 s around events
+    ep.shift_time(-0.5)                                   # epochs now -0.5 to 1.5 s
+    path = tmp_path / "rec-epo.fif"
+    ep.save(path, verbose="error")
+    (whole,) = generic.read(path)
+    assert [t.n_times for t in whole.trials] == [200] * 6 and "epoch_window_s" not in whole.extra
+    (cut,) = generic.read(path, tmin=0.0, duration=1.0)   # the second after each event
+    assert [t.n_times for t in cut.trials] == [100] * 6
+    assert cut.extra["epoch_window_s"] == [0.0, 1.0]
+    for k, t in enumerate(cut.trials):
+        np.testing.assert_allclose(t.load(), x[k, :3, 50:150], rtol=1e-6)
+        assert t.onset == pytest.approx(whole.trials[k].onset + 0.5)
+    (tail,) = generic.read(path, tmin=0.25)               # from 0.25 s to the epoch's end
+    np.testing.assert_allclose(tail.trials[3].load(), x[3, :3, 75:], rtol=1e-6)
+    with pytest.raises(ConfigurationError, match=r"rec-epo.fif: tmin=1, duration=1.0 fall outside "
+                       r"the epochs \(-0.5 to 1.5 s around each event"):
+        generic.read(path, tmin=1.0, duration=1.0)
+    # EEGLAB epochs (-0.06 to 0.1 s at 50 Hz) and FieldTrip trials (-0.01 to 0.01 s at 400 Hz)
+    eeglab = fixtures_dir / "EEGLAB" / "test_epochs.set"
+    (e,) = generic.read(eeglab)
+    (e2,) = generic.read(eeglab, tmin=0.0, duration=0.06)
+    assert [t.n_times for t in e2.trials] == [3] * 4
+    np.testing.assert_allclose(e2.trials[2].load(), e.trials[2].load()[:, 3:6])
+    ft = fixtures_dir / "fieldtrip_CNT" / "epoched_v7.mat"
+    (f,) = generic.read(ft)
+    (f2,) = generic.read(ft, tmin=0.0, duration=0.01)
+    assert [t.n_times for t in f2.trials] == [4] * 3
+    np.testing.assert_allclose(f2.trials[1].load(), f.trials[1].load()[:, 4:8])
+    assert f2.trials[1].onset == pytest.approx(f.trials[1].onset + 0.01)
+    with pytest.raises(ConfigurationError, match="fall outside the FieldTrip trial 1"):
+        generic.read(ft, tmin=0.0, duration=1.0)

@@ -36,7 +36,8 @@ def add_reader_options(p) -> None:
                         "order (e.g. T1,T2)")
     p.add_argument("--duration", type=float, metavar="S", default=None,
                    help="generic recordings: trial length in seconds (needed for zero-length "
-                        "trigger events)")
+                        "trigger events; for epoched files, the part of each epoch from "
+                        "tmin (default 0: the event) kept)")
     p.add_argument("--read-option", action="append", metavar="KEY=VALUE", default=None,
                    help="any other reader option, repeatable (e.g. tmin=-0.2, "
                         "data_format=int32, sidecar=events.tsv)")

@@ -42,8 +42,11 @@ zero-length events described by their codes (``"1"``, ``"255"``), ``extra["event
 ``picks=`` names it. ``unlabelled=True`` returns the whole recording (from ``tmin``, ``duration``
 long) as one trial with label ``None``.
 
-Epoched files (EEGLAB, FieldTrip, FIF Epochs) give one trial per epoch (``extra["epoched"]``);
-``tmin``/``duration`` do not apply. FIF epochs are numbered by their event codes
+Epoched files (EEGLAB, FieldTrip, FIF Epochs) give one trial per epoch (``extra["epoched"]``),
+the whole epoch as stored by default; ``tmin``/``duration`` cut every epoch relative to its event
+(time 0 of the epoch, as in :meth:`mne.Epochs.crop`): from ``tmin`` for ``duration`` seconds, or to
+the epoch's end with ``duration=None`` (``tmin=0.2`` drops a baseline and the first 200 ms after the
+event). FIF epochs are numbered by their event codes
 (``{"positive": 1, "neutral": 2}`` → labels 1, 2), unless ``labels=``/``label_map=`` choose.
 
 Data stay on disk (``preload=False``); each trial's loader reads only its samples, in volts, EEG
@@ -691,6 +694,23 @@ def _epoch_onsets(ep) -> list[float | None]:
     return [float(s) / sfreq + float(ep.tmin) for s in samples]
 
 
+def _epoch_window(t0: float, n_times: int, sfreq: float, tmin: float, duration: float | None,
+                  path: Path, what: str = "epochs") -> tuple[int, int]:
+    """Samples ``a:b`` of an epoch starting at ``t0`` s from its event that ``tmin``/``duration``
+    keep: the whole epoch for the defaults (0, None), else from ``tmin`` s after the event for
+    ``duration`` s (to the epoch's end where None). A window outside the epoch is refused."""
+    if tmin == 0.0 and duration is None:
+        return 0, n_times
+    a = int(round((tmin - t0) * sfreq))
+    b = n_times if duration is None else a + int(round(duration * sfreq))
+    if not 0 <= a < b <= n_times:
+        end = t0 + n_times / sfreq
+        asked = f"{tmin:g}" + (f" to {tmin + duration:g}" if duration is not None else " to the end")
+        raise ConfigurationError(f"{path}: tmin={tmin:g}, duration={duration} fall outside the "
+                                 f"{what} ({t0:g} to {end:g} s around each event; asked {asked} s)")
+    return a, b
+
+
 def _read_epochs(ep, path: Path, *, labels, label_map, picks, tmin: float,
                  duration: float | None, unlabelled, onsets: bool, codes: bool, common: dict,
                  extra: dict) -> Recording:
@@ -707,14 +727,15 @@ def _read_epochs(ep, path: Path, *, labels, label_map, picks, tmin: float,
     codes : bool
         Number the names by their event codes where neither ``labels`` nor ``label_map`` is given
         (codes the file's writer chose, as in FIF; EEGLAB's are MNE's own numbering).
-    labels, label_map, picks, tmin, duration, unlabelled
-        As :func:`read`; ``tmin`` and ``duration`` do not apply to epochs.
+    labels, label_map, picks, unlabelled
+        As :func:`read`.
+    tmin, duration
+        Part of every epoch to keep, relative to its event (:func:`_epoch_window`).
     common, extra : dict
         Recording fields built by :func:`_read_one`.
     """
-    if tmin != 0.0 or duration is not None:
-        logger.info("%s: epoched data: each epoch is one trial as stored (tmin=/duration= do not "
-                    "apply)", path.name)
+    sfreq = float(ep.info["sfreq"])
+    a, b = _epoch_window(float(ep.tmin), len(ep.times), sfreq, tmin, duration, path)
     idx = _pick(ep, picks, path)
     file_names = [ep.ch_names[i] for i in idx]
     names = _channel_names(file_names)
@@ -733,15 +754,15 @@ def _read_epochs(ep, path: Path, *, labels, label_map, picks, tmin: float,
                 raise
             logger.info("%s; each epoch read as an unlabelled trial", exc)
             mapping, unlabelled = dict.fromkeys(descs), True
-    sfreq = float(ep.info["sfreq"])
     starts = _epoch_onsets(ep) if onsets else [None] * len(descs)
+    starts = [None if s is None else s + a / sfreq for s in starts]
     data = ep.get_data(picks=idx, copy=False) if ep.preload else None
     on_disk = None if ep.preload else _FifEpochsOnDisk(path)   # the file is closed after reading
 
     def make_loader(k: int, i: int):
         def loader():
             try:
-                x = on_disk.get(k, idx)
+                x = on_disk.get(k, idx)[:, a:b]
             except Exception as exc:
                 raise data_error(path, f"epoch {k + 1} unreadable (truncated or corrupt file?)",
                                  found=f"{type(exc).__name__}: {exc}") from None
@@ -753,12 +774,16 @@ def _read_epochs(ep, path: Path, *, labels, label_map, picks, tmin: float,
         if desc not in mapping:
             continue
         i = len(trials) + 1
-        kw: dict = (dict(data=check_finite(np.ascontiguousarray(data[k]), path, f"epoch {k + 1}"))
+        kw: dict = (dict(data=check_finite(np.ascontiguousarray(data[k][:, a:b]), path,
+                                           f"epoch {k + 1}"))
                     if data is not None else dict(loader=make_loader(k, i)))
         trials.append(Trial(index=i, label=mapping[desc], sfreq=sfreq, ch_names=names, kind="raw",
-                            n_times=len(ep.times), onset=starts[k], **kw))
+                            n_times=b - a, onset=starts[k], **kw))
     extra.update(epoched=True, file_ch_names=file_names, n_channels_file=len(ep.ch_names),
                  events_from="epochs", events=dict(Counter(descs)))
+    if (a, b) != (0, len(ep.times)):
+        extra["epoch_window_s"] = [round(float(ep.tmin) + a / sfreq, 9),
+                                   round(float(ep.tmin) + b / sfreq, 9)]
     label_names = {} if unlabelled is True else _label_names(mapping)
     return Recording(trials=trials, label_names=label_names, date=_meas_date(ep.info), extra=extra,
                      **common)
@@ -1043,6 +1068,8 @@ class _FieldTrip:
                 self.shapes = [tuple(reversed(f[r].shape)) for r in np.asarray(g["trial"][()]).ravel()]
                 self.trialinfo = np.asarray(g["trialinfo"][()]).T if "trialinfo" in g else None
                 self.sampleinfo = (np.asarray(g["sampleinfo"][()]).T if "sampleinfo" in g else None)
+                self.t0 = [float(np.asarray(f[r][()]).ravel()[0]) if f[r].size else 0.0
+                           for r in np.asarray(g["time"][()]).ravel()] if "time" in g else None
                 self.unit = None
                 try:   # hdr.chanunit: a cell array of strings, one per channel
                     refs = np.asarray(g["hdr"]["chanunit"][()]).ravel()
@@ -1061,6 +1088,12 @@ class _FieldTrip:
         if self.trialinfo is not None and self.trialinfo.shape[0] == 1 and len(cells) > 1:
             self.trialinfo = self.trialinfo.T
         self.sampleinfo = np.atleast_2d(d.sampleinfo) if hasattr(d, "sampleinfo") else None
+        times = getattr(d, "time", None)   # seconds from each trial's event
+        if times is not None:
+            cells = list(times) if times.dtype == object else [times]
+            self.t0 = [float(np.atleast_1d(c)[0]) if np.size(c) else 0.0 for c in cells]
+        else:
+            self.t0 = None
         hdr = getattr(d, "hdr", None)
         unit = getattr(hdr, "chanunit", None) if hdr is not None else None
         self.unit = [str(u) for u in np.atleast_1d(unit)] if unit is not None else None
@@ -1159,14 +1192,18 @@ def _read_fieldtrip(path: Path, *, labels, label_map, sidecar, picks, tmin, dura
         mapping = (_resolve_map(codes, labels, label_map, path) if unlabelled is not True
                    else dict.fromkeys(set(codes), None))
         trials = []
+        t0s = ft.t0 if ft.t0 is not None and len(ft.t0) == len(ft.shapes) else [0.0] * len(codes)
         for k, (code, shp) in enumerate(zip(codes, ft.shapes)):
             if code not in mapping:
                 continue
             i = len(trials) + 1
-            onset = float(ft.sampleinfo[k, 0] - 1) / sfreq if ft.sampleinfo is not None else None
+            a, b = _epoch_window(t0s[k], int(shp[1]), sfreq, tmin, duration, path,
+                                 f"FieldTrip trial {k + 1}")
+            onset = (float(ft.sampleinfo[k, 0] - 1 + a) / sfreq if ft.sampleinfo is not None
+                     else None)
             trials.append(Trial(index=i, label=mapping[code], sfreq=sfreq, ch_names=ch_names,
-                                kind="raw", n_times=int(shp[1]), onset=onset,
-                                loader=make_loader(k, 0, int(shp[1]), i)))
+                                kind="raw", n_times=b - a, onset=onset,
+                                loader=make_loader(k, a, b, i)))
         extra["epoched"] = True
         names = {} if unlabelled is True else _label_names(mapping)
         return Recording(trials=trials, label_names=names, extra=extra, **common)
@@ -1242,9 +1279,11 @@ def read(path: str | os.PathLike, *, labels: Sequence[str] | None = None,
     data_format : {"int16", "int32"} | None
         Neuroscan ``.cnt`` sample format; detected from the file when ``None``.
     tmin : float
-        Seconds added to every event onset (negative to start before the event).
+        Seconds added to every event onset (negative to start before the event). Epoched files:
+        where each kept part of an epoch starts, in seconds from its event.
     duration : float | None
-        Trial length in seconds; ``None`` uses each event's own duration.
+        Trial length in seconds; ``None`` uses each event's own duration (epoched files: to the
+        epoch's end; the defaults keep whole epochs as stored).
     subject : str | None
         Override the subject parsed from the file name.
     session : int | None
