@@ -807,3 +807,35 @@ def test_tmin_and_duration_cut_every_epoch_around_its_event(tmp_path, fixtures_d
     assert f2.trials[1].onset == pytest.approx(f.trials[1].onset + 0.01)
     with pytest.raises(ConfigurationError, match="fall outside the FieldTrip trial 1"):
         generic.read(ft, tmin=0.0, duration=1.0)
+
+
+def test_trigger_channel_typed_as_eeg_by_its_name(tmp_path, caplog):
+    """EDF types every channel as EEG: a channel named TRIG holding trigger codes gives the events
+    (read back from the µV MNE converts it to), and stays out of the trials even with picks=None;
+    a channel of that name holding an analog signal is no trigger channel."""
+    import logging
+
+    pytest.importorskip("edfio")
+    sfreq = 100.0
+    info = mne.create_info(["Fz", "Cz", "TRIG"], sfreq, "eeg")
+    x = np.random.default_rng(0).normal(0, 1e-5, (3, 3000))
+    x[2] = 0
+    for s, code in ((200, 2), (900, 1), (1600, 2), (2300, 1)):
+        x[2, s:s + 10] = code * 1e-6          # written as 1 and 2 µV: codes in the EDF
+    mne.export.export_raw(tmp_path / "trig.edf", mne.io.RawArray(x, info, verbose="error"),
+                          fmt="edf", verbose="error")
+    with caplog.at_level(logging.INFO, logger="eegemo"):
+        (rec,) = generic.read(tmp_path / "trig.edf", duration=2.0)
+    assert rec.extra["events_from"] == "stim:TRIG"
+    assert rec.labels == [2, 1, 2, 1] and [t.onset for t in rec.trials] == [2.0, 9.0, 16.0, 23.0]
+    assert rec.ch_names == ("Fz", "Cz")
+    (every,) = generic.read(tmp_path / "trig.edf", duration=2.0, picks=None)
+    assert every.ch_names == ("Fz", "Cz")                 # the codes are the labels: left out
+    # an analog signal on a channel named like a trigger channel: not searched, said at info level
+    x[2] = np.random.default_rng(1).normal(0, 1e-5, 3000)
+    mne.export.export_raw(tmp_path / "analog.edf", mne.io.RawArray(x, info, verbose="error"),
+                          fmt="edf", verbose="error")
+    with caplog.at_level(logging.INFO, logger="eegemo"), \
+            pytest.raises(DataFormatError, match="no annotations and no sidecar"):
+        generic.read(tmp_path / "analog.edf", duration=2.0)
+    assert "TRIG is named as a trigger channel but holds an analog signal" in caplog.text

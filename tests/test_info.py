@@ -75,6 +75,17 @@ def test_cli_info_unlabelled_file_and_errors(fixtures_dir, tmp_path, capsys):
     assert d["unlabelled_trials"] == 1 and d["n_channels"] == 126 and d["sfreq"] == 400.0
     assert d["events"] == {"7": 3, "109": 2, "0": 1}
     assert d["total_duration_s"] == pytest.approx(3070 / 400, abs=1e-3)
+    # events found but not cut (zero-length triggers, no --duration): the text says why
+    assert set(d["unlabelled_because"]) == {"scan41_short.cnt"}
+    assert "zero duration" in d["unlabelled_because"]["scan41_short.cnt"]
+    assert main(["info", str(fixtures_dir / "CNT" / "scan41_short.cnt")]) == 0
+    text = capsys.readouterr().out
+    assert "not cut" in text and "scan41_short.cnt: the 6 selected event(s) have zero duration" \
+        in text and "--duration" in text
+    assert main(["info", str(fixtures_dir / "CNT" / "scan41_short.cnt"), "--duration", "0.5",
+                 "--json"]) == 0
+    cut = json.loads(capsys.readouterr().out)
+    assert cut["unlabelled_trials"] == 0 and cut["unlabelled_because"] == {}
     assert main(["info", str(tmp_path / "missing")]) == 2
     assert "not found" in capsys.readouterr().err
     (tmp_path / "x.txt").write_text("nothing")

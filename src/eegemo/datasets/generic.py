@@ -36,7 +36,9 @@ Zero-length events (triggers) therefore need ``duration=``. Sidecars are ``<stem
 ``sidecar=``; they need the columns ``onset``, ``duration`` and ``label`` (or BIDS' ``trial_type``);
 a sidecar wins over the file's annotations. Annotations named ``BAD_…``, ``EDGE…`` or ``boundary`` are
 never trials. A recording with neither (BioSemi BDF, a Raw FIF) takes its events from the first stim
-channel with triggers (:func:`mne.find_events`; a BDF Status channel masked to its 16 trigger bits):
+channel with triggers (:func:`mne.find_events`; a BDF Status channel masked to its 16 trigger bits;
+a channel of another type named as a trigger channel, such as an EDF's ``TRIG`` or ``Marker``,
+where it holds whole-number codes, as stored or in µV/mV):
 zero-length events described by their codes (``"1"``, ``"255"``), ``extra["events_from"]``
 ``"stim:<channel>"``; that channel is left out of the trials (even with ``picks=None``) unless
 ``picks=`` names it. ``unlabelled=True`` returns the whole recording (from ``tmin``, ``duration``
@@ -753,6 +755,7 @@ def _read_epochs(ep, path: Path, *, labels, label_map, picks, tmin: float,
             if unlabelled != "auto":
                 raise
             logger.info("%s; each epoch read as an unlabelled trial", exc)
+            extra["unlabelled_because"] = str(exc).removeprefix(f"{path}: ")
             mapping, unlabelled = dict.fromkeys(descs), True
     starts = _epoch_onsets(ep) if onsets else [None] * len(descs)
     starts = [None if s is None else s + a / sfreq for s in starts]
@@ -863,6 +866,7 @@ def _read_one(path: Path, *, labels, label_map, sidecar, picks, data_format, tmi
         if unlabelled != "auto" or (sc is not None and sidecar is not None):
             raise
         logger.info("%s; read as one unlabelled trial", exc)
+        extra["unlabelled_because"] = str(exc).removeprefix(f"{path}: ")
         trial = _whole(raw, path, picks_idx, ch_names, tmin=0.0, duration=None)
         return Recording(trials=[trial], label_names={}, date=_meas_date(raw.info), extra=extra,
                          **common)
@@ -975,17 +979,45 @@ _COMBINED_STIM = {"sti014", "sti101", "status", "trigger", "trig", "stim"}
 _BIT_STIM = re.compile(r"^sti\s?0(0[1-9]|1[0-6])$", re.IGNORECASE)
 
 
+#: trigger channels by their names, whatever type the file gives them (EDF types every channel as
+#: EEG, so an EDF "TRIG" or "Marker" channel is an EEG channel to MNE)
+_TRIGGER_NAME = re.compile(r"^(?:EEG\s+)?(?:STATUS|TRIG\w*|STI\s?0?14|STI101|STIM|MARKERS?|"
+                           r"EVENTS?)$", re.IGNORECASE)
+
+
 def _stim_channels(raw) -> list[str]:
-    """Names of the channels MNE types as stim (trigger) channels, combined channels first."""
+    """Names of the trigger channels: those MNE types as stim, combined channels first, then those
+    of other types named as trigger channels (``TRIG``, ``Marker``, ``Status``, …), then
+    Neuromag's single-bit lines."""
     import mne
 
-    names = [raw.ch_names[i] for i in mne.pick_types(raw.info, stim=True, exclude=[])]
+    typed = set(mne.pick_types(raw.info, stim=True, exclude=[]))
+    named = {i for i, c in enumerate(raw.ch_names) if _TRIGGER_NAME.match(c.strip())}
 
-    def rank(name: str) -> int:
+    def rank(i: int) -> int:
+        name = raw.ch_names[i]
+        if i not in typed:
+            return 2
         if name.replace(" ", "").lower() in _COMBINED_STIM:
             return 0
-        return 2 if _BIT_STIM.match(name.strip()) else 1
-    return sorted(names, key=rank)   # stable: the file's order within a rank
+        return 3 if _BIT_STIM.match(name.strip()) else 1
+    return [raw.ch_names[i] for i in sorted(typed | named, key=lambda i: (rank(i), i))]
+
+
+def _integer_codes(x: np.ndarray) -> np.ndarray | None:
+    """A trigger channel typed as a signal (EDF) as integer codes: as stored, or scaled back from
+    the µV or mV MNE converted it from (within 0.02 of whole numbers: an EDF's 16-bit steps);
+    all zeros for a flat channel; None for an analog signal (no scale gives non-zero whole
+    numbers, or more than 256 distinct values), which is no trigger channel."""
+    if not np.any(x):
+        return np.zeros(len(x), np.int64)
+    for scale in (1.0, 1e6, 1e3):
+        v = x * scale
+        codes = np.round(v)
+        if (np.any(codes) and np.all(np.abs(v - codes) <= 0.02)
+                and len(np.unique(codes)) <= 256):
+            return codes.astype(np.int64)
+    return None
 
 
 def _stim_events(raw, path: Path, fmt: str = "") -> tuple[list[tuple[float, float, str]],
@@ -1000,11 +1032,22 @@ def _stim_events(raw, path: Path, fmt: str = "") -> tuple[list[tuple[float, floa
 
     sfreq = float(raw.info["sfreq"])
     mask = _BDF_TRIGGER_MASK if fmt == "bdf" else None
+    stim_typed = set(mne.pick_types(raw.info, stim=True, exclude=[]))
     for name in _stim_channels(raw):
         try:
+            source = raw
+            if raw.ch_names.index(name) not in stim_typed:   # a trigger channel typed as a signal
+                codes = _integer_codes(raw.get_data(picks=[name])[0])
+                if codes is None:
+                    logger.info("%s: channel %s is named as a trigger channel but holds an analog "
+                                "signal: not searched for triggers", path.name, name)
+                    continue
+                source = mne.io.RawArray(codes[None].astype(float),
+                                         mne.create_info([name], sfreq, "stim"),
+                                         first_samp=raw.first_samp, verbose="error")
             # every change to a non-zero code is an event (a code stepping to another without
             # returning to 0, a trigger already high at the first sample)
-            found = mne.find_events(raw, stim_channel=name, shortest_event=1, mask=mask,
+            found = mne.find_events(source, stim_channel=name, shortest_event=1, mask=mask,
                                     mask_type="and", consecutive=True, initial_event=True,
                                     verbose="error")
         except Exception as exc:

@@ -46,7 +46,9 @@ def summarize(path_or_recordings: str | os.PathLike | Sequence[Recording], datas
         ``min_trial_duration_s``, ``max_trial_duration_s`` (``None`` where lengths are unknown or
         meaningless, e.g. the Bird table), ``labels`` (label name → trial count, in label order),
         ``unlabelled_trials``, ``events`` (description → count of the events found in generic
-        recordings, whether or not they became trials).
+        recordings, whether or not they became trials), ``unlabelled_because`` (file name → why
+        a generic recording with events was read unlabelled, e.g. zero-length triggers without
+        ``duration=``).
     """
     path = None
     if isinstance(path_or_recordings, (str, os.PathLike)):
@@ -80,6 +82,8 @@ def summarize(path_or_recordings: str | os.PathLike | Sequence[Recording], datas
     events: Counter = Counter()
     for r in recs:
         events.update(r.extra.get("events") or {})
+    because = {Path(str(r.source)).name: r.extra["unlabelled_because"] for r in recs
+               if r.extra.get("unlabelled_because") and r.extra.get("events")}
     return {
         "path": str(path) if path is not None else None,
         "dataset": (datasets[0] if len(datasets) == 1 else datasets) if datasets else dataset,
@@ -103,6 +107,7 @@ def summarize(path_or_recordings: str | os.PathLike | Sequence[Recording], datas
         "labels": labels,
         "unlabelled_trials": sum(1 for t in trials if t.label is None),
         "events": dict(events),
+        "unlabelled_because": because,
     }
 
 
@@ -176,5 +181,10 @@ def format_summary(d: dict) -> str:
     if d.get("events"):
         ev = sorted(d["events"].items(), key=lambda kv: -kv[1])
         rows.append(("events", _fmt_list([f"{k}: {v}" for k, v in ev], 10)))
+    because = d.get("unlabelled_because") or {}
+    for name, why in list(because.items())[:3]:
+        rows.append(("not cut", f"{name}: {why}"))
+    if len(because) > 3:
+        rows.append(("not cut", f"… and {len(because) - 3} more file(s) read unlabelled"))
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
