@@ -133,6 +133,12 @@ def test_cli_train_generate_synth_eval(tiny_store, tmp_path, capsys):
     (run / "synth_eval.json").write_text(json.dumps(res))
     page = make_report(tmp_path / "r.html", store=tiny_store, generator_runs=[run]).read_text()
     assert "held-out trials of the seed-standard protocol" in page and "window-level" not in page
+    # the metrics table names each measure: FID's feature space, TSTR's chance, a gain not computed
+    assert res["n_classes"] == 3
+    assert "FID (on ccnn penultimate layer" in page and "TSTR accuracy (train on synthetic, test " \
+        "on real; chance 0.33)" in page
+    assert "augmentation gain (accuracy with minus without synthetic windows)</td><td>not " \
+        "computed" in page.replace("\n", "").replace(" <", "<")
     del res["c2st_folds"]
     (run / "synth_eval.json").write_text(json.dumps(res))
     page = make_report(tmp_path / "r.html", store=tiny_store, generator_runs=[run]).read_text()

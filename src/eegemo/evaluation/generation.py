@@ -732,6 +732,7 @@ def synth_eval(run: str | os.PathLike, store, out_json: str | os.PathLike | None
         "psd_distance_units": "dB (10 log10 power)",
         "real_rows_seen_by_generator": seen_by_generator,
         "n_real": int(len(ho)), "n_fake": int(len(F_ho)),
+        "n_classes": int(len(np.unique(np.r_[y_tr, y_ho]))),
         "seconds": time.perf_counter() - t0,
     })
     if out_json is not None:

@@ -394,6 +394,35 @@ def _data_words(cfg: dict, sim: str, n_classes: int | None) -> str:
     return words
 
 
+#: the generator metrics table's names for synth-eval's keys
+_METRIC_NAMES = {
+    "c2st": "C2ST accuracy, linear (0.5 = indistinguishable)",
+    "c2st_real_floor": "C2ST real floor, linear",
+    "c2st_nonlinear": "C2ST accuracy, boosted trees",
+    "c2st_nonlinear_real_floor": "C2ST real floor, boosted trees",
+    "psd_distance": "PSD distance (dB)",
+    "psd_distance_real_floor": "PSD distance real floor (dB)",
+    "topomap_correlation": "topomap correlation (class means, real vs synthetic)",
+    "trtr": "TRTR accuracy (train on real, test on real)",
+    "augmentation_gain": "augmentation gain (accuracy with minus without synthetic windows)",
+    "diversity": "diversity (pairwise distance among synthetic / among real windows; 1 = as varied)",
+}
+#: what a metric synth-eval left out (None) means
+_NOT_COMPUTED = {"augmentation_gain": "not computed (needs synth-eval with augmentation on a "
+                                      "seed-standard or trial-kfold hold-out)"}
+
+
+def _metric_name(key: str, ev: dict) -> str:
+    """A readable name for one synth-eval metric: FID says its feature space, TSTR its chance."""
+    if key == "fid":
+        return f"FID (on {ev.get('fid_features') or 'unrecorded features'})"
+    if key == "tstr":
+        n = ev.get("n_classes")
+        return ("TSTR accuracy (train on synthetic, test on real"
+                + (f"; chance {1 / n:.2f})" if isinstance(n, int) and n > 0 else ")"))
+    return _METRIC_NAMES.get(key, key)
+
+
 def _generator_section(report, run: Path, store, rng, facts: dict,
                        label: str | None = None) -> list:
     cfg = _read_json(run / "config.json") or {}
@@ -431,10 +460,11 @@ def _generator_section(report, run: Path, store, rng, facts: dict,
             std = v.get("std", v.get("gain_std")) if isinstance(v, dict) else None
             return _fmt(scalar(v)) + (f" ± {_fmt(std)}" if isinstance(std, (int, float)) else "")
 
-        rows = [(k, spread(ev.get(k))) for k in keys if k in ev]
+        rows = [(_metric_name(k, ev), spread(ev.get(k)) if ev.get(k) is not None
+                 else _NOT_COMPUTED.get(k, "–")) for k in keys if k in ev]
         over = (ev.get("augmentation_gain") or {}).get("gain_over_control")
         if isinstance(over, dict) and "mean" in over:
-            rows.append(("augmentation gain over real control rows", spread(over)))
+            rows.append(("augmentation gain over real control rows (accuracy)", spread(over)))
         judged = (f"Judged on the {'simulated' if sim else 'real'} held-out trials of the "
                   f"{ev.get('protocol') or '?'} protocol "
                   f"({ev.get('n_real', '?')} windows) with {ev.get('features') or 'the store array'}"
