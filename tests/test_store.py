@@ -779,3 +779,30 @@ def test_workers_of_another_eegemo_version_are_refused(monkeypatch):
         with pytest.raises(ConfigurationError, match=r"Dask worker (tcp|inproc)://\S+ cannot run "
                            r"eegemo \(ModuleNotFoundError"):
             _dask.connect(cluster.scheduler_address, timeout=10)
+
+
+def test_a_worker_joining_after_the_check_is_refused_on_its_first_task(tmp_path, monkeypatch):
+    """Workers connected when eegemo connects are checked at once; one that joins later (adaptive
+    scaling) is checked by each task before it runs: prepare and train refuse it in one line, and
+    no run folder or half-written recording is left as if it were this eegemo's."""
+    distributed = pytest.importorskip("distributed")
+    from sklearn.linear_model import LogisticRegression
+
+    from eegemo import _dask
+    from eegemo.evaluation import run
+
+    recs = make_recordings(n_subjects=2)
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+        store = prepare(recs, tmp_path / "store", scheduler=cluster.scheduler_address)
+        # as if the only worker had joined after the check at connection, running another eegemo
+        monkeypatch.setattr(_dask, "check_workers", lambda client: None)
+        monkeypatch.setattr(_dask, "_local_version", lambda: "0.0.0-other")
+        pattern = (r"Dask worker (tcp|inproc)://\S+ runs another eegemo \(expected 0\.0\.0-other, "
+                   r"found [^ ]+ \(source [0-9a-f]{12}\); it joined after")
+        with pytest.raises(ConfigurationError, match=pattern):
+            prepare(recs, tmp_path / "other", scheduler=cluster.scheduler_address)
+        with pytest.raises(ConfigurationError, match=pattern):
+            run(store, LogisticRegression(max_iter=200), "loso", tmp_path / "run",
+                scheduler=cluster.scheduler_address)
+    assert not (tmp_path / "run").exists()
+    assert len(open_store(tmp_path / "store").index) == len(store.index)

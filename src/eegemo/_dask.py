@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -91,8 +92,9 @@ def check_workers(client) -> None:
     than this process or cannot import it: their windows, features and models would not be this
     one's.
 
-    Only the workers connected now are checked: a cluster that starts workers later (adaptive
-    scaling from zero) is not.
+    Only the workers connected now are checked here; every task eegemo submits checks its worker
+    again before it runs (:func:`run_checked`), so a worker that joins later (adaptive scaling)
+    is refused on its first task.
     """
     mine = _local_version()
     try:
@@ -116,6 +118,34 @@ def check_workers(client) -> None:
                                  f"{addr}" + (f" and {len(other) - 1} more worker(s)"
                                               if len(other) > 1 else "")
                                  + "); install the same eegemo on every worker")
+
+
+@functools.lru_cache(maxsize=1)
+def _worker_version() -> str:
+    """:func:`_eegemo_version` of this worker process, computed once."""
+    return _eegemo_version()
+
+
+def run_checked(expected: str, fn, /, *args, **kwargs):
+    """Run ``fn(*args, **kwargs)`` on a Dask worker once the worker is seen to run the eegemo
+    ``expected`` (:func:`_local_version` of the process that submitted it).
+
+    :func:`check_workers` asks the workers connected when eegemo connects; a worker that joins
+    later (adaptive scaling) is checked here, on its first task, and refused in one line naming
+    it instead of computing another version's windows or folds.
+    """
+    found = _worker_version()
+    if found != expected:
+        try:
+            from distributed import get_worker
+
+            where = f"Dask worker {get_worker().address}"
+        except Exception:   # noqa: BLE001 - run outside a worker
+            where = "a Dask worker"
+        raise ConfigurationError(f"{where} runs another eegemo (expected {expected}, found "
+                                 f"{found}; it joined after eegemo checked the workers); install "
+                                 "the same eegemo on every worker")
+    return fn(*args, **kwargs)
 
 
 def _identity(address: str, timeout: float) -> dict:

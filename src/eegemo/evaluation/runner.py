@@ -696,7 +696,10 @@ def _execute(tasks: list[dict], *, jobs: int, client) -> list[dict]:
 
             from .._processes import lost_worker_error
 
-            futures = [client.submit(_run_fold, t, pure=False) for t in tasks]
+            from .._dask import _local_version, run_checked
+
+            mine = _local_version()   # a worker that joined after connecting is checked per task
+            futures = [client.submit(run_checked, mine, _run_fold, t, pure=False) for t in tasks]
             for _ in as_completed(futures, loop=client.loop):   # not the default client
                 bar.update()
             try:

@@ -929,10 +929,14 @@ def _run_dask(remote, payloads, keys, cfg_dict, recdir, client, commit, bar, rec
     """Compute recordings ``remote`` on the workers of a connected ``distributed.Client``."""
     from distributed import as_completed
 
+    from .._dask import _local_version, run_checked
+
+    mine = _local_version()   # a worker that joined after connecting is checked per task
     done_rows = 0
     futures = {}
     for i in remote:
-        fut = client.submit(process_payload, payloads[i], cfg_dict, keys[i], str(recdir),
+        fut = client.submit(run_checked, mine, process_payload, payloads[i], cfg_dict, keys[i],
+                            str(recdir),
                             _sent_from(recs_of[i]),
                             pure=False, key=f"eegemo-prepare-{keys[i]}-{uuid.uuid4().hex[:8]}")
         futures[fut.key] = (i, fut)
