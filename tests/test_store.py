@@ -553,6 +553,45 @@ def test_process_pool_and_dask_match_serial(tmp_path):
     assert dask_store.summary["jobs"] == "dask"
 
 
+_DASK_EVENTS: list[str] = []
+
+
+def _counted_process_payload(*args, **kwargs):
+    from eegemo.store._compute import process_payload
+
+    out = process_payload(*args, **kwargs)
+    _DASK_EVENTS.append("done")
+    return out
+
+
+def test_dask_prepare_pickles_a_few_recordings_at_a_time(tmp_path, monkeypatch):
+    """In-memory recordings are pickled for Dask as tasks are submitted, a few in flight (twice
+    the cluster's threads), not all at once; the store equals a serial one."""
+    from distributed import LocalCluster
+
+    from eegemo.store import _prepare
+
+    recs = make_recordings(n_subjects=6)
+    events = _DASK_EVENTS
+    events.clear()
+    payload = _prepare._payload
+
+    def counted_payload(rec):           # runs here: a closure will do
+        events.append("pickled")
+        return payload(rec)
+
+    monkeypatch.setattr(_prepare, "_payload", counted_payload)
+    # runs on the worker: Dask serialises the task even in-process, so a module-level function
+    monkeypatch.setattr(_prepare, "process_payload", _counted_process_payload)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster:
+        dask_store = prepare(recs, tmp_path / "dask", scheduler=cluster.scheduler_address)
+    assert events.count("pickled") == events.count("done") == 6
+    in_flight = np.cumsum([1 if e == "pickled" else -1 for e in events])
+    assert in_flight.max() <= 2                          # 2 x 1 thread, never the 6 at once
+    assert_same_store(dask_store, prepare(recs, tmp_path / "serial", jobs=1))
+
+
 def test_one_prepare_per_store_and_no_silent_shrinking(tmp_path):
     """A second prepare on a store being written is refused; a source lacking some of the store's
     recordings is refused without --overwrite instead of deleting them."""

@@ -863,11 +863,9 @@ def _run(recs, keys, todo, cfg: PrepareConfig, recdir: Path, jobs: int, schedule
             return done_rows
         cfg_dict = cfg.to_dict()
         if scheduler is not None:
-            payloads = {i: _payload(recs[i]) for i in todo}
-            here = [i for i in todo if payloads[i] is None]
-            remote = [i for i in todo if payloads[i] is not None]
-            done_rows += _run_dask(remote, payloads, keys, cfg_dict, recdir, scheduler, commit, bar,
-                                   {i: recs[i] for i in remote})
+            here = []
+            done_rows += _run_dask(todo, recs, keys, cfg_dict, recdir, scheduler, commit, bar,
+                                   here)
         else:
             here = []
             queue = iter(todo)
@@ -925,24 +923,46 @@ def _run(recs, keys, todo, cfg: PrepareConfig, recdir: Path, jobs: int, schedule
         bar.close()
 
 
-def _run_dask(remote, payloads, keys, cfg_dict, recdir, client, commit, bar, recs_of) -> int:
-    """Compute recordings ``remote`` on the workers of a connected ``distributed.Client``."""
+def _run_dask(todo, recs, keys, cfg_dict, recdir, client, commit, bar, here: list) -> int:
+    """Compute recordings ``todo`` on the workers of a connected ``distributed.Client``.
+
+    A few tasks are in flight at a time (twice the cluster's threads, at least two), each
+    recording pickled when its task is submitted: the client holds a few in-memory recordings'
+    payloads, not a copy of every one at once. Recordings that cannot be sent (no payload) are
+    appended to ``here`` for the caller to compute locally.
+    """
     from distributed import as_completed
 
     from .._dask import _local_version, run_checked
 
     mine = _local_version()   # a worker that joined after connecting is checked per task
+    try:
+        threads = sum(client.nthreads().values())
+    except Exception:   # noqa: BLE001 - a scheduler that cannot say: a small window
+        threads = 1
+    window = max(2, 2 * threads)
+    queue = iter(todo)
+    futures: dict = {}
+
+    def submit_next():
+        for i in queue:
+            payload = _payload(recs[i])
+            if payload is None:
+                here.append(i)
+                continue
+            fut = client.submit(run_checked, mine, process_payload, payload, cfg_dict, keys[i],
+                                str(recdir), _sent_from(recs[i]), pure=False,
+                                key=f"eegemo-prepare-{keys[i]}-{uuid.uuid4().hex[:8]}")
+            futures[fut.key] = (i, fut)
+            return fut
+        return None
+
     done_rows = 0
-    futures = {}
-    for i in remote:
-        fut = client.submit(run_checked, mine, process_payload, payloads[i], cfg_dict, keys[i],
-                            str(recdir),
-                            _sent_from(recs_of[i]),
-                            pure=False, key=f"eegemo-prepare-{keys[i]}-{uuid.uuid4().hex[:8]}")
-        futures[fut.key] = (i, fut)
+    first = [f for f in (submit_next() for _ in range(window)) if f is not None]
     try:
         # the client's own loop: it is not the default client (connect() never makes it one)
-        for fut in as_completed([f for _, f in futures.values()], loop=client.loop):
+        running = as_completed(first, loop=client.loop)
+        for fut in running:
             i = futures[fut.key][0]
             try:
                 res = fut.result()
@@ -955,6 +975,10 @@ def _run_dask(remote, payloads, keys, cfg_dict, recdir, client, commit, bar, rec
             commit(i, res)
             done_rows += res["rows"]
             bar.update()
+            del futures[fut.key]
+            nxt = submit_next()
+            if nxt is not None:
+                running.add(nxt)
     except BaseException:
         for _, f in futures.values():
             f.cancel()
