@@ -830,6 +830,20 @@ def test_predict_uses_the_subjects_own_folds(tmp_path):
     assert (folder["pred"] == one_by_one["pred"]).all()
 
 
+def test_predict_matches_subjects_by_value_as_selections_do():
+    """A recording whose reader spells its subject "1" is judged by the folds of the run's
+    subject "01" (numbers compare by value, as --subjects does), not by every subject's folds."""
+    from eegemo.evaluation.predict import _model_groups
+
+    metrics = {"protocol": {"name": "seed-standard"},
+               "per_fold": {"s01": {"subject": "01"}, "s02": {"subject": "02"}}}
+    meta = pd.DataFrame({"subject": ["1", "1", "7", "02"]})
+    groups = _model_groups(metrics, None, meta)
+    assert [(m.tolist(), s) for m, s in groups] == [
+        ([False, False, False, True], "02"), ([True, True, False, False], "01"),
+        ([False, False, True, False], None)]
+
+
 def test_predict_refuses_eegmmidb_runs_of_another_task(eegmmidb_dir, tmp_path, capsys):
     """A run trained on eegmmidb's left/right-fist runs would call a fists/feet run's events by
     names that mean other things there: refused (prepare refuses such a mix too); the same run

@@ -192,16 +192,20 @@ def _model_groups(metrics: dict, fold: str | None, meta) -> list[tuple[np.ndarra
     everything = [(np.ones(len(meta), dtype=bool), None)]
     if fold is not None or final or name not in WITHIN_SUBJECT:
         return everything
+    from ..datasets._family import subject_key
+
     per_fold = metrics.get("per_fold") or {}
-    trained = {str(f.get("subject")) for f in per_fold.values()}
-    own = [s for s in sorted(set(subjects.tolist())) if s in trained]
+    # the run's subject of each input subject, compared by value as selections are ("01" is 1)
+    trained = {subject_key(f.get("subject")): str(f.get("subject")) for f in per_fold.values()}
+    own = {s: trained[subject_key(s)] for s in sorted(set(subjects.tolist()))
+           if subject_key(s) in trained}
     if not own:
         return everything
-    if trained - set(own):
+    if set(trained.values()) - set(own.values()):
         logger.info("predict: subject(s) %s: the %s run's folds of that subject only",
                     ", ".join(own), name)
-    groups = [(subjects == s, s) for s in own]
-    rest = ~np.isin(subjects, own)
+    groups = [(subjects == s, run_subject) for s, run_subject in own.items()]
+    rest = ~np.isin(subjects, list(own))
     if rest.any():
         groups.append((rest, None))
     return groups
