@@ -253,3 +253,34 @@ def test_validation_carve_breaks_label_ties_at_random():
         assert len(val) == 2                               # still one trial each of two labels
         left_out |= {-1, 0, 1} - val
     assert left_out == {-1, 0, 1}
+
+
+def test_split_of_a_filtered_frame_gives_the_stores_rows_and_folds_unpack_for_sklearn():
+    """split() of index[index.subject == "2"] gives the store's row numbers (its index labels),
+    not positions in the filtered frame, so store.load(array, fold.train_rows) reads subject 2;
+    check_no_leakage takes the same frame and rows; a fold unpacks as scikit-learn's (train, test)
+    with validation rows counted as training, so cross_val_score(cv=...) runs on it."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_score
+
+    index = make_index()
+    sub = index[index.subject == "2"]
+    folds = list(split(sub, "trial-kfold", n_folds=3, random_state=1))
+    alone = list(split(sub.reset_index(drop=True), "trial-kfold", n_folds=3, random_state=1))
+    offset = sub.index[0]                         # subject 2's rows are one block of the store
+    for f, a in zip(folds, alone):
+        assert set(index.subject.iloc[np.r_[f.train_rows, f.val_rows, f.test_rows]]) == {"2"}
+        np.testing.assert_array_equal(f.test_rows, a.test_rows + offset)
+        np.testing.assert_array_equal(f.val_rows, a.val_rows + offset)
+        check_no_leakage(sub, np.union1d(f.train_rows, f.val_rows), f.test_rows, what=f.name)
+        check_no_leakage(index, np.union1d(f.train_rows, f.val_rows), f.test_rows, what=f.name)
+        train, test = f
+        np.testing.assert_array_equal(train, np.union1d(f.train_rows, f.val_rows))
+        np.testing.assert_array_equal(test, f.test_rows)
+    with pytest.raises(ConfigurationError, match="train row 0 is not in the index given"):
+        check_no_leakage(sub, [0], folds[0].test_rows)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(len(index), 4)) + index["label"].to_numpy()[:, None]
+    scores = cross_val_score(LogisticRegression(), X, index["label"].to_numpy(),
+                             cv=list(split(index, "trial-kfold", n_folds=3)))
+    assert len(scores) == 3 * 3 and scores.mean() > 0.6           # subjects × folds

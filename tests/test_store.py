@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from eegemo.bands import SEED_BANDS
@@ -845,3 +846,35 @@ def test_a_worker_joining_after_the_check_is_refused_on_its_first_task(tmp_path,
                 scheduler=cluster.scheduler_address)
     assert not (tmp_path / "run").exists()
     assert len(open_store(tmp_path / "store").index) == len(store.index)
+
+
+def test_masks_align_by_index_and_torch_serves_class_indices(tmp_path):
+    """A boolean Series of a sorted or filtered frame of store.index selects the rows it is true
+    for (pandas' alignment, not positions); to_torch serves class indices 0..n-1 numbered over the
+    whole store (SEED's -1/0/1 → 0/1/2), or the codes with target='code'."""
+    recs = make_recordings(n_subjects=2)
+    for r in recs:
+        for t in r.trials:
+            t.label -= 1                                  # codes -1, 0, 1 as SEED's
+    store = prepare(recs, tmp_path / "st", jobs=1)
+    idx, full = store.index, store.load("de")
+    want = np.flatnonzero((idx.subject == "2").to_numpy())
+    shuffled = idx.sort_values(["label", "trial"])       # another order, the same index labels
+    np.testing.assert_array_equal(store.load("de", shuffled.subject == "2"), full[want])
+    np.testing.assert_array_equal(store.labels(shuffled.subject == "2"), store.labels(want))
+    part = idx[idx.trial == 1]                           # a filtered frame: other rows unselected
+    np.testing.assert_array_equal(store.load("de", part.subject == "2"),
+                                  full[np.flatnonzero(((idx.subject == "2") & (idx.trial == 1))
+                                                      .to_numpy())])
+    foreign = pd.Series(True, index=np.arange(len(idx)) + 10_000)
+    with pytest.raises(ConfigurationError, match="must be indexed by the store's row numbers"):
+        store.load("de", foreign)
+    # class indices by default, over the whole store: subject 2 alone numbers them alike
+    ds = store.to_torch("de", rows=shuffled.subject == "2")
+    assert ds.classes.tolist() == [-1, 0, 1]
+    served = np.array([int(ds[i][1]) for i in range(len(ds))])
+    np.testing.assert_array_equal(served, store.labels(want) + 1)
+    codes = store.to_torch("de", rows=want, target="code", shuffle=True, random_state=0)
+    assert sorted(int(y) for _, y in codes) == sorted(store.labels(want).tolist())
+    with pytest.raises(ConfigurationError, match="target must be 'index'"):
+        store.to_torch("de", target="onehot")

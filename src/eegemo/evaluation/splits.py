@@ -76,8 +76,16 @@ class Fold:
     subject : str | None
         The subject evaluated on this fold (the test subject).
     train_rows, test_rows, val_rows : ndarray of int64
-        Row positions in the index (sorted). ``val_rows`` are whole training trials held out for
-        early stopping and are not part of ``train_rows``.
+        The store's row numbers (sorted): the labels of the index given to :func:`split`, which
+        are the positions for ``store.index`` itself and stay the store's rows for a filtered
+        frame such as ``index[index.subject == "2"]``. ``val_rows`` are whole training trials
+        held out for early stopping and are not part of ``train_rows``.
+
+    Notes
+    -----
+    A fold unpacks as scikit-learn's ``(train, test)`` pair, validation rows counted as training
+    (``train, test = fold``), so ``cv=list(split(...))`` works in
+    :func:`sklearn.model_selection.cross_val_score` on rows of ``store.load(...)``.
     """
 
     name: str
@@ -85,6 +93,11 @@ class Fold:
     train_rows: np.ndarray
     test_rows: np.ndarray
     val_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def __iter__(self):
+        """``(train + validation rows, test rows)``, as a scikit-learn CV splitter yields."""
+        yield np.union1d(self.train_rows, self.val_rows)
+        yield self.test_rows
 
     def __repr__(self) -> str:
         return (f"Fold({self.name!r}, subject={self.subject!r}, n_train={len(self.train_rows)}, "
@@ -445,7 +458,28 @@ def split(index: pd.DataFrame, protocol: str, *, n_folds: int = 5, val_fraction:
                              None if test_session is None else int(test_session))
     else:
         gen = _loso(index, trials, tids_per_row, val_fraction, random_state)
-    yield from gen
+    labels = _row_labels(index)
+    if labels is None:
+        yield from gen
+        return
+    for f in gen:   # positions in a filtered frame → the store's row numbers (its index labels)
+        yield Fold(f.name, f.subject, np.sort(labels[f.train_rows]), np.sort(labels[f.test_rows]),
+                   np.sort(labels[f.val_rows]))
+
+
+def _row_labels(index: pd.DataFrame) -> np.ndarray | None:
+    """The index labels that are the store's row numbers where they differ from positions (a
+    filtered or reordered frame of ``store.index``); None where they are the positions, or where
+    the labels are no row numbers (not unique non-negative integers)."""
+    labels = index.index
+    if isinstance(labels, pd.RangeIndex) and labels.start == 0 and labels.step == 1:
+        return None
+    if not pd.api.types.is_integer_dtype(labels.dtype) or not labels.is_unique:
+        return None
+    values = labels.to_numpy().astype(np.int64)
+    if values.size and values.min() < 0:
+        return None
+    return None if np.array_equal(values, np.arange(len(values))) else values
 
 
 def select_rows(index: pd.DataFrame, subjects=None, sessions=None, *,
@@ -561,7 +595,8 @@ def check_no_leakage(index: pd.DataFrame, train_rows: Sequence[int] | np.ndarray
     index : DataFrame
         The store's window index.
     train_rows, test_rows : array_like of int
-        Row positions of the two sides (training rows should include validation rows).
+        Rows of the two sides (training rows should include validation rows): positions, or the
+        index labels of a filtered frame of ``store.index``, as :func:`split` gives them.
     subject_disjoint : bool
         Also require that no subject appears on both sides (leave-one-subject-out).
     what : str
@@ -575,6 +610,14 @@ def check_no_leakage(index: pd.DataFrame, train_rows: Sequence[int] | np.ndarray
     train_rows = np.asarray(train_rows, dtype=np.int64)
     test_rows = np.asarray(test_rows, dtype=np.int64)
     n = len(index)
+    if _row_labels(index) is not None:   # rows are the frame's labels (as split gives them)
+        pos = {}
+        for side, rows in (("train", train_rows), ("test", test_rows)):
+            pos[side] = index.index.get_indexer(rows)
+            if (pos[side] < 0).any():
+                raise ConfigurationError(f"{what}: {side} row {rows[pos[side] < 0][0]} is not in "
+                                         f"the index given (expected rows of that frame)")
+        train_rows, test_rows = pos["train"].astype(np.int64), pos["test"].astype(np.int64)
     for side, rows in (("train", train_rows), ("test", test_rows)):
         if rows.size and (rows.min() < 0 or rows.max() >= n):
             raise ConfigurationError(f"{what}: {side} rows out of range (expected 0..{n - 1}, found "

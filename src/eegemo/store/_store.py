@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from .._files import STORE_FORMAT
 from .._logging import logger
@@ -233,6 +234,8 @@ class Store:
             return np.arange(n, dtype=np.int64)
         if isinstance(rows, slice):
             return np.arange(n, dtype=np.int64)[rows]
+        if isinstance(rows, pd.Series) and pd.api.types.is_bool_dtype(rows.dtype):
+            rows = self._align_mask(rows)
         r = np.asarray(rows)
         if r.dtype == bool:
             if r.shape != (n,):
@@ -250,6 +253,19 @@ class Store:
                                      f"found {r.min()}..{r.max()})")
         return np.where(r < 0, r + n, r)
 
+    def _align_mask(self, mask: pd.Series) -> np.ndarray:
+        """A boolean Series as pandas aligns it: by its index labels (the store's row numbers),
+        so a mask built on a sorted or filtered frame of :attr:`index` selects the rows it names;
+        rows it does not name are not selected."""
+        labels = self.index.index
+        if mask.index.equals(labels):
+            return mask.to_numpy(dtype=bool)
+        if mask.index.has_duplicates or not mask.index.isin(labels).all():
+            raise ConfigurationError(f"{self.path}: a boolean Series of rows must be indexed by "
+                                     "the store's row numbers (a mask of store.index or of a "
+                                     "frame taken from it), found other index labels")
+        return mask.reindex(labels, fill_value=False).to_numpy(dtype=bool)
+
     def load(self, name: str, rows=None) -> np.ndarray:
         """Read rows of one array.
 
@@ -257,8 +273,10 @@ class Store:
         ----------
         name : str
             One of :attr:`arrays`.
-        rows : None | int | sequence of int | ndarray of bool | slice
-            Global rows (positions in :attr:`index`), in the order wanted; ``None`` = all.
+        rows : None | int | sequence of int | ndarray of bool | Series of bool | slice
+            Global rows (positions in :attr:`index`), in the order wanted; ``None`` = all. A
+            boolean Series is aligned by its index, as pandas does (a mask of a sorted or
+            filtered frame of :attr:`index` selects the rows it is true for).
 
         Returns
         -------
@@ -305,15 +323,16 @@ class Store:
 
     def to_torch(self, name: str, rows=None, transform: Callable | None = None, *,
                  shuffle: bool = False, buffer_chunks: int = 64,
-                 random_state: int | None = None):
+                 random_state: int | None = None, target: str = "index"):
         """A torch dataset of ``(float32 tensor, int64 label)`` pairs, read lazily.
 
         Parameters
         ----------
         name : str
             Array to serve.
-        rows : None | sequence of int | ndarray of bool
-            Global rows in the dataset (default all), in this order.
+        rows : None | sequence of int | ndarray of bool | Series of bool
+            Global rows in the dataset (default all), in this order (a boolean Series is aligned
+            by its index, as in :meth:`load`).
         transform : callable | None
             Applied to each sample's NumPy array before it becomes a tensor (e.g. a fitted
             normaliser).
@@ -330,6 +349,11 @@ class Store:
             full shuffle.
         random_state : int | None
             Seed of the shuffled orders (None: drawn once).
+        target : {"index", "code"}
+            The labels served: ``"index"`` (default), class indices 0..n_classes-1 as
+            :class:`torch.nn.CrossEntropyLoss` expects, numbered in the order of the store's label
+            codes (SEED's -1, 0, 1 → 0, 1, 2) whatever ``rows`` hold; ``"code"``, the store's own
+            codes (:meth:`labels`). The dataset's ``classes`` attribute maps index → code.
 
         Returns
         -------
@@ -342,18 +366,22 @@ class Store:
             memory is faster still (eegemo's own training does that).
         """
         self._check_name(name)
+        if target not in ("index", "code"):
+            raise ConfigurationError(f"{self.path}: target must be 'index' (class indices "
+                                     f"0..n-1) or 'code' (the store's labels), found {target!r}")
         r = self._rows(rows)
         if not shuffle:
             from ._torch import StoreDataset
 
-            return StoreDataset(self, name, r, transform)
+            return StoreDataset(self, name, r, transform, target)
         if (isinstance(buffer_chunks, bool) or not isinstance(buffer_chunks, (int, np.integer))
                 or buffer_chunks < 1):
             raise ConfigurationError(f"{self.path}: buffer_chunks must be a positive number of "
                                      f"chunks, found {buffer_chunks!r}")
         from ._torch import ShuffledStoreDataset
 
-        return ShuffledStoreDataset(self, name, r, transform, int(buffer_chunks), random_state)
+        return ShuffledStoreDataset(self, name, r, transform, int(buffer_chunks), random_state,
+                                    target)
 
     def to_xarray(self, name: str | None = None):
         """A lazily loaded :class:`xarray.Dataset` (dask arrays over the zarr chunks).

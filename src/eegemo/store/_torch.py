@@ -11,6 +11,15 @@ from torch.utils.data import Dataset, IterableDataset, get_worker_info
 __all__ = ["StoreDataset", "ShuffledStoreDataset"]
 
 
+def _targets(store, rows: np.ndarray, target: str) -> tuple[np.ndarray, np.ndarray]:
+    """The labels served for ``rows`` and the store's label codes in index order (``classes``):
+    ``target="index"`` serves 0..n_classes-1 (the position of each code among all of the store's
+    codes, so any subset of rows numbers them alike), ``"code"`` the codes themselves."""
+    codes = store.labels(rows)
+    classes = np.unique(store.labels())
+    return (np.searchsorted(classes, codes) if target == "index" else codes), classes
+
+
 def _pair(x: np.ndarray, y: int, transform: Callable | None):
     if transform is not None:
         x = transform(x)
@@ -29,14 +38,22 @@ class StoreDataset(Dataset):
         Global rows served, in order.
     transform : callable | None
         Applied to each sample (NumPy array) before conversion to a tensor.
+    target : {"index", "code"}
+        Labels served: class indices 0..n_classes-1 (default) or the store's label codes.
+
+    Attributes
+    ----------
+    classes : ndarray of int64
+        The store's label codes; class index ``i`` is code ``classes[i]``.
     """
 
-    def __init__(self, store, name: str, rows: np.ndarray, transform: Callable | None = None):
+    def __init__(self, store, name: str, rows: np.ndarray, transform: Callable | None = None,
+                 target: str = "index"):
         self.store = store
         self.name = name
         self.rows = np.asarray(rows, dtype=np.int64)
         self.transform = transform
-        self.labels = store.labels(self.rows)
+        self.labels, self.classes = _targets(store, self.rows, target)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -74,6 +91,13 @@ class ShuffledStoreDataset(IterableDataset):
     random_state : int | None
         Seed of the orders; pass ``p`` of a run uses ``(random_state, p)``. None draws a seed
         once, when the dataset is made.
+    target : {"index", "code"}
+        Labels served: class indices 0..n_classes-1 (default) or the store's label codes.
+
+    Attributes
+    ----------
+    classes : ndarray of int64
+        The store's label codes; class index ``i`` is code ``classes[i]``.
 
     Notes
     -----
@@ -83,13 +107,14 @@ class ShuffledStoreDataset(IterableDataset):
     """
 
     def __init__(self, store, name: str, rows: np.ndarray, transform: Callable | None = None,
-                 buffer_chunks: int = 64, random_state: int | None = None):
+                 buffer_chunks: int = 64, random_state: int | None = None,
+                 target: str = "index"):
         self.store = store
         self.name = name
         self.rows = np.asarray(rows, dtype=np.int64)
         self.transform = transform
         self.buffer_chunks = buffer_chunks
-        self.labels = store.labels(self.rows)
+        self.labels, self.classes = _targets(store, self.rows, target)
         self.seed = (int(np.random.SeedSequence().entropy % 2**63) if random_state is None
                      else int(random_state))
         self.epoch = 0
