@@ -152,6 +152,34 @@ def test_repeated_run_gives_identical_metrics(tmp_path):
     pd.testing.assert_frame_equal(pa, pb)
 
 
+def test_a_pipeline_with_random_steps_repeats_to_the_same_numbers(tmp_path):
+    """A Pipeline's unseeded random step gets the fold's seed (the run records those seeds); a
+    step the user seeded keeps its seed."""
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    store = make_store(n_subjects=2)
+    pipe = make_pipeline(StandardScaler(), RandomForestClassifier(n_estimators=5))
+    for out in ("a", "b"):
+        run(store, pipe, "trial-kfold", tmp_path / out, random_state=3)
+    a = json.loads((tmp_path / "a" / "metrics.json").read_text())
+    b = json.loads((tmp_path / "b" / "metrics.json").read_text())
+    assert a["per_fold"] == b["per_fold"]
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "a" / "predictions.parquet"),
+                                  pd.read_parquet(tmp_path / "b" / "predictions.parquet"))
+    assert pipe.get_params()["randomforestclassifier__random_state"] is None   # not the caller's
+    seeded = make_pipeline(StandardScaler(), RandomForestClassifier(n_estimators=5,
+                                                                    random_state=11))
+    from eegemo.evaluation.runner import _configure
+
+    _configure(seeded, random_state=5, device=None, n_threads=None, user_params={})
+    assert seeded.get_params()["randomforestclassifier__random_state"] == 11
+    bare = make_pipeline(StandardScaler(), RandomForestClassifier(n_estimators=5))
+    _configure(bare, random_state=5, device=None, n_threads=None, user_params={})
+    assert bare.get_params()["randomforestclassifier__random_state"] == 5
+
+
 class _Failing(LogisticRegression):
     """An estimator whose training breaks, as a model can midway through a run."""
 

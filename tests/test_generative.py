@@ -140,6 +140,17 @@ def test_checkpoint_errors_are_one_line(fitted, tmp_path):
         type(fitted["ddpm"][0]).load(good)
 
 
+def test_generators_clone_as_scikit_learn_estimators():
+    from sklearn.base import clone
+
+    from eegemo.generative import get_generator
+
+    gen = get_generator("wgan-4d", latent_dim=7)
+    twin = clone(gen)
+    assert twin is not gen and twin.get_params() == gen.get_params()
+    assert twin.get_params(deep=False)["latent_dim"] == 7
+
+
 def test_unknown_generator_parameters_name_the_close_one():
     from eegemo.generative import get_generator
 

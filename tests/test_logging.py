@@ -18,3 +18,20 @@ def test_messages_follow_a_replaced_stderr(monkeypatch):
         assert sum(getattr(h, "_eegemo", False) for h in logger.handlers) == 1
     finally:
         set_log_level(None)
+
+
+def test_warnings_reach_a_python_user_who_configured_nothing():
+    """Without set_log_level or any logging configuration, a warning still reaches stderr (a
+    NullHandler used to swallow them all); info messages do not."""
+    import subprocess
+
+    code = ("import numpy as np\n"
+            "from eegemo.models import get_model\n"
+            "from eegemo._logging import logger\n"
+            "logger.info('an info line')\n"
+            "X = np.random.default_rng(0).normal(size=(12, 4, 5))\n"
+            "get_model('logreg').fit(X, np.array([0, 1, 2] * 4)[:, None])\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "logreg: y was a column vector of shape (12, 1)" in out.stderr
+    assert "an info line" not in out.stderr

@@ -328,6 +328,23 @@ def test_bad_input_and_params_are_one_line_errors():
         assert "\n" not in str(exc.value)
     with pytest.raises(ConfigurationError, match="too short"):
         _model("eegnet").fit(np.zeros((6, 2, 16), np.float32), [0, 1] * 3)
+    # ratings are no classes (scikit-learn: "Unknown label type: continuous"); complex X is no
+    # real signal; a column vector y is read as 1-D, as scikit-learn does (with a warning)
+    ratings = np.random.default_rng(1).uniform(1, 9, len(Xd))
+    for name in ("logreg", "ccnn"):
+        X_ = Xd if name == "logreg" else Xtr
+        with pytest.raises(ConfigurationError, match=f"^{name}: y must hold class labels, found "
+                           "continuous values"):
+            get_model(name).fit(X_, ratings[:len(X_)] if name == "logreg" else
+                                np.resize(ratings, len(X_)))
+    with pytest.raises(ConfigurationError, match="holds complex numbers"):
+        get_model("logreg").fit(Xd + 1j, yd)
+    col = get_model("logreg").fit(Xd, np.asarray(yd)[:, None])
+    np.testing.assert_array_equal(col.predict(Xd), get_model("logreg").fit(Xd, yd).predict(Xd))
+    for name in ("svm", "logreg"):    # float64 probabilities, as every other model gives
+        proba = get_model(name).fit(Xd, yd).predict_proba(Xd)
+        assert proba.dtype == np.float64
+        np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-12)
     n_cuda = torch.cuda.device_count() if torch.cuda.is_available() else 0
     missing = "cuda" if n_cuda == 0 else f"cuda:{n_cuda}"     # a device this machine does not have
     with pytest.raises(ConfigurationError, match=f"device '{missing}' requested"):

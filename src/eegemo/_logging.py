@@ -10,7 +10,9 @@ import threading
 from collections.abc import Iterator
 
 logger = logging.getLogger("eegemo")
-logger.addHandler(logging.NullHandler())
+# No NullHandler: where the application configures no logging, Python's last-resort handler
+# writes eegemo's warnings to stderr (a Python user sees "barely trained network" or "sfreq not
+# given" as the CLI's user does); INFO stays silent until set_log_level(True) or logging config.
 
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING,
            "error": logging.ERROR}

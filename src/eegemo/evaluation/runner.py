@@ -195,6 +195,14 @@ def _configure(est, *, random_state: int, device: str | None, n_threads: int | N
         upd["sfreq"] = float(sfreq)  # raw-window models size their kernels from the rate
     if "random_state" in p:
         upd["random_state"] = random_state
+    try:
+        deep = est.get_params(deep=True)
+    except TypeError:   # an estimator without scikit-learn's deep parameters
+        deep = {}
+    # nested estimators (a Pipeline's steps, a search's estimator) left unseeded get the fold's
+    # seed too: a repeated run must give the same numbers, as its recorded seeds promise
+    upd.update({k: random_state for k, v in deep.items()
+                if k.endswith("__random_state") and v is None})
     if "device" in p and device is not None and "device" not in user_params:
         upd["device"] = device
     if "n_threads" in p and n_threads and p.get("n_threads") is None:

@@ -134,8 +134,14 @@ class BaseGenerator:
     CITATION: ClassVar[str] = ""
 
     # ------------------------------------------------------------------ parameters
-    def get_params(self) -> dict[str, Any]:
-        """Constructor parameters (scikit-learn style)."""
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Constructor parameters (scikit-learn style, so :func:`sklearn.base.clone` works).
+
+        Parameters
+        ----------
+        deep : bool
+            Accepted for scikit-learn's API; generators hold no nested estimators.
+        """
         import inspect
 
         sig = inspect.signature(type(self).__init__)

@@ -106,6 +106,9 @@ class BaseModel(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------ input checks
     def _check_X(self, X: Any, *, fitted: bool, what: str = "X") -> np.ndarray:
         ndim, layout = INPUT_KINDS[self.input_kind]
+        if np.iscomplexobj(X):
+            raise ConfigurationError(f"{self.name}: {what} holds complex numbers (expected real "
+                                     f"values {layout}; take np.abs or the power first)")
         try:
             X = np.asarray(X, dtype=np.float32)
         except (TypeError, ValueError) as err:
@@ -128,6 +131,10 @@ class BaseModel(ClassifierMixin, BaseEstimator):
 
     def _check_y(self, y: Any, n: int, what: str = "y") -> np.ndarray:
         y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:   # a column vector, as scikit-learn takes it
+            logger.warning("%s: %s was a column vector of shape %s; read as 1-D (use "
+                           "y.ravel())", self.name, what, y.shape)
+            y = y.ravel()
         if y.ndim != 1 or len(y) != n:
             raise ConfigurationError(f"{self.name}: {what} must be 1-D with one label per row, "
                                      f"expected shape ({n},), found {y.shape}")
@@ -144,6 +151,17 @@ class BaseModel(ClassifierMixin, BaseEstimator):
         return idx.astype(np.int64)
 
     def _set_classes(self, y: np.ndarray) -> np.ndarray:
+        from sklearn.utils.multiclass import type_of_target
+
+        try:
+            kind = type_of_target(y)
+        except ValueError:
+            kind = "unknown"
+        if kind in ("continuous", "continuous-multioutput", "unknown"):
+            found = y[:5].tolist() if kind != "unknown" else f"dtype {y.dtype}"
+            raise ConfigurationError(f"{self.name}: y must hold class labels, found {kind} values "
+                                     f"({found}, …); ratings such as valence scores need binning "
+                                     "into classes first (e.g. y >= 5)")
         self.classes_ = np.unique(y)
         if len(self.classes_) < 2:
             raise ConfigurationError(f"{self.name}: y must hold at least 2 classes, found "

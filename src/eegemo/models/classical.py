@@ -195,7 +195,7 @@ class SVMClassifier(_SklearnModel):
         scores = self.pipeline_.decision_function(X.reshape(len(X), -1))
         if scores.ndim == 1:  # binary: score of the second class
             scores = np.stack([-scores / 2, scores / 2], axis=1)
-        return _softmax(scores)
+        return _softmax(scores.astype(np.float64))
 
 
 class LogRegClassifier(_SklearnModel):
@@ -231,4 +231,4 @@ class LogRegClassifier(_SklearnModel):
         """Class probabilities, shape (n_rows, n_classes), columns in the order of ``classes_``."""
         check_is_fitted(self, "pipeline_")
         X = self._check_X(X, fitted=True)
-        return self.pipeline_.predict_proba(X.reshape(len(X), -1))
+        return self.pipeline_.predict_proba(X.reshape(len(X), -1)).astype(np.float64)
