@@ -340,6 +340,7 @@ def test_bad_input_and_params_are_one_line_errors():
     with pytest.raises(ConfigurationError, match="holds complex numbers"):
         get_model("logreg").fit(Xd + 1j, yd)
     col = get_model("logreg").fit(Xd, np.asarray(yd)[:, None])
+    assert col.n_features_in_ == 4 * 5                      # scikit-learn's attribute
     np.testing.assert_array_equal(col.predict(Xd), get_model("logreg").fit(Xd, yd).predict(Xd))
     for name in ("svm", "logreg"):    # float64 probabilities, as every other model gives
         proba = get_model(name).fit(Xd, yd).predict_proba(Xd)

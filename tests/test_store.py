@@ -848,7 +848,7 @@ def test_a_worker_joining_after_the_check_is_refused_on_its_first_task(tmp_path,
     assert len(open_store(tmp_path / "store").index) == len(store.index)
 
 
-def test_masks_align_by_index_and_torch_serves_class_indices(tmp_path):
+def test_masks_align_by_index_and_torch_serves_class_indices(tmp_path, caplog):
     """A boolean Series of a sorted or filtered frame of store.index selects the rows it is true
     for (pandas' alignment, not positions); to_torch serves class indices 0..n-1 numbered over the
     whole store (SEED's -1/0/1 → 0/1/2), or the codes with target='code'."""
@@ -866,6 +866,9 @@ def test_masks_align_by_index_and_torch_serves_class_indices(tmp_path):
     np.testing.assert_array_equal(store.load("de", part.subject == "2"),
                                   full[np.flatnonzero(((idx.subject == "2") & (idx.trial == 1))
                                                       .to_numpy())])
+    with caplog.at_level("WARNING", logger="eegemo"):
+        assert store.load("de", idx.subject == 2).shape[0] == 0      # ids are strings
+    assert "selects no row (subject ids and other index columns are strings" in caplog.text
     foreign = pd.Series(True, index=np.arange(len(idx)) + 10_000)
     with pytest.raises(ConfigurationError, match="must be indexed by the store's row numbers"):
         store.load("de", foreign)

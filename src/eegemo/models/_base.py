@@ -26,7 +26,8 @@ from .._logging import logger, progress_disabled
 from ..errors import ConfigurationError, data_error
 from . import _checkpoint as ckpt
 
-__all__ = ["BaseModel", "TorchClassifier", "INPUT_KINDS", "COMMON_PARAMS_DOC"]
+__all__ = ["BaseModel", "TorchClassifier", "INPUT_KINDS", "COMMON_PARAMS_DOC",
+           "TORCH_ATTRIBUTES_DOC"]
 
 #: integer layer-size parameters of the networks (those a model has are checked before fitting)
 _SIZE_PARAMS = ("hidden", "dense", "F1", "D", "F2", "lstm_hidden", "spatial_hidden",
@@ -72,6 +73,20 @@ COMMON_PARAMS_DOC = """max_epochs : int
     verbose : bool
         Show a progress bar over epochs with the losses."""
 
+
+TORCH_ATTRIBUTES_DOC = """classes_ : ndarray
+        The labels seen in ``fit``, in the order of ``predict_proba``'s columns.
+    input_shape_ : tuple of int
+        Shape of one input row seen in ``fit``.
+    module_ : torch.nn.Module
+        The trained network (the weights of the best epoch where ``X_val`` was given).
+    device_ : torch.device
+        Where ``module_`` lives.
+    history_ : list of dict
+        One dict per epoch: ``epoch``, ``train_loss``, ``val_loss`` and ``val_accuracy`` (None
+        where no ``X_val`` was given).
+    best_epoch_ : int
+        The epoch whose weights were kept (the last one without ``X_val``)."""
 
 #: optimiser steps without improvement that early stopping waits at least, whatever ``patience``
 MIN_PATIENCE_STEPS = 100

@@ -50,7 +50,7 @@ import numpy as np
 
 from ..errors import ConfigurationError
 from ._augment import AUGMENT_PARAMS_DOC
-from ._base import COMMON_PARAMS_DOC, TorchClassifier
+from ._base import COMMON_PARAMS_DOC, TORCH_ATTRIBUTES_DOC, TorchClassifier
 from .cnn import _check_widths, _ccnn_conv_layers
 
 __all__ = ["Attention4D", "windows_to_sequences"]
@@ -209,6 +209,10 @@ class Attention4D(TorchClassifier):
         reads it); the network itself takes the T of the data given to ``fit``.
     {AUGMENT_PARAMS_DOC}
     {COMMON_PARAMS_DOC}
+
+    Attributes
+    ----------
+    {TORCH_ATTRIBUTES_DOC}
 
     Notes
     -----

@@ -33,6 +33,20 @@ _DUAN = ("Duan R.-N., Zhu J.-Y., Lu B.-L. (2013). Differential entropy feature f
          "81-84. doi:10.1109/NER.2013.6695876")
 
 
+_SKLEARN_ATTRIBUTES_DOC = """
+    Attributes
+    ----------
+    classes_ : ndarray
+        The labels seen in ``fit``, in the order of ``predict_proba``'s columns.
+    input_shape_ : tuple of int
+        Shape of one input row seen in ``fit`` (``(n_channels, n_bands)`` or ``(n_features,)``).
+    n_features_in_ : int
+        Features per row once flattened (scikit-learn's attribute).
+    pipeline_ : sklearn.pipeline.Pipeline
+        The fitted ``StandardScaler`` + classifier.
+"""
+
+
 class _SklearnModel(BaseModel):
     """A StandardScaler + classifier pipeline on flattened feature rows."""
 
@@ -70,6 +84,7 @@ class _SklearnModel(BaseModel):
         y = self._check_y(y, len(X))
         y_idx = self._set_classes(y)
         self.input_shape_ = tuple(int(s) for s in X.shape[1:])
+        self.n_features_in_ = int(np.prod(self.input_shape_))
         self.pipeline_ = Pipeline([("scale", StandardScaler()), ("clf", self._make_classifier())])
         try:
             self.pipeline_.fit(X.reshape(len(X), -1), y_idx)
@@ -118,6 +133,7 @@ class _SklearnModel(BaseModel):
             for key, value in ckpt.decode(state[step_name]).items():
                 setattr(step, key, value)
         self.pipeline_ = pipeline
+        self.n_features_in_ = int(np.prod(self.input_shape_))
         try:  # a state of the wrong shapes or kind fails here rather than at the user's predict
             probe = np.zeros((2, *self.input_shape_), dtype=np.float32)
             self.predict_proba(probe)
@@ -136,7 +152,7 @@ def _softmax(scores: np.ndarray) -> np.ndarray:
 
 
 class SVMClassifier(_SklearnModel):
-    """Support-vector machine on flattened DE features (linear kernel by default).
+    __doc__ = f"""Support-vector machine on flattened DE features (linear kernel by default).
 
     Parameters
     ----------
@@ -150,7 +166,7 @@ class SVMClassifier(_SklearnModel):
         libsvm iteration limit (-1 none).
     random_state : int | None
         Kept for the common API (libsvm's SVC fit is deterministic).
-
+    {_SKLEARN_ATTRIBUTES_DOC}
     Notes
     -----
     :meth:`predict_proba` is the softmax of the one-vs-rest decision values (pairwise votes plus
@@ -199,7 +215,7 @@ class SVMClassifier(_SklearnModel):
 
 
 class LogRegClassifier(_SklearnModel):
-    """Multinomial logistic regression on flattened DE features.
+    __doc__ = f"""Multinomial logistic regression on flattened DE features.
 
     Parameters
     ----------
@@ -209,7 +225,7 @@ class LogRegClassifier(_SklearnModel):
         Solver iteration limit.
     random_state : int | None
         Unused by the default lbfgs solver; kept for the common API.
-    """
+    {_SKLEARN_ATTRIBUTES_DOC}"""
 
     name: ClassVar[str] = "logreg"
     DESCRIPTION: ClassVar[str] = "logistic regression on flattened DE features"

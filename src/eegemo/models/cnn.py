@@ -20,7 +20,7 @@ from typing import ClassVar
 
 from ..errors import ConfigurationError
 from ._augment import AUGMENT_PARAMS_DOC
-from ._base import COMMON_PARAMS_DOC, TorchClassifier
+from ._base import COMMON_PARAMS_DOC, TORCH_ATTRIBUTES_DOC, TorchClassifier
 
 __all__ = ["SeedCNN", "CCNN", "ImageCNN"]
 
@@ -148,6 +148,10 @@ class SeedCNN(_GridModel):
     {AUGMENT_PARAMS_DOC}
     {COMMON_PARAMS_DOC}
 
+    Attributes
+    ----------
+    {TORCH_ATTRIBUTES_DOC}
+
     Notes
     -----
     The student project's Keras code is not available; the layer sizes follow its description and
@@ -208,6 +212,10 @@ class CCNN(_GridModel):
         Dropout before the output layer.
     {AUGMENT_PARAMS_DOC}
     {COMMON_PARAMS_DOC}
+
+    Attributes
+    ----------
+    {TORCH_ATTRIBUTES_DOC}
     """
 
     name: ClassVar[str] = "ccnn"
@@ -266,6 +274,10 @@ class ImageCNN(_GridModel):
         Dropout before the output layer.
     {AUGMENT_PARAMS_DOC}
     {COMMON_PARAMS_DOC}
+
+    Attributes
+    ----------
+    {TORCH_ATTRIBUTES_DOC}
 
     Notes
     -----

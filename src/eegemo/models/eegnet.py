@@ -38,7 +38,7 @@ import numpy as np
 from .._logging import logger
 from ..errors import ConfigurationError
 from ._augment import RAW_AUGMENT_PARAMS_DOC, RAW_AUGMENTATIONS
-from ._base import COMMON_PARAMS_DOC, TorchClassifier
+from ._base import COMMON_PARAMS_DOC, TORCH_ATTRIBUTES_DOC, TorchClassifier
 
 __all__ = ["EEGNet", "whitening_gains"]
 
@@ -165,6 +165,10 @@ class EEGNet(TorchClassifier):
         the module docstring); False (default) is the paper's network.
     {RAW_AUGMENT_PARAMS_DOC}
     {COMMON_PARAMS_DOC}
+
+    Attributes
+    ----------
+    {TORCH_ATTRIBUTES_DOC}
 
     Notes
     -----

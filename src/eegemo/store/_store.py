@@ -236,6 +236,9 @@ class Store:
             return np.arange(n, dtype=np.int64)[rows]
         if isinstance(rows, pd.Series) and pd.api.types.is_bool_dtype(rows.dtype):
             rows = self._align_mask(rows)
+            if not rows.any():   # e.g. idx.subject == 2 where the ids are strings
+                logger.warning("%s: the boolean mask selects no row (subject ids and other "
+                               "index columns are strings: idx.subject == '2', not 2)", self.path)
         r = np.asarray(rows)
         if r.dtype == bool:
             if r.shape != (n,):
