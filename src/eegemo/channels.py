@@ -140,6 +140,17 @@ def make_montage(ch_names: Sequence[str]):
 
     Channels without a position are left out of the montage; pass ``on_missing="ignore"`` to
     :meth:`mne.io.Raw.set_montage` when some channels have none.
+
+    Parameters
+    ----------
+    ch_names : sequence of str
+        Channel names as the data spell them (positions from :func:`channel_positions`).
+
+    Returns
+    -------
+    montage : mne.channels.DigMontage
+        Positions of MNE's 10-05 template (``colin27_1005``, or ``standard_1005`` before MNE
+        1.13) with its fiducials (nasion, LPA, RPA), in the template's coordinate frame.
     """
     import mne
 

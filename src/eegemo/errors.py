@@ -71,6 +71,12 @@ _OWN_FILES = {
 def check_parent_folders(path: str | os.PathLike) -> None:
     """Refuse an output path below an existing file (``--out notes.txt/run``), before any work.
 
+    Parameters
+    ----------
+    path : path-like
+        The output file or folder about to be written (it need not exist; relative paths are
+        taken from the current folder).
+
     Raises
     ------
     ConfigurationError

@@ -34,7 +34,27 @@ Kind = Literal["raw", "features"]
 
 
 def check_finite(data: np.ndarray, path, what: str) -> np.ndarray:
-    """Raise a one-line :class:`~eegemo.errors.DataFormatError` if ``data`` holds NaN or inf."""
+    """Raise a one-line :class:`~eegemo.errors.DataFormatError` if ``data`` holds NaN or inf.
+
+    Parameters
+    ----------
+    data : ndarray
+        The array read (only float and complex arrays are checked).
+    path : path-like | None
+        The file it came from, named first in the message.
+    what : str
+        What the array is, for the message (e.g. ``"trial 3"``).
+
+    Returns
+    -------
+    data : ndarray
+        ``data`` itself, unchanged, so that the call can wrap a read.
+
+    Raises
+    ------
+    DataFormatError
+        If ``data`` holds NaN or infinite values (the message gives how many).
+    """
     if data.dtype.kind in "fc" and not np.isfinite(data).all():
         bad = int(np.size(data) - np.count_nonzero(np.isfinite(data)))
         raise data_error(path, f"{what} holds non-finite values", expected="finite numbers",
@@ -165,7 +185,25 @@ class Trial:
         return None if self.n_times is None else self.n_times / self.sfreq
 
     def to_mne(self, label_names: dict[int, str] | None = None):
-        """A :class:`mne.io.RawArray` of a raw trial, with a montage where positions are known."""
+        """A :class:`mne.io.RawArray` of a raw trial, with a montage where positions are known.
+
+        Parameters
+        ----------
+        label_names : dict of int -> str | None
+            Meaning of the integer labels (e.g. :attr:`Recording.label_names`); the trial's
+            label as text where it is missing or None.
+
+        Returns
+        -------
+        raw : mne.io.RawArray
+            The trial's data (volts, EEG channels, ``sfreq``), loaded, with one annotation
+            spanning the trial and named after its label.
+
+        Raises
+        ------
+        ValueError
+            For a feature trial.
+        """
         if self.kind != "raw":
             raise ValueError("only raw trials convert to mne.io.Raw; feature trials are not signals")
         import mne

@@ -67,7 +67,19 @@ def _looks_like_bird(path: Path) -> bool:
 
 
 def detect(path: str | os.PathLike) -> bool:
-    """Whether ``path`` is the Bird ``emotions.csv`` (or a folder holding it): checked from the header."""
+    """Whether ``path`` is the Bird ``emotions.csv`` (or a folder holding it): checked from the header.
+
+    Parameters
+    ----------
+    path : path-like
+        A ``.csv`` file, or a folder holding ``emotions.csv`` or another ``.csv`` with Bird's
+        columns.
+
+    Returns
+    -------
+    bool
+        ``True`` when the file's header has a ``label`` column and ``mean_0_*`` feature columns.
+    """
     p = Path(path)
     f = _csv_in(p)
     return f is not None and _looks_like_bird(f)

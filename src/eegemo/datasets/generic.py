@@ -242,6 +242,18 @@ def detect(path: str | os.PathLike) -> bool:
 
     ``.mat`` files count only when they hold a FieldTrip raw struct, so SEED's ``.mat`` folders are not
     claimed. The dispatcher tries this reader last.
+
+    Parameters
+    ----------
+    path : path-like
+        A file, or a folder searched recursively (hidden files and folders skipped).
+
+    Returns
+    -------
+    bool
+        ``True`` for a file with a supported extension (a ``.mat`` one only if it holds a FieldTrip
+        struct or cannot be read at all), or a folder holding at least one such file (unreadable
+        ``.mat`` files not counted); ``False`` otherwise, also when ``path`` does not exist.
     """
     p = Path(path)
     if p.is_file():
@@ -1432,6 +1444,17 @@ def named_session_numbers(path: str | os.PathLike) -> dict[str, int]:
     The same name has the same number in every subject and whether one file or the folder is
     read: ``baseline`` < ``pre`` < other names in natural order (``day2`` < ``day10``) < ``post`` <
     ``followup``, numbered after the dataset's numeric sessions.
+
+    Parameters
+    ----------
+    path : path-like
+        A recording file or a folder of the dataset.
+
+    Returns
+    -------
+    dict of str to int
+        Session label (the text after ``ses-``) to its number, starting one above the highest
+        numeric session (or at 1 when there is none). Empty when no session is named in words.
 
     Examples
     --------

@@ -77,7 +77,21 @@ def classification_metrics(y_true: Sequence | np.ndarray, y_pred: Sequence | np.
 
 def confusion(y_true: Sequence | np.ndarray, y_pred: Sequence | np.ndarray,
               labels: Sequence) -> np.ndarray:
-    """Confusion matrix (rows: true label, columns: predicted), counts, in the order of ``labels``."""
+    """Confusion matrix (rows: true label, columns: predicted), counts, in the order of ``labels``.
+
+    Parameters
+    ----------
+    y_true, y_pred : array_like, shape (n,)
+        True and predicted labels.
+    labels : sequence
+        All labels of the task, in the order of the rows and columns; predictions whose true or
+        predicted label is not among them are not counted.
+
+    Returns
+    -------
+    cm : ndarray of int, shape (n_labels, n_labels)
+        ``cm[i, j]``: predictions of true label ``labels[i]`` predicted as ``labels[j]``.
+    """
     from sklearn.metrics import confusion_matrix
 
     return confusion_matrix(np.asarray(y_true), np.asarray(y_pred), labels=list(labels))
@@ -152,6 +166,12 @@ def summarize_folds(per_fold: Mapping[str, Mapping[str, float | None]]) -> dict:
 
     Many SEED papers give mean ± std over the 45 sessions (15 subjects × 3) rather than over
     subjects; under ``seed-standard`` a fold is one session, so these are those numbers.
+
+    Parameters
+    ----------
+    per_fold : dict of fold -> dict of metric -> value
+        E.g. the ``per_fold`` entry of a run's ``metrics.json``. Folds whose ``accuracy`` is
+        missing, None or NaN (and entries that are not mappings) are skipped.
 
     Returns
     -------

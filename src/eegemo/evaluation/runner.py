@@ -881,6 +881,18 @@ def _write_outputs(out: Path, index, results, metrics, labels, label_names) -> N
 def load_run(run_dir: str | os.PathLike) -> dict:
     """Read a run folder's ``metrics.json``.
 
+    Parameters
+    ----------
+    run_dir : path-like
+        A run folder written by :func:`run` (``eegemo train``).
+
+    Returns
+    -------
+    metrics : dict
+        The parsed ``metrics.json``: ``summary``, ``per_subject``, ``per_fold``, ``protocol``,
+        ``model``, ``config``, ``versions``, ``simulated`` (its parts checked to be of the
+        expected kinds).
+
     Raises
     ------
     ConfigurationError
@@ -1031,7 +1043,21 @@ def normalize_text(metrics: dict) -> str:
 
 
 def format_metrics(metrics: dict) -> str:
-    """A plain-text table of a run: mean ± std over subjects, then one line per subject."""
+    """A plain-text table of a run: mean ± std over subjects, then one line per subject.
+
+    Parameters
+    ----------
+    metrics : dict
+        A run's metrics, as :func:`load_run` returns them (at least ``summary``; ``protocol``,
+        ``model``, ``per_subject``, ``per_fold`` and ``config`` are used where present).
+
+    Returns
+    -------
+    text : str
+        Lines joined by newlines, without a trailing newline: a header (model, protocol,
+        subjects, folds, chance, normalisation), any notes, one line per metric (mean ± std over
+        subjects; accuracy over folds when there is more than one), then one line per subject.
+    """
     s = metrics["summary"]
     proto = metrics.get("protocol")
     proto = proto.get("name") if isinstance(proto, dict) else proto

@@ -355,6 +355,27 @@ def describe(index: pd.DataFrame, protocol: str, *, n_folds: int = 5,
     """One line saying which trials train and which test under ``protocol`` for the datasets of
     ``index`` (written into a run's ``metrics.json`` as ``protocol.split``).
 
+    Parameters
+    ----------
+    index : DataFrame
+        The store's window index; only its ``dataset`` column is read (``"seed-standard"`` only,
+        where present: one part per dataset, else ``"the store"``).
+    protocol : {"seed-standard", "trial-kfold", "cross-session", "loso"}
+        The protocol, as in :func:`split` (any other name is described as ``"loso"``).
+    n_folds : int
+        Folds per subject for ``"trial-kfold"``.
+    train_trials : int | None
+        ``"seed-standard"`` only: leading trials per session that train (None: the dataset's
+        default).
+    test_session : int | None
+        ``"cross-session"`` only: the session that tests (None: each session in turn).
+
+    Returns
+    -------
+    text : str
+        One line; for ``"seed-standard"``, one ``"<dataset>: ..."`` part per dataset, joined by
+        ``"; "``.
+
     Examples
     --------
     >>> import pandas as pd
@@ -574,7 +595,20 @@ def _stored_subjects(index: pd.DataFrame, subjects, *, what: str = "store") -> l
 
 
 def describe_selection(subjects=None, sessions=None) -> str:
-    """Words for a :func:`select_rows` selection ('' for none), e.g. ``"subjects 1, 2; session 1"``."""
+    """Words for a :func:`select_rows` selection ('' for none), e.g. ``"subjects 1, 2; session 1"``.
+
+    Parameters
+    ----------
+    subjects : str | int | sequence | None
+        Subject ids, as given to :func:`select_rows` (None: no subject selection).
+    sessions : int | sequence of int | None
+        Session numbers (None: no session selection).
+
+    Returns
+    -------
+    text : str
+        The ids as given (not matched against a store), or ``""`` when both are None.
+    """
     parts = []
     for name, value in (("subject", subjects), ("session", sessions)):
         if value is None:

@@ -200,7 +200,18 @@ def topomap_correlation(real, fake, y_real, y_fake, *, sfreq: float | None = Non
 
 
 def flatten_features(x) -> np.ndarray:
-    """Rows flattened to (n, n_features), float64."""
+    """Rows flattened to (n, n_features), float64.
+
+    Parameters
+    ----------
+    x : array_like, shape (n, ...)
+        Rows of any shape (e.g. DE features, grids or raw windows).
+
+    Returns
+    -------
+    flat : ndarray of float64, shape (n, n_features)
+        Each row in C order; ``n_features`` is the product of the row shape.
+    """
     x = np.asarray(x, dtype=np.float64)
     return x.reshape(len(x), -1)
 
@@ -404,9 +415,26 @@ def trtr(X_train, y_train, X_test, y_test, *, model: Any = "logreg",
 
     Parameters are those of :func:`tstr` with real training rows.
 
+    Parameters
+    ----------
+    X_train, y_train : ndarray
+        Real training rows and their labels.
+    X_test, y_test : ndarray
+        Real held-out rows (disjoint from the training trials) and their labels.
+    model : str | estimator
+        An :func:`eegemo.models.get_model` name (default ``"logreg"``) or an sklearn estimator
+        (cloned).
+    model_params : dict | None
+        Parameters of the named model.
+    normalize : bool
+        z-score with statistics of the training rows.
+    random_state : int | None
+        Seed of the model.
+
     Returns
     -------
     accuracy : float
+        Fraction of test rows predicted correctly.
     """
     return _fit_score(X_train, y_train, X_test, y_test, model, model_params, normalize, random_state)
 

@@ -62,7 +62,24 @@ def list_generators() -> dict[str, str]:
 
 
 def generator_class(name: str) -> type:
-    """The class registered under ``name`` (a key of :func:`list_generators`)."""
+    """The class registered under ``name`` (a key of :func:`list_generators`).
+
+    Parameters
+    ----------
+    name : str
+        ``"dense-gan"``, ``"wgan-4d"``, ``"wgan-raw"`` or ``"ddpm"``.
+
+    Returns
+    -------
+    cls : type
+        The generator class (a :class:`BaseGenerator` subclass, not an instance); its module is
+        imported on first use.
+
+    Raises
+    ------
+    ConfigurationError
+        If ``name`` is not a registered generator.
+    """
     if name not in GENERATORS:
         raise ConfigurationError(f"unknown generator {name!r}: allowed values are "
                                  f"{', '.join(GENERATORS)}")

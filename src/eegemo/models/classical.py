@@ -205,6 +205,16 @@ class SVMClassifier(_SklearnModel):
         """Class scores in [0, 1] summing to 1, columns in the order of ``classes_``.
 
         The softmax of the one-vs-rest decision values (see Notes): not calibrated probabilities.
+
+        Parameters
+        ----------
+        X : ndarray, shape (n_rows, n_channels, n_bands) or (n_rows, n_features)
+            Feature rows of the shape seen in ``fit``.
+
+        Returns
+        -------
+        proba : ndarray, shape (n_rows, n_classes)
+            float64 scores, columns in the order of ``classes_``.
         """
         check_is_fitted(self, "pipeline_")
         X = self._check_X(X, fitted=True)
@@ -244,7 +254,18 @@ class LogRegClassifier(_SklearnModel):
                                   random_state=self.random_state)
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        """Class probabilities, shape (n_rows, n_classes), columns in the order of ``classes_``."""
+        """Class probabilities, shape (n_rows, n_classes), columns in the order of ``classes_``.
+
+        Parameters
+        ----------
+        X : ndarray, shape (n_rows, n_channels, n_bands) or (n_rows, n_features)
+            Feature rows of the shape seen in ``fit``.
+
+        Returns
+        -------
+        proba : ndarray, shape (n_rows, n_classes)
+            float64 probabilities, each row summing to 1, columns in the order of ``classes_``.
+        """
         check_is_fitted(self, "pipeline_")
         X = self._check_X(X, fitted=True)
         return self.pipeline_.predict_proba(X.reshape(len(X), -1)).astype(np.float64)

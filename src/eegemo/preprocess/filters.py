@@ -32,7 +32,20 @@ __all__ = ["condition", "check_conditioning", "context_samples", "filter_seconds
 
 
 def output_rate(sfreq: float, resample: float | None) -> float:
-    """The rate of a trial after :func:`condition` (``resample`` when given)."""
+    """The rate of a trial after :func:`condition` (``resample`` when given).
+
+    Parameters
+    ----------
+    sfreq : float
+        Rate of the recording before conditioning, in Hz.
+    resample : float | None
+        Target rate in Hz; ``None`` (or 0) keeps ``sfreq``.
+
+    Returns
+    -------
+    float
+        The rate in Hz.
+    """
     return float(resample) if resample else float(sfreq)
 
 
@@ -91,6 +104,25 @@ def filter_seconds(sfreq: float, *, bandpass=None, notch: float | None = None,
     (3.3 / the narrower transition band, e.g. 3.3 s for a 1-Hz high-pass), the notch's from its
     default 1-Hz transition band split on both sides of each line (3.3 / 0.5 Hz = 6.6 s). Samples
     within half a filter's length of a trial's edges carry its edge effects.
+
+    Parameters
+    ----------
+    sfreq : float
+        Rate of the recording before conditioning, in Hz.
+    bandpass : tuple of (float | None, float | None) | None
+        ``(l_freq, h_freq)`` in Hz; ``None`` on a side skips it, ``None`` for both skips the
+        band-pass.
+    notch : float | None
+        Line frequency in Hz; ``None`` skips the notch (as does one at or above the Nyquist
+        frequency of the filtered signal).
+    resample : float | None
+        Target rate in Hz; the filters are designed at the lower of it and ``sfreq``, the rate they
+        run at. ``None`` keeps ``sfreq``.
+
+    Returns
+    -------
+    float
+        The longest filter's length in seconds; 0.0 when no filter applies.
     """
     import mne
 

@@ -212,7 +212,26 @@ def image_weights(ch_names: Sequence[str], size: int = 32,
 
 
 def image_positions(ch_names: Sequence[str], size: int = 32) -> dict[str, tuple[float, float]]:
-    """Fractional (row, column) pixel position of each placed channel in :func:`to_image`'s images."""
+    """Fractional (row, column) pixel position of each placed channel in :func:`to_image`'s images.
+
+    Parameters
+    ----------
+    ch_names : sequence of str
+        Channel names, as passed to :func:`to_image`.
+    size : int
+        Image side in pixels (default 32).
+
+    Returns
+    -------
+    positions : dict of str to (float, float)
+        ``(row, column)`` of each channel with a known position (others are left out), in pixel
+        units where ``(0.0, 0.0)`` is the centre of the top-left pixel.
+
+    Raises
+    ------
+    ConfigurationError
+        If fewer than 3 channels have a known position, or two names are one electrode site.
+    """
     placed, pts, radius, _, _ = _layout(tuple(ch_names), int(size))
     names = list(ch_names)
     out = {}

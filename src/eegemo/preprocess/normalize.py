@@ -207,7 +207,20 @@ class Normalizer:
         return out
 
     def fit_transform(self, X, groups: Sequence | None = None) -> np.ndarray:
-        """:meth:`fit` then :meth:`transform` on the same rows."""
+        """:meth:`fit` then :meth:`transform` on the same rows.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_rows, ...)
+            Training features.
+        groups : array_like of shape (n_rows,) | None
+            Subject or session label per row (required unless ``scope="global"``).
+
+        Returns
+        -------
+        Xn : ndarray, shape (n_rows, ...)
+            float32 for float32 input, else float64.
+        """
         return self.fit(X, groups).transform(X, groups)
 
     # -- persistence ---------------------------------------------------------------------------------

@@ -74,7 +74,18 @@ class DE(_Stateless):
         check_bands(self.bands, self.sfreq, "DE(bands=...)")
 
     def transform(self, X):
-        """Return the DE of each window, channel and band."""
+        """Return the DE of each window, channel and band.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_windows, n_channels, n_samples)
+            Windows of signal at ``sfreq``, samples on the last axis (any leading shape works).
+
+        Returns
+        -------
+        X_new : ndarray, shape (n_windows, n_channels, n_bands)
+            DE in nats; float32 for float32 input, else float64.
+        """
         return differential_entropy(_array(X, 1, "DE.transform"), self.sfreq, self.bands)
 
 
@@ -100,7 +111,19 @@ class PSD(_Stateless):
         check_bands(self.bands, self.sfreq, "PSD(bands=...)")
 
     def transform(self, X):
-        """Return the mean PSD of each window, channel and band."""
+        """Return the mean PSD of each window, channel and band.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_windows, n_channels, n_samples)
+            Windows of signal at ``sfreq``, samples on the last axis (any leading shape works).
+
+        Returns
+        -------
+        X_new : ndarray, shape (n_windows, n_channels, n_bands)
+            Mean one-sided PSD in squared input units per Hz (its natural log if ``log``); float32
+            for float32 input, else float64.
+        """
         return psd_features(_array(X, 1, "PSD.transform"), self.sfreq, self.bands, log=self.log)
 
 
@@ -133,7 +156,20 @@ class Windower(_Stateless):
         window_samples(self.sfreq, self.length, self.overlap)
 
     def transform(self, X):
-        """Return the windows of every trial."""
+        """Return the windows of every trial.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_channels, n_times) or (n_trials, n_channels, n_times) | list
+            One trial, equal-length trials, or a list (or tuple) of trials of any lengths, each
+            of shape (n_channels, n_times), sampled at ``sfreq``.
+
+        Returns
+        -------
+        X_new : ndarray, shape (n_windows, n_channels, n_samples)
+            The windows of all trials, trial-major; a writable copy. The incomplete tail of each
+            trial is dropped.
+        """
         if isinstance(X, (list, tuple)):
             if not X:
                 raise ConfigurationError("Windower.transform: expected at least one trial, found none")
@@ -161,7 +197,19 @@ class ToGrid(_Stateless):
         self.ch_names = ch_names
 
     def transform(self, X):
-        """(..., n_channels, n_bands) → (..., n_bands, 9, 9)."""
+        """(..., n_channels, n_bands) → (..., n_bands, 9, 9).
+
+        Parameters
+        ----------
+        X : array_like, shape (..., n_channels, n_bands)
+            Channel features, channels in the order of ``ch_names``.
+
+        Returns
+        -------
+        X_new : ndarray, shape (..., n_bands, 9, 9)
+            Same dtype as ``X``; zeros in empty cells and for grid channels missing from
+            ``ch_names``.
+        """
         return to_grid(_array(X, 2, "ToGrid.transform"), self.ch_names)
 
 
@@ -184,7 +232,18 @@ class ToImage(_Stateless):
         self.method = method
 
     def transform(self, X):
-        """(..., n_channels, n_bands) → (..., n_bands, size, size)."""
+        """(..., n_channels, n_bands) → (..., n_bands, size, size).
+
+        Parameters
+        ----------
+        X : array_like, shape (..., n_channels, n_bands)
+            Channel features, channels in the order of ``ch_names``.
+
+        Returns
+        -------
+        X_new : ndarray, shape (..., n_bands, size, size)
+            0 outside the head disc; float32 for float32 input, else float64.
+        """
         return to_image(_array(X, 2, "ToImage.transform"), self.ch_names, self.size, self.method)
 
 
@@ -198,13 +257,36 @@ class Flatten(TransformerMixin, BaseEstimator):
     """
 
     def fit(self, X, y=None):
-        """Record the row shape. Returns ``self``."""
+        """Record the row shape. Returns ``self``.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_rows, ...)
+            Numeric training rows of any shape.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : Flatten
+        """
         X = validate_data(self, X, allow_nd=True, dtype="numeric")
         self.row_shape_ = tuple(X.shape[1:])
         return self
 
     def transform(self, X):
-        """Return ``X.reshape(len(X), -1)``."""
+        """Return ``X.reshape(len(X), -1)``.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_rows, ...)
+            Numeric rows of the shape seen in :meth:`fit`.
+
+        Returns
+        -------
+        X_new : ndarray, shape (n_rows, n_features)
+            ``n_features`` is the product of the row shape; C order.
+        """
         check_is_fitted(self, "row_shape_")
         X = validate_data(self, X, allow_nd=True, dtype="numeric", reset=False)
         if tuple(X.shape[1:]) != self.row_shape_:
@@ -237,17 +319,60 @@ class NormalizerTransformer(TransformerMixin, BaseEstimator):
         self.winsorize = winsorize
 
     def fit(self, X, y=None, groups=None):
-        """Fit the statistics on ``X`` (training rows)."""
+        """Fit the statistics on ``X`` (training rows).
+
+        Parameters
+        ----------
+        X : array_like, shape (n_rows, ...)
+            Training features (converted to float64 unless float32).
+        y : None
+            Ignored.
+        groups : array_like of shape (n_rows,) | None
+            Subject or session label per row (required unless ``scope="global"``).
+
+        Returns
+        -------
+        self : NormalizerTransformer
+        """
         X = validate_data(self, X, allow_nd=True, dtype=(np.float64, np.float32))
         self.normalizer_ = Normalizer(self.scope, self.winsorize).fit(X, groups)
         return self
 
     def fit_transform(self, X, y=None, groups=None):
-        """Fit on ``X`` and return it z-scored."""
+        """Fit on ``X`` and return it z-scored.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_rows, ...)
+            Training features (converted to float64 unless float32).
+        y : None
+            Ignored.
+        groups : array_like of shape (n_rows,) | None
+            Subject or session label per row (required unless ``scope="global"``).
+
+        Returns
+        -------
+        X_new : ndarray, shape (n_rows, ...)
+            float32 for float32 input, else float64.
+        """
         return self.fit(X, y, groups).transform(X, groups)
 
     def transform(self, X, groups=None):
-        """Z-score ``X`` with the training statistics."""
+        """Z-score ``X`` with the training statistics.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_rows, ...)
+            Features of the row shape seen in :meth:`fit` (converted to float64 unless float32).
+        groups : array_like of shape (n_rows,) | None
+            Group label per row (required unless ``scope="global"``); groups unseen at fit time
+            get the global training statistics.
+
+        Returns
+        -------
+        X_new : ndarray, shape (n_rows, ...)
+            float32 for float32 input, else float64.
+        """
         check_is_fitted(self, "normalizer_")
         X = validate_data(self, X, allow_nd=True, dtype=(np.float64, np.float32), reset=False)
         return self.normalizer_.transform(X, groups)

@@ -132,7 +132,21 @@ def _recording_fingerprint(rec: Recording, cache: dict) -> dict:
 
 
 def recording_key(rec: Recording) -> str:
-    """Store name of a recording: ``<dataset>-<subject>-s<session>-<file stem>``, filesystem-safe."""
+    """Store name of a recording: ``<dataset>-<subject>-s<session>-<file stem>``, filesystem-safe.
+
+    Parameters
+    ----------
+    rec : Recording
+        The recording; its ``dataset``, ``subject``, ``session`` and ``source`` are used.
+
+    Returns
+    -------
+    key : str
+        The name; ``x`` stands for an unknown session, the ``-<file stem>`` part is left out for
+        a recording without a source file, and every run of characters other than letters,
+        digits, ``.``, ``_`` and ``-`` becomes ``_`` (leading and trailing ``.``/``_`` removed;
+        ``"recording"`` if nothing is left). Not unique: two recordings can share one.
+    """
     session = "x" if rec.session is None else str(rec.session)
     stem = rec.source.stem if str(rec.source) not in ("", ".") else ""
     key = f"{rec.dataset}-{rec.subject}-s{session}" + (f"-{stem}" if stem else "")
@@ -541,6 +555,10 @@ def prepare(source, out: str | os.PathLike, *, config: PrepareConfig | None = No
         computed on its workers instead (they must see ``out`` and the source files).
     overwrite : bool
         Replace an existing store of another configuration instead of refusing.
+    **overrides
+        Fields of :class:`PrepareConfig` to change in ``config`` (applied with
+        :meth:`PrepareConfig.replace`, so unknown names are refused), e.g. ``window=2.0,
+        features=("de", "psd")``.
 
     Returns
     -------

@@ -180,7 +180,19 @@ class Store:
 
     # --- arrays ----------------------------------------------------------------------------------
     def shape(self, name: str) -> tuple[int, ...]:
-        """Shape of array ``name`` over the whole store."""
+        """Shape of array ``name`` over the whole store.
+
+        Parameters
+        ----------
+        name : str
+            One of :attr:`arrays`.
+
+        Returns
+        -------
+        shape : tuple of int
+            ``(n_windows,)`` followed by the shape of one row, as :meth:`load` with ``rows=None``
+            would return (read from the manifest; no array is read).
+        """
         self._check_name(name)
         return (len(self),) + tuple(self.manifest["shapes"][name])
 
@@ -321,7 +333,19 @@ class Store:
         return out
 
     def labels(self, rows=None) -> np.ndarray:
-        """Integer labels of ``rows`` (int64)."""
+        """Integer labels of ``rows`` (int64).
+
+        Parameters
+        ----------
+        rows : None | int | sequence of int | ndarray of bool | Series of bool | slice
+            Global rows, as in :meth:`load`; ``None`` = all.
+
+        Returns
+        -------
+        y : ndarray of int64, shape (n_rows,)
+            The store's label codes (``index["label"]``, e.g. SEED's -1, 0, 1), in the order of
+            ``rows``.
+        """
         return self.index["label"].to_numpy(np.int64)[self._rows(rows)]
 
     def to_torch(self, name: str, rows=None, transform: Callable | None = None, *,

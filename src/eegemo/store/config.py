@@ -265,7 +265,24 @@ class PrepareConfig:
         return hashlib.sha256(self.to_json().encode()).hexdigest()[:16]
 
     def replace(self, **overrides) -> PrepareConfig:
-        """A copy with some fields changed (unknown names are refused with the allowed ones)."""
+        """A copy with some fields changed (unknown names are refused with the allowed ones).
+
+        Parameters
+        ----------
+        **overrides
+            New values of fields, by field name (as :func:`dataclasses.replace` takes them; the
+            copy's ``__post_init__`` checks run again).
+
+        Returns
+        -------
+        config : PrepareConfig
+            The copy; ``self`` is unchanged.
+
+        Raises
+        ------
+        ConfigurationError
+            If a name is not a field of :class:`PrepareConfig`.
+        """
         names = {f.name for f in dataclasses.fields(self)}
         unknown = sorted(set(overrides) - names)
         if unknown:

@@ -35,10 +35,19 @@ def _names(label_names: Mapping[int, str] | None, labels) -> dict[int, str]:
 def class_means(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean of ``X`` per class.
 
+    Parameters
+    ----------
+    X : ndarray, shape (n_rows, ...)
+        Rows of any shape (e.g. DE features or grids).
+    y : ndarray, shape (n_rows,)
+        Label of each row.
+
     Returns
     -------
     classes : ndarray of int, shape (n_classes,)
+        The distinct labels of ``y``, sorted.
     means : ndarray, shape (n_classes, *X.shape[1:])
+        ``means[i]`` is the mean of the rows of class ``classes[i]``.
     """
     X = np.asarray(X)
     y = np.asarray(y)
