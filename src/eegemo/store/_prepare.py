@@ -131,6 +131,31 @@ def _recording_fingerprint(rec: Recording, cache: dict) -> dict:
     return {"missing": True}
 
 
+def _refuse_copies(recs: list[Recording], fingerprints: list[dict]) -> None:
+    """Refuse one recording given twice: two source files of the same bytes (a copy in another
+    folder, ``S001R04 (1).edf``, ``01_…mat`` beside ``1_…mat``, a link) or two in-memory recordings
+    of the same data. Each would be a recording of its own, and its trials would land on both
+    sides of every split (an accuracy inflated by memorisation). Recordings read from one file
+    (several per file) are not copies of one another."""
+    seen: dict = {}
+    for rec, fp in zip(recs, fingerprints):
+        if "sha256_edges" in fp:      # size and the SHA-256 of the first and last MiB, not mtime
+            content = ("file", fp["size"], fp["sha256_edges"])
+        elif "sha256_data" in fp:
+            content = ("data", fp["sha256_data"])
+        else:
+            continue
+        first = seen.setdefault(content, rec)
+        if first is rec or (content[0] == "file" and Path(first.source) == Path(rec.source)):
+            continue
+        raise data_error(rec.source, f"the same recording as {first.source} (identical "
+                         f"{'bytes' if content[0] == 'file' else 'data'})",
+                         expected="each recording once: remove or move one copy, whose trials "
+                         "would be on both sides of a split",
+                         found=f"subject {rec.subject} session {rec.session} and subject "
+                               f"{first.subject} session {first.session}")
+
+
 def recording_key(rec: Recording) -> str:
     """Store name of a recording: ``<dataset>-<subject>-s<session>-<file stem>``, filesystem-safe.
 
@@ -683,6 +708,9 @@ def _prepare(source, out, config, jobs, scheduler, overwrite, overrides) -> Stor
     recs = _read_source(source, cfg)
     facts = _check(recs, cfg)
     keys = _unique_keys(recs)
+    fp_cache: dict = {}
+    fingerprints = [_recording_fingerprint(r, fp_cache) for r in recs]
+    _refuse_copies(recs, fingerprints)
     out = Path(out)
     made = not out.exists()
     fresh = made or (out.is_dir() and not any(out.iterdir()))
@@ -695,8 +723,6 @@ def _prepare(source, out, config, jobs, scheduler, overwrite, overrides) -> Stor
             logger.info("%s: removing the half-written %s of an interrupted run", out, child.name)
             shutil.rmtree(child, ignore_errors=True)
 
-    fp_cache: dict = {}
-    fingerprints = [_recording_fingerprint(r, fp_cache) for r in recs]
     committed = {e["key"]: e for e in (old or {}).get("recordings", [])}
     wanted = set(keys)
     gone = [key for key in committed if key not in wanted]
