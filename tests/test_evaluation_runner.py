@@ -199,6 +199,27 @@ def test_an_earlier_run_is_never_replaced_silently(tmp_path):
     m = run(store, LogisticRegression(max_iter=200), "seed-standard", tmp_path / "a", overwrite=True)
     assert json.loads((tmp_path / "a" / "metrics.json").read_text())["protocol"] == m["protocol"]
     assert m["protocol"]["name"] == "seed-standard"
+    # overwrite replaces the run's own files only: a user's notes, a report, a store kept in
+    # the run folder stay (they were deleted with the earlier run)
+    (tmp_path / "a" / "NOTES.md").write_text("precious")
+    (tmp_path / "a" / "mystore" / "recordings").mkdir(parents=True)
+    (tmp_path / "a" / "mystore" / "manifest.json").write_text("{}")
+    old_metrics = (tmp_path / "a" / "metrics.json").read_text()
+    run(store, LogisticRegression(C=0.5, max_iter=200), "seed-standard", tmp_path / "a",
+        overwrite=True)
+    assert (tmp_path / "a" / "NOTES.md").read_text() == "precious"
+    assert (tmp_path / "a" / "mystore" / "manifest.json").read_text() == "{}"
+    assert (tmp_path / "a" / "metrics.json").read_text() != old_metrics
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".a.old")]
+    # killed between its renames (the new run in place, the earlier one set aside): the next
+    # write beside it moves the user's files back before removing what was set aside
+    aside = tmp_path / ".a.old-1-deadbeef"
+    aside.mkdir()
+    (tmp_path / "a" / "NOTES.md").rename(aside / "NOTES.md")
+    (aside / "metrics.json").write_text("stale")
+    run(store, LogisticRegression(max_iter=200), "seed-standard", tmp_path / "a", overwrite=True)
+    assert (tmp_path / "a" / "NOTES.md").read_text() == "precious" and not aside.exists()
+    assert (tmp_path / "a" / "metrics.json").read_text() != "stale"
     # a run that fails while training: the earlier run it was to replace is intact, and a fresh
     # folder is not left half-written (runs are written aside and renamed into place)
     before = {p.name: p.read_bytes() for p in (tmp_path / "a").iterdir() if p.is_file()}

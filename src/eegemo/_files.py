@@ -66,15 +66,30 @@ def dir_bytes(path: Path) -> int:
     return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
 
 
-def replace_dir(new: Path, final: Path, old: Path) -> None:
+def replace_dir(new: Path, final: Path, old: Path, *, keep_others: bool = False) -> None:
     """Put folder ``new`` at ``final`` with one rename; an existing ``final`` is first renamed to
-    ``old`` and removed afterwards, so ``final`` is never half old, half new."""
+    ``old`` and removed afterwards, so ``final`` is never half old, half new.
+
+    ``keep_others``: entries of the earlier ``final`` that ``new`` does not hold (a user's notes,
+    a report, a store kept inside a run folder) are moved into the new ``final`` before the rest
+    of the earlier one is removed; only what ``new`` replaces goes.
+    """
     if not final.exists():
         os.rename(new, final)
         return
     os.rename(final, old)
     os.rename(new, final)
+    if keep_others:
+        _move_others(old, final)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _move_others(old: Path, final: Path) -> None:
+    """Move the entries of ``old`` that ``final`` lacks into ``final``."""
+    for child in sorted(old.iterdir()):
+        if not (final / child.name).exists() and not (final / child.name).is_symlink():
+            os.rename(child, final / child.name)
+            logger.info("%s: kept %s (not one of the files written here)", final, child.name)
 
 
 @contextmanager
@@ -82,7 +97,9 @@ def written_aside(out: str | os.PathLike) -> Iterator[Path]:
     """A hidden sibling folder of ``out`` to write into; renamed to ``out`` when the block ends.
 
     If the block raises, the sibling is removed and ``out`` (an earlier version, or nothing) stays
-    as it was.
+    as it was. Entries of an earlier ``out`` that the block does not write (a user's files, a
+    report, a store kept inside a run folder) are kept in the new ``out``; only what the block
+    writes is replaced.
     """
     out = Path(out)
     if out.parent.is_dir():
@@ -93,7 +110,7 @@ def written_aside(out: str | os.PathLike) -> Iterator[Path]:
     work.mkdir(parents=True)
     try:
         yield work
-        replace_dir(work, out, out.parent / f".{out.name}.old-{tag}")
+        replace_dir(work, out, out.parent / f".{out.name}.old-{tag}", keep_others=True)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -127,18 +144,21 @@ def _tidy_leftovers(out: Path) -> None:
     """
     pattern = glob.escape(out.name)
     aside = [q for q in out.parent.glob(f".{pattern}.old-*") if q.is_dir()]
-    settle_set_aside(out, aside, new_in_place=out.exists(), what="write")
+    settle_set_aside(out, aside, new_in_place=out.exists(), what="write", keep_others=True)
     for q in out.parent.glob(f".{pattern}.partial-*"):
         if q.is_dir() and _writer_gone(q):
             logger.info("%s: removing %s, left by an interrupted write", out, q.name)
             shutil.rmtree(q, ignore_errors=True)
 
 
-def settle_set_aside(out: Path, aside: list[Path], *, new_in_place: bool, what: str) -> None:
+def settle_set_aside(out: Path, aside: list[Path], *, new_in_place: bool, what: str,
+                     keep_others: bool = False) -> None:
     """Settle the earlier versions of ``out`` that an interrupted ``what`` left set aside.
 
-    Where the new version is in place they are removed; else whatever half-written folder is at
-    ``out`` goes and the newest of them is put back, as a failed write would have done.
+    Where the new version is in place they are removed (``keep_others``: after the entries the
+    new version lacks are moved into it, as :func:`replace_dir` would have done); else whatever
+    half-written folder is at ``out`` goes and the newest of them is put back, as a failed write
+    would have done.
     """
     aside = sorted(aside, key=lambda q: q.stat().st_mtime, reverse=True)
     if aside and not new_in_place:
@@ -148,5 +168,7 @@ def settle_set_aside(out: Path, aside: list[Path], *, new_in_place: bool, what: 
                        "in place", out, what, aside[0].name)
         aside = aside[1:]
     for q in aside:
+        if keep_others and new_in_place:
+            _move_others(q, out)
         logger.info("%s: removing %s, left by an interrupted %s", out, q.name, what)
         shutil.rmtree(q, ignore_errors=True)
