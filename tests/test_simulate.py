@@ -308,6 +308,22 @@ def test_folder_policy_and_bad_settings(tmp_path):
     simulate("seed-v", foreign, subjects=1, sessions=1, duration_scale=0.005)
     assert not (foreign / "Preprocessed_EEG").exists() and (foreign / "EEG_raw").is_dir()
     assert (foreign / "mine.txt").exists()
+    # never, not even with overwrite, into a folder of real recordings (they would be replaced
+    # or labelled simulated by the marker) or into a store or run
+    real = tmp_path / "real" / "Preprocessed_EEG"
+    real.mkdir(parents=True)
+    (real / "1_20131027.mat").write_bytes(b"a real recording")
+    with pytest.raises(ConfigurationError, match=r"holds data not written by eegemo simulate "
+                       r"\(Preprocessed_EEG/1_20131027.mat\).*not even with overwrite"):
+        simulate("seed", tmp_path / "real", subjects=1, sessions=1, duration_scale=0.005,
+                 overwrite=True)
+    assert (real / "1_20131027.mat").read_bytes() == b"a real recording"
+    assert sorted(p.name for p in (tmp_path / "real").iterdir()) == ["Preprocessed_EEG"]
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "metrics.json").write_text("{}")
+    with pytest.raises(ConfigurationError, match="it is an eegemo recognition run"):
+        simulate("seed", tmp_path / "run", subjects=1, sessions=1, duration_scale=0.005,
+                 overwrite=True)
     for bad in (dict(dataset="deap"), dict(subjects=16), dict(sessions=0), dict(duration_scale=0),
                 dict(subject_variability=-1)):
         kw = dict(dataset="seed", out=tmp_path / "x", subjects=1, sessions=1, duration_scale=0.005)

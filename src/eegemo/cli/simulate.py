@@ -51,5 +51,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--no-features", action="store_true", help="do not write the feature files")
     p.add_argument("--seed", type=int, metavar="N", default=0, help="random seed (default 0)")
     p.add_argument("--overwrite", action="store_true",
-                   help="write into a non-empty folder that is not an eegemo simulation")
+                   help="write into a non-empty folder that is not an eegemo simulation "
+                        "(never one holding recordings, label or feature files, a store or a "
+                        "run)")
     p.set_defaults(func=_run)

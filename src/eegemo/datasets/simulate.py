@@ -573,7 +573,39 @@ def _prepare_out(out: Path, overwrite: bool) -> None:
             raise ConfigurationError(
                 f"{out}: folder is not empty and holds no {MARKER} (expected an empty folder or an "
                 "earlier eegemo simulation; pass overwrite=True / --overwrite to write anyway)")
+        else:
+            _refuse_real_data(out)
     out.mkdir(parents=True, exist_ok=True)
+
+
+#: endings of files a simulation must never write over or label simulated (recordings, labels,
+#: feature files, tables)
+_DATA_ENDINGS = (".mat", ".cnt", ".edf", ".bdf", ".gdf", ".fif", ".fif.gz", ".vhdr", ".eeg",
+                 ".set", ".fdt", ".npz", ".npy", ".csv", ".tsv", ".pkl", ".zarr", ".parquet")
+
+
+def _refuse_real_data(out: Path) -> None:
+    """``overwrite`` writes into a non-empty folder that is no earlier simulation, but never into
+    one holding recordings or eegemo outputs: the simulation would replace files of the same names
+    and its marker would label every other recording there simulated."""
+    from .._files import folder_kind
+
+    kind = folder_kind(out)
+    if kind is not None:
+        raise ConfigurationError(f"{out}: it is an eegemo {kind}; a simulation is never written "
+                                 "into one, not even with overwrite (choose another folder)")
+    found = []
+    for f in out.rglob("*"):
+        if f.name.lower().endswith(_DATA_ENDINGS):
+            found.append(f.relative_to(out).as_posix())
+            if len(found) == 3:
+                break
+    if found:
+        raise ConfigurationError(
+            f"{out}: folder holds data not written by eegemo simulate ({', '.join(found)}"
+            f"{', …' if len(found) == 3 else ''}); a simulation would replace files of the same "
+            f"names and its {MARKER} would label the others simulated, so it is not written there, "
+            "not even with overwrite: choose an empty folder")
 
 
 def simulate(dataset: str, out: str | os.PathLike, *, subjects=None, sessions=None,
@@ -608,7 +640,8 @@ def simulate(dataset: str, out: str | os.PathLike, *, subjects=None, sessions=No
     random_state : int
         Seed; the same seed gives byte-identical data.
     overwrite : bool
-        Write into a non-empty folder that is not an eegemo simulation.
+        Write into a non-empty folder that is not an eegemo simulation (but never into one that
+        holds recordings, feature or label files, a store or a run: refused either way).
 
     Returns
     -------
