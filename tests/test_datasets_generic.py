@@ -839,3 +839,39 @@ def test_trigger_channel_typed_as_eeg_by_its_name(tmp_path, caplog):
             pytest.raises(DataFormatError, match="no annotations and no sidecar"):
         generic.read(tmp_path / "analog.edf", duration=2.0)
     assert "TRIG is named as a trigger channel but holds an analog signal" in caplog.text
+
+
+def test_trials_overlapping_bad_annotations_are_dropped(tmp_path, caplog, fixtures_dir):
+    """As mne.Epochs(reject_by_annotation=True): a trial overlapping a BAD_/EDGE annotation is
+    dropped with a warning naming how many; reject_by_annotation=False keeps it. Reader options
+    that are no booleans, labels= with label_map=, and data_format= on a non-CNT are said."""
+    import logging
+
+    info = mne.create_info(["Fz", "Cz"], 100.0, "eeg")
+    raw = mne.io.RawArray(np.random.default_rng(0).normal(0, 1e-5, (2, 4000)), info,
+                          verbose="error")
+    raw.set_annotations(mne.Annotations([2, 10, 18, 26, 11.5, 27.99], [4, 4, 4, 4, 0.5, 0.5],
+                                        ["a", "b", "a", "b", "BAD_muscle", "EDGE boundary"]))
+    raw.save(tmp_path / "r_raw.fif", verbose="error")
+    with caplog.at_level(logging.WARNING, logger="eegemo"):
+        (rec,) = generic.read(tmp_path / "r_raw.fif")
+    assert [t.onset for t in rec.trials] == [2.0, 18.0]
+    assert "2 trial(s) dropped, overlapping BAD/EDGE annotations (first at 10 s" in caplog.text
+    (kept,) = generic.read(tmp_path / "r_raw.fif", reject_by_annotation=False)
+    assert [t.onset for t in kept.trials] == [2.0, 10.0, 18.0, 26.0]
+    (short,) = generic.read(tmp_path / "r_raw.fif", duration=1.0)    # 10-11 s ends before 11.5
+    assert [t.onset for t in short.trials] == [2.0, 10.0, 18.0, 26.0]
+    # the real CNT fixture: its 99 event lies inside BAD_0 (0-47.3 s)
+    (cnt,) = generic.read(fixtures_dir / "CNT" / "test_CNT_events_mne_JWoess_clipped.cnt",
+                          labels=["5", "99"], duration=1.0)
+    assert cnt.label_names[cnt.labels[0]] == "5" and "99" not in {
+        cnt.label_names[x] for x in cnt.labels}
+    for bad in (dict(unlabelled="yes"), dict(unlabelled=1), dict(reject_by_annotation="no")):
+        with pytest.raises(ConfigurationError, match="must be true"):
+            generic.read(tmp_path / "r_raw.fif", **bad)
+    with pytest.raises(ConfigurationError, match="give labels= .* or label_map=, not both"):
+        generic.read(tmp_path / "r_raw.fif", labels=["a", "b"], label_map={"a": 0})
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="eegemo"):
+        generic.read(tmp_path / "r_raw.fif", data_format="int16")
+    assert "data_format='int16' applies to Neuroscan .cnt files only" in caplog.text

@@ -35,7 +35,8 @@ Zero-length events (triggers) therefore need ``duration=``. Sidecars are ``<stem
 ``.csv`` beside the file (for BIDS names also with the ``_eeg`` suffix removed) or the file given as
 ``sidecar=``; they need the columns ``onset``, ``duration`` and ``label`` (or BIDS' ``trial_type``);
 a sidecar wins over the file's annotations. Annotations named ``BAD_…``, ``EDGE…`` or ``boundary`` are
-never trials. A recording with neither (BioSemi BDF, a Raw FIF) takes its events from the first stim
+never trials, and trials overlapping a ``BAD_…``/``EDGE…`` annotation are dropped with a warning
+(``reject_by_annotation=False`` keeps them). A recording with neither (BioSemi BDF, a Raw FIF) takes its events from the first stim
 channel with triggers (:func:`mne.find_events`; a BDF Status channel masked to its 16 trigger bits;
 a channel of another type named as a trigger channel, such as an EDF's ``TRIG`` or ``Marker``,
 where it holds whole-number codes, as stored or in µV/mV):
@@ -584,13 +585,32 @@ def _channel_names(names: Sequence[str]) -> tuple[str, ...]:
     return tuple(n if seen[n] == 1 else o for n, o in zip(new, names))
 
 
+def _bad_spans(raw) -> list[tuple[int, int]]:
+    """Sample spans ``[start, stop)`` of the recording's annotations whose description starts with
+    ``BAD`` or ``EDGE`` (MNE's rule for ``reject_by_annotation``), from its first sample."""
+    ann = raw.annotations
+    if not len(ann):
+        return []
+    sfreq = float(raw.info["sfreq"])
+    first = float(getattr(raw, "first_time", 0.0) or 0.0)
+    offset = first if ann.orig_time is not None else 0.0
+    spans = []
+    for onset, dur, desc in zip(ann.onset, ann.duration, ann.description):
+        if re.match(r"^(bad|edge)", str(desc), re.IGNORECASE):
+            a = int(np.floor((float(onset) - offset) * sfreq))
+            spans.append((a, max(a + 1, int(np.ceil((float(onset) - offset + float(dur)) * sfreq)))))
+    return spans
+
+
 def _cut(raw, path: Path, picks_idx, ch_names, events, mapping, *, tmin: float,
-         duration: float | None, strict: bool, events_path: Path | None = None) -> list[Trial]:
-    """Lazy trials of a continuous recording from (onset, duration, description) events."""
+         duration: float | None, strict: bool, events_path: Path | None = None,
+         bad: Sequence[tuple[int, int]] = ()) -> list[Trial]:
+    """Lazy trials of a continuous recording from (onset, duration, description) events; those
+    overlapping a ``bad`` span (samples ``[start, stop)``) are dropped with a warning."""
     sfreq = float(raw.info["sfreq"])
     n_total = int(raw.n_times)
     trials: list[Trial] = []
-    zero, dropped = 0, []
+    zero, dropped, rejected = 0, [], []
     for onset, dur, desc in events:
         if desc not in mapping:
             continue
@@ -616,6 +636,9 @@ def _cut(raw, path: Path, picks_idx, ch_names, events, mapping, *, tmin: float,
                                  f"{n_total / sfreq:g} s", found=f"{(a / sfreq):g}–{(b / sfreq):g} s")
             dropped.append(onset)
             continue
+        if any(a < stop and start < b for start, stop in bad):
+            rejected.append(onset)
+            continue
         i = len(trials) + 1
 
         def loader(a=a, b=b, i=i):
@@ -631,6 +654,10 @@ def _cut(raw, path: Path, picks_idx, ch_names, events, mapping, *, tmin: float,
     if dropped:
         logger.warning("%s: %d event(s) dropped, running past the recording's ends (first at %g s)",
                        path.name, len(dropped), dropped[0])
+    if rejected:
+        logger.warning("%s: %d trial(s) dropped, overlapping BAD/EDGE annotations (first at %g s; "
+                       "reject_by_annotation=False keeps them)", path.name, len(rejected),
+                       rejected[0])
     if zero and not trials:
         raise data_error(path, f"the {zero} selected event(s) have zero duration",
                          expected="duration= (--duration: seconds per trial) for trigger-like "
@@ -805,7 +832,7 @@ def _read_epochs(ep, path: Path, *, labels, label_map, picks, tmin: float,
 
 
 def _read_one(path: Path, *, labels, label_map, sidecar, picks, data_format, tmin, duration,
-              subject, session, unlabelled, simulated) -> Recording:
+              subject, session, unlabelled, simulated, reject_by_annotation=True) -> Recording:
     ext = _extension(path)
     if ext not in EXTENSIONS:
         raise data_error(path, "unknown file extension", expected=" ".join(EXTENSIONS),
@@ -813,6 +840,9 @@ def _read_one(path: Path, *, labels, label_map, sidecar, picks, data_format, tmi
     if not path.is_file():
         raise data_error(path, "file not found", expected="an EEG recording")
     fmt = EXTENSIONS[ext]
+    if data_format is not None and fmt != "cnt":
+        logger.warning("%s: data_format=%r applies to Neuroscan .cnt files only: ignored here",
+                       path.name, data_format)
     subj, sess, extra = parse_name(path)
     subj = str(subject) if subject is not None else subj
     sess = int(session) if session is not None else sess
@@ -870,7 +900,8 @@ def _read_one(path: Path, *, labels, label_map, sidecar, picks, data_format, tmi
                                                   "trigger)" if stims else ""))
         mapping = _resolve_map([e[2] for e in events], labels, label_map, path)
         trials = _cut(raw, path, picks_idx, ch_names, events, mapping, tmin=tmin,
-                      duration=duration, strict=strict, events_path=sc)
+                      duration=duration, strict=strict, events_path=sc,
+                      bad=_bad_spans(raw) if reject_by_annotation else ())
         if not trials:
             raise data_error(path, "no trial left", expected="events inside the recording",
                              found=f"{len(events)} events, none usable")
@@ -1309,7 +1340,8 @@ def read(path: str | os.PathLike, *, labels: Sequence[str] | None = None,
          label_map: Mapping[str, int] | None = None, sidecar: str | os.PathLike | None = None,
          picks: str | Sequence[str] | None = "eeg", data_format: str | None = None,
          tmin: float = 0.0, duration: float | None = None, subject: str | None = None,
-         session: int | None = None, unlabelled: bool | str = False, **kw) -> list[Recording]:
+         session: int | None = None, unlabelled: bool | str = False,
+         reject_by_annotation: bool = True, **kw) -> list[Recording]:
     """Read any MNE-readable recording (or a folder of them) into labelled, lazily loaded trials.
 
     Parameters
@@ -1347,6 +1379,10 @@ def read(path: str | os.PathLike, *, labels: Sequence[str] | None = None,
         ``True``: return the whole recording as one unlabelled trial (label ``None``) instead of
         cutting events. ``"auto"``: do so only where no usable event is found (used by
         ``eegemo info``). Event counts found are kept in ``extra["events"]`` either way.
+    reject_by_annotation : bool
+        Drop trials of a continuous recording that overlap an annotation whose description starts
+        with ``BAD`` or ``EDGE`` (as :class:`mne.Epochs` does by default), with a warning naming how
+        many; False keeps them.
     **kw
         Accepted and ignored (``kind``, ``feature``, … passed by :func:`eegemo.datasets.read`);
         ``subjects`` / ``sessions`` select files of a folder.
@@ -1378,12 +1414,20 @@ def read(path: str | os.PathLike, *, labels: Sequence[str] | None = None,
         raise ConfigurationError(f"tmin must be finite, got {tmin!r}")
     if duration is not None and not (np.isfinite(duration) and duration > 0):
         raise ConfigurationError(f"duration must be a positive number of seconds, got {duration!r}")
+    if not (isinstance(unlabelled, (bool, np.bool_)) or unlabelled == "auto"):
+        raise ConfigurationError(f"unlabelled must be true, false or 'auto', found {unlabelled!r}")
+    if not isinstance(reject_by_annotation, (bool, np.bool_)):
+        raise ConfigurationError(f"reject_by_annotation must be true or false, found "
+                                 f"{reject_by_annotation!r}")
+    if labels is not None and label_map is not None:
+        raise ConfigurationError("give labels= (--labels) or label_map=, not both: label_map "
+                                 "names the events and their numbers itself")
     if not p.exists():
         raise data_error(p, "not found", expected="an EEG file or a folder of them")
     simulated = is_simulated(p)
     opts = dict(labels=labels, label_map=label_map, picks=picks, data_format=data_format, tmin=tmin,
                 duration=duration, subject=subject, session=session, unlabelled=unlabelled,
-                simulated=simulated)
+                reject_by_annotation=bool(reject_by_annotation), simulated=simulated)
     if p.is_file():
         rec = _read_one(p, sidecar=sidecar, **opts)
         return [rec if session is not None else _number_session(rec, named_session_numbers(p))]
