@@ -303,3 +303,23 @@ def test_unknown_reader_option(tmp_path):
     build_seed_raw(tmp_path)
     with pytest.raises(ConfigurationError, match="unknown option.*repaird"):
         read(tmp_path, repaird=True)
+
+
+@pytest.mark.parametrize("cut", [0, 5, 9, 9 + 19 * 12])
+def test_cnt_cut_inside_its_event_table_is_refused(fixtures_dir, tmp_path, cut):
+    """MNE reads the events a cut event table still holds and drops the rest silently (7 of 9
+    trials were stored from the real fixture cut after its 12th event), or reads none: a file cut
+    inside its event table is one line saying so."""
+    from eegemo.datasets import generic
+    from eegemo.datasets._cnt import _header
+
+    src = fixtures_dir / "CNT" / "test_CNT_events_mne_JWoess_clipped.cnt"
+    ev = _header(src)[2]
+    bad = tmp_path / "cut.cnt"
+    bad.write_bytes(src.read_bytes()[: ev + cut])
+    with pytest.raises(DataFormatError) as exc:
+        generic.read(bad, labels=["5", "99"], duration=1.0)
+    _one_line(exc, "cut.cnt", "truncated Neuroscan .cnt event table")
+    # the whole file (the table ends well before the file does) reads
+    (rec,) = generic.read(src, labels=["5"], duration=1.0)
+    assert len(rec.trials) == 8

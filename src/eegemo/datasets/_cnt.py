@@ -162,6 +162,26 @@ def _event_table_count(path: Path, fmt: str, header: tuple | None = None) -> int
     return (ev - start) // frame
 
 
+def _check_event_table(path: Path) -> None:
+    """Refuse a Neuroscan file cut inside its event table (MNE reads the events that are there and
+    silently drops the rest, or reads none): the table's 9-byte header (type, byte size, offset)
+    must be whole and its events all within the file."""
+    n_ch, _, ev, size = _header(path)
+    if not (_SETUP + _CH * n_ch < ev <= size):   # no table position in the file: MNE reads none
+        return
+    with open(path, "rb") as f:
+        f.seek(ev)
+        head = f.read(9)
+    if len(head) < 9:
+        raise data_error(path, "truncated Neuroscan .cnt event table", expected=f"a 9-byte table "
+                         f"header at byte {ev}", found=f"{len(head)} bytes")
+    _, n_bytes, _ = struct.unpack("<Bii", head)
+    if n_bytes < 0 or ev + 9 + n_bytes > size:
+        raise data_error(path, "truncated Neuroscan .cnt event table",
+                         expected=f"{n_bytes} bytes of events from byte {ev + 9}",
+                         found=f"{max(size - ev - 9, 0)} bytes")
+
+
 def _header_count_wrong(path: Path, fmt: str) -> bool:
     """Whether the header's sample count disagrees with the event table's position, which MNE
     documents as the reliable one (it then recomputes the count from it)."""
@@ -216,6 +236,7 @@ def open_cnt(path: str | os.PathLike, *, data_format: str | None = None, vendor:
         raise data_error(path, "bad data_format", expected="'int16', 'int32' or None",
                          found=repr(data_format))
     fmt = data_format or neuroscan_data_format(path)
+    _check_event_table(path)
     extra = {"recompute_n_samples": True} if _header_count_wrong(path, fmt) else {}
     try:
         return mne.io.read_raw_cnt(path, data_format=fmt, header="new", preload=False,
