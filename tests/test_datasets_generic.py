@@ -875,3 +875,22 @@ def test_trials_overlapping_bad_annotations_are_dropped(tmp_path, caplog, fixtur
     with caplog.at_level(logging.WARNING, logger="eegemo"):
         generic.read(tmp_path / "r_raw.fif", data_format="int16")
     assert "data_format='int16' applies to Neuroscan .cnt files only" in caplog.text
+
+
+def test_a_broken_link_in_a_folder_is_said(tmp_path):
+    """A folder whose link to a recording is broken would silently lose that recording."""
+    info = mne.create_info(["Fz", "Cz"], 100.0, "eeg")
+    raw = mne.io.RawArray(np.zeros((2, 1000)), info, verbose="error")
+    raw.set_annotations(mne.Annotations([1], [2], ["a"]))
+    raw.save(tmp_path / "real_raw.fif", verbose="error")
+    (tmp_path / "folder").mkdir()
+    os.symlink(tmp_path / "real_raw.fif", tmp_path / "folder" / "s1_raw.fif")
+    os.symlink(tmp_path / "gone_raw.fif", tmp_path / "folder" / "s2_raw.fif")
+    with pytest.raises(DataFormatError, match=r"s2_raw.fif: file not found \(a broken link\)"):
+        generic.read(tmp_path / "folder")
+    from eegemo.datasets import read
+
+    with pytest.raises(DataFormatError, match=r"s2_raw.fif: file not found \(a broken link\)"):
+        read(tmp_path / "folder")                        # detected as generic, then read
+    (tmp_path / "folder" / "s2_raw.fif").unlink()
+    assert len(generic.read(tmp_path / "folder")) == 1

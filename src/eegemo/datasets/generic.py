@@ -224,10 +224,19 @@ def _fieldtrip_struct_name(path: Path) -> str:
                      "label, fsample", found=f"variables {found[:10]}")
 
 
-def _data_files(folder: Path) -> list[Path]:
+def _data_files(folder: Path, *, broken_links: bool = True) -> list[Path]:
+    """Recordings of a folder, recursively (hidden entries skipped); a broken link to a
+    recording is an error unless ``broken_links=False`` (detection: skipped)."""
     files = []
     for p in sorted(folder.rglob("*")):
-        if not p.is_file() or any(part.startswith(".") for part in p.relative_to(folder).parts):
+        if any(part.startswith(".") for part in p.relative_to(folder).parts):
+            continue
+        if broken_links and p.is_symlink() and not p.exists() and _extension(p) in EXTENSIONS:
+            # a link to a recording that is gone: reading the folder without it would silently
+            # lose a recording (the SEED readers say "file not found" too)
+            raise data_error(p, "file not found (a broken link)", expected="a recording",
+                             found=f"a link to {os.readlink(p)}")
+        if not p.is_file():
             continue
         ext = _extension(p)
         if ext not in EXTENSIONS:
@@ -261,7 +270,7 @@ def detect(path: str | os.PathLike) -> bool:
         ext = _extension(p)
         return ext in EXTENSIONS and (ext != ".mat" or _is_fieldtrip(p, unreadable=True))
     if p.is_dir():
-        return bool(_data_files(p))
+        return bool(_data_files(p, broken_links=False))
     return False
 
 
