@@ -323,3 +323,25 @@ def test_cnt_cut_inside_its_event_table_is_refused(fixtures_dir, tmp_path, cut):
     # the whole file (the table ends well before the file does) reads
     (rec,) = generic.read(src, labels=["5"], duration=1.0)
     assert len(rec.trials) == 8
+
+
+def test_empty_and_foreign_files_say_what_they_are(tmp_path, fixtures_dir):
+    """A 0-byte file of any format, a text file or another format named .edf: one line saying so,
+    not MNE's internals or raw header bytes."""
+    from eegemo.datasets import generic
+
+    for name in ("zero.fif", "zero.edf", "zero.vhdr", "zero.set", "zero.cnt"):
+        (tmp_path / name).write_bytes(b"")
+        with pytest.raises(DataFormatError) as exc:
+            generic.read(tmp_path / name)
+        _one_line(exc, name, "empty file (0 bytes)")
+    (tmp_path / "text.edf").write_text("hello, not EEG")
+    with pytest.raises(DataFormatError) as exc:
+        generic.read(tmp_path / "text.edf")
+    _one_line(exc, "text.edf", "not an EDF file (too short for its header)", "found 14 bytes")
+    (tmp_path / "cnt.edf").write_bytes((fixtures_dir / "CNT" / "scan41_short.cnt").read_bytes()
+                                       [:4096])
+    with pytest.raises(DataFormatError) as exc:
+        generic.read(tmp_path / "cnt.edf")
+    _one_line(exc, "cnt.edf", "not an EDF file", "found 'Version 3.0")
+    assert "\\x" not in str(exc.value)

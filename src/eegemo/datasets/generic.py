@@ -275,6 +275,13 @@ def detect(path: str | os.PathLike) -> bool:
 
 
 # ------------------------------------------------------------------------------------------- opening
+def _first_bytes(data: bytes, n: int = 16) -> str:
+    """A short, printable view of a file's bytes for an error message."""
+    text = data[:n].decode("latin-1")
+    shown = "".join(c if c.isprintable() else "." for c in text)
+    return f"{shown!r}{' …' if len(data) > n else ''}"
+
+
 def _check_edf_size(path: Path, fmt: str) -> bool:
     """Raise if an EDF/BDF file is shorter than its header promises (MNE reads it silently).
 
@@ -292,13 +299,22 @@ def _check_edf_size(path: Path, fmt: str) -> bool:
                              f".{path.suffix.lstrip('.')}",
                              expected=f"{fmt.upper()} (its version field)",
                              found=f"{real.upper()}'s; rename it to .{real}")
+        if len(head) < 256:
+            raise data_error(path, f"not an {fmt.upper()} file (too short for its header)",
+                             expected=f"a 256-byte {fmt.upper()} header",
+                             found=f"{size} byte{'s' if size != 1 else ''}")
+        if real is None and head[:1] not in (b"0", b"\xff"):   # writers vary the rest a little
+            raise data_error(path, f"not an {fmt.upper()} file", expected=f"an {fmt.upper()} "
+                             "version field ('0' and spaces for EDF, 0xFF BIOSEMI for BDF)",
+                             found=_first_bytes(head))
         try:
             n_header = int(head[184:192].decode("ascii").strip())
             n_records = int(head[236:244].decode("ascii").strip())
             ns = int(head[252:256].decode("ascii").strip())
-        except ValueError:
+        except (ValueError, UnicodeDecodeError):
             raise data_error(path, f"unreadable {fmt.upper()} header", expected="numeric header "
-                             "fields (bytes, records, signals)", found=repr(head[184:256])) from None
+                             "fields (bytes, records, signals)",
+                             found=_first_bytes(head[184:256])) from None
         labels = f.read(ns * 16)
         f.seek(256 + ns * 216)
         spr = f.read(ns * 8)
@@ -848,6 +864,9 @@ def _read_one(path: Path, *, labels, label_map, sidecar, picks, data_format, tmi
                          found=repr(ext or path.name))
     if not path.is_file():
         raise data_error(path, "file not found", expected="an EEG recording")
+    if path.stat().st_size == 0:
+        raise data_error(path, "empty file (0 bytes)", expected="an EEG recording",
+                         found="nothing")
     fmt = EXTENSIONS[ext]
     if data_format is not None and fmt != "cnt":
         logger.warning("%s: data_format=%r applies to Neuroscan .cnt files only: ignored here",
