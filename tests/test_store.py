@@ -753,6 +753,9 @@ def test_a_killed_overwrite_is_undone_by_the_next_prepare(tmp_path):
     os.rename(out, aside)
     out.mkdir()
     (out / "manifest.json").write_text(json.dumps({"format": "eegemo-store", "complete": False}))
+    with pytest.raises(ConfigurationError, match=r"incomplete.*set the earlier store aside as "
+                       r"\.s\.old-deadbeef, which the next prepare into s puts back first"):
+        open_store(out)                                 # what train/info say meanwhile
     again = prepare(recs, out, jobs=1)                  # the old settings: resumed, not refused
     assert len(again.index) == rows and again.summary["computed"] == 0
     assert not aside.exists()

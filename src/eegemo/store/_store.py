@@ -593,8 +593,15 @@ def open_store(path: str | os.PathLike, *, check_sources: bool = False) -> Store
                               f"this eegemo reads ({FORMAT_VERSION}); upgrade eegemo")
     _check_manifest(man, manifest)
     if not manifest.get("complete"):
-        raise ConfigurationError(f"{path}: store is incomplete (an interrupted prepare); run "
-                                 "eegemo prepare again with the same settings to resume")
+        import glob as _glob
+
+        aside = sorted(Path(path).parent.glob(f".{_glob.escape(Path(path).name)}.old-*"))
+        raise ConfigurationError(
+            f"{path}: store is incomplete (an interrupted prepare); run eegemo prepare again with "
+            "the settings of the interrupted one to resume (a wider --subjects/--sessions "
+            "selection too)" + (f"; an interrupted --overwrite set the earlier store aside as "
+                                f"{aside[-1].name}, which the next prepare into {Path(path).name} "
+                                "puts back first" if aside else ""))
     store = Store(path, manifest)
     if check_sources:
         changed = store.check_sources()
