@@ -753,6 +753,8 @@ def test_a_killed_overwrite_is_undone_by_the_next_prepare(tmp_path):
     os.rename(out, aside)
     out.mkdir()
     (out / "manifest.json").write_text(json.dumps({"format": "eegemo-store", "complete": False}))
+    half = {**json.loads((aside / "manifest.json").read_text()), "complete": False}
+    (out / "manifest.json").write_text(json.dumps(half))
     with pytest.raises(ConfigurationError, match=r"incomplete.*set the earlier store aside as "
                        r"\.s\.old-deadbeef, which the next prepare into s puts back first"):
         open_store(out)                                 # what train/info say meanwhile
