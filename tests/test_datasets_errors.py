@@ -345,3 +345,26 @@ def test_empty_and_foreign_files_say_what_they_are(tmp_path, fixtures_dir):
         generic.read(tmp_path / "cnt.edf")
     _one_line(exc, "cnt.edf", "not an EDF file", "found 'Version 3.0")
     assert "\\x" not in str(exc.value)
+
+
+def test_missing_or_short_companion_data_files(tmp_path, fixtures_dir):
+    """A header whose data file is missing says so (not "truncated or corrupt?"); an EEGLAB .fdt
+    holding fewer samples than its .set says is refused when opened (MNE failed at the first trial
+    past the cut, asking for a bug report)."""
+    import shutil
+
+    from eegemo.datasets import generic
+
+    shutil.copy(fixtures_dir / "EEGLAB" / "test_raw.set", tmp_path)
+    for name in ("test_NO.vhdr", "test_NO.vmrk"):
+        shutil.copy(fixtures_dir / "Brainvision" / name, tmp_path)
+    for name, missing in (("test_raw.set", "test_raw.fdt"), ("test_NO.vhdr", "test_NO.eeg")):
+        with pytest.raises(DataFormatError) as exc:
+            generic.read(tmp_path / name, unlabelled=True)
+        _one_line(exc, name, "a data file it names is missing", missing)
+    fdt = (fixtures_dir / "EEGLAB" / "test_raw.fdt").read_bytes()
+    (tmp_path / "test_raw.fdt").write_bytes(fdt[: len(fdt) // 2])
+    with pytest.raises(DataFormatError) as exc:
+        generic.read(tmp_path / "test_raw.set", unlabelled=True)
+    _one_line(exc, "test_raw.set", "truncated EEGLAB data file test_raw.fdt",
+              f"expected {len(fdt)} bytes", f"found {len(fdt) // 2} bytes")

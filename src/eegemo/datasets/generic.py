@@ -360,13 +360,35 @@ def _open_raw(path: Path, fmt: str, data_format: str | None):
     try:
         raw = readers[fmt](path, preload=preload, verbose="error")
     except Exception as exc:
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        if isinstance(exc, FileNotFoundError):   # the .fdt / .eeg / .vmrk beside the header
+            missing = Path(exc.filename).name if getattr(exc, "filename", None) else first
+            raise data_error(path, "a data file it names is missing", expected=f"the {fmt} "
+                             "header's data file beside it", found=f"no {missing}"
+                             if getattr(exc, "filename", None) else first) from None
         raise data_error(path, f"unreadable {fmt} file (truncated or corrupt?)",
-                         found=f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-                         ) from None
+                         found=f"{type(exc).__name__}: {first}") from None
     if fmt == "brainvision":
         _check_brainvision_size(raw, path)
         _check_brainvision_markers(path)
+    if fmt == "eeglab":
+        _check_eeglab_size(raw, path)
     return raw
+
+
+def _check_eeglab_size(raw, path: Path) -> None:
+    """Refuse an EEGLAB recording whose separate ``.fdt`` holds fewer samples than the ``.set``
+    says: MNE opens it and fails on the first trial past the cut with an error of its own."""
+    files = [Path(f) for f in getattr(raw, "filenames", ()) if f]
+    n_ch = (getattr(raw, "_raw_extras", None) or [{}])[0].get("orig_nchan")
+    if not (files and files[0].suffix.lower() == ".fdt" and files[0].is_file() and n_ch):
+        return
+    need = int(n_ch) * int(raw.n_times) * 4          # float32, channels × samples
+    have = files[0].stat().st_size
+    if have < need:
+        raise data_error(path, f"truncated EEGLAB data file {files[0].name}",
+                         expected=f"{need} bytes ({n_ch} channels × {raw.n_times} samples, "
+                         "float32)", found=f"{have} bytes")
 
 
 def _open_fif(path: Path) -> tuple[str, Any]:
