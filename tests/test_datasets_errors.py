@@ -368,3 +368,20 @@ def test_missing_or_short_companion_data_files(tmp_path, fixtures_dir):
         generic.read(tmp_path / "test_raw.set", unlabelled=True)
     _one_line(exc, "test_raw.set", "truncated EEGLAB data file test_raw.fdt",
               f"expected {len(fdt)} bytes", f"found {len(fdt) // 2} bytes")
+
+
+def test_files_named_as_another_format_say_so(tmp_path, fixtures_dir):
+    """A FieldTrip .mat or a text file named .set, an EDF named .fif: 'not an EEGLAB .set file' /
+    'not a FIF file', not MNE's AttributeError, IndexError or file-id-tag wording."""
+    from eegemo.datasets import generic
+
+    (tmp_path / "ft.set").write_bytes((fixtures_dir / "fieldtrip_CNT" / "raw_v7.mat").read_bytes())
+    (tmp_path / "text.set").write_text("no MATLAB here")
+    (tmp_path / "edf.fif").write_bytes((fixtures_dir / "EDF" / "test_reduced.edf").read_bytes())
+    for name, words in (("ft.set", ("not an EEGLAB .set file", "variables cfg_local, data")),
+                        ("text.set", ("not an EEGLAB .set file (not a MATLAB file)",)),
+                        ("edf.fif", ("not a FIF file",))):
+        with pytest.raises(DataFormatError) as exc:
+            generic.read(tmp_path / name, unlabelled=True)
+        _one_line(exc, name, *words)
+        assert "Error" not in str(exc.value)

@@ -376,6 +376,29 @@ def _open_raw(path: Path, fmt: str, data_format: str | None):
     return raw
 
 
+def _check_eeglab_file(path: Path) -> None:
+    """Refuse a ``.set`` that is no EEGLAB dataset (a text file, another MATLAB file renamed) in
+    words, before MNE fails on it with an error of its internals (``IndexError``, ``'Bunch' object
+    has no attribute 'chanlocs'``). MATLAB v7.3 (HDF5) files are left to MNE."""
+    from scipy.io import whosmat
+
+    from ._mat import is_hdf5
+
+    if is_hdf5(path):
+        return
+    try:
+        names = {v[0] for v in whosmat(path)}
+    except Exception:   # noqa: BLE001 - scipy's errors for a file that is no MATLAB file vary
+        raise data_error(path, "not an EEGLAB .set file (not a MATLAB file)",
+                         expected="a MATLAB file holding an EEG structure",
+                         found=f"{path.stat().st_size} bytes that scipy cannot read as MATLAB"
+                         ) from None
+    if "EEG" not in names and not {"data", "nbchan", "srate"} <= names:
+        raise data_error(path, "not an EEGLAB .set file", expected="an EEG structure (or its "
+                         "fields data, nbchan, srate)",
+                         found=f"variables {', '.join(sorted(names)[:8]) or 'none'}")
+
+
 def _check_eeglab_size(raw, path: Path) -> None:
     """Refuse an EEGLAB recording whose separate ``.fdt`` holds fewer samples than the ``.set``
     says: MNE opens it and fails on the first trial past the cut with an error of its own."""
@@ -414,6 +437,9 @@ def _open_fif(path: Path) -> tuple[str, Any]:
         except Exception as exc:
             first = str(exc).splitlines()[0] if str(exc) else ""
             errors.append(f"as {kind}: {type(exc).__name__}: {first}")
+    if all("file id tag" in e for e in errors):     # MNE: "... does not start with a file id tag"
+        raise data_error(path, "not a FIF file", expected="a FIF file (MNE Raw or Epochs)",
+                         found=f"{path.stat().st_size} bytes without FIF's file id tag")
     raise data_error(path, "unreadable fif file (truncated or corrupt?)",
                      expected="MNE Raw or Epochs", found="; ".join(errors))
 
@@ -905,6 +931,8 @@ def _read_one(path: Path, *, labels, label_map, sidecar, picks, data_format, tmi
                                common=common, extra=extra)
     epochs_opts = dict(labels=labels, label_map=label_map, picks=picks, tmin=tmin,
                        duration=duration, unlabelled=unlabelled, common=common, extra=extra)
+    if fmt == "eeglab":
+        _check_eeglab_file(path)
     if fmt == "eeglab" and _eeglab_trials(path) > 1:
         return _read_epochs(_read_eeglab_epochs(path), path, onsets=False, codes=False,
                             **epochs_opts)
