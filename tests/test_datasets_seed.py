@@ -197,6 +197,19 @@ def test_seed_subject_session_filter_and_label_override(tmp_path):
     assert recs[0].labels == [0, 0, 1]
 
 
+def test_seed_mat_files_of_other_names_are_warned_about(tmp_path, caplog):
+    """A renamed download ('1_20131030 (1).mat') is not read: said, so that a session is not
+    missing without a word; label.mat is expected and not named."""
+    build_seed_raw(tmp_path)
+    folder = tmp_path / "Preprocessed_EEG"
+    (folder / "2_20140404.mat").rename(folder / "2_20140404 (1).mat")
+    with caplog.at_level("WARNING", logger="eegemo"):
+        recs = read(tmp_path, "seed")
+    assert [(r.subject, r.session) for r in recs] == [("1", 1), ("1", 3)]
+    assert "1 .mat file(s) not read, not named <subject>_<yyyymmdd>.mat: 2_20140404 (1).mat" \
+        in caplog.text and "label.mat" not in caplog.text
+
+
 def test_seed_features_transposed_and_feature_choice(tmp_path):
     feats = build_seed_features(tmp_path)
     for feature in ("de_LDS", "psd_movingAve", "dasm_LDS"):

@@ -24,6 +24,7 @@ import os
 import re
 from pathlib import Path
 
+from .._logging import logger
 from ..errors import ConfigurationError, data_error
 from ..recording import Recording
 from ._family import (as_sessions, as_subjects, check_feature, check_kind, cnt_recording, glob_ci,
@@ -40,6 +41,17 @@ _ROOT_SUBDIRS = ("", "SEED_EEG", "SEED")
 
 def _subject_mats(d: Path) -> list[Path]:
     return [p for p in glob_ci(d, "*.mat") if _MAT_NAME.match(p.name)]
+
+
+def _warn_unread_mats(folder: Path) -> None:
+    """Warn of ``.mat`` files of a SEED folder that are not read because their names are not
+    ``<subject>_<yyyymmdd>.mat`` (a renamed download such as ``1_20131030 (1).mat`` would otherwise
+    be a session missing without a word); ``label.mat`` and ``readme`` files are expected."""
+    other = sorted(p.name for p in glob_ci(folder, "*.mat")
+                   if not _MAT_NAME.match(p.name) and p.name.lower() != "label.mat")
+    if other:
+        logger.warning("%s: %d .mat file(s) not read, not named <subject>_<yyyymmdd>.mat: %s",
+                       folder, len(other), ", ".join(other[:5]) + (", …" if len(other) > 5 else ""))
 
 
 def _subject_cnts(d: Path) -> list[Path]:
@@ -215,6 +227,8 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
         sfreq = 1.0 if window == "1s" else 0.25
     parsed = [(m.group(1), m.group(2), f) for f in _subject_mats(folder)
               if (m := _MAT_NAME.match(f.name))]
+    if not found["files"]:
+        _warn_unread_mats(folder)
     ranks = rank_sessions(parsed, table.get("dates"))
     only = {f.name for f in found["files"]} if found["files"] else None
     selected = []
