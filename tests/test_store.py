@@ -607,6 +607,10 @@ def test_one_prepare_per_store_and_no_silent_shrinking(tmp_path):
         fcntl.flock(fh, fcntl.LOCK_UN)
     store = prepare(recs, out, jobs=1)
     rows = len(store.index)
+    assert not (tmp_path / ".s.lock").exists()          # removed when released: no clutter
+    with pytest.raises(ConfigurationError):
+        prepare(recs, tmp_path / "afile.txt", jobs=1, window=-1)   # refused early: no lock left
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
     with pytest.raises(ConfigurationError, match="holds 1 recording.*that this source does not"):
         prepare(recs[:1], out, jobs=1)
     assert len(open_store(out).index) == rows           # nothing removed

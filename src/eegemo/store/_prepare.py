@@ -678,17 +678,30 @@ def _locked(out: Path):
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     lock = out.parent / f".{out.name}.lock"
-    with open(lock, "a") as fh:
+    while True:
+        fh = open(lock, "a")
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
+            fh.close()
             raise ConfigurationError(f"{out}: another eegemo prepare is writing this store (lock "
                                      f"{lock}); wait for it to finish or choose another --out") \
                 from None
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+        try:   # the lock file is removed when released: locked, it must still be the one there
+            if os.stat(lock).st_ino == os.fstat(fh.fileno()).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        fh.close()   # a prepare that finished meanwhile removed it: lock the new one
+    try:
+        yield
+    finally:
+        # removed while still held, so no other prepare can hold the inode it names: none is left
+        # beside the store once prepare ends
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(lock)
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        fh.close()
 
 
 def _prepare(source, out, config, jobs, scheduler, overwrite, overrides) -> Store:
