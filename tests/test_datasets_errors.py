@@ -343,8 +343,22 @@ def test_empty_and_foreign_files_say_what_they_are(tmp_path, fixtures_dir):
                                        [:4096])
     with pytest.raises(DataFormatError) as exc:
         generic.read(tmp_path / "cnt.edf")
-    _one_line(exc, "cnt.edf", "not an EDF file", "found 'Version 3.0")
-    assert "\\x" not in str(exc.value)
+    _one_line(exc, "cnt.edf", "unreadable EDF header")
+    assert "\\x" not in str(exc.value)                   # printable, not escaped bytes
+    (tmp_path / "bin.edf").write_bytes(bytes(range(200, 256)) * 8)
+    with pytest.raises(DataFormatError) as exc:
+        generic.read(tmp_path / "bin.edf")
+    _one_line(exc, "bin.edf", "not an EDF file")
+
+
+def test_edf_with_a_date_in_its_version_field_is_read(tmp_path, eegmmidb_dir):
+    """Emotiv writes a date in the EDF version field; MNE reads such files, and so does eegemo."""
+    from eegemo.datasets import generic
+
+    data = (eegmmidb_dir / "S001R04.edf").read_bytes()
+    (tmp_path / "S001R04.edf").write_bytes(b"20160817" + data[8:])
+    (rec,) = generic.read(tmp_path / "S001R04.edf", labels=["T1", "T2"])
+    assert len(rec.trials) == 15
 
 
 def test_missing_or_short_companion_data_files(tmp_path, fixtures_dir):

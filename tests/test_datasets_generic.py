@@ -790,9 +790,15 @@ def test_tmin_and_duration_cut_every_epoch_around_its_event(tmp_path, fixtures_d
         assert t.onset == pytest.approx(whole.trials[k].onset + 0.5)
     (tail,) = generic.read(path, tmin=0.25)               # from 0.25 s to the epoch's end
     np.testing.assert_allclose(tail.trials[3].load(), x[3, :3, 75:], rtol=1e-6)
-    with pytest.raises(ConfigurationError, match=r"rec-epo.fif: tmin=1, duration=1.0 fall outside "
-                       r"the epochs \(-0.5 to 1.5 s around each event"):
+    with pytest.raises(ConfigurationError, match=r"rec-epo.fif: tmin=1.0, duration=1.0 fall "
+                       r"outside the epochs \(-0.5 to 1.5 s around each event"):
         generic.read(path, tmin=1.0, duration=1.0)
+    # tmin=0 given is the event (the baseline dropped); not given, with no duration: whole epochs
+    (from_event,) = generic.read(path, tmin=0.0)
+    assert [t.n_times for t in from_event.trials] == [150] * 6
+    # predict applies a store's window to new files: where it does not fit, whole epochs
+    (fitted,) = generic.read(path, tmin=1.0, duration=1.0, epochs_window="fit")
+    assert [t.n_times for t in fitted.trials] == [200] * 6
     # EEGLAB epochs (-0.06 to 0.1 s at 50 Hz) and FieldTrip trials (-0.01 to 0.01 s at 400 Hz)
     eeglab = fixtures_dir / "EEGLAB" / "test_epochs.set"
     (e,) = generic.read(eeglab)
@@ -839,6 +845,13 @@ def test_trigger_channel_typed_as_eeg_by_its_name(tmp_path, caplog):
             pytest.raises(DataFormatError, match="no annotations and no sidecar"):
         generic.read(tmp_path / "analog.edf", duration=2.0)
     assert "TRIG is named as a trigger channel but holds an analog signal" in caplog.text
+    # events from annotations: channels named as trigger channels (plurals too) are no EEG
+    for name in ("Markers", "Events", "Marker"):
+        named = mne.io.RawArray(x, mne.create_info(["Fz", "Cz", name], 100.0, "eeg"),
+                                verbose="error")
+        named.set_annotations(mne.Annotations([2, 9], [2, 2], ["a", "b"]))
+        named.save(tmp_path / "named_raw.fif", overwrite=True, verbose="error")
+        assert generic.read(tmp_path / "named_raw.fif")[0].ch_names == ("Fz", "Cz"), name
 
 
 def test_trials_overlapping_bad_annotations_are_dropped(tmp_path, caplog, fixtures_dir):
@@ -866,6 +879,19 @@ def test_trials_overlapping_bad_annotations_are_dropped(tmp_path, caplog, fixtur
                           labels=["5", "99"], duration=1.0)
     assert cnt.label_names[cnt.labels[0]] == "5" and "99" not in {
         cnt.label_names[x] for x in cnt.labels}
+    # BAD rows of a sidecar count as annotations do (a FieldTrip recording's too)
+    side = tmp_path / "r_events.tsv"
+    side.write_text("onset\tduration\tlabel\n2\t4\ta\n10\t4\tb\n18\t4\ta\n"
+                    "19\t0.5\tBAD_muscle\n")
+    (by_side,) = generic.read(tmp_path / "r_raw.fif", sidecar=side)
+    assert [t.onset for t in by_side.trials] == [2.0]     # 10: the file's BAD, 18: the row
+    ft_side = tmp_path / "ft.csv"
+    ft_side.write_text("onset,duration,label\n0.5,1.0,a\n2.0,1.5,b\n2.2,0.1,BAD_jump\n")
+    (ft,) = generic.read(fixtures_dir / "fieldtrip_CNT" / "raw_v73.mat", sidecar=ft_side)
+    assert [t.onset for t in ft.trials] == [0.5]
+    (ft_all,) = generic.read(fixtures_dir / "fieldtrip_CNT" / "raw_v73.mat", sidecar=ft_side,
+                             reject_by_annotation=False)
+    assert len(ft_all.trials) == 2
     for bad in (dict(unlabelled="yes"), dict(unlabelled=1), dict(reject_by_annotation="no")):
         with pytest.raises(ConfigurationError, match="must be true"):
             generic.read(tmp_path / "r_raw.fif", **bad)
@@ -892,5 +918,7 @@ def test_a_broken_link_in_a_folder_is_said(tmp_path):
 
     with pytest.raises(DataFormatError, match=r"s2_raw.fif: file not found \(a broken link\)"):
         read(tmp_path / "folder")                        # detected as generic, then read
+    # a broken link of a subject not selected (a DataLad/git-annex folder fetched in part): read
+    assert [r.subject for r in read(tmp_path / "folder", subjects="s1_raw")] == ["s1_raw"]
     (tmp_path / "folder" / "s2_raw.fif").unlink()
     assert len(generic.read(tmp_path / "folder")) == 1

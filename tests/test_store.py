@@ -878,6 +878,9 @@ def test_masks_align_by_index_and_torch_serves_class_indices(tmp_path, caplog):
     with caplog.at_level("WARNING", logger="eegemo"):
         assert store.load("de", idx.subject == 2).shape[0] == 0      # ids are strings
     assert "selects no row (subject ids and other index columns are strings" in caplog.text
+    renumbered = idx[idx.subject == "2"].reset_index(drop=True)   # its labels are no rows
+    with pytest.raises(ConfigurationError, match="cannot be matched to the store's"):
+        store.load("de", renumbered.label == 1)
     foreign = pd.Series(True, index=np.arange(len(idx)) + 10_000)
     with pytest.raises(ConfigurationError, match="must be indexed by the store's row numbers"):
         store.load("de", foreign)
@@ -920,8 +923,27 @@ def test_one_recording_given_twice_is_refused_before_anything_is_written(tmp_pat
     recs = make_recordings(n_subjects=1)
     twin = make_recordings(n_subjects=1)[0]
     twin.subject = "9"
-    with pytest.raises(DataFormatError, match=r"the same recording as .*\(identical data\)"):
+    with pytest.raises(ConfigurationError, match=r"recording of subject 9 session 1 holds the "
+                       r"same data as that of subject 1 session 1 \(in-memory"):
         prepare([recs[0], twin], tmp_path / "mem", jobs=1)
+    # headers alike naming other data (BrainVision .vhdr beside its own .eeg) are no copies
+    bv = tmp_path / "bv"
+    vhdr = ("Brain Vision Data Exchange Header File Version 1.0\n[Common Infos]\n"
+            "DataFile=rec.eeg\nMarkerFile=rec.vmrk\nDataFormat=BINARY\n"
+            "DataOrientation=MULTIPLEXED\nNumberOfChannels=3\nSamplingInterval=10000\n"
+            "[Binary Infos]\nBinaryFormat=IEEE_FLOAT_32\n[Channel Infos]\n"
+            + "".join(f"Ch{i + 1}={n},,1,µV\n" for i, n in enumerate(["Fz", "Cz", "Pz"])))
+    vmrk = ("Brain Vision Data Exchange Marker File, Version 1.0\n[Common Infos]\n"
+            "DataFile=rec.eeg\n[Marker Infos]\n"
+            + "".join(f"Mk{k + 1}=Stimulus,{d},{int(o * 100) + 1},400,0\n"
+                      for k, (o, d) in enumerate(zip([1, 6, 11, 16], "abab"))))
+    for sub, seed in (("S01", 0), ("S02", 1)):
+        (bv / sub).mkdir(parents=True)
+        (bv / sub / "rec.vhdr").write_text(vhdr)
+        (bv / sub / "rec.vmrk").write_text(vmrk)
+        sig = np.random.default_rng(seed).normal(0, 10, (3000, 3)).astype("<f4")
+        (bv / sub / "rec.eeg").write_bytes(sig.tobytes())
+    assert len(prepare(bv, tmp_path / "bvstore", jobs=1).manifest["recordings"]) == 2
     # distinct recordings are fine
     (tmp_path / "src" / "two" / "s1_raw.fif").unlink()
     assert len(prepare(tmp_path / "src", out, jobs=1).manifest["recordings"]) == 2

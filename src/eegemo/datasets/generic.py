@@ -104,8 +104,8 @@ _PICK_TYPES = frozenset({"eeg", "eog", "ecg", "emg", "misc", "stim", "resp", "bi
                          "data_channels", "fnirs", "gsr", "temperature"})
 #: channel names of other signals than EEG (EDF/BDF files type every channel as EEG)
 _NOT_EEG = re.compile(r"^(?:EEG\s+)?(?:[HV]EOG?|EOG|ECG|EKG|EMG|RESP\w*|ACC\w*|GSR|EDA|"
-                      r"TEMP\w*|STATUS|TRIG\w*|STI\w*|PHOTIC|PULSE|SPO2|SAO2|PLETH\w*|MARKER|"
-                      r"EVENT)(?:LEFT|RIGHT|UPPER|LOWER|UP|DOWN|LOW|[LRUD])?(?![A-Z])",
+                      r"TEMP\w*|STATUS|TRIG\w*|STI\w*|PHOTIC|PULSE|SPO2|SAO2|PLETH\w*|MARKERS?|"
+                      r"EVENTS?)(?:LEFT|RIGHT|UPPER|LOWER|UP|DOWN|LOW|[LRUD])?(?![A-Z])",
                       re.IGNORECASE)
 #: MNE's file-name endings (``S001R04_raw.fif``, ``run-raw.fif``, ``run-epo.fif``)
 _MNE_SUFFIX = re.compile(r"[-_](raw|eeg|epo)$", re.IGNORECASE)
@@ -225,17 +225,18 @@ def _fieldtrip_struct_name(path: Path) -> str:
 
 
 def _data_files(folder: Path, *, broken_links: bool = True) -> list[Path]:
-    """Recordings of a folder, recursively (hidden entries skipped); a broken link to a
-    recording is an error unless ``broken_links=False`` (detection: skipped)."""
+    """Recordings of a folder, recursively (hidden entries skipped). Broken links named as
+    recordings are listed too (``broken_links=False``, for detection: left out), so that reading
+    one that is selected says so instead of losing a recording without a word; a folder whose
+    unselected files are not fetched (DataLad, git-annex) still reads."""
     files = []
     for p in sorted(folder.rglob("*")):
         if any(part.startswith(".") for part in p.relative_to(folder).parts):
             continue
-        if broken_links and p.is_symlink() and not p.exists() and _extension(p) in EXTENSIONS:
-            # a link to a recording that is gone: reading the folder without it would silently
-            # lose a recording (the SEED readers say "file not found" too)
-            raise data_error(p, "file not found (a broken link)", expected="a recording",
-                             found=f"a link to {os.readlink(p)}")
+        if p.is_symlink() and not p.exists():
+            if broken_links and _extension(p) in EXTENSIONS and _extension(p) != ".mat":
+                files.append(p)
+            continue
         if not p.is_file():
             continue
         ext = _extension(p)
@@ -303,10 +304,12 @@ def _check_edf_size(path: Path, fmt: str) -> bool:
             raise data_error(path, f"not an {fmt.upper()} file (too short for its header)",
                              expected=f"a 256-byte {fmt.upper()} header",
                              found=f"{size} byte{'s' if size != 1 else ''}")
-        if real is None and head[:1] not in (b"0", b"\xff"):   # writers vary the rest a little
+        # writers vary the version field (Emotiv writes a date, MNE reads it): only bytes that
+        # are no text there say the file is something else (another format, binary data)
+        if real is None and not (head[:8].isascii() and head[:8].decode("ascii").isprintable()):
             raise data_error(path, f"not an {fmt.upper()} file", expected=f"an {fmt.upper()} "
-                             "version field ('0' and spaces for EDF, 0xFF BIOSEMI for BDF)",
-                             found=_first_bytes(head))
+                             "header (a text version field: '0' and spaces for EDF, 0xFF BIOSEMI "
+                             "for BDF)", found=_first_bytes(head))
         try:
             n_header = int(head[184:192].decode("ascii").strip())
             n_records = int(head[236:244].decode("ascii").strip())
@@ -658,20 +661,26 @@ def _channel_names(names: Sequence[str]) -> tuple[str, ...]:
     return tuple(n if seen[n] == 1 else o for n, o in zip(new, names))
 
 
-def _bad_spans(raw) -> list[tuple[int, int]]:
-    """Sample spans ``[start, stop)`` of the recording's annotations whose description starts with
+def _bad_spans(raw, sidecar_events=()) -> list[tuple[int, int]]:
+    """Sample spans ``[start, stop)`` of the recording's annotations, and of the rows of a sidecar
+    (``sidecar_events``: (onset s, duration s, description)), whose description starts with
     ``BAD`` or ``EDGE`` (MNE's rule for ``reject_by_annotation``), from its first sample."""
     ann = raw.annotations
-    if not len(ann):
-        return []
-    sfreq = float(raw.info["sfreq"])
     first = float(getattr(raw, "first_time", 0.0) or 0.0)
     offset = first if ann.orig_time is not None else 0.0
+    events = [(float(o) - offset, float(d), str(x)) for o, d, x in
+              zip(ann.onset, ann.duration, ann.description)] + list(sidecar_events)
+    return _event_spans(events, float(raw.info["sfreq"]))
+
+
+def _event_spans(events, sfreq: float) -> list[tuple[int, int]]:
+    """Sample spans of the BAD/EDGE ones of (onset s, duration s, description) events."""
     spans = []
-    for onset, dur, desc in zip(ann.onset, ann.duration, ann.description):
+    for onset, dur, desc in events:
         if re.match(r"^(bad|edge)", str(desc), re.IGNORECASE):
-            a = int(np.floor((float(onset) - offset) * sfreq))
-            spans.append((a, max(a + 1, int(np.ceil((float(onset) - offset + float(dur)) * sfreq)))))
+            dur = float(dur) if np.isfinite(float(dur)) else 0.0
+            a = int(np.floor(float(onset) * sfreq))
+            spans.append((a, max(a + 1, int(np.ceil((float(onset) + dur) * sfreq)))))
     return spans
 
 
@@ -808,26 +817,35 @@ def _epoch_onsets(ep) -> list[float | None]:
     return [float(s) / sfreq + float(ep.tmin) for s in samples]
 
 
-def _epoch_window(t0: float, n_times: int, sfreq: float, tmin: float, duration: float | None,
-                  path: Path, what: str = "epochs") -> tuple[int, int]:
+def _epoch_window(t0: float, n_times: int, sfreq: float, tmin: float | None,
+                  duration: float | None, path: Path, what: str = "epochs",
+                  fit: bool = False) -> tuple[int, int]:
     """Samples ``a:b`` of an epoch starting at ``t0`` s from its event that ``tmin``/``duration``
-    keep: the whole epoch for the defaults (0, None), else from ``tmin`` s after the event for
-    ``duration`` s (to the epoch's end where None). A window outside the epoch is refused."""
-    if tmin == 0.0 and duration is None:
+    keep: the whole epoch where both are None (the defaults), else from ``tmin`` s after the event
+    (the event itself where None) for ``duration`` s (to the epoch's end where None). A window
+    outside the epoch is refused, or, with ``fit`` (``predict``, applying a store's options made
+    for other recordings), the whole epoch is kept and said."""
+    if tmin is None and duration is None:
         return 0, n_times
-    a = int(round((tmin - t0) * sfreq))
+    start = 0.0 if tmin is None else tmin
+    a = int(round((start - t0) * sfreq))
     b = n_times if duration is None else a + int(round(duration * sfreq))
     if not 0 <= a < b <= n_times:
         end = t0 + n_times / sfreq
-        asked = f"{tmin:g}" + (f" to {tmin + duration:g}" if duration is not None else " to the end")
-        raise ConfigurationError(f"{path}: tmin={tmin:g}, duration={duration} fall outside the "
+        asked = f"{start:g}" + (f" to {start + duration:g}" if duration is not None
+                                else " to the end")
+        if fit:
+            logger.info("%s: tmin=%s, duration=%s do not fit the %s (%g to %g s): whole epochs "
+                        "read", path.name, tmin, duration, what, t0, end)
+            return 0, n_times
+        raise ConfigurationError(f"{path}: tmin={tmin}, duration={duration} fall outside the "
                                  f"{what} ({t0:g} to {end:g} s around each event; asked {asked} s)")
     return a, b
 
 
-def _read_epochs(ep, path: Path, *, labels, label_map, picks, tmin: float,
+def _read_epochs(ep, path: Path, *, labels, label_map, picks, tmin: float | None,
                  duration: float | None, unlabelled, onsets: bool, codes: bool, common: dict,
-                 extra: dict) -> Recording:
+                 extra: dict, fit: bool = False) -> Recording:
     """Each epoch of MNE Epochs one trial, labelled by its ``event_id`` name (the code where the
     code has no name); epochs not preloaded are read one by one on load.
 
@@ -849,7 +867,8 @@ def _read_epochs(ep, path: Path, *, labels, label_map, picks, tmin: float,
         Recording fields built by :func:`_read_one`.
     """
     sfreq = float(ep.info["sfreq"])
-    a, b = _epoch_window(float(ep.tmin), len(ep.times), sfreq, tmin, duration, path)
+    a, b = _epoch_window(float(ep.tmin), len(ep.times), sfreq, tmin, duration, path,
+                         fit=fit)
     idx = _pick(ep, picks, path)
     file_names = [ep.ch_names[i] for i in idx]
     names = _channel_names(file_names)
@@ -905,12 +924,16 @@ def _read_epochs(ep, path: Path, *, labels, label_map, picks, tmin: float,
 
 
 def _read_one(path: Path, *, labels, label_map, sidecar, picks, data_format, tmin, duration,
-              subject, session, unlabelled, simulated, reject_by_annotation=True) -> Recording:
+              subject, session, unlabelled, simulated, reject_by_annotation=True,
+              epochs_fit: bool = False) -> Recording:
     ext = _extension(path)
     if ext not in EXTENSIONS:
         raise data_error(path, "unknown file extension", expected=" ".join(EXTENSIONS),
                          found=repr(ext or path.name))
     if not path.is_file():
+        if path.is_symlink():   # a link whose target is gone (or not fetched: git-annex, DataLad)
+            raise data_error(path, "file not found (a broken link)", expected="a recording",
+                             found=f"a link to {os.readlink(path)}")
         raise data_error(path, "file not found", expected="an EEG recording")
     if path.stat().st_size == 0:
         raise data_error(path, "empty file (0 bytes)", expected="an EEG recording",
@@ -928,9 +951,12 @@ def _read_one(path: Path, *, labels, label_map, sidecar, picks, data_format, tmi
     if fmt == "fieldtrip":
         return _read_fieldtrip(path, labels=labels, label_map=label_map, sidecar=sidecar,
                                picks=picks, tmin=tmin, duration=duration, unlabelled=unlabelled,
-                               common=common, extra=extra)
+                               common=common, extra=extra,
+                               reject_by_annotation=reject_by_annotation, epochs_fit=epochs_fit)
     epochs_opts = dict(labels=labels, label_map=label_map, picks=picks, tmin=tmin,
-                       duration=duration, unlabelled=unlabelled, common=common, extra=extra)
+                       duration=duration, unlabelled=unlabelled, common=common, extra=extra,
+                       fit=epochs_fit)
+    tmin = 0.0 if tmin is None else tmin       # continuous recordings: from each event
     if fmt == "eeglab":
         _check_eeglab_file(path)
     if fmt == "eeglab" and _eeglab_trials(path) > 1:
@@ -979,7 +1005,8 @@ def _read_one(path: Path, *, labels, label_map, sidecar, picks, data_format, tmi
         mapping = _resolve_map([e[2] for e in events], labels, label_map, path)
         trials = _cut(raw, path, picks_idx, ch_names, events, mapping, tmin=tmin,
                       duration=duration, strict=strict, events_path=sc,
-                      bad=_bad_spans(raw) if reject_by_annotation else ())
+                      bad=_bad_spans(raw, events if sc is not None else ())
+                      if reject_by_annotation else ())
         if not trials:
             raise data_error(path, "no trial left", expected="events inside the recording",
                              found=f"{len(events)} events, none usable")
@@ -1315,7 +1342,8 @@ def _unit_scales(units, n_ch: int, path) -> np.ndarray:
 
 
 def _read_fieldtrip(path: Path, *, labels, label_map, sidecar, picks, tmin, duration, unlabelled,
-                    common, extra) -> Recording:
+                    common, extra, reject_by_annotation: bool = True,
+                    epochs_fit: bool = False) -> Recording:
     ft = _FieldTrip(path)
     if isinstance(picks, (list, tuple)):
         rows = [ft.label.index(c) for c in picks if c in ft.label]
@@ -1362,7 +1390,7 @@ def _read_fieldtrip(path: Path, *, labels, label_map, sidecar, picks, tmin, dura
                 continue
             i = len(trials) + 1
             a, b = _epoch_window(t0s[k], int(shp[1]), sfreq, tmin, duration, path,
-                                 f"FieldTrip trial {k + 1}")
+                                 f"FieldTrip trial {k + 1}", fit=epochs_fit)
             onset = (float(ft.sampleinfo[k, 0] - 1 + a) / sfreq if ft.sampleinfo is not None
                      else None)
             trials.append(Trial(index=i, label=mapping[code], sfreq=sfreq, ch_names=ch_names,
@@ -1372,6 +1400,7 @@ def _read_fieldtrip(path: Path, *, labels, label_map, sidecar, picks, tmin, dura
         names = {} if unlabelled is True else _label_names(mapping)
         return Recording(trials=trials, label_names=names, extra=extra, **common)
     n_total = int(ft.shapes[0][1])
+    tmin = 0.0 if tmin is None else tmin       # continuous: from each event
     sc = Path(sidecar) if sidecar is not None else _find_sidecar(path)
     if unlabelled is True or (unlabelled == "auto" and sc is None):
         a = int(round(tmin * sfreq))
@@ -1389,7 +1418,8 @@ def _read_fieldtrip(path: Path, *, labels, label_map, sidecar, picks, tmin, dura
     df = read_sidecar(sc)
     events = list(zip(df["onset"].tolist(), df["duration"].tolist(), df["label"].tolist()))
     mapping = _resolve_map([e[2] for e in events], labels, label_map, path)
-    trials = []
+    bad = _event_spans(events, sfreq) if reject_by_annotation else []
+    trials, rejected = [], []
     for onset, dur, desc in events:
         if desc not in mapping:
             continue
@@ -1404,11 +1434,18 @@ def _read_fieldtrip(path: Path, *, labels, label_map, sidecar, picks, tmin, dura
             raise data_error(sc, f"event {desc!r} at {onset:g} s lies outside the recording or has "
                              "no length", expected=f"0 < duration, end <= {n_total / sfreq:g} s",
                              found=f"{(a / sfreq):g}–{(b / sfreq):g} s")
+        if any(a < stop and start < b for start, stop in bad):
+            rejected.append(onset)
+            continue
         i = len(trials) + 1
         trials.append(Trial(index=i, label=mapping[desc], sfreq=sfreq, ch_names=ch_names,
                             kind="raw", n_times=b - a, onset=a / sfreq,
                             loader=make_loader(0, a, b, i), context=make_context(a, b),
                             room=(a, n_total - b)))
+    if rejected:
+        logger.warning("%s: %d trial(s) dropped, overlapping BAD/EDGE rows of %s (first at %g s; "
+                       "reject_by_annotation=False keeps them)", path.name, len(rejected),
+                       sc.name, rejected[0])
     extra["events_from"] = str(sc)
     return Recording(trials=trials, label_names=_label_names(mapping), extra=extra, **common)
 
@@ -1417,9 +1454,10 @@ def _read_fieldtrip(path: Path, *, labels, label_map, sidecar, picks, tmin, dura
 def read(path: str | os.PathLike, *, labels: Sequence[str] | None = None,
          label_map: Mapping[str, int] | None = None, sidecar: str | os.PathLike | None = None,
          picks: str | Sequence[str] | None = "eeg", data_format: str | None = None,
-         tmin: float = 0.0, duration: float | None = None, subject: str | None = None,
+         tmin: float | None = None, duration: float | None = None, subject: str | None = None,
          session: int | None = None, unlabelled: bool | str = False,
-         reject_by_annotation: bool = True, **kw) -> list[Recording]:
+         reject_by_annotation: bool = True, epochs_window: str = "strict",
+         **kw) -> list[Recording]:
     """Read any MNE-readable recording (or a folder of them) into labelled, lazily loaded trials.
 
     Parameters
@@ -1443,9 +1481,10 @@ def read(path: str | os.PathLike, *, labels: Sequence[str] | None = None,
         channel whose trigger codes are the labels).
     data_format : {"int16", "int32"} | None
         Neuroscan ``.cnt`` sample format; detected from the file when ``None``.
-    tmin : float
-        Seconds added to every event onset (negative to start before the event). Epoched files:
-        where each kept part of an epoch starts, in seconds from its event.
+    tmin : float | None
+        Seconds added to every event onset (negative to start before the event); None: 0.
+        Epoched files: where each kept part of an epoch starts, in seconds from its event (None,
+        with ``duration=None``: whole epochs, baseline included).
     duration : float | None
         Trial length in seconds; ``None`` uses each event's own duration (epoched files: to the
         epoch's end; the defaults keep whole epochs as stored).
@@ -1461,6 +1500,10 @@ def read(path: str | os.PathLike, *, labels: Sequence[str] | None = None,
         Drop trials of a continuous recording that overlap an annotation whose description starts
         with ``BAD`` or ``EDGE`` (as :class:`mne.Epochs` does by default), with a warning naming how
         many; False keeps them.
+    epochs_window : {"strict", "fit"}
+        Epoched files where ``tmin``/``duration`` do not fit the epochs: refused (``"strict"``) or
+        whole epochs read (``"fit"``: ``predict`` applies a store's options, chosen for the
+        training recordings, to new files).
     **kw
         Accepted and ignored (``kind``, ``feature``, … passed by :func:`eegemo.datasets.read`);
         ``subjects`` / ``sessions`` select files of a folder.
@@ -1486,9 +1529,9 @@ def read(path: str | os.PathLike, *, labels: Sequence[str] | None = None,
     if kw.get("kind") == "features":
         raise ConfigurationError(f"{p}: generic recordings are raw signals; kind='features' is not "
                                  "available")
-    tmin = _seconds("tmin", tmin)
+    tmin = None if tmin is None else _seconds("tmin", tmin)
     duration = None if duration is None else _seconds("duration", duration)
-    if not np.isfinite(tmin):
+    if tmin is not None and not np.isfinite(tmin):
         raise ConfigurationError(f"tmin must be finite, got {tmin!r}")
     if duration is not None and not (np.isfinite(duration) and duration > 0):
         raise ConfigurationError(f"duration must be a positive number of seconds, got {duration!r}")
@@ -1497,6 +1540,9 @@ def read(path: str | os.PathLike, *, labels: Sequence[str] | None = None,
     if not isinstance(reject_by_annotation, (bool, np.bool_)):
         raise ConfigurationError(f"reject_by_annotation must be true or false, found "
                                  f"{reject_by_annotation!r}")
+    if epochs_window not in ("strict", "fit"):
+        raise ConfigurationError(f"epochs_window must be 'strict' or 'fit', found "
+                                 f"{epochs_window!r}")
     if labels is not None and label_map is not None:
         raise ConfigurationError("give labels= (--labels) or label_map=, not both: label_map "
                                  "names the events and their numbers itself")
@@ -1505,7 +1551,8 @@ def read(path: str | os.PathLike, *, labels: Sequence[str] | None = None,
     simulated = is_simulated(p)
     opts = dict(labels=labels, label_map=label_map, picks=picks, data_format=data_format, tmin=tmin,
                 duration=duration, subject=subject, session=session, unlabelled=unlabelled,
-                reject_by_annotation=bool(reject_by_annotation), simulated=simulated)
+                reject_by_annotation=bool(reject_by_annotation), simulated=simulated,
+                epochs_fit=epochs_window == "fit")
     if p.is_file():
         rec = _read_one(p, sidecar=sidecar, **opts)
         return [rec if session is not None else _number_session(rec, named_session_numbers(p))]

@@ -393,6 +393,9 @@ def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str
         # a new recording need not hold the events the training files were cut at: without them
         # the whole file is one unlabelled trial (logged); unlabelled=True forces that, False refuses
         defaults.setdefault("unlabelled", "auto")
+        # the store's tmin/duration cut epochs of an epoched file where they fit, else whole
+        # epochs (they were chosen for the training recordings, perhaps continuous ones)
+        defaults.setdefault("epochs_window", "fit")
         if read_kwargs.get("unlabelled") is True:   # the whole file: not the training trials' span
             for key in ("tmin", "duration"):
                 defaults.pop(key, None)

@@ -140,7 +140,12 @@ def _refuse_copies(recs: list[Recording], fingerprints: list[dict]) -> None:
     seen: dict = {}
     for rec, fp in zip(recs, fingerprints):
         if "sha256_edges" in fp:      # size and the SHA-256 of the first and last MiB, not mtime
-            content = ("file", fp["size"], fp["sha256_edges"])
+            # with the files beside it that hold its data (a BrainVision .eeg, an EEGLAB .fdt): two
+            # headers alike may name different signals
+            companions = tuple(sorted((Path(k).suffix.lower(), v.get("size"),
+                                       v.get("sha256_edges"))
+                                      for k, v in (fp.get("companions") or {}).items()))
+            content = ("file", fp["size"], fp["sha256_edges"], companions)
         elif "sha256_data" in fp:
             content = ("data", fp["sha256_data"])
         else:
@@ -148,12 +153,17 @@ def _refuse_copies(recs: list[Recording], fingerprints: list[dict]) -> None:
         first = seen.setdefault(content, rec)
         if first is rec or (content[0] == "file" and Path(first.source) == Path(rec.source)):
             continue
-        raise data_error(rec.source, f"the same recording as {first.source} (identical "
-                         f"{'bytes' if content[0] == 'file' else 'data'})",
-                         expected="each recording once: remove or move one copy, whose trials "
-                         "would be on both sides of a split",
-                         found=f"subject {rec.subject} session {rec.session} and subject "
-                               f"{first.subject} session {first.session}")
+        if content[0] == "file":
+            raise data_error(rec.source, f"the same recording as {first.source} (identical "
+                             "bytes)", expected="each recording once: remove or move one copy, "
+                             "whose trials would be on both sides of a split",
+                             found=f"subject {rec.subject} session {rec.session} and subject "
+                                   f"{first.subject} session {first.session}")
+        raise ConfigurationError(
+            f"recording of subject {rec.subject} session {rec.session} holds the same data as that "
+            f"of subject {first.subject} session {first.session} (in-memory recordings of "
+            "identical trials); give each recording once: its trials would be on both sides of a "
+            "split")
 
 
 def recording_key(rec: Recording) -> str:

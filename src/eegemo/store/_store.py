@@ -275,6 +275,14 @@ class Store:
         labels = self.index.index
         if mask.index.equals(labels):
             return mask.to_numpy(dtype=bool)
+        idx = mask.index
+        if isinstance(idx, pd.RangeIndex) and idx.start == 0 and idx.step == 1:
+            # renumbered (reset_index, a new frame): its labels are no store rows
+            raise ConfigurationError(f"{self.path}: a boolean Series of {len(mask)} rows indexed "
+                                     f"0..{len(mask) - 1} cannot be matched to the store's "
+                                     f"{len(labels)} rows (a frame renumbered by reset_index?); "
+                                     "build the mask on store.index or a frame taken from it "
+                                     "without renumbering")
         if mask.index.has_duplicates or not mask.index.isin(labels).all():
             raise ConfigurationError(f"{self.path}: a boolean Series of rows must be indexed by "
                                      "the store's row numbers (a mask of store.index or of a "
