@@ -107,6 +107,21 @@ def test_failed_retraining_keeps_the_earlier_generator_run(tiny_store, tmp_path,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
 
 
+def test_retraining_keeps_the_users_files_but_not_the_old_evaluation(tiny_store, tmp_path):
+    """--overwrite of a generator run keeps what the user put there, but not the earlier
+    generator's synth-eval results, which info and the report would show as the new one's."""
+    from eegemo.evaluation.generation import train_generator
+
+    run = train_generator(tiny_store, "dense-gan", tmp_path / "g", epochs=1,
+                          params={"hidden": (8,), "latent_dim": 4}, device="cpu")
+    (run / "synth_eval.json").write_text('{"c2st": 0.77}')
+    (run / "NOTES.md").write_text("precious")
+    train_generator(tiny_store, "dense-gan", run, epochs=1, overwrite=True,
+                    params={"hidden": (8,), "latent_dim": 3}, device="cpu")
+    assert (run / "NOTES.md").read_text() == "precious"
+    assert not (run / "synth_eval.json").exists()
+
+
 def test_cli_train_generate_synth_eval(tiny_store, tmp_path, capsys):
     from eegemo.cli import main
 

@@ -59,3 +59,8 @@ def test_a_lost_dask_worker_is_one_line():
 
     assert "connection" in str(lost_worker_error("run", CommClosedError("closed")))
     assert lost_worker_error("run", ValueError("a fold's own error")) is None
+    # a worker of an older eegemo cannot unpickle the version check it is sent
+    old = AttributeError("Can't get attribute 'run_checked' on <module 'eegemo._dask'>")
+    assert "a Dask worker runs an older eegemo" in str(lost_worker_error("run", old))
+    assert lost_worker_error("run", AttributeError("'NoneType' object has no attribute 'x'")) \
+        is None

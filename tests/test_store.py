@@ -567,12 +567,12 @@ def _counted_process_payload(*args, **kwargs):
 
 def test_dask_prepare_pickles_a_few_recordings_at_a_time(tmp_path, monkeypatch):
     """In-memory recordings are pickled for Dask as tasks are submitted, a few in flight (twice
-    the cluster's threads), not all at once; the store equals a serial one."""
+    the cluster's threads, at least 4), not all at once; the store equals a serial one."""
     from distributed import LocalCluster
 
     from eegemo.store import _prepare
 
-    recs = make_recordings(n_subjects=6)
+    recs = make_recordings(n_subjects=8)
     events = _DASK_EVENTS
     events.clear()
     payload = _prepare._payload
@@ -587,9 +587,9 @@ def test_dask_prepare_pickles_a_few_recordings_at_a_time(tmp_path, monkeypatch):
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
                       dashboard_address=None) as cluster:
         dask_store = prepare(recs, tmp_path / "dask", scheduler=cluster.scheduler_address)
-    assert events.count("pickled") == events.count("done") == 6
+    assert events.count("pickled") == events.count("done") == 8
     in_flight = np.cumsum([1 if e == "pickled" else -1 for e in events])
-    assert in_flight.max() <= 2                          # 2 x 1 thread, never the 6 at once
+    assert in_flight.max() <= 4                          # max(4, 2 x 1 thread), never 8 at once
     assert_same_store(dask_store, prepare(recs, tmp_path / "serial", jobs=1))
 
 

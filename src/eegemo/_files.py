@@ -66,13 +66,15 @@ def dir_bytes(path: Path) -> int:
     return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
 
 
-def replace_dir(new: Path, final: Path, old: Path, *, keep_others: bool = False) -> None:
+def replace_dir(new: Path, final: Path, old: Path, *, keep_others: bool = False,
+                drop: frozenset[str] = frozenset()) -> None:
     """Put folder ``new`` at ``final`` with one rename; an existing ``final`` is first renamed to
     ``old`` and removed afterwards, so ``final`` is never half old, half new.
 
     ``keep_others``: entries of the earlier ``final`` that ``new`` does not hold (a user's notes,
     a report, a store kept inside a run folder) are moved into the new ``final`` before the rest
-    of the earlier one is removed; only what ``new`` replaces goes.
+    of the earlier one is removed; only what ``new`` replaces goes, and the names in ``drop``
+    (files eegemo derives from the earlier contents, e.g. a generator's ``synth_eval.json``).
     """
     if not final.exists():
         os.rename(new, final)
@@ -80,37 +82,43 @@ def replace_dir(new: Path, final: Path, old: Path, *, keep_others: bool = False)
     os.rename(final, old)
     os.rename(new, final)
     if keep_others:
-        _move_others(old, final)
+        _move_others(old, final, drop)
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _move_others(old: Path, final: Path) -> None:
-    """Move the entries of ``old`` that ``final`` lacks into ``final``."""
+def _move_others(old: Path, final: Path, drop: frozenset[str] = frozenset()) -> None:
+    """Move the entries of ``old`` that ``final`` lacks, and whose names are not in ``drop``, into
+    ``final``."""
     for child in sorted(old.iterdir()):
+        if child.name in drop:
+            continue
         if not (final / child.name).exists() and not (final / child.name).is_symlink():
             os.rename(child, final / child.name)
             logger.info("%s: kept %s (not one of the files written here)", final, child.name)
 
 
 @contextmanager
-def written_aside(out: str | os.PathLike) -> Iterator[Path]:
+def written_aside(out: str | os.PathLike, *, drop: frozenset[str] = frozenset()
+                  ) -> Iterator[Path]:
     """A hidden sibling folder of ``out`` to write into; renamed to ``out`` when the block ends.
 
     If the block raises, the sibling is removed and ``out`` (an earlier version, or nothing) stays
     as it was. Entries of an earlier ``out`` that the block does not write (a user's files, a
     report, a store kept inside a run folder) are kept in the new ``out``; only what the block
-    writes is replaced.
+    writes is replaced, and the names in ``drop`` (files eegemo derives from the earlier contents,
+    which would describe the new ones wrongly) are removed.
     """
     out = Path(out)
     if out.parent.is_dir():
-        _tidy_leftovers(out)
+        _tidy_leftovers(out, drop)
     # the writer's pid in the name lets a later call tell a killed writer's leftover from a live one
     tag = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
     work = out.parent / f".{out.name}.partial-{tag}"
     work.mkdir(parents=True)
     try:
         yield work
-        replace_dir(work, out, out.parent / f".{out.name}.old-{tag}", keep_others=True)
+        replace_dir(work, out, out.parent / f".{out.name}.old-{tag}", keep_others=True,
+                    drop=drop)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -134,7 +142,7 @@ def _writer_gone(folder: Path) -> bool:
     return False
 
 
-def _tidy_leftovers(out: Path) -> None:
+def _tidy_leftovers(out: Path, drop: frozenset[str] = frozenset()) -> None:
     """Undo what a killed :func:`written_aside` left beside ``out``.
 
     * ``.<name>.old-*``: the earlier ``out``, set aside by :func:`replace_dir`. Where ``out`` is
@@ -144,7 +152,8 @@ def _tidy_leftovers(out: Path) -> None:
     """
     pattern = glob.escape(out.name)
     aside = [q for q in out.parent.glob(f".{pattern}.old-*") if q.is_dir()]
-    settle_set_aside(out, aside, new_in_place=out.exists(), what="write", keep_others=True)
+    settle_set_aside(out, aside, new_in_place=out.exists(), what="write", keep_others=True,
+                     drop=drop)
     for q in out.parent.glob(f".{pattern}.partial-*"):
         if q.is_dir() and _writer_gone(q):
             logger.info("%s: removing %s, left by an interrupted write", out, q.name)
@@ -152,7 +161,7 @@ def _tidy_leftovers(out: Path) -> None:
 
 
 def settle_set_aside(out: Path, aside: list[Path], *, new_in_place: bool, what: str,
-                     keep_others: bool = False) -> None:
+                     keep_others: bool = False, drop: frozenset[str] = frozenset()) -> None:
     """Settle the earlier versions of ``out`` that an interrupted ``what`` left set aside.
 
     Where the new version is in place they are removed (``keep_others``: after the entries the
@@ -169,6 +178,6 @@ def settle_set_aside(out: Path, aside: list[Path], *, new_in_place: bool, what: 
         aside = aside[1:]
     for q in aside:
         if keep_others and new_in_place:
-            _move_others(q, out)
+            _move_others(q, out, drop)
         logger.info("%s: removing %s, left by an interrupted %s", out, q.name, what)
         shutil.rmtree(q, ignore_errors=True)

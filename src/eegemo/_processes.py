@@ -79,7 +79,8 @@ def _alive(pid: int) -> bool:
 def lost_worker_error(what: str, err: BaseException) -> ConfigurationError | None:
     """A one-line error for a Dask worker lost while computing (``KilledWorker``: it died, most
     likely out of memory, on every worker the task was tried on; ``CommClosedError``: the
-    connection dropped), or None for any other exception."""
+    connection dropped) or unable to load eegemo's version check (an older eegemo), or None for
+    any other exception."""
     name = type(err).__name__
     if name == "KilledWorker":
         return ConfigurationError(f"{what}: the Dask workers computing it died (most likely out of "
@@ -87,4 +88,9 @@ def lost_worker_error(what: str, err: BaseException) -> ConfigurationError | Non
     if name == "CommClosedError":
         return ConfigurationError(f"{what}: the connection to the Dask scheduler or a worker "
                                   "closed")
+    if isinstance(err, AttributeError) and "run_checked" in str(err):
+        # a worker of an eegemo older than its version check cannot even load the check
+        return ConfigurationError(f"{what}: a Dask worker runs an older eegemo (it cannot load "
+                                  "eegemo._dask.run_checked); install the same eegemo on every "
+                                  "worker")
     return None

@@ -365,10 +365,11 @@ def _open_raw(path: Path, fmt: str, data_format: str | None):
     except Exception as exc:
         first = str(exc).splitlines()[0] if str(exc) else ""
         if isinstance(exc, FileNotFoundError):   # the .fdt / .eeg / .vmrk beside the header
-            missing = Path(exc.filename).name if getattr(exc, "filename", None) else first
+            named = getattr(exc, "filename", None) or (
+                m.group(1) if (m := re.search(r"File (.+?) not found", first)) else None)
             raise data_error(path, "a data file it names is missing", expected=f"the {fmt} "
-                             "header's data file beside it", found=f"no {missing}"
-                             if getattr(exc, "filename", None) else first) from None
+                             "header's data file beside it",
+                             found=f"no {Path(named).name}" if named else first) from None
         raise data_error(path, f"unreadable {fmt} file (truncated or corrupt?)",
                          found=f"{type(exc).__name__}: {first}") from None
     if fmt == "brainvision":

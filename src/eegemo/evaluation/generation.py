@@ -213,7 +213,8 @@ def train_generator(store, model: str, out: str | os.PathLike, *, epochs: int | 
     logger.info("training %s on %d rows of %s %s", model, len(X), array, X.shape[1:])
     gen.fit(X, y, subjects=subjects)
     # written aside, then renamed into place: an earlier run being replaced survives a failed write
-    with written_aside(out) as work:
+    # an earlier generator's synth-eval results would read as this one's (info, report): dropped
+    with written_aside(out, drop=_DERIVED) as work:
         gen.save(work / CHECKPOINT)
         np.save(work / "train_rows.npy", train_rows)
         np.save(work / "holdout_rows.npy", holdout_rows)
@@ -455,6 +456,11 @@ def generate(run: str | os.PathLike, emotion: Any, n: int, out: str | os.PathLik
     logger.info("wrote %d synthetic %s windows to %s%s", len(X), label, out,
                 " (generator trained on simulated data)" if config.get("simulated") else "")
     return out
+
+
+#: files of a generator run folder that describe the generator in it (written by synth-eval, read by
+#: ``eegemo info`` and the report): never kept when the run is replaced
+_DERIVED = frozenset({"synth_eval.json", "synth-eval.json", "metrics.json"})
 
 
 # -------------------------------------------------------------------------------------- synth_eval

@@ -990,24 +990,32 @@ def _run(recs, keys, todo, cfg: PrepareConfig, recdir: Path, jobs: int, schedule
         bar.close()
 
 
+#: tasks a Dask prepare keeps in flight at least, whatever the cluster's size now
+_DASK_MIN_IN_FLIGHT = 4
+
+
 def _run_dask(todo, recs, keys, cfg_dict, recdir, client, commit, bar, here: list) -> int:
     """Compute recordings ``todo`` on the workers of a connected ``distributed.Client``.
 
-    A few tasks are in flight at a time (twice the cluster's threads, at least two), each
-    recording pickled when its task is submitted: the client holds a few in-memory recordings'
-    payloads, not a copy of every one at once. Recordings that cannot be sent (no payload) are
-    appended to ``here`` for the caller to compute locally.
+    A few tasks are in flight at a time (twice the cluster's threads as it is now, at least
+    ``_DASK_MIN_IN_FLIGHT``, so a cluster that scales with its queue from zero workers still sees
+    work to scale for), each recording pickled when its task is submitted: the client holds a few
+    in-memory recordings' payloads, not a copy of every one at once. Recordings that cannot be
+    sent (no payload) are appended to ``here`` for the caller to compute locally.
     """
     from distributed import as_completed
 
     from .._dask import _local_version, run_checked
 
     mine = _local_version()   # a worker that joined after connecting is checked per task
-    try:
-        threads = sum(client.nthreads().values())
-    except Exception:   # noqa: BLE001 - a scheduler that cannot say: a small window
-        threads = 1
-    window = max(2, 2 * threads)
+
+    def window() -> int:      # asked again as tasks finish: workers come and go
+        try:
+            threads = sum(client.nthreads().values())
+        except Exception:   # noqa: BLE001 - a scheduler that cannot say: the minimum
+            threads = 0
+        return max(_DASK_MIN_IN_FLIGHT, 2 * threads)
+
     queue = iter(todo)
     futures: dict = {}
 
@@ -1025,7 +1033,7 @@ def _run_dask(todo, recs, keys, cfg_dict, recdir, client, commit, bar, here: lis
         return None
 
     done_rows = 0
-    first = [f for f in (submit_next() for _ in range(window)) if f is not None]
+    first = [f for f in (submit_next() for _ in range(window())) if f is not None]
     try:
         # the client's own loop: it is not the default client (connect() never makes it one)
         running = as_completed(first, loop=client.loop)
@@ -1043,8 +1051,10 @@ def _run_dask(todo, recs, keys, cfg_dict, recdir, client, commit, bar, here: lis
             done_rows += res["rows"]
             bar.update()
             del futures[fut.key]
-            nxt = submit_next()
-            if nxt is not None:
+            for _ in range(max(1, window() - len(futures))):
+                nxt = submit_next()
+                if nxt is None:
+                    break
                 running.add(nxt)
     except BaseException:
         for _, f in futures.values():
