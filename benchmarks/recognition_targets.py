@@ -231,7 +231,11 @@ SECTION_NOTES["recognition-15-draw1-carve"] = (
     "a check (neither fix touches it: it must repeat 0.732). The same store settings, protocol, "
     "models, defaults and seeds; nothing else was changed or chosen for it, and it is reported "
     "whatever it shows. The other rows of that section (logreg, seed-cnn, attention-4d with "
-    "body='ccnn', image-cnn, EEGNet) are left for time and still predate the fixes.")
+    "body='ccnn', image-cnn, EEGNet) are left for time and still predate the fixes. "
+    "Added before the rerun (session 23): the run begun in session 22 was lost with its machine "
+    "after printing svm 0.732 ± 0.139 and ccnn 0.814 ± 0.150 (attention-4d had not finished); "
+    "it was started again, unchanged, on the code of session 22's last commit (no change to "
+    "these models since the first start), so svm and ccnn must repeat those figures.")
 #: title words of sections measured after the session-18 fixes
 AFTER_FIXES = ", after the validation-carve and early-stopping fixes"
 SECTION_TITLE_SUFFIX = {"recognition-15-carve": AFTER_FIXES,
