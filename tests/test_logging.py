@@ -33,5 +33,5 @@ def test_warnings_reach_a_python_user_who_configured_nothing():
             "get_model('logreg').fit(X, np.array([0, 1, 2] * 4)[:, None])\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert "logreg: y was a column vector of shape (12, 1)" in out.stderr
+    assert "logreg: y of shape (12, 1) read as 1-D" in out.stderr
     assert "an info line" not in out.stderr

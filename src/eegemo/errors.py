@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["EegemoError", "DataFormatError", "ConfigurationError", "data_error", "check_output_file",
+__all__ = ["EegemoError", "DataFormatError", "ConfigurationError", "InputTypeError", "data_error", "check_output_file",
            "check_parent_folders", "unknown_parameters"]
 
 
@@ -23,6 +23,14 @@ class DataFormatError(EegemoError, ValueError):
 
 class ConfigurationError(EegemoError, ValueError):
     """A setting is impossible or contradicts the data or an existing store."""
+
+
+class InputTypeError(ConfigurationError, TypeError):
+    """An argument of the wrong type (non-numeric array values, say).
+
+    Also a :class:`TypeError`, as scikit-learn raises for such input, so code written for either
+    catches it.
+    """
 
 
 def data_error(path: str | os.PathLike | None, problem: str, *, expected: str | None = None,

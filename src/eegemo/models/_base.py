@@ -14,16 +14,19 @@ from __future__ import annotations
 import contextlib
 import copy
 import os
+import warnings
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
+from scipy.sparse import issparse as sp_issparse
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import DataConversionWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._logging import logger, progress_disabled
-from ..errors import ConfigurationError, data_error
+from ..errors import ConfigurationError, InputTypeError, data_error
 from . import _checkpoint as ckpt
 
 __all__ = ["BaseModel", "TorchClassifier", "INPUT_KINDS", "COMMON_PARAMS_DOC",
@@ -86,7 +89,10 @@ TORCH_ATTRIBUTES_DOC = """classes_ : ndarray
         One dict per epoch: ``epoch``, ``train_loss``, ``val_loss`` and ``val_accuracy`` (None
         where no ``X_val`` was given).
     best_epoch_ : int
-        The epoch whose weights were kept (the last one without ``X_val``)."""
+        The epoch whose weights were kept (the last one without ``X_val``).
+    n_iter_ : int
+        Epochs trained (``len(history_)``; early stopping may end before ``max_epochs``), as
+        scikit-learn's ``MLPClassifier`` counts them."""
 
 #: optimiser steps without improvement that early stopping waits at least, whatever ``patience``
 MIN_PATIENCE_STEPS = 100
@@ -121,23 +127,35 @@ class BaseModel(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------ input checks
     def _check_X(self, X: Any, *, fitted: bool, what: str = "X") -> np.ndarray:
         ndim, layout = INPUT_KINDS[self.input_kind]
+        if X is None:
+            raise ConfigurationError(f"{self.name}: {what} is None (expected a numeric array "
+                                     f"{layout})")
+        if sp_issparse(X):
+            raise ConfigurationError(f"{self.name}: {what} is a sparse {type(X).__name__}; sparse "
+                                     "input is not supported (pass X.toarray())")
         if np.iscomplexobj(X):
-            raise ConfigurationError(f"{self.name}: {what} holds complex numbers (expected real "
-                                     f"values {layout}; take np.abs or the power first)")
+            raise ConfigurationError(f"{self.name}: {what} holds complex numbers (Complex data not "
+                                     f"supported: expected real values {layout}; take np.abs or "
+                                     "the power first)")
         try:
             X = np.asarray(X, dtype=np.float32)
         except (TypeError, ValueError) as err:
-            raise ConfigurationError(f"{self.name}: {what} must be a numeric array {layout}, "
-                                     f"found {type(X).__name__} ({err})") from None
+            raise InputTypeError(f"{self.name}: {what} must be a numeric array {layout}, "
+                                 f"found {type(X).__name__} ({err})") from None
         if X.ndim != ndim:
+            hint = ("; Reshape your data: X.reshape(-1, 1) for one feature, X.reshape(1, -1) "
+                    "for one row") if X.ndim < 2 else ""
             raise ConfigurationError(f"{self.name}: {what} must have shape {layout}, "
-                                     f"found shape {X.shape}")
+                                     f"found shape {X.shape}{hint}")
         if X.shape[0] == 0:
             raise ConfigurationError(f"{self.name}: {what} is empty (expected at least one row)")
         if fitted and tuple(X.shape[1:]) != tuple(self.input_shape_):
+            # scikit-learn's wording first, so its tools (and users) recognise the mismatch
             raise ConfigurationError(
-                f"{self.name}: {what} rows must have the shape seen in fit, expected "
-                f"{tuple(self.input_shape_)}, found {tuple(X.shape[1:])}")
+                f"{self.name}: {what} has {int(np.prod(X.shape[1:]))} features, but "
+                f"{type(self).__name__} is expecting {int(np.prod(self.input_shape_))} features "
+                f"as input (rows of shape {tuple(self.input_shape_)} as in fit, found "
+                f"{tuple(X.shape[1:])})")
         if not np.isfinite(X).all():
             raise data_error(None, f"{self.name}: {what} holds NaN or infinite values",
                              expected="finite numbers",
@@ -145,10 +163,14 @@ class BaseModel(ClassifierMixin, BaseEstimator):
         return X
 
     def _check_y(self, y: Any, n: int, what: str = "y") -> np.ndarray:
+        if y is None:
+            raise ConfigurationError(f"{self.name}: fit requires y to be passed, but the target "
+                                     f"{what} is None")
         y = np.asarray(y)
         if y.ndim == 2 and y.shape[1] == 1:   # a column vector, as scikit-learn takes it
-            logger.warning("%s: %s was a column vector of shape %s; read as 1-D (use "
-                           "y.ravel())", self.name, what, y.shape)
+            warnings.warn(f"A column-vector y was passed when a 1d array was expected ("
+                          f"{self.name}: {what} of shape {y.shape} read as 1-D; use y.ravel())",
+                          DataConversionWarning, stacklevel=3)
             y = y.ravel()
         if y.ndim != 1 or len(y) != n:
             raise ConfigurationError(f"{self.name}: {what} must be 1-D with one label per row, "
@@ -175,12 +197,13 @@ class BaseModel(ClassifierMixin, BaseEstimator):
         if kind in ("continuous", "continuous-multioutput", "unknown"):
             found = y[:5].tolist() if kind != "unknown" else f"dtype {y.dtype}"
             raise ConfigurationError(f"{self.name}: y must hold class labels, found {kind} values "
-                                     f"({found}, …); ratings such as valence scores need binning "
-                                     "into classes first (e.g. y >= 5)")
+                                     f"({found}, …; Unknown label type: {kind}); ratings such as "
+                                     "valence scores need binning into classes first (e.g. "
+                                     "y >= 5)")
         self.classes_ = np.unique(y)
         if len(self.classes_) < 2:
-            raise ConfigurationError(f"{self.name}: y must hold at least 2 classes, found "
-                                     f"{self.classes_.tolist()}")
+            raise ConfigurationError(f"{self.name}: y must hold at least 2 classes, found 1 class "
+                                     f"{self.classes_.tolist()} in {len(y)} row(s)")
         return self._encode_labels(y)
 
     def predict(self, X: Any) -> np.ndarray:
@@ -538,6 +561,7 @@ class TorchClassifier(BaseModel):
             if best_state is not None:
                 module.load_state_dict(best_state)
             self.best_epoch_ = best_epoch if has_val else len(self.history_)
+            self.n_iter_ = len(self.history_)
             if has_val and best_epoch == 1 and len(self.history_) > 1:
                 logger.warning("%s: the best validation %s was at the first epoch, so the network "
                                "returned is barely trained (validation rows %d: too few to judge "

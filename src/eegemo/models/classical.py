@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
+from scipy.sparse import issparse
 from sklearn.utils.validation import check_is_fitted
 
 from .._logging import logger
@@ -44,6 +45,8 @@ _SKLEARN_ATTRIBUTES_DOC = """
         Features per row once flattened (scikit-learn's attribute).
     pipeline_ : sklearn.pipeline.Pipeline
         The fitted ``StandardScaler`` + classifier.
+    n_iter_ : int
+        Iterations of the solver (the most over its binary sub-problems).
 """
 
 
@@ -56,6 +59,8 @@ class _SklearnModel(BaseModel):
         raise NotImplementedError
 
     def _check_X(self, X: Any, *, fitted: bool, what: str = "X") -> np.ndarray:
+        if X is None or issparse(X):   # refused by the common checks, by name
+            return super()._check_X(X, fitted=fitted, what=what)
         arr = np.asarray(X)
         if arr.ndim == 2:  # already flat features
             arr = arr[:, :, None]
@@ -95,7 +100,14 @@ class _SklearnModel(BaseModel):
             del self.pipeline_
             raise ConfigurationError(f"{self.name}: {str(exc).splitlines()[0]}") from None
         self.history_: list[dict[str, Any]] = []
+        self._set_n_iter()
         return self
+
+    def _set_n_iter(self) -> None:
+        # the solver's iterations (the most over its sub-problems), as scikit-learn reports them
+        n_iter = getattr(self.pipeline_.named_steps["clf"], "n_iter_", None)
+        if n_iter is not None:
+            self.n_iter_ = int(np.max(n_iter))
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Classifier scores, shape (n_rows, n_classes) (binary: (n_rows,), positive class)."""
@@ -134,6 +146,7 @@ class _SklearnModel(BaseModel):
                 setattr(step, key, value)
         self.pipeline_ = pipeline
         self.n_features_in_ = int(np.prod(self.input_shape_))
+        self._set_n_iter()
         try:  # a state of the wrong shapes or kind fails here rather than at the user's predict
             probe = np.zeros((2, *self.input_shape_), dtype=np.float32)
             self.predict_proba(probe)
