@@ -10,7 +10,7 @@ from ._options import add_reader_options, parse_params, reader_options
 _PROTOCOLS = ("seed-standard", "trial-kfold", "cross-session", "loso")
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "train", help="train and test a recognition model under an evaluation protocol",
         description="Fit a model on a prepared store under a leakage-safe protocol (splits of whole "
@@ -37,8 +37,9 @@ def add_parser(sub) -> None:
     p.add_argument("--val-fraction", type=float, default=0.2,
                    help="training trials held out for early stopping (torch models; default 0.2)")
     p.add_argument("--train-trials", type=int,
-                   help="seed-standard: training trials per session (default 9 SEED, 16 SEED-IV, "
-                        "60 %% otherwise; SEED-V: 3 folds by trial blocks unless set)")
+                   help="seed-standard: training trials per session (default 9 SEED and SEED "
+                        "Multimodal Chinese, 16 SEED-IV, 12 SEED-GER and SEED-FRA, 60 %% "
+                        "otherwise; SEED-V: 3 folds by trial blocks unless set)")
     p.add_argument("--test-session", type=int, metavar="N",
                    help="cross-session: test on session N only (3: sessions 1 + 2 train, 3 tests; "
                         "default: each session in turn)")
