@@ -195,6 +195,11 @@ def test_seed_subject_session_filter_and_label_override(tmp_path):
         tmp_path / "Preprocessed_EEG" / "2_20200101.mat")
     assert [(r.subject, r.session) for r in read(tmp_path, "seed", subjects=[2])] == [("2", 1)]
     assert recs[0].labels == [0, 0, 1]
+    # a dict session -> labels, as the .cnt path takes it (the .mat path asked for session None)
+    per = read(tmp_path, "seed", subjects=[1], labels={1: [1, 1, 0], "3": [0, -1, -1]})
+    assert {r.session: r.labels for r in per} == {1: [1, 1, 0], 3: [0, -1, -1]}
+    with pytest.raises(ConfigurationError, match=r"no entry for session 3 \(found sessions \[.1.\]\)"):
+        read(tmp_path, "seed", subjects=[1], labels={1: [1, 1, 0]})
 
 
 def test_seed_mat_files_of_other_names_are_warned_about(tmp_path, caplog):

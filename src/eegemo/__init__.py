@@ -5,6 +5,8 @@ The package follows the data flow: :mod:`eegemo.datasets` (files → :class:`~ee
 index) → :mod:`eegemo.models` / :mod:`eegemo.generative` → :mod:`eegemo.evaluation` → :mod:`eegemo.viz`.
 """
 
+from __future__ import annotations
+
 from ._logging import set_log_level
 from .errors import ConfigurationError, DataFormatError, EegemoError
 

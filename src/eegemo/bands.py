@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 __all__ = ["Band", "SEED_BANDS", "as_bands"]
 
@@ -25,7 +28,8 @@ SEED_BANDS: tuple[Band, ...] = (
 )
 
 
-def as_bands(bands) -> tuple[Band, ...]:
+def as_bands(bands: str | dict[str, tuple[float, float]] | Iterable[tuple[str, float, float]]
+             | tuple[str, float, float] | None) -> tuple[Band, ...]:
     """Normalise ``bands`` to a tuple of :class:`Band`.
 
     Parameters

@@ -12,10 +12,14 @@ from __future__ import annotations
 import functools
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import mne
 
 __all__ = [
     "SEED_CHANNELS", "SEED_CNT_CHANNELS", "SEED_NON_EEG", "SEED_GRID", "DATASET_CHANNELS",
@@ -135,7 +139,7 @@ def channel_positions(ch_names: Sequence[str]) -> dict[str, np.ndarray]:
     return out
 
 
-def make_montage(ch_names: Sequence[str]):
+def make_montage(ch_names: Sequence[str]) -> mne.channels.DigMontage:
     """An :class:`mne.channels.DigMontage` for ``ch_names`` (names kept as given).
 
     Channels without a position are left out of the montage; pass ``on_missing="ignore"`` to

@@ -8,6 +8,10 @@ prints that line and exits with status 2 instead of showing a traceback.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 __all__ = ["EegemoError", "DataFormatError", "ConfigurationError", "InputTypeError", "data_error", "check_output_file",
            "check_parent_folders", "unknown_parameters"]
@@ -132,7 +136,8 @@ def check_output_file(path: str | os.PathLike) -> None:
                                      f"outside it{'' if kind == 'store' else ' or another name'})")
 
 
-def unknown_parameters(owner: str, given, valid) -> ConfigurationError | None:
+def unknown_parameters(owner: str, given: Iterable[str],
+                       valid: Iterable[str]) -> ConfigurationError | None:
     """The error for constructor parameters that ``owner`` does not have, with a close match.
 
     Parameters

@@ -21,19 +21,22 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from .bands import Band
 from .errors import DataFormatError, data_error
 
+if TYPE_CHECKING:
+    import mne
+
 __all__ = ["Trial", "Recording", "check_finite"]
 
 Kind = Literal["raw", "features"]
 
 
-def check_finite(data: np.ndarray, path, what: str) -> np.ndarray:
+def check_finite(data: np.ndarray, path: str | os.PathLike | None, what: str) -> np.ndarray:
     """Raise a one-line :class:`~eegemo.errors.DataFormatError` if ``data`` holds NaN or inf.
 
     Parameters
@@ -184,7 +187,7 @@ class Trial:
         """Length in seconds, when the number of samples/windows is known."""
         return None if self.n_times is None else self.n_times / self.sfreq
 
-    def to_mne(self, label_names: dict[int, str] | None = None):
+    def to_mne(self, label_names: dict[int, str] | None = None) -> mne.io.RawArray:
         """A :class:`mne.io.RawArray` of a raw trial, with a montage where positions are known.
 
         Parameters
@@ -293,7 +296,7 @@ class Recording:
                 f"{len(self.trials)} {self.kind} trials, {len(self.ch_names)} ch, "
                 f"sfreq={self.sfreq}{' (simulated)' if self.simulated else ''} from {self.source.name}>")
 
-    def to_mne(self):
+    def to_mne(self) -> mne.io.RawArray:
         """All raw trials joined into one :class:`mne.io.RawArray`, one annotation per trial.
 
         Annotations are named after the emotion (``label_names``), onsets are in the joined time axis.
@@ -319,9 +322,9 @@ class Recording:
         return raw
 
     @classmethod
-    def from_mne(cls, raw, *, label_map: dict[str, int] | None = None, dataset: str = "generic",
-                 subject: str = "0", session: int | None = None, source: str | os.PathLike = "",
-                 picks: str | Sequence[str] = "eeg") -> Recording:
+    def from_mne(cls, raw: mne.io.BaseRaw, *, label_map: dict[str, int] | None = None,
+                 dataset: str = "generic", subject: str = "0", session: int | None = None,
+                 source: str | os.PathLike = "", picks: str | Sequence[str] = "eeg") -> Recording:
         """Build a recording from an :class:`mne.io.Raw` whose annotations mark the trials.
 
         Parameters

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="simulate, prepare, recognise, generate and report, in minutes",
                        description="Simulate a small SEED-format dataset (labelled as simulated), prepare "
                                    "it, train a classical model (SVM on DE) and the 4-D attention network "

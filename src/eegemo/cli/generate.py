@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 _MODELS = ("dense-gan", "wgan-4d", "wgan-raw", "ddpm")
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: argparse._SubParsersAction) -> None:
     t = sub.add_parser(
         "train-generator", help="train a conditional generator of emotional EEG on a store",
         description="Train a generator on the training trials of a store (the test trials of the "

@@ -125,7 +125,7 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Add ``eegemo info`` to the command line."""
     from ..datasets import DATASETS
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ._options import add_reader_options, reader_options
 
+if TYPE_CHECKING:
+    import argparse
 
-def add_parser(sub) -> None:
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "prepare", help="window, featurise (DE/PSD), grid and store a dataset (resumable, parallel)",
         description="Read a dataset folder (raw recordings or released features), optionally notch, "

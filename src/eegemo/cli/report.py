@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help="write the HTML report of a store and its runs",
                        description="Write one self-contained HTML page (an mne.Report) with the dataset "
                                    "summary, features, recognition and generation results.")

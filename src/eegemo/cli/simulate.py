@@ -27,7 +27,7 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(subparsers) -> None:
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Add ``eegemo simulate`` to the command line."""
     from ..datasets.simulate import DATASETS
 

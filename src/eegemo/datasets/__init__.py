@@ -32,10 +32,14 @@ import inspect
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .._logging import logger
 from ..errors import ConfigurationError, DataFormatError, data_error
 from ..recording import Recording
+
+if TYPE_CHECKING:
+    from ._family import Selection
 
 __all__ = ["read", "detect_dataset", "DATASETS", "simulate"]
 
@@ -185,7 +189,8 @@ def _call_reader(mod, path, kwargs: dict):
 
 
 def read(path: str | os.PathLike, dataset: str | None = None, *, kind: str | None = None,
-         feature: str = "de_LDS", subjects=None, sessions=None, **kwargs) -> list[Recording]:
+         feature: str = "de_LDS", subjects: Selection = None, sessions: Selection = None,
+         **kwargs: Any) -> list[Recording]:
     """Read a SEED-family dataset, the Bird table, or any MNE-readable recording.
 
     Parameters

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,6 +25,19 @@ from ..channels import SEED_CHANNELS
 from ..errors import ConfigurationError, data_error
 from ..recording import Trial, check_finite
 from ._mat import MatFile
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    #: A subject or session selection: one id, several, or None for all (:func:`as_subjects`,
+    #: :func:`as_sessions`).
+    Selection: TypeAlias = int | str | Iterable[int | str] | None
+    #: A ``labels=`` override: one sequence for every session, or session -> sequence.
+    LabelsOverride: TypeAlias = Sequence[int] | Mapping[int, Sequence[int]] | None
+    #: A ``trial_times=`` override: ``{"start": [...], "end": [...]}`` in seconds, or
+    #: session -> that.
+    TrialTimes: TypeAlias = (Mapping[str, Sequence[float]]
+                             | Mapping[int, Mapping[str, Sequence[float]]] | None)
 
 __all__ = [
     "MARKER", "glob_ci", "load_table", "label_names", "find_marker", "marker_for", "is_simulated",

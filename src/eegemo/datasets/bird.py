@@ -21,12 +21,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._logging import logger
 from ..errors import data_error
 from ..recording import Recording, Trial
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["detect", "read", "read_table", "LABELS", "MUSE_CHANNELS"]
 
@@ -85,7 +89,7 @@ def detect(path: str | os.PathLike) -> bool:
     return f is not None and _looks_like_bird(f)
 
 
-def read_table(path: str | os.PathLike):
+def read_table(path: str | os.PathLike) -> tuple[pd.DataFrame, pd.Series]:
     """The table as features and labels.
 
     Parameters
@@ -152,7 +156,7 @@ def read_table(path: str | os.PathLike):
     return X, y
 
 
-def read(path: str | os.PathLike, **kw) -> list[Recording]:
+def read(path: str | os.PathLike, **kw: Any) -> list[Recording]:
     """Read ``emotions.csv`` as one feature recording with one trial per row.
 
     Parameters

@@ -75,7 +75,7 @@ import warnings
 from collections import Counter, OrderedDict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -83,6 +83,9 @@ from .._logging import logger, progress_disabled
 from ..channels import standard_name
 from ..errors import ConfigurationError, DataFormatError, data_error
 from ..recording import Recording, Trial, check_finite
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["detect", "read", "read_eegmmidb", "EXTENSIONS", "parse_name", "read_sidecar",
            "named_session_numbers"]
@@ -546,7 +549,7 @@ def _find_sidecar(path: Path) -> Path | None:
     return None
 
 
-def read_sidecar(path: str | os.PathLike):
+def read_sidecar(path: str | os.PathLike) -> pd.DataFrame:
     """Read an events sidecar: a CSV or TSV with columns ``onset``, ``duration``, ``label``.
 
     BIDS' ``trial_type`` is accepted for ``label``. Onsets and durations are seconds from the start
@@ -1458,7 +1461,7 @@ def read(path: str | os.PathLike, *, labels: Sequence[str] | None = None,
          tmin: float | None = None, duration: float | None = None, subject: str | None = None,
          session: int | None = None, unlabelled: bool | str = False,
          reject_by_annotation: bool = True, epochs_window: str = "strict",
-         **kw) -> list[Recording]:
+         **kw: Any) -> list[Recording]:
     """Read any MNE-readable recording (or a folder of them) into labelled, lazily loaded trials.
 
     Parameters
@@ -1694,7 +1697,7 @@ def _refuse_copies(files: Sequence[Path]) -> None:
 
 
 def read_eegmmidb(path: str | os.PathLike, runs: Sequence[int] = (4, 8, 12),
-                  labels: Sequence[str] = ("T1", "T2"), **kw) -> list[Recording]:
+                  labels: Sequence[str] = ("T1", "T2"), **kw: Any) -> list[Recording]:
     """PhysioNet EEG Motor Movement/Imagery (eegmmidb) runs as labelled recordings.
 
     By default the imagined left- versus right-fist runs 4, 8 and 12: ``T1`` (left fist) → 0,

@@ -6,6 +6,7 @@ import os
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ..recording import Recording
 
@@ -24,7 +25,7 @@ def _one_or_all(values):
 
 
 def summarize(path_or_recordings: str | os.PathLike | Sequence[Recording], dataset: str | None = None,
-              **read_kwargs) -> dict:
+              **read_kwargs: Any) -> dict:
     """Summarise recordings from their metadata only (trial lengths from ``n_times``).
 
     Parameters

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .._logging import logger
 from ..errors import ConfigurationError, data_error
@@ -30,6 +32,9 @@ from ..recording import Recording
 from ._family import (as_sessions, as_subjects, check_feature, check_kind, cnt_recording, glob_ci,
                       label_names, load_table, marker_for, mat_recordings, only_window,
                       rank_sessions, read_label_mat, reject_unknown, resolve_labels, resolve_times)
+
+if TYPE_CHECKING:
+    from ._family import LabelsOverride, Selection, TrialTimes
 
 __all__ = ["detect", "read", "read_seed", "locate"]
 
@@ -144,9 +149,10 @@ def detect(path: str | os.PathLike) -> bool:
 
 
 def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de_LDS",
-         subjects=None, sessions=None, labels=None, trial_times=None, window: str | None = None,
+         subjects: Selection = None, sessions: Selection = None, labels: LabelsOverride = None,
+         trial_times: TrialTimes = None, window: str | None = None,
          raw_format: str | None = None, data_format: str | None = None,
-         **kwargs) -> list[Recording]:
+         **kwargs: Any) -> list[Recording]:
     """Read SEED recordings, lazily.
 
     Parameters
@@ -160,8 +166,9 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
         ``psd_movingAve`` (62 rows) or ``dasm_``/``rasm_``/``asm_``/``dcau_`` + ``LDS``/``movingAve``.
     subjects, sessions : None | id | sequence
         Keep only these subjects (``"1"`` or ``1``) and sessions (1-3).
-    labels : sequence of int | None
-        Replace ``label.mat`` (15 values: 1 positive, 0 neutral, -1 negative).
+    labels : sequence of int | dict | None
+        Replace ``label.mat`` (15 values: 1 positive, 0 neutral, -1 negative), or a dict session →
+        its 15 values where sessions differ.
     trial_times : dict | None
         ``{"start": [...], "end": [...]}`` seconds for ``.cnt`` files (default: ``tables/seed.json``).
     window : {"1s", "4s"} | None
@@ -242,9 +249,16 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
             continue
         selected.append((subj, sess, date, f))
     selected.sort(key=lambda r: (int(r[0]), r[1]))
-    lab = read_label_mat(folder, labels, allowed=names, published=table["labels"])
+    if isinstance(labels, Mapping):   # session → its labels, as the .cnt path takes them
+        def labels_for(session, p):
+            return resolve_labels(labels, [], session, "SEED")
+    else:
+        lab = read_label_mat(folder, labels, allowed=names, published=table["labels"])
+
+        def labels_for(session, p):
+            return lab
     recs = mat_recordings(DATASET, selected, kind=kind, feature=feature,
-                          labels_for=lambda session, p: lab, sfreq=sfreq, label_names=names,
+                          labels_for=labels_for, sfreq=sfreq, label_names=names,
                           simulated=simulated,
                           extra={"window": window} if kind == "features" else None)
     return recs
@@ -269,6 +283,6 @@ def _read_cnt(found, want_subj, want_sess, labels, trial_times, marker, table, n
     return out
 
 
-def read_seed(path: str | os.PathLike, **kwargs) -> list[Recording]:
+def read_seed(path: str | os.PathLike, **kwargs: Any) -> list[Recording]:
     """Read SEED; see :func:`read` (this name mirrors MNE's ``read_raw_<format>`` functions)."""
     return read(path, **kwargs)

@@ -12,11 +12,15 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..errors import data_error
 from ..recording import Recording
 from ._family import (as_sessions, as_subjects, check_feature, check_kind, glob_ci, label_names,
                       load_table, marker_for, mat_recordings, reject_unknown, resolve_labels)
+
+if TYPE_CHECKING:
+    from ._family import LabelsOverride, Selection
 
 __all__ = ["detect", "read", "read_seed_iv", "locate"]
 
@@ -65,7 +69,8 @@ def detect(path: str | os.PathLike) -> bool:
 
 
 def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de_LDS",
-         subjects=None, sessions=None, labels=None, **kwargs) -> list[Recording]:
+         subjects: Selection = None, sessions: Selection = None, labels: LabelsOverride = None,
+         **kwargs: Any) -> list[Recording]:
     """Read SEED-IV recordings, lazily.
 
     Parameters
@@ -128,6 +133,6 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
         simulated=bool(marker and marker.get("simulated", True)))
 
 
-def read_seed_iv(path: str | os.PathLike, **kwargs) -> list[Recording]:
+def read_seed_iv(path: str | os.PathLike, **kwargs: Any) -> list[Recording]:
     """Read SEED-IV; see :func:`read`."""
     return read(path, **kwargs)

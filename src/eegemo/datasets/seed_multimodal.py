@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -36,6 +37,9 @@ from ._family import (as_sessions, as_subjects, check_bool, check_kind, check_on
                       one_file_per_recording, only_window, reject_unknown, resolve_labels,
                       resolve_times, split_windows)
 from ._npz import load_npz
+
+if TYPE_CHECKING:
+    from ._family import LabelsOverride, Selection, TrialTimes
 
 __all__ = ["detect", "read", "dataset_name", "locate", "DATASETS"]
 
@@ -168,9 +172,10 @@ def dataset_name(path: str | os.PathLike) -> str | None:
 
 
 def read(path: str | os.PathLike, *, dataset: str | None = None, kind: str | None = None,
-         feature: str = "de_LDS", subjects=None, sessions=None, labels=None, trial_times=None,
+         feature: str = "de_LDS", subjects: Selection = None, sessions: Selection = None,
+         labels: LabelsOverride = None, trial_times: TrialTimes = None,
          window: str | None = None, data_format: str | None = None, repaired: bool = True,
-         **kwargs) -> list[Recording]:
+         **kwargs: Any) -> list[Recording]:
     """Read SEED-GER / SEED-FRA / SEED Multimodal recordings, lazily.
 
     Parameters

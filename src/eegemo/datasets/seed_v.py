@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -30,6 +31,9 @@ from ._family import (as_sessions, as_subjects, check_bool, check_kind, check_on
                       cnt_recording, glob_ci, label_names, load_table, marker_for,
                       one_file_per_recording, reject_unknown, resolve_labels, resolve_times)
 from ._npz import load_npz
+
+if TYPE_CHECKING:
+    from ._family import LabelsOverride, Selection, TrialTimes
 
 __all__ = ["detect", "read", "read_seed_v", "locate"]
 
@@ -77,9 +81,10 @@ def detect(path: str | os.PathLike) -> bool:
 
 
 def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de_LDS",
-         subjects=None, sessions=None, labels=None, trial_times=None, repaired: bool = True,
+         subjects: Selection = None, sessions: Selection = None, labels: LabelsOverride = None,
+         trial_times: TrialTimes = None, repaired: bool = True,
          de_layout: str | None = None, data_format: str | None = None,
-         **kwargs) -> list[Recording]:
+         **kwargs: Any) -> list[Recording]:
     """Read SEED-V recordings, lazily.
 
     Parameters
@@ -218,6 +223,6 @@ def _read_npz(f: Path, subject: str, want_sess, layout: str, names, simulated) -
             for s, t in sorted(by_session.items())]
 
 
-def read_seed_v(path: str | os.PathLike, **kwargs) -> list[Recording]:
+def read_seed_v(path: str | os.PathLike, **kwargs: Any) -> list[Recording]:
     """Read SEED-V; see :func:`read`."""
     return read(path, **kwargs)

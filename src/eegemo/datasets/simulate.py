@@ -36,7 +36,7 @@ import json
 import os
 import pickle
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -608,8 +608,9 @@ def _refuse_real_data(out: Path) -> None:
             "not even with overwrite: choose an empty folder")
 
 
-def simulate(dataset: str, out: str | os.PathLike, *, subjects=None, sessions=None,
-             duration_scale: float = 1.0, effect_size: float = 1.0, subject_variability: float = 0.3,
+def simulate(dataset: str, out: str | os.PathLike, *, subjects: int | Iterable[int] | None = None,
+             sessions: int | Iterable[int] | None = None, duration_scale: float = 1.0,
+             effect_size: float = 1.0, subject_variability: float = 0.3,
              blinks: bool = True, line_noise: bool = True, features: bool = True,
              random_state: int = 0, overwrite: bool = False) -> Path:
     """Write a simulated SEED-family dataset in its published layout.

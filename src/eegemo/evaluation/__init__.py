@@ -12,6 +12,8 @@
   :mod:`eegemo.evaluation.synthetic`).
 """
 
+from __future__ import annotations
+
 from .generation import generate, synth_eval, train_generator
 from .metrics import classification_metrics, confusion, summarize
 from .predict import predict

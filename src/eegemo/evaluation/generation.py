@@ -24,7 +24,7 @@ import os
 import time
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -34,6 +34,10 @@ from ..errors import ConfigurationError, check_output_file, data_error
 from ..store._store import manifest_hash
 from ..generative import GENERATORS, default_array, get_generator, load_generator
 from .splits import trial_ids
+
+if TYPE_CHECKING:
+    from ..preprocess.features import BandsLike
+    from ..store import Store
 
 __all__ = ["train_generator", "generate", "synth_eval", "load_run", "feature_view"]
 
@@ -138,8 +142,8 @@ def _pick_array(store, model: str, array: str | None) -> str:
     return array
 
 
-def train_generator(store, model: str, out: str | os.PathLike, *, epochs: int | None = None,
-                    array: str | None = None, params: dict | None = None,
+def train_generator(store: str | os.PathLike | Store, model: str, out: str | os.PathLike, *,
+                    epochs: int | None = None, array: str | None = None, params: dict | None = None,
                     holdout: str = "seed-standard", condition_subject: bool = False,
                     random_state: int = 0, device: str = "auto", overwrite: bool = False,
                     verbose: bool = True) -> Path:
@@ -464,7 +468,8 @@ _DERIVED = frozenset({"synth_eval.json", "synth-eval.json", "metrics.json"})
 
 
 # -------------------------------------------------------------------------------------- synth_eval
-def feature_view(X: np.ndarray, array: str, sfreq: float | None, bands=None) -> np.ndarray:
+def feature_view(X: np.ndarray, array: str, sfreq: float | None,
+                 bands: BandsLike = None) -> np.ndarray:
     """The features the metrics compare: log10 band power (n, C, B) for raw windows (and for PSD
     arrays), else ``X`` (DE is already a log power).
 
@@ -543,8 +548,9 @@ def psd_distance_note(moments: list[str], distance: float, floor: float | None) 
             "restored (under-trained? train longer)")
 
 
-def synth_eval(run: str | os.PathLike, store, out_json: str | os.PathLike | None = None, *,
-               model: str = "logreg", fid_model: str | None = None, augmentation: bool = True,
+def synth_eval(run: str | os.PathLike, store: str | os.PathLike | Store,
+               out_json: str | os.PathLike | None = None, *, model: str = "logreg",
+               fid_model: str | None = None, augmentation: bool = True,
                aug_ratio: float = 1.0, max_rows: int = 20000, random_state: int = 0,
                device: str | None = None) -> dict[str, Any]:
     """Compute realism and usefulness metrics of a generator run against its store.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,9 @@ import pandas as pd
 from .._logging import logger, progress_disabled
 from ..errors import ConfigurationError, data_error
 from .runner import _groups, load_run, to_sequences
+
+if TYPE_CHECKING:
+    from ..recording import Recording
 
 __all__ = ["predict", "recording_arrays"]
 
@@ -71,7 +75,8 @@ def _trained_kind(cfg: dict) -> str | None:
     return kind if kind in ("raw", "features") else None
 
 
-def recording_arrays(recording, cfg: dict, array: str) -> tuple[np.ndarray, pd.DataFrame]:
+def recording_arrays(recording: Recording, cfg: dict,
+                     array: str) -> tuple[np.ndarray, pd.DataFrame]:
     """The rows of ``array`` that a run's store would hold for one recording.
 
     The windows and features are computed by the store's own code
@@ -327,7 +332,7 @@ def _refuse_other_eegmmidb_task(run_dir: Path, recordings) -> None:
 
 def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str | None = None,
             fold: str | None = None, device: str | None = "auto", transductive: bool | None = None,
-            **read_kwargs) -> pd.DataFrame:
+            **read_kwargs: Any) -> pd.DataFrame:
     """Per-window emotion probabilities for a recording, from a trained run.
 
     Parameters

@@ -30,7 +30,7 @@ import time
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,13 @@ from .metrics import (METRICS, classification_metrics, confusion, per_group, sum
                       summarize_folds)
 from .splits import (PROTOCOLS, Fold, check_no_leakage, describe, describe_selection, select_rows,
                      split, trial_ids)
+
+if TYPE_CHECKING:
+    from distributed import Client
+    from sklearn.base import BaseEstimator
+
+    from ..datasets._family import Selection
+    from ..store import Store
 
 __all__ = ["run", "evaluate", "format_metrics", "normalize_text", "resolve_normalize",
            "ARRAY_FOR_INPUT", "load_run"]
@@ -471,12 +478,14 @@ def check_run_folder(out: str | os.PathLike, overwrite: bool, markers: tuple[str
                                  f"overwrite=True / --overwrite to replace it)")
 
 
-def run(store, model, protocol: str, out: str | os.PathLike, *, array: str | None = None,
+def run(store: str | os.PathLike | Store, model: str | BaseEstimator, protocol: str,
+        out: str | os.PathLike, *, array: str | None = None,
         model_params: Mapping[str, Any] | None = None, normalize: str | None = "auto",
-        transductive: bool = False, seq_len: int | None = None, jobs: int = 1, scheduler=None,
-        random_state: int = 0, device: str | None = "auto", n_folds: int = 5, val_fraction: float = 0.2,
+        transductive: bool = False, seq_len: int | None = None, jobs: int = 1,
+        scheduler: str | Client | None = None, random_state: int = 0,
+        device: str | None = "auto", n_folds: int = 5, val_fraction: float = 0.2,
         train_trials: int | None = None, test_session: int | None = None,
-        subjects=None, sessions=None, fit_final: bool = False,
+        subjects: Selection = None, sessions: Selection = None, fit_final: bool = False,
         overwrite: bool = False) -> dict:
     """Evaluate a model under a protocol and write the run folder.
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -42,6 +43,9 @@ import pandas as pd
 from .._logging import logger
 from ..datasets._family import subject_key as _subject_key
 from ..errors import ConfigurationError, EegemoError
+
+if TYPE_CHECKING:
+    from ..datasets._family import Selection
 
 __all__ = ["Fold", "LeakageError", "PROTOCOLS", "STANDARD_TRAIN_TRIALS", "STANDARD_BLOCKS", "split",
            "describe", "check_no_leakage", "trial_ids", "select_rows", "describe_selection"]
@@ -503,7 +507,7 @@ def _row_labels(index: pd.DataFrame) -> np.ndarray | None:
     return None if np.array_equal(values, np.arange(len(values))) else values
 
 
-def select_rows(index: pd.DataFrame, subjects=None, sessions=None, *,
+def select_rows(index: pd.DataFrame, subjects: Selection = None, sessions: Selection = None, *,
                 what: str = "store") -> np.ndarray:
     """Row positions of the windows of some subjects and/or sessions.
 
@@ -594,7 +598,7 @@ def _stored_subjects(index: pd.DataFrame, subjects, *, what: str = "store") -> l
     return list(dict.fromkeys(n for v in wanted for n in sorted(by_key[_subject_key(v)])))
 
 
-def describe_selection(subjects=None, sessions=None) -> str:
+def describe_selection(subjects: Selection = None, sessions: Selection = None) -> str:
     """Words for a :func:`select_rows` selection ('' for none), e.g. ``"subjects 1, 2; session 1"``.
 
     Parameters

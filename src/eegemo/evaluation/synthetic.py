@@ -33,12 +33,19 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._logging import logger, progress_disabled
 from ..errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from numpy.typing import ArrayLike
+    from sklearn.base import BaseEstimator
+
+    from ..preprocess.features import BandsLike
 
 __all__ = ["band_log_power", "psd_distance", "topomap_correlation", "c2st", "frechet_distance",
            "tstr", "trtr", "augmentation_gain", "diversity", "flatten_features"]
@@ -69,7 +76,7 @@ def _pair(real, fake, what: str) -> tuple[np.ndarray, np.ndarray]:
     return real, fake
 
 
-def band_log_power(x, sfreq: float, bands=None) -> np.ndarray:
+def band_log_power(x: ArrayLike, sfreq: float, bands: BandsLike = None) -> np.ndarray:
     """Log10 band power of raw windows.
 
     Parameters
@@ -114,7 +121,8 @@ def _valid_positions(real_lp: np.ndarray) -> np.ndarray:
     return np.any(real_lp.std(axis=0) > 1e-12, axis=-1)
 
 
-def psd_distance(real, fake, sfreq: float | None = None, bands=None, *, kind: str = "auto") -> float:
+def psd_distance(real: ArrayLike, fake: ArrayLike, sfreq: float | None = None,
+                 bands: BandsLike = None, *, kind: str = "auto") -> float:
     """Mean absolute difference of the mean log band power, per channel and band.
 
     Parameters
@@ -144,7 +152,8 @@ def psd_distance(real, fake, sfreq: float | None = None, bands=None, *, kind: st
     return float(scale * diff.mean())
 
 
-def topomap_correlation(real, fake, y_real, y_fake, *, sfreq: float | None = None, bands=None,
+def topomap_correlation(real: ArrayLike, fake: ArrayLike, y_real: ArrayLike, y_fake: ArrayLike, *,
+                        sfreq: float | None = None, bands: BandsLike = None,
                         kind: str = "auto") -> dict[str, Any]:
     """Correlation of per-class mean band topographies, real vs synthetic.
 
@@ -199,7 +208,7 @@ def topomap_correlation(real, fake, y_real, y_fake, *, sfreq: float | None = Non
     return {"mean": float(np.nanmean(arr)), "per_class": per_class, "per_band": per_band}
 
 
-def flatten_features(x) -> np.ndarray:
+def flatten_features(x: ArrayLike) -> np.ndarray:
     """Rows flattened to (n, n_features), float64.
 
     Parameters
@@ -228,8 +237,9 @@ def _clf(classifier, random_state):
     return clone(classifier)
 
 
-def c2st(real, fake, random_state: int | None = 0, *, n_splits: int = 5, classifier=None,
-         max_rows: int | None = 5000, groups_real=None, groups_fake=None) -> float:
+def c2st(real: ArrayLike, fake: ArrayLike, random_state: int | None = 0, *, n_splits: int = 5,
+         classifier: BaseEstimator | None = None, max_rows: int | None = 5000,
+         groups_real: ArrayLike | None = None, groups_fake: ArrayLike | None = None) -> float:
     """Classifier two-sample test: cross-validated accuracy of telling real from synthetic rows.
 
     Both sets are subsampled to the same size (so chance is exactly 0.5), flattened, columns constant
@@ -300,7 +310,7 @@ def c2st(real, fake, random_state: int | None = 0, *, n_splits: int = 5, classif
     return float(np.mean(scores))
 
 
-def frechet_distance(feat_real, feat_fake, *, eps: float = 1e-6) -> float:
+def frechet_distance(feat_real: ArrayLike, feat_fake: ArrayLike, *, eps: float = 1e-6) -> float:
     """Fréchet distance between Gaussians fitted to two sets of feature vectors.
 
     ``‖μ_r − μ_f‖² + Tr(Σ_r + Σ_f − 2 (Σ_r Σ_f)^½)`` (the FID formula when the features come from a
@@ -379,7 +389,8 @@ def _fit_score(X_train, y_train, X_test, y_test, model, model_params, normalize,
     return float(np.mean(np.asarray(pred) == np.asarray(y_test)))
 
 
-def tstr(X_synth, y_synth, X_test, y_test, *, model: Any = "logreg",
+def tstr(X_synth: ArrayLike, y_synth: ArrayLike, X_test: ArrayLike, y_test: ArrayLike, *,
+         model: Any = "logreg",
          model_params: Mapping | None = None, normalize: bool = True,
          random_state: int | None = 0) -> float:
     """Train on synthetic, test on real: accuracy of a recogniser fitted on synthetic rows only.
@@ -408,7 +419,8 @@ def tstr(X_synth, y_synth, X_test, y_test, *, model: Any = "logreg",
     return _fit_score(X_synth, y_synth, X_test, y_test, model, model_params, normalize, random_state)
 
 
-def trtr(X_train, y_train, X_test, y_test, *, model: Any = "logreg",
+def trtr(X_train: ArrayLike, y_train: ArrayLike, X_test: ArrayLike, y_test: ArrayLike, *,
+         model: Any = "logreg",
          model_params: Mapping | None = None, normalize: bool = True,
          random_state: int | None = 0) -> float:
     """Train on real, test on real: the reference accuracy for :func:`tstr`.
@@ -439,9 +451,10 @@ def trtr(X_train, y_train, X_test, y_test, *, model: Any = "logreg",
     return _fit_score(X_train, y_train, X_test, y_test, model, model_params, normalize, random_state)
 
 
-def augmentation_gain(X, y, folds: Iterable, synthesize: Callable, *, model: Any = "logreg",
-                      model_params: Mapping | None = None, normalize: bool = True,
-                      index=None, random_state: int | None = 0,
+def augmentation_gain(X: ArrayLike, y: ArrayLike, folds: Iterable, synthesize: Callable, *,
+                      model: Any = "logreg", model_params: Mapping | None = None,
+                      normalize: bool = True, index: pd.DataFrame | None = None,
+                      random_state: int | None = 0,
                       control: Callable | None = None) -> dict[str, Any]:
     """Accuracy gained by adding synthetic windows to the training trials of each fold.
 
@@ -577,7 +590,8 @@ def _score_with(X_tr, y_tr, X_syn, y_syn, X_te, y_te, model, model_params, norma
     return float(np.mean(np.asarray(est.predict(X_te)) == np.asarray(y_te)))
 
 
-def diversity(fake, real, *, max_rows: int = 500, random_state: int | None = 0) -> float:
+def diversity(fake: ArrayLike, real: ArrayLike, *, max_rows: int = 500,
+              random_state: int | None = 0) -> float:
     """Mode-collapse check: mean pairwise distance among fake rows over that among real rows.
 
     Rows are flattened and standardised with the real rows' per-feature statistics, then the mean

@@ -31,9 +31,12 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigurationError, unknown_parameters
+
+if TYPE_CHECKING:
+    from ._base import BaseGenerator
 
 __all__ = ["get_generator", "list_generators", "load_generator", "generator_class", "GENERATORS"]
 
@@ -87,7 +90,7 @@ def generator_class(name: str) -> type:
     return getattr(importlib.import_module(f"{__name__}.{module}"), cls)
 
 
-def get_generator(name: str, **params: Any):
+def get_generator(name: str, **params: Any) -> BaseGenerator:
     """Build an unfitted generator.
 
     Parameters
@@ -112,7 +115,7 @@ def get_generator(name: str, **params: Any):
     return cls(**params)
 
 
-def load_generator(path: str | os.PathLike, *, device: str | None = None):
+def load_generator(path: str | os.PathLike, *, device: str | None = None) -> BaseGenerator:
     """Load any generator checkpoint written by ``save`` (weights only).
 
     Parameters

@@ -30,9 +30,12 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigurationError, data_error, unknown_parameters
+
+if TYPE_CHECKING:
+    from ._base import BaseModel
 
 __all__ = ["get_model", "list_models", "load_model", "model_class", "MODELS"]
 
@@ -80,7 +83,7 @@ def model_class(name: str) -> type:
     return getattr(importlib.import_module(f"{__name__}.{module}"), cls)
 
 
-def get_model(name: str, **params: Any):
+def get_model(name: str, **params: Any) -> BaseModel:
     """Build an unfitted model.
 
     Parameters
@@ -103,7 +106,7 @@ def get_model(name: str, **params: Any):
     return cls(**params)
 
 
-def load_model(path: str | os.PathLike, *, device: str | None = None):
+def load_model(path: str | os.PathLike, *, device: str | None = None) -> BaseModel:
     """Read a model saved with its ``save(path)`` (weights only; never unpickles objects).
 
     Parameters

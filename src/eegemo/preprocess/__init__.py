@@ -6,6 +6,8 @@ scikit-learn transformers in :mod:`eegemo.preprocess.transformers` wrap them (im
 importing this package does not import scikit-learn).
 """
 
+from __future__ import annotations
+
 from .features import (band_power, band_weights, check_bands, differential_entropy, lds_smooth,
                        moving_average, psd_features)
 from .filters import check_conditioning, condition, context_samples, filter_seconds, output_rate

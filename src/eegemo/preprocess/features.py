@@ -21,12 +21,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .._logging import logger
 from ..bands import Band, as_bands
 from ..errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, DTypeLike
 
 __all__ = [
     "check_bands", "band_weights", "band_power", "differential_entropy", "psd_features",
@@ -79,7 +83,7 @@ def check_bands(bands: BandsLike, sfreq: float, where: str = "bands") -> tuple[B
 
 
 def band_weights(n_samples: int, sfreq: float, bands: BandsLike = None, *,
-                 dtype=np.float64) -> np.ndarray:
+                 dtype: DTypeLike = np.float64) -> np.ndarray:
     """The matrix that turns ``|rfft(x)|**2`` into band powers.
 
     Parameters
@@ -155,7 +159,7 @@ def _band_power_last(x: np.ndarray, w: np.ndarray, out: np.ndarray) -> None:
         out[i:i + step] = (power @ w).reshape(out[i:i + step].shape)
 
 
-def band_power(x, sfreq: float, bands: BandsLike = None, *, axis: int = -1,
+def band_power(x: ArrayLike, sfreq: float, bands: BandsLike = None, *, axis: int = -1,
                out: np.ndarray | None = None) -> np.ndarray:
     """Mean power of the ideally band-passed signal in each band, per window.
 
@@ -198,7 +202,7 @@ def band_power(x, sfreq: float, bands: BandsLike = None, *, axis: int = -1,
     return out
 
 
-def differential_entropy(x, sfreq: float, bands: BandsLike = None, *, axis: int = -1,
+def differential_entropy(x: ArrayLike, sfreq: float, bands: BandsLike = None, *, axis: int = -1,
                          out: np.ndarray | None = None) -> np.ndarray:
     """Gaussian differential entropy of each band of each window.
 
@@ -243,8 +247,8 @@ def differential_entropy(x, sfreq: float, bands: BandsLike = None, *, axis: int 
     return out
 
 
-def psd_features(x, sfreq: float, bands: BandsLike = None, *, axis: int = -1, log: bool = False,
-                 out: np.ndarray | None = None) -> np.ndarray:
+def psd_features(x: ArrayLike, sfreq: float, bands: BandsLike = None, *, axis: int = -1,
+                 log: bool = False, out: np.ndarray | None = None) -> np.ndarray:
     """Mean power spectral density in each band (SEED's ``psd`` feature family).
 
     Parameters
@@ -282,7 +286,7 @@ def psd_features(x, sfreq: float, bands: BandsLike = None, *, axis: int = -1, lo
     return out
 
 
-def moving_average(feat, n: int = 5) -> np.ndarray:
+def moving_average(feat: ArrayLike, n: int = 5) -> np.ndarray:
     """Centred moving average along axis 0 (the windows of one trial), same length out.
 
     Parameters
@@ -321,7 +325,7 @@ def moving_average(feat, n: int = 5) -> np.ndarray:
     return (total / count.reshape((m,) + (1,) * (x.ndim - 1))).astype(x.dtype, copy=False)
 
 
-def lds_smooth(feat, *, q: float = 1e-4, r: float = 1.0, v0: float = 0.01,
+def lds_smooth(feat: ArrayLike, *, q: float = 1e-4, r: float = 1.0, v0: float = 0.01,
                prior: str = "mean") -> np.ndarray:
     """Smooth features with a linear dynamic system (Kalman filter + Rauch-Tung-Striebel smoother).
 

@@ -49,8 +49,9 @@ def output_rate(sfreq: float, resample: float | None) -> float:
     return float(resample) if resample else float(sfreq)
 
 
-def check_conditioning(sfreq: float, *, bandpass=None, notch: float | None = None,
-                       resample: float | None = None, where: str = "prepare") -> None:
+def check_conditioning(sfreq: float, *, bandpass: tuple[float | None, float | None] | None = None,
+                       notch: float | None = None, resample: float | None = None,
+                       where: str = "prepare") -> None:
     """Refuse settings that a recording of rate ``sfreq`` cannot take, in one line.
 
     Parameters
@@ -96,8 +97,8 @@ def check_conditioning(sfreq: float, *, bandpass=None, notch: float | None = Non
                                      f"{resample:g} Hz, found {f:g} Hz)")
 
 
-def filter_seconds(sfreq: float, *, bandpass=None, notch: float | None = None,
-                   resample: float | None = None) -> float:
+def filter_seconds(sfreq: float, *, bandpass: tuple[float | None, float | None] | None = None,
+                   notch: float | None = None, resample: float | None = None) -> float:
     """Length in seconds of the longest FIR filter :func:`condition` applies (0 for none).
 
     MNE's default designs: the band-pass's length from :func:`mne.filter.create_filter`
@@ -180,8 +181,8 @@ def _resample_pad(n: int, multiple: int) -> int:
     return first
 
 
-def context_samples(sfreq: float, *, bandpass=None, notch: float | None = None,
-                    resample: float | None = None) -> tuple[int, int]:
+def context_samples(sfreq: float, *, bandpass: tuple[float | None, float | None] | None = None,
+                    notch: float | None = None, resample: float | None = None) -> tuple[int, int]:
     """Samples of the recording worth reading on each side of a trial before :func:`condition`.
 
     Parameters
@@ -211,9 +212,10 @@ def context_samples(sfreq: float, *, bandpass=None, notch: float | None = None,
     return int(math.ceil(n / multiple) * multiple), multiple
 
 
-def condition(x: np.ndarray, sfreq: float, *, bandpass=None, notch: float | None = None,
-              resample: float | None = None, trim: tuple[int, int] = (0, 0)
-              ) -> tuple[np.ndarray, float]:
+def condition(x: np.ndarray, sfreq: float, *,
+              bandpass: tuple[float | None, float | None] | None = None,
+              notch: float | None = None, resample: float | None = None,
+              trim: tuple[int, int] = (0, 0)) -> tuple[np.ndarray, float]:
     """Notch, band-pass and resample one trial.
 
     Parameters

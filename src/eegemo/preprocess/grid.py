@@ -16,12 +16,16 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .._logging import logger
 from ..channels import SEED_GRID, channel_positions, grid_indices
 from ..errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 __all__ = ["to_grid", "to_image", "project_positions", "image_weights", "image_positions"]
 
@@ -37,7 +41,7 @@ def _check_feat(feat, n_channels: int, what: str) -> np.ndarray:
     return feat
 
 
-def to_grid(feat, ch_names: Sequence[str],
+def to_grid(feat: ArrayLike, ch_names: Sequence[str],
             grid: Sequence[Sequence[str | None]] = SEED_GRID) -> np.ndarray:
     """Place channel features on a 2-D grid.
 
@@ -242,7 +246,8 @@ def image_positions(ch_names: Sequence[str], size: int = 32) -> dict[str, tuple[
     return out
 
 
-def to_image(feat, ch_names: Sequence[str], size: int = 32, method: str = "cubic") -> np.ndarray:
+def to_image(feat: ArrayLike, ch_names: Sequence[str], size: int = 32,
+             method: str = "cubic") -> np.ndarray:
     """Interpolated topographic images of channel features.
 
     Parameters

@@ -8,11 +8,15 @@ parameters with the run (:meth:`Normalizer.to_dict`, JSON-safe), and apply it to
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .._logging import logger
 from ..errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 __all__ = ["Normalizer"]
 
@@ -101,7 +105,7 @@ class Normalizer:
         return X
 
     # -- API ----------------------------------------------------------------------------------------
-    def fit(self, X, groups: Sequence | None = None) -> Normalizer:
+    def fit(self, X: ArrayLike, groups: Sequence | None = None) -> Normalizer:
         """Compute statistics from training rows.
 
         Parameters
@@ -127,7 +131,7 @@ class Normalizer:
         self.shape_ = tuple(X.shape[1:])
         return self
 
-    def fit_unlabelled(self, X, groups: Sequence) -> Normalizer:
+    def fit_unlabelled(self, X: ArrayLike, groups: Sequence) -> Normalizer:
         """Add per-group statistics from unlabelled rows (transductive normalisation).
 
         Common in the SEED literature (each test subject z-scored with its own statistics); it uses
@@ -168,7 +172,7 @@ class Normalizer:
             raise ConfigurationError(f"Normalizer: feature shape differs from fit "
                                      f"(expected {self.shape_}, found {tuple(X.shape[1:])})")
 
-    def transform(self, X, groups: Sequence | None = None) -> np.ndarray:
+    def transform(self, X: ArrayLike, groups: Sequence | None = None) -> np.ndarray:
         """Z-score rows with the fitted statistics (and clip if ``winsorize``).
 
         Parameters
@@ -206,7 +210,7 @@ class Normalizer:
             np.clip(out, -c, c, out=out)
         return out
 
-    def fit_transform(self, X, groups: Sequence | None = None) -> np.ndarray:
+    def fit_transform(self, X: ArrayLike, groups: Sequence | None = None) -> np.ndarray:
         """:meth:`fit` then :meth:`transform` on the same rows.
 
         Parameters

@@ -10,6 +10,7 @@ information), so they can be used in a :class:`sklearn.pipeline.Pipeline`, e.g.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Self
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -20,6 +21,11 @@ from .features import check_bands, differential_entropy, psd_features
 from .grid import to_grid, to_image
 from .normalize import Normalizer
 from .windows import make_windows, window_samples
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from .features import BandsLike
 
 __all__ = ["DE", "PSD", "Windower", "ToGrid", "ToImage", "Flatten", "NormalizerTransformer"]
 
@@ -35,7 +41,7 @@ def _array(X, ndim_min: int, what: str) -> np.ndarray:
 class _Stateless(TransformerMixin, BaseEstimator):
     """A transformer whose ``fit`` only validates its parameters."""
 
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> Self:
         """Validate the parameters; nothing is learnt. Returns ``self``."""
         self._validate()
         self.fitted_ = True
@@ -66,14 +72,14 @@ class DE(_Stateless):
     ``transform``: (n_windows, n_channels, n_samples) → (n_windows, n_channels, n_bands).
     """
 
-    def __init__(self, sfreq: float, bands=None):
+    def __init__(self, sfreq: float, bands: BandsLike = None):
         self.sfreq = sfreq
         self.bands = bands
 
     def _validate(self) -> None:
         check_bands(self.bands, self.sfreq, "DE(bands=...)")
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Return the DE of each window, channel and band.
 
         Parameters
@@ -102,7 +108,7 @@ class PSD(_Stateless):
         Natural log of the PSD.
     """
 
-    def __init__(self, sfreq: float, bands=None, log: bool = False):
+    def __init__(self, sfreq: float, bands: BandsLike = None, log: bool = False):
         self.sfreq = sfreq
         self.bands = bands
         self.log = log
@@ -110,7 +116,7 @@ class PSD(_Stateless):
     def _validate(self) -> None:
         check_bands(self.bands, self.sfreq, "PSD(bands=...)")
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Return the mean PSD of each window, channel and band.
 
         Parameters
@@ -155,7 +161,7 @@ class Windower(_Stateless):
     def _validate(self) -> None:
         window_samples(self.sfreq, self.length, self.overlap)
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike | Sequence[ArrayLike]) -> np.ndarray:
         """Return the windows of every trial.
 
         Parameters
@@ -196,7 +202,7 @@ class ToGrid(_Stateless):
     def __init__(self, ch_names: Sequence[str] = ()):
         self.ch_names = ch_names
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """(..., n_channels, n_bands) → (..., n_bands, 9, 9).
 
         Parameters
@@ -231,7 +237,7 @@ class ToImage(_Stateless):
         self.size = size
         self.method = method
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """(..., n_channels, n_bands) → (..., n_bands, size, size).
 
         Parameters
@@ -256,7 +262,7 @@ class Flatten(TransformerMixin, BaseEstimator):
         Shape of one row seen in ``fit`` (checked again in ``transform``).
     """
 
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> Flatten:
         """Record the row shape. Returns ``self``.
 
         Parameters
@@ -274,7 +280,7 @@ class Flatten(TransformerMixin, BaseEstimator):
         self.row_shape_ = tuple(X.shape[1:])
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Return ``X.reshape(len(X), -1)``.
 
         Parameters
@@ -318,7 +324,8 @@ class NormalizerTransformer(TransformerMixin, BaseEstimator):
         self.scope = scope
         self.winsorize = winsorize
 
-    def fit(self, X, y=None, groups=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None,
+            groups: ArrayLike | None = None) -> NormalizerTransformer:
         """Fit the statistics on ``X`` (training rows).
 
         Parameters
@@ -338,7 +345,8 @@ class NormalizerTransformer(TransformerMixin, BaseEstimator):
         self.normalizer_ = Normalizer(self.scope, self.winsorize).fit(X, groups)
         return self
 
-    def fit_transform(self, X, y=None, groups=None):
+    def fit_transform(self, X: ArrayLike, y: ArrayLike | None = None,
+                      groups: ArrayLike | None = None) -> np.ndarray:
         """Fit on ``X`` and return it z-scored.
 
         Parameters
@@ -357,7 +365,7 @@ class NormalizerTransformer(TransformerMixin, BaseEstimator):
         """
         return self.fit(X, y, groups).transform(X, groups)
 
-    def transform(self, X, groups=None):
+    def transform(self, X: ArrayLike, groups: ArrayLike | None = None) -> np.ndarray:
         """Z-score ``X`` with the training statistics.
 
         Parameters

@@ -9,10 +9,14 @@ the next trial. Lengths in seconds are rounded to whole samples (``round(length 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 __all__ = ["window_samples", "window_starts", "make_windows", "interpolate_to_length"]
 
@@ -104,7 +108,8 @@ def window_starts(n_times: int, sfreq: float, length: float = 1.0, overlap: floa
     return np.arange(0, n_times - n + 1, step, dtype=np.int64)
 
 
-def make_windows(x, sfreq: float, length: float = 1.0, overlap: float = 0.0) -> np.ndarray:
+def make_windows(x: ArrayLike, sfreq: float, length: float = 1.0,
+                 overlap: float = 0.0) -> np.ndarray:
     """Cut one trial into windows, as a strided view when possible.
 
     Parameters
@@ -141,7 +146,7 @@ def make_windows(x, sfreq: float, length: float = 1.0, overlap: float = 0.0) -> 
     return np.moveaxis(view, -2, 0)
 
 
-def interpolate_to_length(x, n: int, *, axis: int = -1) -> np.ndarray:
+def interpolate_to_length(x: ArrayLike, n: int, *, axis: int = -1) -> np.ndarray:
     """Stretch or squeeze a trial to ``n`` samples by linear interpolation (opt-in, lossy).
 
     This is the original student project's way of giving every trial one length, kept only for

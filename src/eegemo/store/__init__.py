@@ -5,6 +5,8 @@ into a store, in parallel and resumably; :func:`open_store` reads one back as Nu
 Dataset or an xarray Dataset. See :mod:`eegemo.store._prepare` for the layout on disk.
 """
 
+from __future__ import annotations
+
 from ._store import Store, open_store
 from .config import PrepareConfig
 from ._prepare import prepare, recording_key, source_fingerprint

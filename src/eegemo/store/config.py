@@ -12,6 +12,7 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..bands import Band, SEED_BANDS, as_bands
 from ..errors import ConfigurationError
@@ -264,7 +265,7 @@ class PrepareConfig:
         """First 16 hex digits of the SHA-256 of :meth:`to_json`: equal hashes ⇔ equal stores."""
         return hashlib.sha256(self.to_json().encode()).hexdigest()[:16]
 
-    def replace(self, **overrides) -> PrepareConfig:
+    def replace(self, **overrides: Any) -> PrepareConfig:
         """A copy with some fields changed (unknown names are refused with the allowed ones).
 
         Parameters

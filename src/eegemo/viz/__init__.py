@@ -4,6 +4,8 @@ Figure functions take arrays and return a :class:`matplotlib.figure.Figure`; :fu
 store and run folders into one self-contained HTML page (an :class:`mne.Report`).
 """
 
+from __future__ import annotations
+
 from .figures import (class_means, plot_band_topomaps, plot_confusion, plot_embedding, plot_grids,
                       plot_psd_by_emotion, plot_real_vs_synthetic_psd, plot_real_vs_synthetic_topomaps,
                       plot_real_vs_synthetic_traces, plot_subject_accuracy, plot_trial,

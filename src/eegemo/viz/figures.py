@@ -8,10 +8,14 @@ figure in your own layout. Raw signals are expected in volts (MNE's convention) 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..bands import SEED_BANDS, Band, as_bands
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "plot_trial", "plot_psd_by_emotion", "plot_band_topomaps", "plot_grids", "plot_training_curves",
@@ -57,7 +61,7 @@ def class_means(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def plot_trial(data: np.ndarray, sfreq: float, ch_names: Sequence[str], *, picks: Sequence[str] | None = None,
                tmin: float = 0.0, duration: float = 10.0, spacing: float | None = None,
-               title: str | None = None):
+               title: str | None = None) -> Figure:
     """Stacked traces of a raw trial.
 
     Parameters
@@ -113,7 +117,8 @@ def _welch(windows: np.ndarray, sfreq: float):
 
 def plot_psd_by_emotion(windows: np.ndarray, y: np.ndarray, sfreq: float,
                         label_names: Mapping[int, str] | None = None, *, fmax: float | None = 60.0,
-                        bands: Sequence[Band] | None = SEED_BANDS, title: str | None = None):
+                        bands: Sequence[Band] | None = SEED_BANDS,
+                        title: str | None = None) -> Figure:
     """Power spectral density averaged over channels and windows, one line per emotion.
 
     Parameters
@@ -177,7 +182,7 @@ _TOPO_SPHERE = (0.0, 0.0, 0.0, 1.0)
 def plot_band_topomaps(features: np.ndarray, y: np.ndarray, ch_names: Sequence[str],
                        label_names: Mapping[int, str] | None = None, bands: Sequence[Band] | None = None,
                        *, difference: bool = True, title: str | None = None,
-                       unit: str | None = None):
+                       unit: str | None = None) -> Figure:
     """Topomaps of a band feature (e.g. DE) per band and emotion, and each emotion minus the mean.
 
     Parameters
@@ -258,7 +263,7 @@ def plot_band_topomaps(features: np.ndarray, y: np.ndarray, ch_names: Sequence[s
 
 
 def plot_grids(grids: np.ndarray, bands: Sequence[Band] | None = None, *, title: str | None = None,
-               row_labels: Sequence[str] | None = None, unit: str | None = None):
+               row_labels: Sequence[str] | None = None, unit: str | None = None) -> Figure:
     """The 9 × 9 grids or topographic images a model sees.
 
     Every panel shares one colour scale (1st–99th percentile of the cells that hold data), so panels
@@ -313,7 +318,9 @@ def plot_grids(grids: np.ndarray, bands: Sequence[Band] | None = None, *, title:
     return fig
 
 
-def plot_training_curves(history, *, title: str | None = None):
+def plot_training_curves(history: Sequence[Mapping[str, Any]]
+                         | Mapping[str, Sequence[Mapping[str, Any]]], *,
+                         title: str | None = None) -> Figure:
     """Loss (and validation accuracy) per epoch.
 
     Parameters
@@ -358,7 +365,7 @@ def plot_training_curves(history, *, title: str | None = None):
 
 
 def plot_confusion(cm: np.ndarray, label_names: Mapping[int, str] | Sequence[str] | None = None, *,
-                   normalize: bool = True, title: str | None = None):
+                   normalize: bool = True, title: str | None = None) -> Figure:
     """Confusion matrix (rows: true emotion, columns: predicted).
 
     Parameters
@@ -416,7 +423,7 @@ def plot_confusion(cm: np.ndarray, label_names: Mapping[int, str] | Sequence[str
 
 
 def plot_subject_accuracy(per_subject: Mapping[str, float], *, chance: float | None = None,
-                          title: str | None = None):
+                          title: str | None = None) -> Figure:
     """Accuracy per subject with the mean ± std over subjects.
 
     The std is the sample standard deviation (``ddof=1``), as in a run's ``metrics.json``, so the
@@ -461,7 +468,7 @@ def plot_subject_accuracy(per_subject: Mapping[str, float], *, chance: float | N
 
 def plot_real_vs_synthetic_traces(real: np.ndarray, fake: np.ndarray, sfreq: float,
                                   ch_names: Sequence[str], *, n_channels: int = 6,
-                                  title: str | None = None, real_name: str = "real"):
+                                  title: str | None = None, real_name: str = "real") -> Figure:
     """One real and one synthetic raw window side by side (same channels, same scale).
 
     Parameters
@@ -502,7 +509,7 @@ def plot_real_vs_synthetic_traces(real: np.ndarray, fake: np.ndarray, sfreq: flo
 
 def plot_real_vs_synthetic_psd(real: np.ndarray, fake: np.ndarray, sfreq: float, *,
                                fmax: float | None = 60.0, title: str | None = None,
-                               real_name: str = "real"):
+                               real_name: str = "real") -> Figure:
     """Mean PSD (over windows and channels) of real and synthetic raw windows, with the 10–90 % band.
 
     Power is averaged over channels, then over windows in dB (a geometric mean of the windows'
@@ -542,7 +549,7 @@ def plot_real_vs_synthetic_psd(real: np.ndarray, fake: np.ndarray, sfreq: float,
 def plot_real_vs_synthetic_topomaps(real: np.ndarray, fake: np.ndarray, ch_names: Sequence[str],
                                     bands: Sequence[Band] | None = None, *,
                                     title: str | None = None, real_name: str = "real",
-                                    unit: str | None = None):
+                                    unit: str | None = None) -> Figure:
     """Mean band topography of real and synthetic features (rows), per band (columns).
 
     Parameters
@@ -571,7 +578,7 @@ def plot_real_vs_synthetic_topomaps(real: np.ndarray, fake: np.ndarray, ch_names
 def plot_embedding(X: np.ndarray, y: np.ndarray, label_names: Mapping[int, str] | None = None, *,
                    method: str = "pca", markers: np.ndarray | None = None,
                    marker_names: Mapping[int, str] | None = None, max_points: int = 3000,
-                   random_state: int = 0, title: str | None = None):
+                   random_state: int = 0, title: str | None = None) -> Figure:
     """2-D embedding of feature vectors coloured by emotion.
 
     Parameters

@@ -12,6 +12,7 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +21,9 @@ from ..errors import ConfigurationError, check_output_file
 from ..evaluation.runner import WINDOW_LEVEL_NOTE, normalize_text
 from ..store._store import filters_text, manifest_hash
 from . import figures
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 __all__ = ["make_report", "sort_runs"]
 
@@ -573,7 +577,8 @@ def _run_labels(paths) -> dict[str, str]:
     return out
 
 
-def make_report(out: str | os.PathLike, *, store=None, runs: Sequence[str | os.PathLike] = (),
+def make_report(out: str | os.PathLike, *, store: Store | str | os.PathLike | None = None,
+                runs: Sequence[str | os.PathLike] = (),
                 generator_runs: Sequence[str | os.PathLike] = (), title: str = "eegemo report",
                 random_state: int = 0) -> Path:
     """Write the HTML report.
