@@ -468,6 +468,24 @@ def test_fieldtrip_units_give_volts(tmp_path):
         generic.read(_fieldtrip_mat(tmp_path / "ft.mat", x, ["T"] * 3), unlabelled=True)
 
 
+def test_fieldtrip_picks_follow_the_other_formats_rules(tmp_path):
+    """picks on a FieldTrip .mat: names, a comma list, indices, 'eeg'/'all'; a typo refused (it
+    was dropped without a word, and a comma list or an unknown name kept every channel)."""
+    x = np.random.default_rng(0).normal(size=(3, 400))
+    f = _fieldtrip_mat(tmp_path / "ft.mat", x, None)
+    for picks, names in (("Fz,Pz", ("Fz", "Pz")), (["Cz"], ("Cz",)), ([0, 2], ("Fz", "Pz")),
+                         ("Cz", ("Cz",)), ("all", ("Fz", "Cz", "Pz")), (None, ("Fz", "Cz", "Pz")),
+                         ("eeg", ("Fz", "Cz", "Pz"))):
+        (rec,) = generic.read(f, unlabelled=True, picks=picks)
+        assert tuple(rec.ch_names) == names, picks
+        np.testing.assert_allclose(rec.trials[0].load(),
+                                   x[[("Fz", "Cz", "Pz").index(c) for c in names]] * 1e-6)
+    for bad in (["Cz", "NOPE"], "NOPE", [5], "eog"):
+        with pytest.raises(DataFormatError, match=r"ft.mat: picks .* match no channel") as exc:
+            generic.read(f, unlabelled=True, picks=bad)
+        assert "\n" not in str(exc.value)
+
+
 def test_truncated_fieldtrip_named_as_unreadable(tmp_path):
     """A truncated FieldTrip file named on its own is reported as unreadable, not as an unknown
     layout; in a folder scan it is not claimed."""

@@ -426,6 +426,26 @@ def test_subject_selection_with_leading_zero_or_nothing_found(tmp_path):
         read(tmp_path, subjects="1", sessions=[1, 7])
 
 
+def test_subject_ids_written_with_a_leading_zero_are_selected_by_number(tmp_path):
+    """Files named 01_….mat/.npz are subject '01'; subjects=1 (or '1', '01') selects them, as the
+    .cnt paths and the generic reader do (the .mat/.npz paths compared the strings)."""
+    seed = tmp_path / "seed"
+    build_seed_raw(seed)
+    for f in (seed / "Preprocessed_EEG").glob("1_*.mat"):
+        f.rename(f.with_name("0" + f.name))
+    for sel in (1, "1", "01", [1, 2]):
+        assert "01" in {r.subject for r in read(seed, "seed", subjects=sel)}, sel
+    assert {r.subject for r in read(seed, "seed", subjects=2)} == {"2"}
+    sv = tmp_path / "seed_v"
+    build_seed_v_npz(sv, subject="06")
+    assert {r.subject for r in read(sv, "seed-v", kind="features", subjects=6)} == {"06"}
+    iv = tmp_path / "seed_iv"
+    _build_seed_iv(iv)
+    for f in iv.rglob("1_*.mat"):
+        f.rename(f.with_name("0" + f.name))
+    assert {r.subject for r in read(iv, "seed-iv", kind="features", subjects=[1])} == {"01"}
+
+
 def test_archive_folder_levels_above_the_layout(tmp_path):
     """Archives unpack into a folder of their own name, sometimes twice: SEED/SEED/Preprocessed_EEG."""
     written = build_seed_raw(tmp_path / "SEED" / "SEED")

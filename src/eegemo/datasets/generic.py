@@ -1345,20 +1345,48 @@ def _unit_scales(units, n_ch: int, path) -> np.ndarray:
     return out
 
 
+def _pick_labels(labels: list[str], picks, path: Path) -> list[int]:
+    """:func:`_pick` for a file MNE does not open as a Raw (FieldTrip ``.mat``): names as the file
+    or eegemo spells them, a comma list, indices, ``"eeg"`` (names of other signals left out) or
+    ``"all"``/None; channel types other than ``"eeg"`` are not stored, and a name matching nothing
+    is refused, as for the other formats."""
+    n = len(labels)
+    if picks is None or (isinstance(picks, str) and picks in ("all", "data", "data_channels")):
+        return list(range(n))
+    if isinstance(picks, str) and picks == "eeg":
+        rows = [i for i, c in enumerate(labels) if not _NOT_EEG.match(str(c).strip())]
+        return rows or list(range(n))
+    if isinstance(picks, str) and "," in picks:      # "C3,C4,Cz" from --read-option
+        picks = [p.strip() for p in picks.split(",") if p.strip()]
+    if isinstance(picks, (str, int, np.integer)):
+        picks = [picks]
+    shown = _channel_names(labels)
+    rows: set[int] = set()
+    unknown = []
+    for p in picks:
+        if isinstance(p, (int, np.integer)) and not isinstance(p, bool):
+            if -n <= int(p) < n:
+                rows.add(int(p) % n)
+            else:
+                unknown.append(p)
+        elif isinstance(p, str) and (p in labels or p in shown):
+            rows.update(i for i, (c, s) in enumerate(zip(labels, shown)) if p in (c, s))
+        else:
+            unknown.append(p)
+    if unknown:
+        raise data_error(path, f"picks {', '.join(map(repr, unknown))} match no channel",
+                         expected=f"channel names as the file or eegemo info spells them, or "
+                         f"indices 0-{n - 1} (a FieldTrip file stores no channel types but 'eeg' "
+                         "by name)",
+                         found=f"{', '.join(shown[:10])}{', …' if n > 10 else ''}")
+    return sorted(rows)
+
+
 def _read_fieldtrip(path: Path, *, labels, label_map, sidecar, picks, tmin, duration, unlabelled,
                     common, extra, reject_by_annotation: bool = True,
                     epochs_fit: bool = False) -> Recording:
     ft = _FieldTrip(path)
-    if isinstance(picks, (list, tuple)):
-        rows = [ft.label.index(c) for c in picks if c in ft.label]
-    elif picks == "eeg":     # as for the other formats: channels named as other signals left out
-        rows = [i for i, c in enumerate(ft.label) if not _NOT_EEG.match(str(c).strip())]
-        rows = rows or list(range(len(ft.label)))
-    else:
-        rows = list(range(len(ft.label)))
-    if not rows:
-        raise data_error(path, f"no channel matches picks={picks!r}", expected="channel names",
-                         found=f"{len(ft.label)} channels ({', '.join(ft.label[:5])}, …)")
+    rows = _pick_labels(ft.label, picks, path)
     file_names = [ft.label[i] for i in rows]
     ch_names = _channel_names(file_names)
     n_ch = len(ft.label)

@@ -31,7 +31,8 @@ from ..errors import ConfigurationError, data_error
 from ..recording import Recording
 from ._family import (as_sessions, as_subjects, check_feature, check_kind, cnt_recording, glob_ci,
                       label_names, load_table, marker_for, mat_recordings, only_window,
-                      rank_sessions, read_label_mat, reject_unknown, resolve_labels, resolve_times)
+                      rank_sessions, read_label_mat, reject_unknown, resolve_labels, resolve_times,
+                      subject_key)
 
 if TYPE_CHECKING:
     from ._family import LabelsOverride, Selection, TrialTimes
@@ -243,7 +244,7 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
         sess = ranks[f]
         if only is not None and f.name not in only:
             continue
-        if want_subj is not None and subj not in want_subj:
+        if want_subj is not None and subject_key(subj) not in want_subj:
             continue
         if want_sess is not None and sess not in want_sess:
             continue
@@ -271,7 +272,7 @@ def _read_cnt(found, want_subj, want_sess, labels, trial_times, marker, table, n
     for f in files:
         m = _CNT_NAME.match(f.name)
         subj, sess = m.group(1), int(m.group(2))
-        if (want_subj is not None and subj not in want_subj) or \
+        if (want_subj is not None and subject_key(subj) not in want_subj) or \
                 (want_sess is not None and sess not in want_sess):
             continue
         lab = resolve_labels(labels, table["labels"], sess, "SEED")

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import data_error
 from ..recording import Recording
 from ._family import (as_sessions, as_subjects, check_feature, check_kind, glob_ci, label_names,
-                      load_table, marker_for, mat_recordings, reject_unknown, resolve_labels)
+                      load_table, marker_for, mat_recordings, reject_unknown, resolve_labels,
+                      subject_key)
 
 if TYPE_CHECKING:
     from ._family import LabelsOverride, Selection
@@ -120,7 +121,7 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
             m = _MAT_NAME.match(f.name)
             if not m or (only is not None and f.name not in only):
                 continue
-            if want_subj is not None and m.group(1) not in want_subj:
+            if want_subj is not None and subject_key(m.group(1)) not in want_subj:
                 continue
             selected.append((m.group(1), sess, m.group(2), f))
     selected.sort(key=lambda r: (int(r[0]), r[1]))

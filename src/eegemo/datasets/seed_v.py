@@ -29,7 +29,8 @@ from ..errors import ConfigurationError, data_error
 from ..recording import Recording, Trial, check_finite
 from ._family import (as_sessions, as_subjects, check_bool, check_kind, check_one_de,
                       cnt_recording, glob_ci, label_names, load_table, marker_for,
-                      one_file_per_recording, reject_unknown, resolve_labels, resolve_times)
+                      one_file_per_recording, reject_unknown, resolve_labels, resolve_times,
+                      subject_key)
 from ._npz import load_npz
 
 if TYPE_CHECKING:
@@ -151,7 +152,7 @@ def read(path: str | os.PathLike, *, kind: str | None = None, feature: str = "de
     out = []
     for f in files:
         m = _NPZ_NAME.match(f.name)
-        if not m or (want_subj is not None and m.group(1) not in want_subj):
+        if not m or (want_subj is not None and subject_key(m.group(1)) not in want_subj):
             continue
         out += _read_npz(f, m.group(1), want_sess, layout, names, simulated)
     out.sort(key=lambda r: (int(r.subject), r.session))
