@@ -137,9 +137,10 @@ def test_cli_train_generate_synth_eval(tiny_store, tmp_path, capsys):
     assert main(["generate", str(run), "--emotion", "positive", "--n", "3", "--out",
                  str(tmp_path / "g.edf")]) == 2
     assert "raw windows" in capsys.readouterr().err
-    assert main(["synth-eval", str(run), store, "--out", str(tmp_path / "e.json"),
-                 "--no-augmentation"]) == 0
-    res = json.loads((tmp_path / "e.json").read_text())
+    # without --out, the results go into the run folder, where info and the report read them
+    assert main(["synth-eval", str(run), store, "--no-augmentation"]) == 0
+    assert f"metrics: {run / 'synth_eval.json'}" in capsys.readouterr().out
+    res = json.loads((run / "synth_eval.json").read_text())
     assert res["augmentation_gain"] is None and "ccnn" in res["fid_features"]
     assert res["c2st_folds"] == "trials"
     # the report names what judged the generator, and marks a C2ST of window-level folds (older runs)

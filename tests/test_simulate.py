@@ -62,6 +62,13 @@ def test_an_interrupted_simulation_is_not_read_as_a_smaller_dataset(tiny, tmp_pa
     (root / MARKER).write_text(json.dumps({**marker, "complete": False}))
     with pytest.raises(DataFormatError, match="unfinished simulation.*run eegemo simulate again"):
         read(root)
+    # the dataset's own reader refuses it too (it read the files there, marked simulated)
+    from eegemo.datasets import seed
+
+    with pytest.raises(DataFormatError, match="unfinished simulation"):
+        seed.read(root)
+    with pytest.raises(DataFormatError, match="unfinished simulation"):
+        seed.read(root / "Preprocessed_EEG")
 
 
 def test_real_data_kept_below_a_simulation_is_not_called_simulated(tiny, tmp_path):

@@ -60,7 +60,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     "augmentation gain per subject and diversity, written as JSON.")
     e.add_argument("run", type=Path, help="run folder written by `eegemo train-generator`")
     e.add_argument("store", type=Path, help="the store the run was trained on")
-    e.add_argument("--out", "-o", type=Path, required=True, help="JSON file to write")
+    e.add_argument("--out", "-o", type=Path,
+                   help="JSON file to write (default RUN/synth_eval.json, where eegemo info and "
+                        "eegemo report look for it)")
     e.add_argument("--model", default="logreg", help="recogniser of TSTR/TRTR and augmentation")
     e.add_argument("--fid-model", help="recogniser for the Fréchet features (default ccnn for grids, "
                                        "eegnet for raw windows)")
@@ -105,6 +107,8 @@ def _generate(args) -> int:
 def _synth_eval(args) -> int:
     from ..evaluation.generation import synth_eval
 
+    if args.out is None:
+        args.out = args.run / "synth_eval.json"
     res = synth_eval(args.run, args.store, args.out, model=args.model, fid_model=args.fid_model,
                      augmentation=not args.no_augmentation, aug_ratio=args.aug_ratio,
                      random_state=args.seed, device=args.device)

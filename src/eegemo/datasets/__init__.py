@@ -242,14 +242,9 @@ def read(path: str | os.PathLike, dataset: str | None = None, *, kind: str | Non
     if mod is None:
         raise ConfigurationError(f"dataset {dataset!r}: its reader module eegemo.datasets."
                                  f"{DATASETS[dataset]} is not installed")
-    from ._family import MARKER, find_marker
+    from ._family import find_marker, refuse_unfinished
 
-    marker = find_marker(path)
-    if isinstance(marker, dict) and marker.get("complete") is False:
-        raise data_error(path, f"an unfinished simulation ({MARKER} says complete: false: "
-                         "eegemo simulate was interrupted)", expected="a finished simulation",
-                         found="some files only; run eegemo simulate again with the same options "
-                         "to finish it")
+    refuse_unfinished(find_marker(path), path)
     opts = dict(kind=kind, feature=feature, subjects=subjects, sessions=sessions, **kwargs)
     if DATASETS[dataset] == "seed_multimodal" and not detected:
         # a detected name is the reader's own guess: leave it to say when it had to guess

@@ -119,7 +119,18 @@ def marker_for(path: str | os.PathLike, folders=()) -> dict | None:
             break
         if d is not None and Path(d).exists():
             marker = find_marker(d)
+    refuse_unfinished(marker, path)
     return marker
+
+
+def refuse_unfinished(marker: dict | None, path: str | os.PathLike) -> None:
+    """Refuse a simulation whose marker says ``complete: false`` (``eegemo simulate`` was
+    interrupted): some of its files are missing, and reading the rest would look like a dataset."""
+    if isinstance(marker, dict) and marker.get("complete") is False:
+        raise data_error(path, f"an unfinished simulation ({MARKER} says complete: false: "
+                         "eegemo simulate was interrupted)", expected="a finished simulation",
+                         found="some files only; run eegemo simulate again with the same options "
+                         "to finish it")
 
 
 def _written_by(path: Path, root: Path, files: list) -> bool:
