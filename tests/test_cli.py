@@ -128,6 +128,25 @@ def test_a_missing_path_or_the_wrong_kind_of_folder_is_named(tmp_path, capsys):
         err = capsys.readouterr().err
         assert found in err and len(err.strip().splitlines()) == 1, (argv, err)
     assert not (tmp_path / "r").exists() and not (tmp_path / "o.npy").exists()
+    # report: a missing run folder is 'path not found', not 'not a run folder'
+    assert main(["report", nosuch, "--out", str(tmp_path / "r.html")]) == 2
+    err = capsys.readouterr().err
+    assert "nosuch: path not found" in err and len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["train", "s", "--bogus"], "eegemo train: error: the following arguments are required"),
+    (["prepare", "x", "--out", "y", "--window", "abc"], "eegemo prepare: error: argument --window"),
+    (["tran"], "eegemo: error: argument COMMAND: invalid choice: 'tran'"),
+    (["-q", "-v", "info", "x"], "eegemo: error: argument -v/--verbose: not allowed with")])
+def test_usage_errors_are_one_line(argv, said, capsys):
+    """argparse's usage errors are one line naming --help, as every other error (it printed the
+    usage block first: up to 13 lines)."""
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args(argv)
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and err.startswith(said) and "--help)" in err, err
+    assert len(err.strip().splitlines()) == 1, err
 
 
 def test_quiet_shows_warnings_only(tmp_path, capsys, monkeypatch):

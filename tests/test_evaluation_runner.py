@@ -84,6 +84,12 @@ def test_run_writes_the_run_folder(tmp_path, caplog):
     expected_rows = np.flatnonzero(store.index["trial"] >= 10)
     assert sorted(pred["row"]) == expected_rows.tolist()
     assert np.allclose(pred[["proba_0", "proba_1", "proba_2"]].sum(axis=1), 1.0)
+    # the files that travel alone say the data were simulated too
+    import pyarrow.parquet as pq
+
+    meta = pq.read_schema(tmp_path / "run" / "predictions.parquet").metadata
+    assert meta[b"eegemo.simulated"] == b"true"
+    assert json.loads((tmp_path / "run" / "confusion.json").read_text())["simulated"] is True
     # the saved numbers follow from the predictions
     acc = (pred["pred"] == pred["label"]).groupby(pred["subject"]).mean()
     assert np.isclose(acc.mean(), saved["summary"]["accuracy_mean"])

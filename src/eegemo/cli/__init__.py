@@ -20,11 +20,19 @@ from ..errors import EegemoError
 __all__ = ["main", "build_parser"]
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line (argparse prints the usage block first),
+    pointing to ``--help``; subcommand parsers are of this class too."""
+
+    def error(self, message: str):  # noqa: D401 - argparse's hook
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``eegemo`` argument parser with every command module's subcommands."""
     from .. import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="eegemo",
         description="Emotion recognition and synthetic emotional EEG for the SEED family and any "
                     "MNE-readable recording.")

@@ -17,16 +17,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "(wgan-4d), and write the HTML report.")
     p.add_argument("--out", type=Path, default=Path("demo-output"), help="folder for everything written")
     p.add_argument("--size", choices=("full", "tiny"), default="full",
-                   help="'tiny' runs in seconds (what the test suite uses)")
+                   help="'tiny': fewer subjects, trials and epochs, a few minutes on 2 cores (what "
+                        "the test suite uses)")
     p.add_argument("--seed", type=int, default=0, help="random seed")
     p.set_defaults(func=_run)
 
 
 def _run(args) -> int:
-    from .._logging import set_log_level
     from ..demo import format_summary, run_demo
 
-    set_log_level("info")
     summary = run_demo(args.out, size=args.size, random_state=args.seed)
     print(format_summary(summary))
     return 0

@@ -24,8 +24,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("source", type=Path, help="dataset folder (or file) to read")
     p.add_argument("--out", type=Path, required=True, help="store folder to write")
     p.add_argument("--dataset", default=None,
-                   help="seed, seed-iv, seed-v, seed-ger, seed-fra, seed-multimodal-chinese, bird, "
-                        "generic (default: detect)")
+                   help="seed, seed-iv, seed-v, seed-ger, seed-fra, seed-multimodal-chinese, "
+                        "seed-multimodal (its language detected), bird, generic (default: detect)")
     p.add_argument("--kind", choices=("raw", "features"), default=None,
                    help="raw recordings or released features (default: raw where present)")
     p.add_argument("--feature", default="de_LDS",

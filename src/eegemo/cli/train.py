@@ -28,10 +28,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--normalize", default="auto",
                    choices=("auto", "subject", "session", "global", "none"),
                    help="z-scoring fitted on training rows (default auto: global under loso, where "
-                        "the test subject has no training statistics, per subject otherwise)")
+                        "the test subject has no training statistics, per subject otherwise; with "
+                        "--transductive, per session under cross-session, per subject otherwise)")
     p.add_argument("--transductive", action="store_true",
                    help="z-score test subjects (sessions) unseen in training with their own "
-                        "statistics, from their features, never labels (reported as transductive)")
+                        "statistics, from their features, never labels (reported as transductive; "
+                        "needs --normalize auto, subject or session)")
     p.add_argument("--n-folds", type=int, default=5,
                    help="folds per subject for trial-kfold (default 5)")
     p.add_argument("--val-fraction", type=float, default=0.2,
@@ -82,7 +84,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--out", "-o", type=Path, default=Path("probs.csv"),
                    help="CSV to write (default probs.csv; replaced if it exists)")
     r.add_argument("--dataset", help="reader to use (default: detected)")
-    r.add_argument("--fold", help="use this fold's model, or 'final' (default: the final model, else all folds)")
+    r.add_argument("--fold", help="use this fold's model, or 'final' (default: the final model, "
+                                  "else all folds; under a within-subject protocol a subject the "
+                                  "run knows is scored by its own folds' models only)")
     r.add_argument("--device", default="auto", choices=("cpu", "cuda", "auto"))
     r.add_argument("--unlabelled", action="store_true",
                    help="generic recordings: predict the whole file as one unlabelled trial, even "

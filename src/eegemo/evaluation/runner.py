@@ -855,6 +855,18 @@ def _jsonable(v) -> bool:
         return False
 
 
+def _write_predictions(path: Path, pred: pd.DataFrame, simulated: bool) -> None:
+    """predictions.parquet, whose schema metadata says whether the data were simulated
+    (``eegemo.simulated``: ``true``/``false``), so the file is labelled on its own."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(pred, preserve_index=False)
+    meta = dict(table.schema.metadata or {})
+    meta[b"eegemo.simulated"] = b"true" if simulated else b"false"
+    pq.write_table(table.replace_schema_metadata(meta), path)
+
+
 def _write_outputs(out: Path, index, results, metrics, labels, label_names) -> None:
     rows = np.concatenate([r["rows"] for r in results]).astype(np.int64)
     cols = [c for c in ("recording", "subject", "session", "trial", "window", "label")
@@ -869,14 +881,15 @@ def _write_outputs(out: Path, index, results, metrics, labels, label_names) -> N
     proba = np.concatenate([r["proba"] for r in results], axis=0)
     for j, lab in enumerate(labels):
         pred[f"proba_{lab}"] = proba[:, j]
-    pred.to_parquet(out / "predictions.parquet", index=False)
+    _write_predictions(out / "predictions.parquet", pred, bool(metrics.get("simulated")))
 
     ps = pd.DataFrame([{"subject": s, **m} for s, m in metrics["per_subject"].items()])
     ps.to_csv(out / "per_subject.csv", index=False)
 
     y = pred["label"].to_numpy()
     p = pred["pred"].to_numpy()
-    conf = {"labels": labels, "label_names": [label_names.get(k, str(k)) for k in labels],
+    conf = {"simulated": bool(metrics.get("simulated")),
+            "labels": labels, "label_names": [label_names.get(k, str(k)) for k in labels],
             "matrix": confusion(y, p, labels).tolist(),
             "per_subject": {s: confusion(y[pred["subject"].to_numpy() == s],
                                          p[pred["subject"].to_numpy() == s], labels).tolist()

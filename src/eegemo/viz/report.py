@@ -102,6 +102,9 @@ def sort_runs(paths: Sequence[str | os.PathLike]) -> tuple[list[Path], list[Path
         elif metrics.is_file():
             raise data_error(metrics, "not the metrics of a recognition run",
                              expected="a JSON object with a 'summary'", found="none")
+        elif not run.exists():
+            raise data_error(run, "path not found", expected="a run folder of `eegemo train` or "
+                             "`eegemo train-generator`")
         else:
             from .._files import folder_kind
 
