@@ -358,3 +358,19 @@ def test_psd_distance_note_follows_the_numbers():
     note = psd_distance_note(["condition_spectrum"], 3.107, 0.509)
     assert "yet the PSD distance is 3.11 dB against a real floor of 0.51" in note
     assert "sits near" not in note
+
+
+def test_bad_epochs_are_refused_before_anything_is_logged(tiny_store, tmp_path, capsys):
+    """--epochs 0 is one line on stderr, with no 'run:'/'training' info line before it."""
+    from eegemo.cli import main
+
+    for argv, said in ((["train", str(tiny_store.path), "-m", "ccnn", "-p", "seed-standard",
+                         "--out", str(tmp_path / "r"), "--epochs", "0"],
+                        "ccnn: max_epochs must be a positive int, found 0"),
+                       (["train-generator", str(tiny_store.path), "--model", "dense-gan", "--out",
+                         str(tmp_path / "g"), "--epochs", "0"],
+                        "dense-gan: epochs must be a positive int, found 0")):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert said in err and len(err.strip().splitlines()) == 1, err
+    assert not (tmp_path / "r").exists() and not (tmp_path / "g").exists()

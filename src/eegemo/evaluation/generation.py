@@ -211,6 +211,7 @@ def train_generator(store: str | os.PathLike | Store, model: str, out: str | os.
         # empty cells hold zeros)
         gparams["log_scale"] = True
     gen = get_generator(model, **gparams)
+    gen._check_common()       # epochs, batch size, lr: refused before the rows are read
     X = store.load(array, train_rows)
     y = index["label"].to_numpy(np.int64)[train_rows]
     subjects = index["subject"].astype(str).to_numpy()[train_rows] if condition_subject else None

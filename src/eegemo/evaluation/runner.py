@@ -570,6 +570,8 @@ def run(store: str | os.PathLike | Store, model: str | BaseEstimator, protocol: 
                                  "the run seeds each fold's model from its own random_state "
                                  "(--seed); set that instead")
     probe = _model_spec(model, model_params)  # validates the name and parameters early
+    if callable(getattr(probe, "_check_common", None)):   # eegemo networks: epochs, sizes, ...
+        probe._check_common()
     if not callable(getattr(probe, "predict_proba", None)):
         raise ConfigurationError(
             f"run: {type(probe).__name__} has no predict_proba (expected a classifier that gives "
