@@ -134,6 +134,16 @@ def test_a_missing_path_or_the_wrong_kind_of_folder_is_named(tmp_path, capsys):
     assert "nosuch: path not found" in err and len(err.strip().splitlines()) == 1, err
 
 
+def test_unknown_options_name_the_commands_help(capsys):
+    from eegemo.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["info", "x", "--what", "y"])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and err == ("eegemo info: error: unrecognized arguments: --what y "
+                                           "(see eegemo info --help)\n"), err
+
+
 @pytest.mark.parametrize("argv, said", [
     (["train", "s", "--bogus"], "eegemo train: error: the following arguments are required"),
     (["prepare", "x", "--out", "y", "--window", "abc"], "eegemo prepare: error: argument --window"),

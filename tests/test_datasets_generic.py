@@ -480,8 +480,11 @@ def test_fieldtrip_picks_follow_the_other_formats_rules(tmp_path):
         assert tuple(rec.ch_names) == names, picks
         np.testing.assert_allclose(rec.trials[0].load(),
                                    x[[("Fz", "Cz", "Pz").index(c) for c in names]] * 1e-6)
-    for bad in (["Cz", "NOPE"], "NOPE", [5], "eog"):
-        with pytest.raises(DataFormatError, match=r"ft.mat: picks .* match no channel") as exc:
+    (rec,) = generic.read(f, unlabelled=True, picks=["eeg"])     # a type in a list, as for EDF
+    assert tuple(rec.ch_names) == ("Fz", "Cz", "Pz")
+    for bad in (["Cz", "NOPE"], "NOPE", [5], "eog", [], ","):
+        with pytest.raises(DataFormatError, match=r"ft.mat: (picks .* match no channel|no "
+                           r"channel matches picks)") as exc:
             generic.read(f, unlabelled=True, picks=bad)
         assert "\n" not in str(exc.value)
 

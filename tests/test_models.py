@@ -313,7 +313,7 @@ def test_classical_models_pass_scikit_learns_estimator_checks(name):
     assert len(results) > 40 and not failed, failed
 
 
-def test_wrong_input_types_are_one_line_errors_scikit_learn_recognises():
+def test_wrong_input_types_are_one_line_errors_scikit_learn_recognises(tmp_path):
     from scipy.sparse import csr_matrix
 
     from eegemo.errors import InputTypeError
@@ -340,6 +340,13 @@ def test_wrong_input_types_are_one_line_errors_scikit_learn_recognises():
     Xtr, ytr, _, _ = _data("ccnn")
     net = _model("ccnn").fit(Xtr, ytr)
     assert net.n_iter_ == len(net.history_) >= 1
+    net.save(tmp_path / "net.pt")
+    fitted.save(tmp_path / "lr.pt")
+    assert load_model(tmp_path / "net.pt").n_iter_ == net.n_iter_          # kept by a checkpoint
+    assert load_model(tmp_path / "lr.pt").n_iter_ == fitted.n_iter_
+    # the reshape hint is for 2-D feature models; a network needing 4-D rows is not told it
+    with pytest.raises(ConfigurationError, match="found shape \\(\\)$"):
+        net.predict(Xtr[0, 0, 0, 0])
 
 
 def test_bad_input_and_params_are_one_line_errors():

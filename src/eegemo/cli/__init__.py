@@ -56,7 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:   # argparse blames the top-level parser; name the command whose options they miss
+        commands = next((a.choices for a in parser._actions
+                         if isinstance(a, argparse._SubParsersAction)), {})
+        where = commands.get(getattr(args, "command", None), parser)
+        where.error(f"unrecognized arguments: {' '.join(extra)}")
     set_log_level("warning" if args.quiet else "info" if args.verbose == 0 else "debug")
     if args.quiet:   # the folds of a run read it in their worker processes too
         before = os.environ.get("EEGEMO_NO_PROGRESS")

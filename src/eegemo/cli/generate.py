@@ -107,7 +107,10 @@ def _generate(args) -> int:
 def _synth_eval(args) -> int:
     from ..evaluation.generation import synth_eval
 
-    if args.out is None:
+    if args.out is None:   # into the run folder, once it is one (else the run is what is wrong)
+        from ..evaluation.generation import read_config
+
+        read_config(args.run)
         args.out = args.run / "synth_eval.json"
     res = synth_eval(args.run, args.store, args.out, model=args.model, fid_model=args.fid_model,
                      augmentation=not args.no_augmentation, aug_ratio=args.aug_ratio,

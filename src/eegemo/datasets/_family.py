@@ -33,11 +33,11 @@ if TYPE_CHECKING:
     #: :func:`as_sessions`).
     Selection: TypeAlias = int | str | Iterable[int | str] | None
     #: A ``labels=`` override: one sequence for every session, or session -> sequence.
-    LabelsOverride: TypeAlias = Sequence[int] | Mapping[int, Sequence[int]] | None
+    LabelsOverride: TypeAlias = Sequence[int] | Mapping[int | str, Sequence[int]] | None
     #: A ``trial_times=`` override: ``{"start": [...], "end": [...]}`` in seconds, or
     #: session -> that.
     TrialTimes: TypeAlias = (Mapping[str, Sequence[float]]
-                             | Mapping[int, Mapping[str, Sequence[float]]] | None)
+                             | Mapping[int | str, Mapping[str, Sequence[float]]] | None)
 
 __all__ = [
     "MARKER", "glob_ci", "load_table", "label_names", "find_marker", "marker_for", "is_simulated",

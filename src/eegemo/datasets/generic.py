@@ -1364,7 +1364,10 @@ def _pick_labels(labels: list[str], picks, path: Path) -> list[int]:
     rows: set[int] = set()
     unknown = []
     for p in picks:
-        if isinstance(p, (int, np.integer)) and not isinstance(p, bool):
+        if isinstance(p, str) and p not in labels and p not in shown and p in (
+                "eeg", "all", "data", "data_channels"):   # a type among names, as for the others
+            rows.update(_pick_labels(labels, p, path))
+        elif isinstance(p, (int, np.integer)) and not isinstance(p, bool):
             if -n <= int(p) < n:
                 rows.add(int(p) % n)
             else:
@@ -1379,6 +1382,9 @@ def _pick_labels(labels: list[str], picks, path: Path) -> list[int]:
                          f"indices 0-{n - 1} (a FieldTrip file stores no channel types but 'eeg' "
                          "by name)",
                          found=f"{', '.join(shown[:10])}{', …' if n > 10 else ''}")
+    if not rows:   # an empty list or ","
+        raise data_error(path, f"no channel matches picks={picks!r}", expected="channel names "
+                         "or indices", found=f"{n} channels ({', '.join(shown[:5])}, …)")
     return sorted(rows)
 
 

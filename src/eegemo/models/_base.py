@@ -144,7 +144,7 @@ class BaseModel(ClassifierMixin, BaseEstimator):
                                  f"found {type(X).__name__} ({err})") from None
         if X.ndim != ndim:
             hint = ("; Reshape your data: X.reshape(-1, 1) for one feature, X.reshape(1, -1) "
-                    "for one row") if X.ndim < 2 else ""
+                    "for one row") if X.ndim < 2 and self.input_kind == "features" else ""
             raise ConfigurationError(f"{self.name}: {what} must have shape {layout}, "
                                      f"found shape {X.shape}{hint}")
         if X.shape[0] == 0:
@@ -301,6 +301,8 @@ class BaseModel(ClassifierMixin, BaseEstimator):
         model.classes_ = np.asarray(payload["classes"])
         model.input_shape_ = tuple(int(s) for s in payload["input_shape"])
         model.history_ = ckpt.decode(payload.get("history", []))
+        if isinstance(model, TorchClassifier):
+            model.n_iter_ = len(model.history_)
         model._set_state(payload["state"], path)
         return model
 
