@@ -1026,6 +1026,16 @@ def _read_one(path: Path, *, labels, label_map, sidecar, picks, data_format, tmi
                      extra=extra, **common)
 
 
+def _pick_list(picks) -> list:
+    """``picks`` other than None/"eeg" as a list: a comma list ("C3,C4,Cz" from --read-option)
+    split, one name or index wrapped, a sequence as given."""
+    if isinstance(picks, str) and "," in picks:
+        return [p.strip() for p in picks.split(",") if p.strip()]
+    if isinstance(picks, (str, int, np.integer)):
+        return [picks]
+    return list(picks)
+
+
 def _pick(raw, picks, path: Path) -> list[int]:
     import mne
 
@@ -1042,10 +1052,7 @@ def _pick(raw, picks, path: Path) -> list[int]:
                                                                           else ""))
             idx = [i for i in idx if i not in other]
     else:
-        if isinstance(picks, str) and "," in picks:      # "C3,C4,Cz" from --read-option
-            picks = [p.strip() for p in picks.split(",") if p.strip()]
-        if isinstance(picks, (str, int, np.integer)):
-            picks = [picks]
+        picks = _pick_list(picks)
         # a name as the file spells it ("C3..") or as eegemo shows it ("C3"), a channel type, or
         # an index (ints: MNE's meaning, never a numbered channel's name)
         shown = _channel_names(raw.ch_names)
@@ -1356,10 +1363,7 @@ def _pick_labels(labels: list[str], picks, path: Path) -> list[int]:
     if isinstance(picks, str) and picks == "eeg":
         rows = [i for i, c in enumerate(labels) if not _NOT_EEG.match(str(c).strip())]
         return rows or list(range(n))
-    if isinstance(picks, str) and "," in picks:      # "C3,C4,Cz" from --read-option
-        picks = [p.strip() for p in picks.split(",") if p.strip()]
-    if isinstance(picks, (str, int, np.integer)):
-        picks = [picks]
+    picks = _pick_list(picks)
     shown = _channel_names(labels)
     rows: set[int] = set()
     unknown = []
