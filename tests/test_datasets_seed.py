@@ -446,6 +446,28 @@ def test_subject_ids_written_with_a_leading_zero_are_selected_by_number(tmp_path
     assert {r.subject for r in read(iv, "seed-iv", kind="features", subjects=[1])} == {"01"}
 
 
+def test_leading_zero_subject_keeps_its_published_session(tmp_path):
+    """01_20131107.mat is subject 1's third published date: session 3 even with the file of
+    session 2 missing, as 1_20131107.mat is (the published table was looked up by "01")."""
+    for name in ("1", "01"):
+        build_seed_raw(tmp_path / name, subjects={name: ["20131027", "20131107"]})
+        assert sorted(r.session for r in read(tmp_path / name)) == [1, 3], name
+        assert [r.session for r in read(tmp_path / name, sessions=3)] == [3]
+
+
+def test_label_mat_in_upper_case_is_read(tmp_path):
+    """Archives unpacked on Windows can hold LABEL.MAT: its labels are read (not SEED's published
+    table with a warning), and a bare folder holding it is recognised as SEED."""
+    build_seed_raw(tmp_path, subjects={"1": ["20131027"]}, labels=[-1, -1, 1])
+    d = tmp_path / "Preprocessed_EEG"
+    (d / "label.mat").rename(d / "LABEL.MAT")
+    assert read(tmp_path)[0].labels == [-1, -1, 1]
+    bare = tmp_path / "mine"
+    d.rename(bare)
+    assert detect_dataset(bare) == "seed"
+    assert read(bare)[0].labels == [-1, -1, 1]
+
+
 def test_archive_folder_levels_above_the_layout(tmp_path):
     """Archives unpack into a folder of their own name, sometimes twice: SEED/SEED/Preprocessed_EEG."""
     written = build_seed_raw(tmp_path / "SEED" / "SEED")

@@ -296,11 +296,12 @@ def rank_sessions(files: Iterable[tuple[str, str, Path]],
     files.
     """
     by_subject: dict[str, list[tuple[str, Path]]] = {}
-    for subject, date, path in files:
-        by_subject.setdefault(subject, []).append((date, path))
+    for subject, date, path in files:  # "01" and "1" are one subject, as selections have it
+        by_subject.setdefault(subject_key(subject), []).append((date, path))
+    table = {subject_key(k): v for k, v in (published or {}).items()}
     out = {}
     for subject, items in by_subject.items():
-        dates = [str(d) for d in (published or {}).get(str(subject), ())]
+        dates = [str(d) for d in table.get(subject, ())]
         if dates and all(date in dates for date, _ in items):
             for date, path in items:
                 out[path] = dates.index(date) + 1
@@ -466,6 +467,18 @@ def mat_feature_trials(mat: MatFile, feature: str, labels: Sequence[int],
     return trials
 
 
+def find_label_mat(folder: Path) -> Path | None:
+    """SEED's ``label.mat`` in ``folder``, its name in any case (``LABEL.MAT``), or None."""
+    exact = folder / "label.mat"
+    if exact.is_file():
+        return exact
+    try:
+        return next((p for p in sorted(folder.iterdir())
+                     if p.name.lower() == "label.mat" and p.is_file()), None)
+    except OSError:
+        return None
+
+
 def read_label_mat(folder: Path, override=None, allowed: Mapping | None = None,
                    published: Sequence[int] | None = None) -> list[int]:
     """SEED's ``label.mat`` (variable ``label``, 15 values) in ``folder`` or its parent.
@@ -477,8 +490,8 @@ def read_label_mat(folder: Path, override=None, allowed: Mapping | None = None,
     if override is not None:
         return resolve_labels(override, [], None, "SEED")
     for d in (folder, folder.parent):
-        f = d / "label.mat"
-        if f.is_file():
+        f = find_label_mat(d)
+        if f is not None:
             mat = MatFile(f)
             if "label" not in mat:
                 raise data_error(f, "variable 'label' missing", expected="label (1 × 15)",

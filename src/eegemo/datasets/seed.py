@@ -29,10 +29,10 @@ from typing import TYPE_CHECKING, Any
 from .._logging import logger
 from ..errors import ConfigurationError, data_error
 from ..recording import Recording
-from ._family import (as_sessions, as_subjects, check_feature, check_kind, cnt_recording, glob_ci,
-                      label_names, load_table, marker_for, mat_recordings, only_window,
-                      rank_sessions, read_label_mat, reject_unknown, resolve_labels, resolve_times,
-                      subject_key)
+from ._family import (as_sessions, as_subjects, check_feature, check_kind, cnt_recording,
+                      find_label_mat, glob_ci, label_names, load_table, marker_for,
+                      mat_recordings, only_window, rank_sessions, read_label_mat, reject_unknown,
+                      resolve_labels, resolve_times, subject_key)
 
 if TYPE_CHECKING:
     from ._family import LabelsOverride, Selection, TrialTimes
@@ -132,7 +132,7 @@ def locate(path: str | os.PathLike, bare: bool = False) -> dict:
     if found["raw"] is None and not found["features"] and found["cnt"] is None:
         # a bare folder of subject files: it must carry label.mat or SEED's folder name
         named = p.name in ("Preprocessed_EEG",) or p.name.startswith("ExtractedFeatures")
-        if _subject_mats(p) and (named or bare or (p / "label.mat").is_file()):
+        if _subject_mats(p) and (named or bare or find_label_mat(p) is not None):
             kind = "features" if p.name.startswith("ExtractedFeatures") else _peek_kind(p)
             if kind == "raw":
                 found["raw"] = p
