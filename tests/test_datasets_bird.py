@@ -135,6 +135,24 @@ def test_bird_table_from_the_shell_to_a_run(tmp_path, capsys):
     probs = pd.read_csv(tmp_path / "p.csv")
     assert len(probs) == 60 and {"p_negative", "p_neutral", "p_positive"} <= set(probs.columns)
     assert "no trial structure" in (tmp_path / "r.html").read_text()
+    # columns are matched by name, as channels are: a table with two columns swapped predicts the
+    # same; one with a column missing is refused naming the file (they were taken by position)
+    table = pd.read_csv(tmp_path / "emotions.csv")
+    cols = list(table.columns)
+    cols[2], cols[3] = cols[3], cols[2]
+    (tmp_path / "swapped").mkdir()
+    table[cols].to_csv(tmp_path / "swapped" / "emotions.csv", index=False)
+    assert main(["predict", str(tmp_path / "run"), str(tmp_path / "swapped" / "emotions.csv"),
+                 "--out", str(tmp_path / "s.csv")]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "s.csv").drop(columns="recording"),
+                                  probs.drop(columns="recording"))
+    (tmp_path / "fewer").mkdir()
+    table.drop(columns=cols[3]).to_csv(tmp_path / "fewer" / "emotions.csv", index=False)
+    capsys.readouterr()
+    assert main(["predict", str(tmp_path / "run"), str(tmp_path / "fewer" / "emotions.csv"),
+                 "--out", str(tmp_path / "f.csv")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("eegemo predict: error:") and "fewer" in err and cols[3] in err, err
     # a grid model cannot read it: one line naming the arrays there and --array
     capsys.readouterr()
     assert main(["train", str(tmp_path / "st"), "--model", "ccnn", "--protocol", "trial-kfold",

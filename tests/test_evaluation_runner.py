@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -508,6 +509,52 @@ def test_cli_train_and_predict_on_a_tiny_store(tmp_path, capsys):
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "f.csv"), probs)
     assert main(["predict", str(tmp_path / "run"), str(rec_file), "--fold", "9/s9"]) == 2
     assert "expected one of" in capsys.readouterr().err
+    # outputs that would destroy data are refused before any work: the recording read, another
+    # recording or label file, a CSV that is no predictions table; predict's own table is rewritten
+    before = rec_file.read_bytes()
+    (tmp_path / "notes.csv").write_text("my,notes\n1,2\n")
+    capsys.readouterr()
+    for out, found in ((rec_file, "is the file this command reads"),
+                       (rec_file.with_name("label.mat"), "would write over an existing .mat"),
+                       (tmp_path / "notes.csv", "is not a table eegemo predict wrote")):
+        assert main(["predict", str(tmp_path / "run"), str(rec_file), "--out", str(out)]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and found in err[0] and str(out) in err[0], err
+    assert rec_file.read_bytes() == before
+    assert (tmp_path / "notes.csv").read_text() == "my,notes\n1,2\n"
+    assert main(["predict", str(tmp_path / "run"), str(rec_file), "--out",
+                 str(tmp_path / "p.csv")]) == 0
+    # values whose features overflow: one line naming the file (was numpy warnings, then an
+    # error without it)
+    import shutil
+
+    import scipy.io
+
+    huge = tmp_path / "huge" / rec_file.name
+    huge.parent.mkdir()
+    shutil.copy(rec_file.with_name("label.mat"), huge.parent)
+    mat = {k: v * 1e300 for k, v in scipy.io.loadmat(rec_file).items() if not k.startswith("__")}
+    scipy.io.savemat(huge, mat)
+    capsys.readouterr()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        assert main(["predict", str(tmp_path / "run"), str(huge), "--out",
+                     str(tmp_path / "h.csv")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(huge) in err[0] and "non-finite" in err[0], err
+    # a damaged metrics.json: one line naming it, or the saved file that refuses the rows
+    for edit, found in ((lambda c: c.update(model=5), "expected 'model' as an object"),
+                        (lambda c: c["config"].update(ch_names=c["config"]["ch_names"][:10]),
+                         "does not take the rows computed from")):
+        shutil.rmtree(tmp_path / "bad", ignore_errors=True)
+        shutil.copytree(tmp_path / "run", tmp_path / "bad")
+        damaged = json.loads((tmp_path / "bad" / "metrics.json").read_text())
+        edit(damaged)
+        (tmp_path / "bad" / "metrics.json").write_text(json.dumps(damaged))
+        assert main(["predict", str(tmp_path / "bad"), str(rec_file), "--out",
+                     str(tmp_path / "b.csv")]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and found in err[0] and str(tmp_path / "bad") in err[0], err
     # a truncated, foreign or missing saved normaliser is refused with one line naming the file
     nz = tmp_path / "run" / m["model"]["final_normalizer"]
     good = nz.read_text()

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["EegemoError", "DataFormatError", "ConfigurationError", "InputTypeError", "data_error", "check_output_file",
-           "check_parent_folders", "unknown_parameters"]
+__all__ = ["EegemoError", "DataFormatError", "ConfigurationError", "InputTypeError", "data_error",
+           "check_output_file", "check_parent_folders", "unknown_parameters", "DATA_SUFFIXES"]
 
 
 class EegemoError(Exception):
@@ -101,19 +101,34 @@ def check_parent_folders(path: str | os.PathLike) -> None:
             raise ConfigurationError(f"{os.fspath(path)}: {parent} is a file, not a folder")
 
 
-def check_output_file(path: str | os.PathLike) -> None:
+#: suffixes of recordings, datasets and arrays eegemo reads (lower case): a table, report or JSON
+#: written over one of them destroys data
+DATA_SUFFIXES = frozenset({".mat", ".npz", ".npy", ".cnt", ".edf", ".bdf", ".gdf", ".fif",
+                           ".set", ".fdt", ".vhdr", ".vmrk", ".eeg", ".h5", ".hdf5", ".nwb",
+                           ".zarr", ".parquet"})
+
+
+def check_output_file(path: str | os.PathLike, inputs: Iterable[str | os.PathLike] = (),
+                      data_ok: bool = False) -> None:
     """Refuse, before any work, an output file that cannot or must not be written.
 
     Parameters
     ----------
     path : path-like
         The file a command will write at its end (a report, metrics, probabilities).
+    inputs : iterable of path-like
+        Files and folders the command reads: ``path`` must not be one of those files.
+    data_ok : bool
+        Whether ``path`` may replace an existing file with a recording's or an array's suffix
+        (:data:`DATA_SUFFIXES`): True only for commands that write such files themselves
+        (``generate``); a CSV, HTML or JSON written there would destroy a recording.
 
     Raises
     ------
     ConfigurationError
         If ``path`` is an existing folder, lies inside an eegemo store, is one of the files of a
-        recognition or generator run (``metrics.json``, ``generator.pt``, ...), or its folder is
+        recognition or generator run (``metrics.json``, ``generator.pt``, ...), is one of
+        ``inputs``, is an existing recording or array file (unless ``data_ok``), or its folder is
         an existing file.
     """
     from pathlib import Path
@@ -125,6 +140,19 @@ def check_output_file(path: str | os.PathLike) -> None:
         raise ConfigurationError(f"{os.fspath(path)}: is a folder (expected the name of a file to "
                                  f"write)")
     check_parent_folders(p)
+    if p.is_file():
+        for given in inputs:
+            try:
+                same = os.path.samefile(p, given)
+            except OSError:
+                same = False
+            if same:
+                raise ConfigurationError(f"{os.fspath(path)}: is the file this command reads "
+                                         f"({os.fspath(given)}); choose another output name")
+        if not data_ok and p.suffix.lower() in DATA_SUFFIXES:
+            raise ConfigurationError(f"{os.fspath(path)}: would write over an existing "
+                                     f"{p.suffix} file (a recording or array); choose another "
+                                     f"output name")
     parts = p.parts
     for depth in range(len(parts) - 1, 0, -1):
         folder = Path(*parts[:depth])

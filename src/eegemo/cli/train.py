@@ -156,11 +156,34 @@ def _evaluate(args) -> int:
     return 0
 
 
+#: first columns of the table ``eegemo predict`` writes
+_PREDICT_HEADER = "recording,subject,session,"
+
+
+def _check_not_foreign_table(out) -> None:
+    """Refuse to replace an existing CSV that is not an earlier ``predict`` table (a Bird table,
+    a user's notes): re-running predict into its own output stays possible."""
+    from ..errors import ConfigurationError
+
+    try:
+        with open(out, encoding="utf-8", errors="replace") as f:
+            head = f.readline()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return
+    except OSError:
+        return   # unreadable: writing it will say why
+    if not head.startswith(_PREDICT_HEADER):
+        raise ConfigurationError(f"{out}: exists and is not a table eegemo predict wrote (its "
+                                 f"first line starts {head[:40].strip()!r}); choose another "
+                                 f"output name")
+
+
 def _predict(args) -> int:
     from ..errors import check_output_file
     from ..evaluation import predict
 
-    check_output_file(args.out)
+    check_output_file(args.out, inputs=[args.file])
+    _check_not_foreign_table(args.out)
     options = reader_options(args)
     if args.unlabelled:
         options["unlabelled"] = True

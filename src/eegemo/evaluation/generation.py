@@ -435,7 +435,7 @@ def generate(run: str | os.PathLike, emotion: Any, n: int, out: str | os.PathLik
     out = Path(out)
     fmt = _output_format(out)
     n = _check_count(n)
-    check_output_file(out)
+    check_output_file(out, data_ok=True)   # it writes .npy/.fif/.edf itself
     config, gen = load_run(run, device=device)
     if fmt != "npy" and config["array"] != "raw":
         raise ConfigurationError(f"{out}: FIF/EDF export needs raw windows, but this run generates "
@@ -605,6 +605,13 @@ def synth_eval(run: str | os.PathLike, store: str | os.PathLike | Store,
     t0 = time.perf_counter()
     if out_json is not None:
         check_output_file(out_json)
+    if augmentation and not (isinstance(aug_ratio, (int, float, np.integer, np.floating))
+                             and np.isfinite(aug_ratio) and aug_ratio > 0):
+        raise ConfigurationError(f"synth-eval: aug_ratio (synthetic windows per real training "
+                                 f"window) must be a number > 0, found {aug_ratio!r}")
+    if not isinstance(max_rows, (int, np.integer)) or isinstance(max_rows, bool) or max_rows < 1:
+        raise ConfigurationError(f"synth-eval: max_rows must be a positive integer, found "
+                                 f"{max_rows!r}")
     config, gen = load_run(run, device=device)
     store = _open(store)
     run = Path(run)

@@ -43,7 +43,8 @@ def _bands(cfg: dict):
     return tuple(out)
 
 
-def _pick_channels(trial, ch_names: list[str], source, data: np.ndarray) -> np.ndarray:
+def _pick_channels(trial, ch_names: list[str], source, data: np.ndarray,
+                   what: str = "channels") -> np.ndarray:
     from ..channels import standard_name
 
     data = np.asarray(data, dtype=np.float64)
@@ -52,9 +53,9 @@ def _pick_channels(trial, ch_names: list[str], source, data: np.ndarray) -> np.n
     have = {standard_name(c): i for i, c in enumerate(trial.ch_names)}
     missing = [c for c in ch_names if standard_name(c) not in have]
     if missing:
-        raise data_error(source, "channels of the training store are missing",
-                         expected=f"{len(ch_names)} channels incl. {', '.join(missing[:5])}",
-                         found=f"{len(trial.ch_names)} channels")
+        raise data_error(source, f"{what} of the training store are missing",
+                         expected=f"{len(ch_names)} {what} incl. {', '.join(missing[:5])}",
+                         found=f"{len(trial.ch_names)} {what}")
     return data[[have[standard_name(c)] for c in ch_names]]
 
 
@@ -102,6 +103,7 @@ def recording_arrays(recording: Recording, cfg: dict,
         (nullable integers: missing for an unlabelled trial or a file without sessions).
     """
     from ..preprocess import output_rate, to_grid, to_image
+    from ..recording import check_finite
     from ..store._compute import load_raw_trial, no_signal_warning, raw_trial_arrays
 
     feature = array.split("_")[0]
@@ -137,6 +139,10 @@ def recording_arrays(recording: Recording, cfg: dict,
                 raise data_error(recording.source, "the run needs raw EEG windows",
                                  expected="a raw recording", found="precomputed features")
             feat = np.asarray(trial.load(), dtype=np.float64)  # (n_windows, C, B), released
+            if feat.ndim == 3:  # channels (or the Bird table's columns) by name, as raw ones
+                feat = _pick_channels(trial, ch_names, recording.source,
+                                      feat.transpose(1, 0, 2), "channels (feature rows)"
+                                      ).transpose(1, 0, 2)
             starts = np.arange(len(feat)) / float(trial.sfreq)
             stops = starts + 1.0 / float(trial.sfreq)
         else:
@@ -153,12 +159,14 @@ def recording_arrays(recording: Recording, cfg: dict,
                 logger.warning("%s: %g Hz, the training store's windows were %g Hz; %s is computed "
                                "at the file's rate (prepare with --resample to fix one rate)",
                                Path(str(recording.source)).name, sfreq, float(cfg["sfreq"]), feature)
-            arrays, first, sfreq = raw_trial_arrays(data, sfreq, config,
-                                                    f"{recording.source} trial {trial.index}",
-                                                    no_signal, trim)
+            with np.errstate(over="ignore", invalid="ignore"):   # said by check_finite below
+                arrays, first, sfreq = raw_trial_arrays(data, sfreq, config,
+                                                        f"{recording.source} trial {trial.index}",
+                                                        no_signal, trim)
             feat = arrays[feature]
             starts = first / sfreq
             stops = starts + config.window
+        check_finite(feat, recording.source, f"trial {trial.index}")   # as prepare refuses it
         if array.endswith("_grid"):
             feat = to_grid(feat, names)
         elif array.endswith("_image"):
@@ -241,6 +249,14 @@ def _models(run_dir: Path, metrics: dict, fold: str | None,
         nz = per_fold[name].get("normalizer")
         out.append((run_dir / ck, run_dir / nz if nz else None))
     return out
+
+
+def _mismatch(saved: Path, file, err: Exception) -> ConfigurationError:
+    """A saved normaliser or model refusing the rows computed from ``file``: the run's settings
+    in metrics.json (channels, bands, window) no longer give the rows it was fitted on."""
+    return ConfigurationError(f"{saved}: does not take the rows computed from {file} with the "
+                              f"run's settings (metrics.json damaged?): "
+                              f"{str(err).splitlines()[0] if str(err) else type(err).__name__}")
 
 
 def _load_normalizer(path: Path):
@@ -441,14 +457,20 @@ def predict(run_dir: str | os.PathLike, file: str | os.PathLike, *, dataset: str
                 elif groups is not None:
                     for g in sorted(set(np.unique(groups).tolist()) - set(norm.group_stats_)):
                         unseen.setdefault(str(g), []).append(ck.stem)
-                Xi = norm.transform(Xg, groups)
+                try:
+                    Xi = norm.transform(Xg, groups)
+                except ConfigurationError as err:   # rows of another shape than the run's
+                    raise _mismatch(nz, file, err) from None
             if cfg.get("seq_len"):
                 tids = (meta_g["recording"] + "#" + meta_g["trial"].astype(str)).factorize()[0]
                 Xi = to_sequences(Xi, tids, int(cfg["seq_len"]))
             model = load_model(ck, device=device)
             if cfg.get("input_kind") and getattr(model, "input_kind", None) is None:
                 Xi = Xi.reshape(len(Xi), -1)
-            p = np.asarray(model.predict_proba(Xi), dtype=np.float64)
+            try:
+                p = np.asarray(model.predict_proba(Xi), dtype=np.float64)
+            except ConfigurationError as err:
+                raise _mismatch(ck, file, err) from None
             block = np.zeros((len(Xg), len(labels)))
             for j, c in enumerate(np.asarray(model.classes_).tolist()):
                 block[:, col[c]] = p[:, j]

@@ -955,8 +955,8 @@ def check_run_metrics(path: Path, m: dict) -> None:
         return ConfigurationError(f"{path}: damaged metrics.json (expected {what}, found "
                                   f"{found!r:.60})")
 
-    for key in ("summary", "config"):
-        if not isinstance(m.get(key, {}), dict):
+    for key in ("summary", "config", "model", "protocol"):
+        if not isinstance(m.get(key, {}), (dict, type(None)) if key == "model" else dict):
             raise bad(f"{key!r} as an object", m[key])
     for key in ("per_subject", "per_fold"):
         part = m.get(key, {})
@@ -972,10 +972,22 @@ def check_run_metrics(path: Path, m: dict) -> None:
                     raise bad(f"{where} {key} as a number or null", v)
     cfg = m.get("config", {})
     for key, kinds in (("labels", (list, type(None))), ("label_names", (dict, type(None))),
-                       ("sfreq", number), ("window", number)):
+                       ("sfreq", number), ("window", number), ("ch_names", (list, type(None))),
+                       ("store_config", (dict, type(None)))):
         if not isinstance(cfg.get(key), kinds) or isinstance(cfg.get(key), bool):
             raise bad(f"config {key} as {'a number' if kinds is number else kinds[0].__name__}",
                       cfg.get(key))
+    if not all(isinstance(c, str) for c in cfg.get("ch_names") or []):
+        raise bad("config ch_names as a list of names", cfg["ch_names"])
+    if isinstance(cfg.get("store_config"), dict):
+        from ..store.config import PrepareConfig
+
+        try:   # the store's settings predict computes its inputs with (bands, window, ...)
+            PrepareConfig.from_dict(cfg["store_config"])
+        except (ConfigurationError, TypeError, ValueError) as err:
+            raise ConfigurationError(f"{path}: damaged metrics.json (config store_config: "
+                                     f"{str(err).splitlines()[0] if str(err) else err!r})"
+                                     ) from None
 
 
 def evaluate(run_dir: str | os.PathLike) -> dict:

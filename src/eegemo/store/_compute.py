@@ -348,8 +348,9 @@ def process_recording(rec: Recording, config: PrepareConfig, key: str, recording
                 if data.ndim != 2 or data.shape[0] != len(ch_names):
                     raise data_error(rec.source, f"trial {trial.index} has the wrong shape",
                                      expected=f"({len(ch_names)}, n_times)", found=str(data.shape))
-                arrays, starts, sf = raw_trial_arrays(data, float(trial.sfreq), config, where,
-                                                      notes, trim)
+                with np.errstate(over="ignore", invalid="ignore"):   # said by the check below
+                    arrays, starts, sf = raw_trial_arrays(data, float(trial.sfreq), config,
+                                                          where, notes, trim)
                 for arr in arrays.values():   # NaN/inf in the signal reach every feature
                     check_finite(arr, rec.source, f"trial {trial.index}")
                 n_win = len(starts)

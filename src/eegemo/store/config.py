@@ -51,6 +51,11 @@ def _positive(value, name: str, *, integer: bool = False, allow_none: bool = Fal
     return out
 
 
+#: Largest side of the topographic images (de_image/psd_image): 256² pixels × 5 bands is 1.25 MiB
+#: per window already; the image models use 32.
+MAX_IMAGE_SIZE = 256
+
+
 #: Version of the conditioning code (notch, band-pass, resampling), recorded in the configuration of
 #: stores that use it, so that a store is never resumed with windows conditioned another way:
 #: 2 = trials filtered with the recording around them and resampled on their own time axis
@@ -201,6 +206,12 @@ class PrepareConfig:
             set_(self, "image_size", None)
         set_(self, "image_size", _positive(self.image_size, "image_size", integer=True,
                                            allow_none=True, minimum=3))
+        if self.image_size is not None and self.image_size > MAX_IMAGE_SIZE:
+            raise ConfigurationError(
+                f"prepare: image_size must be at most {MAX_IMAGE_SIZE} pixels a side (a window's "
+                f"images take bands x size² floats: {self.image_size} would need "
+                f"{5 * 4 * self.image_size ** 2 / 2 ** 20:.0f} MiB per window of 5 bands), "
+                f"found {self.image_size}")
         if self.interpolate_to is not None and int(self.interpolate_to) == 0:
             set_(self, "interpolate_to", None)
         set_(self, "interpolate_to", _positive(self.interpolate_to, "interpolate_to", integer=True,
