@@ -807,6 +807,31 @@ def test_a_manifest_with_a_damaged_structure_needs_overwrite(tmp_path):
     assert len(prepare(recs, out, jobs=1, overwrite=True).index) > 0
 
 
+def test_prepare_refuses_to_resume_a_store_of_a_newer_format(tmp_path):
+    """A store of a newer format is refused as reading refuses it, before anything is written,
+    not resumed and written back as this eegemo's format."""
+    recs = make_recordings(n_subjects=1)
+    out = tmp_path / "s"
+    prepare(recs, out, jobs=1)
+    man = json.loads((out / "manifest.json").read_text())
+    (out / "manifest.json").write_text(json.dumps({**man, "format_version": 99}))
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    with pytest.raises(DataFormatError) as read:
+        open_store(out)
+    with pytest.raises(DataFormatError) as err:
+        prepare(recs, out, jobs=1)
+    assert str(err.value) == str(read.value)
+    assert str(err.value).startswith(str(out / "manifest.json")) and "newer than this eegemo" in \
+        str(err.value) and len(str(err.value).splitlines()) == 1
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert sorted(q.name for q in tmp_path.iterdir()) == ["s"]
+    # a format_version that is no integer is a damaged manifest: --overwrite rebuilds it
+    (out / "manifest.json").write_text(json.dumps({**man, "format_version": "one"}))
+    with pytest.raises(ConfigurationError, match="not a readable eegemo store manifest"):
+        prepare(recs, out, jobs=1)
+    assert len(prepare(recs, out, jobs=1, overwrite=True).index) > 0
+
+
 def test_workers_of_another_eegemo_version_are_refused(monkeypatch):
     """Workers that run another eegemo version would compute another version's windows."""
     distributed = pytest.importorskip("distributed")

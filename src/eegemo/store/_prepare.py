@@ -51,7 +51,8 @@ from ..errors import ConfigurationError, DataFormatError, check_parent_folders, 
 from ..recording import Recording
 from . import _compute
 from ._compute import TMP_PREFIX, process_payload, process_recording
-from ._store import MANIFEST, FORMAT, FORMAT_VERSION, Store, _check_manifest, open_store
+from ._store import (MANIFEST, FORMAT, FORMAT_VERSION, Store, _check_format_version,
+                     _check_manifest, open_store)
 from .config import PrepareConfig
 
 __all__ = ["prepare", "source_fingerprint", "recording_key"]
@@ -436,10 +437,14 @@ def _start_store(out: Path, cfg: PrepareConfig, overwrite: bool) -> dict | None:
                                      + ("; --overwrite only replaces a store" if overwrite else ""))
         try:
             old = json.loads(man_path.read_text())
+        except (ValueError, UnicodeDecodeError):     # JSONDecodeError is a ValueError
+            old = None
+        if isinstance(old, dict) and old.get("format") == FORMAT and not overwrite:
+            _check_format_version(man_path, old)   # resumed, it would be written back as ours
+        try:
             if isinstance(old, dict):
                 _check_manifest(man_path, old)
-        except (ValueError, UnicodeDecodeError, AttributeError):
-            # JSONDecodeError and the DataFormatError of a damaged structure are ValueErrors
+        except (ValueError, AttributeError):   # the DataFormatError of a damaged structure
             old = None
         if not isinstance(old, dict) or old.get("format") != FORMAT:
             if not (overwrite and (out / "recordings").is_dir()):

@@ -510,12 +510,24 @@ def manifest_hash(manifest: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def _check_format_version(man: Path, manifest: dict) -> None:
+    """Refuse, in one line, a store manifest of a format newer than this eegemo reads (or writes:
+    ``prepare`` must not resume it and write it back as the older format)."""
+    version = manifest.get("format_version", 0)
+    if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
+        raise DataFormatError(f"{man}: store format {version} is newer than this eegemo reads "
+                              f"({FORMAT_VERSION}); upgrade eegemo")
+
+
 def _check_manifest(man: Path, manifest) -> None:
     """Refuse, in one line, a manifest whose structure the store relies on is damaged."""
     def bad(what: str, found) -> DataFormatError:
         return data_error(man, "damaged store manifest; run eegemo prepare again with --overwrite",
                           expected=what, found=found)
 
+    version = manifest.get("format_version", 0)
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise bad("an integer format_version", repr(version))
     number, optional = (int, float), (int, float, type(None))    # sfreq is null for features
     kinds = {"config": dict, "config_hash": str, "label_names": dict, "ch_names": list,
              "bands": list, "sfreq": optional, "window": number, "arrays": list,
@@ -596,9 +608,7 @@ def open_store(path: str | os.PathLike, *, check_sources: bool = False) -> Store
     if not isinstance(version, int) or isinstance(version, bool):
         raise data_error(man, "not an eegemo store manifest", expected="an integer format_version",
                          found=repr(version))
-    if version > FORMAT_VERSION:
-        raise DataFormatError(f"{man}: store format {manifest.get('format_version')} is newer than "
-                              f"this eegemo reads ({FORMAT_VERSION}); upgrade eegemo")
+    _check_format_version(man, manifest)
     _check_manifest(man, manifest)
     if not manifest.get("complete"):
         import glob as _glob
