@@ -351,6 +351,34 @@ def test_damaged_or_missing_chunk_refused_not_read_as_zeros(tmp_path):
             np.testing.assert_array_equal(again.load(name), x)
 
 
+def test_manifest_shapes_that_disagree_with_the_arrays_are_refused_in_one_line(tmp_path):
+    """A manifest shape (or an array's row count) that disagrees with the zarr array: one line
+    naming the manifest and the array, from every reader, not NumPy's broadcast error."""
+    recs = make_recordings()
+    good = prepare(recs, tmp_path / "s", window=1.0)
+    path = tmp_path / "s" / "manifest.json"
+    man = json.loads(path.read_text())
+    key = man["recordings"][0]["key"]
+    for damaged in ({**man, "shapes": {**man["shapes"], "de": [len(CH) - 1, 5]}},
+                    {**man, "recordings": [{**man["recordings"][0],
+                                            "rows": man["recordings"][0]["rows"] - 2},
+                                           *man["recordings"][1:]]}):
+        path.write_text(json.dumps(damaged))
+        store = open_store(tmp_path / "s")
+        readers = [lambda: store.load("de")]
+        if damaged["shapes"] != man["shapes"]:   # (a wrong row count: the index refuses first)
+            readers += [lambda: store.to_torch("de")[0], lambda: store.to_xarray("de")]
+        for read in readers:
+            store._zarr.clear()
+            with pytest.raises(DataFormatError, match="manifest and an array disagree") as err:
+                read()
+            msg = str(err.value)
+            assert msg.startswith(str(path)) and f"recordings/{key}.zarr/de" in msg
+            assert "--overwrite" in msg and len(msg.splitlines()) == 1
+    again = prepare(recs, tmp_path / "s", window=1.0, overwrite=True)   # the repair it names
+    np.testing.assert_array_equal(again.load("de"), good.load("de"))
+
+
 def test_unreachable_scheduler_refused_before_anything_is_written(tmp_path):
     pytest.importorskip("distributed")
     import dask

@@ -213,6 +213,15 @@ class Store:
                 arr = zarr.open_array(store=str(path), mode="r")
             except (ValueError, TypeError, KeyError, OSError) as err:  # JSONDecodeError included
                 raise self._damaged(key, name, str(err)) from None
+            k = self._keys.index(key)
+            expected = (int(self._offsets[k + 1] - self._offsets[k]),) + tuple(
+                self.manifest["shapes"][name])
+            if tuple(arr.shape) != expected:
+                # rows are read into buffers of the manifest's shape: refuse before any read
+                raise data_error(self.path / MANIFEST, "damaged store: the manifest and an array "
+                                 "disagree; run eegemo prepare again with --overwrite",
+                                 expected=f"shape {list(expected)} (rows, then shapes[{name!r}])",
+                                 found=f"{list(arr.shape)} in recordings/{key}.zarr/{name}")
             self._zarr[(key, name)] = arr
         return arr
 
