@@ -280,7 +280,17 @@ def test_damaged_index_refused_in_one_line_and_rebuilt_by_prepare(tmp_path):
     path = tmp_path / "s" / "index.parquet"
     damage = {"unreadable store index": lambda: path.write_bytes(path.read_bytes()[:300]),
               "store index is missing": path.unlink,
-              "does not match the manifest": lambda: good.index.iloc[:5].to_parquet(path)}
+              "does not match the manifest": lambda: good.index.iloc[:5].to_parquet(path),
+              # a readable Parquet file of other columns: named, not a KeyError of a reader
+              "column 'label' missing": lambda: good.index.drop(columns="label").to_parquet(path),
+              r"column 'label' holds text.*expected integers":
+                  lambda: good.index.assign(label=good.index["label"].astype(str)).to_parquet(path),
+              r"column 'label' holds numbers with missing values.*expected integers":
+                  lambda: good.index.assign(label=np.r_[np.nan, good.index["label"].iloc[1:]])
+                  .to_parquet(path),
+              r"column 'subject' holds integers.*expected text":
+                  lambda: good.index.assign(subject=good.index["subject"].astype(int))
+                  .to_parquet(path)}
     for problem, write in damage.items():
         write()
         with pytest.raises(DataFormatError, match=problem) as err:

@@ -70,6 +70,7 @@ class Store:
             if len(index) != len(self):
                 raise data_error(path, f"store index does not match the manifest; {rebuild}",
                                  expected=f"{len(self)} rows", found=f"{len(index)}")
+            _check_index(path, index, rebuild)
             self._index = index
         return self._index
 
@@ -494,6 +495,40 @@ class Store:
             if not same_source(fp, now):
                 changed.append(e["key"])
         return changed
+
+
+#: the kind of values of each column of the index that prepare writes (``_compute.INDEX_COLUMNS``)
+_INDEX_KINDS = {"recording": "text", "dataset": "text", "subject": "text", "session": "integers",
+                "trial": "integers", "window": "integers", "label": "integers", "start": "numbers",
+                "stop": "numbers", "source": "text", "simulated": "true/false"}
+
+
+def _values_kind(col: pd.Series) -> str:
+    """What a column holds, in the words of :data:`_INDEX_KINDS`."""
+    types = pd.api.types
+    if types.is_bool_dtype(col.dtype):
+        return "true/false"
+    if types.is_integer_dtype(col.dtype):
+        return "integers"
+    if types.is_numeric_dtype(col.dtype):
+        return "numbers with missing values" if col.isna().any() else "numbers"
+    if types.is_string_dtype(col.dtype):
+        return "text"
+    return f"values of type {col.dtype}"
+
+
+def _check_index(path: Path, index: pd.DataFrame, rebuild: str) -> None:
+    """Refuse, in one line, a store index without the columns prepare writes, or with other kinds
+    of values in them (string or missing labels), before a reader meets them."""
+    if not len(index):
+        return
+    for name, kind in _INDEX_KINDS.items():
+        if name not in index.columns:
+            raise data_error(path, f"store index column {name!r} missing; {rebuild}")
+        found = _values_kind(index[name])
+        if found != kind and not (kind == "numbers" and found == "integers"):
+            raise data_error(path, f"store index column {name!r} holds {found}; {rebuild}",
+                             expected=kind)
 
 
 def filters_text(filters: dict) -> str:
