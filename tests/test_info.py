@@ -172,6 +172,44 @@ def test_cli_info_on_run_folders_and_hints_for_the_wrong_folder(tmp_path, capsys
         err = capsys.readouterr().err.strip()
         assert len(err.splitlines()) == 1 and found in err, err
     assert not (tmp_path / "x").exists()
+    # a run folder that lost the file it is recognised by is still named a run, with that file
+    import shutil
+
+    for run_dir, lost, kind in (("rec", "metrics.json", "recognition run"),
+                                ("gen", "generator.pt", "generator run"),
+                                ("gen", "config.json", "generator run")):
+        damaged = tmp_path / f"{run_dir}-{lost}"
+        shutil.copytree(tmp_path / run_dir, damaged)
+        (damaged / lost).unlink()
+        assert main(["info", str(damaged)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert f"{damaged}: damaged {kind}: {lost} missing" in err and len(err.splitlines()) == 1
+    # a folder holding only common names of run files is not taken for a run
+    (tmp_path / "notes").mkdir()
+    for name in ("config.json", "history.json"):
+        (tmp_path / "notes" / name).write_text("{}")
+    assert main(["info", str(tmp_path / "notes")]) == 2
+    assert "unknown dataset layout" in capsys.readouterr().err
+
+
+def test_cli_info_names_a_store_a_killed_overwrite_set_aside(tmp_path, capsys):
+    """The store path is missing after a prepare --overwrite killed before its folder was made:
+    info names the earlier store set aside beside it (not "unknown dataset"/"path not found"
+    alone)."""
+    import os
+
+    simulate = pytest.importorskip("eegemo.datasets.simulate")
+    from eegemo.store import prepare
+
+    src = simulate.simulate("seed", tmp_path / "seed", subjects=1, sessions=1, duration_scale=0.02,
+                            random_state=0)
+    prepare(src, tmp_path / "st", features=("de",), jobs=1)
+    os.rename(tmp_path / "st", tmp_path / ".st.old-deadbeef")
+    capsys.readouterr()
+    assert main(["info", str(tmp_path / "st")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert f"{tmp_path / 'st'}: path not found" in err and len(err.splitlines()) == 1
+    assert ".st.old-deadbeef" in err and "next `eegemo prepare`" in err
 
 
 def test_cli_output_into_a_closed_pipe_ends_quietly(tmp_path):

@@ -810,6 +810,29 @@ def test_a_killed_overwrite_is_undone_by_the_next_prepare(tmp_path):
     assert not aside.exists() and len(open_store(out).index) == rows
 
 
+def test_a_store_set_aside_by_a_killed_overwrite_is_named_where_the_store_is_missing(tmp_path):
+    """Killed before the new store's folder was made: the store path is missing and the earlier
+    store lies beside it as .<name>.old-*; reading names it, and the next prepare puts it back."""
+    import os
+
+    recs = make_recordings(n_subjects=1)
+    out = tmp_path / "s"
+    ref = prepare(recs, out, jobs=1)
+    os.rename(out, tmp_path / ".s.old-deadbeef")
+    with pytest.raises(DataFormatError) as err:
+        open_store(out)
+    msg = str(err.value)
+    assert msg.startswith(f"{out}: path not found") and len(msg.splitlines()) == 1
+    assert "set the earlier store aside as .s.old-deadbeef" in msg and \
+        "the next `eegemo prepare` into s puts back first" in msg
+    again = prepare(recs, out, jobs=1)
+    assert again.summary["computed"] == 0 and not (tmp_path / ".s.old-deadbeef").exists()
+    assert_same_store(again, ref)
+    # a plain missing path says nothing more
+    with pytest.raises(DataFormatError, match=r"path not found \(expected a store folder"):
+        open_store(tmp_path / "other")
+
+
 def test_a_failure_while_adding_to_a_whole_store_keeps_it_usable(tmp_path, monkeypatch):
     recs = make_recordings(n_subjects=3)
     out = tmp_path / "s"

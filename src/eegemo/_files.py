@@ -48,6 +48,40 @@ def folder_kind(path: str | os.PathLike) -> str | None:
     return None
 
 
+#: for each kind of run folder: the files :func:`folder_kind` recognises it by, the files only
+#: such a run holds, and how many of those make a folder lacking the first a damaged run
+_RUN_FILES = {
+    "recognition run": (("metrics.json",), ("predictions.parquet", "confusion.json",
+                                             "per_subject.csv", "timing.json", "checkpoints"), 2),
+    "generator run": (("config.json", "generator.pt"), ("generator.pt", "train_rows.npy",
+                                                        "holdout_rows.npy"), 1),
+}
+_WRITER = {"recognition run": "eegemo train", "generator run": "eegemo train-generator"}
+
+
+def damaged_run(path: str | os.PathLike):
+    """The one-line error for a run folder that lacks a file :func:`folder_kind` recognises it by
+    (``metrics.json``, ``generator.pt``, ``config.json``) but holds the other files of a run.
+
+    Returns
+    -------
+    err : DataFormatError | None
+        None for a whole run and for anything that is not a run.
+    """
+    from .errors import data_error
+
+    p = Path(path)
+    if not p.is_dir() or folder_kind(p) is not None:
+        return None
+    for kind, (needed, own, enough) in _RUN_FILES.items():
+        missing = [n for n in needed if not (p / n).exists()]
+        if missing and sum((p / n).exists() for n in own) >= enough:
+            return data_error(p, f"damaged {kind}: {' and '.join(missing)} missing; run "
+                              f"`{_WRITER[kind]}` again to rebuild it",
+                              found=f"the other files of a {kind}")
+    return None
+
+
 #: the ``format`` of a store's manifest.json (``eegemo.store`` writes it)
 STORE_FORMAT = "eegemo-store"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 
 from ._options import add_reader_options, reader_options
 
@@ -100,12 +101,17 @@ def _run_info(path, kind: str, as_json: bool) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .._files import folder_kind
+    from .._files import damaged_run, folder_kind
     from ..datasets.info import format_summary, summarize
     from ..store import open_store
+    from ..store._store import set_aside_store
 
     kind = folder_kind(args.path)
-    if kind == "store":     # a prepared store, not a dataset
+    damaged = damaged_run(args.path) if kind is None else None
+    if damaged is not None:          # a run folder missing a file, not an unknown dataset
+        raise damaged
+    if kind == "store" or (not os.path.exists(args.path) and set_aside_store(args.path)):
+        # a prepared store, not a dataset (or one an interrupted --overwrite set aside)
         d = open_store(args.path).describe()
         print(json.dumps(d, indent=1, ensure_ascii=False) if args.json else _store_text(d))
         return 0

@@ -592,6 +592,18 @@ def _check_manifest(man: Path, manifest) -> None:
             raise bad(f"recording {i} with a key and a row count", repr(e)[:60])
 
 
+def set_aside_store(path: str | os.PathLike) -> Path | None:
+    """The earlier store that an interrupted ``prepare --overwrite`` set aside beside ``path``
+    (``.<name>.old-*``), the newest where there are several: the one the next prepare puts back
+    (see ``_prepare._recover_set_aside``); None where there is none."""
+    import glob
+
+    path = Path(path)
+    aside = [q for q in path.parent.glob(f".{glob.escape(path.name)}.old-*")
+             if (q / MANIFEST).is_file()]
+    return max(aside, key=lambda q: q.stat().st_mtime) if aside else None
+
+
 def _what_else(path: Path) -> str:
     """A hint for a path given where a store was expected: a run folder, or a dataset to prepare."""
     from .._files import NEXT_STEP, folder_kind
@@ -635,8 +647,12 @@ def open_store(path: str | os.PathLike, *, check_sources: bool = False) -> Store
     path = Path(path)
     man = path / MANIFEST
     if not path.exists():
-        raise data_error(path, "path not found", expected="a store folder written by `eegemo "
-                         "prepare`", found="nothing at this path")
+        aside = set_aside_store(path)
+        raise data_error(path, "path not found" + (
+            f"; an interrupted `eegemo prepare --overwrite` set the earlier store aside as "
+            f"{aside.name}, which the next `eegemo prepare` into {path.name} puts back first (or "
+            f"rename it back to {path.name})" if aside else ""),
+            expected="a store folder written by `eegemo prepare`", found="nothing at this path")
     if not man.is_file():
         raise data_error(path, "not an eegemo store", expected="a folder holding manifest.json",
                          found=f"no manifest.json{_what_else(path)}")
@@ -655,14 +671,12 @@ def open_store(path: str | os.PathLike, *, check_sources: bool = False) -> Store
     _check_format_version(man, manifest)
     _check_manifest(man, manifest)
     if not manifest.get("complete"):
-        import glob as _glob
-
-        aside = sorted(Path(path).parent.glob(f".{_glob.escape(Path(path).name)}.old-*"))
+        aside = set_aside_store(path)
         raise ConfigurationError(
             f"{path}: store is incomplete (an interrupted prepare); run eegemo prepare again with "
             "the settings of the interrupted one to resume (a wider --subjects/--sessions "
             "selection too)" + (f"; an interrupted --overwrite set the earlier store aside as "
-                                f"{aside[-1].name}, which the next prepare into {Path(path).name} "
+                                f"{aside.name}, which the next prepare into {Path(path).name} "
                                 "puts back first" if aside else ""))
     store = Store(path, manifest)
     if check_sources:
