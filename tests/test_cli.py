@@ -68,6 +68,18 @@ def test_an_output_file_never_lands_on_a_store_or_a_runs_own_files(tmp_path, cap
                  tmp_path / "webapp" / "out" / "p.csv", store / ".." / "r.html",
                  run / "checkpoints" / ".." / ".." / "x.csv"):
         check_output_file(fine)
+    # never over the file the command reads, nor over an existing recording or array (a CSV/JSON/
+    # HTML written there destroys it); generate writes recordings itself (data_ok)
+    rec = tmp_path / "1_20131027.mat"
+    rec.write_bytes(b"MATLAB")
+    with pytest.raises(ConfigurationError, match="is the file this command reads"):
+        check_output_file(tmp_path / "." / "1_20131027.mat", inputs=[rec])
+    for name in ("1_20131027.mat", "x.EDF", "s-epo.fif"):
+        (tmp_path / name).write_bytes(b"data")
+        with pytest.raises(ConfigurationError, match="would write over an existing"):
+            check_output_file(tmp_path / name)
+        check_output_file(tmp_path / name, data_ok=True)
+    check_output_file(tmp_path / "new.mat")            # nothing there to lose
     # a folder to write below a file: said before anything is read (was "[Errno 17] File exists")
     from eegemo.evaluation.runner import check_run_folder
 

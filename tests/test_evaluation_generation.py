@@ -65,6 +65,14 @@ def test_train_generate_export_and_synth_eval(tiny_store, tmp_path):
     assert len(epochs) == 4 and epochs.ch_names == list(store.ch_names)
     assert list(epochs.event_id) == ["neutral"]
 
+    # generate writes recordings itself: it may replace its own earlier export; its JSON may not
+    generate(run, "neutral", 2, tmp_path / "x-epo.fif")
+    for bad, found in ((dict(aug_ratio=-1), "aug_ratio"), (dict(aug_ratio=float("nan")), "aug_ratio"),
+                       (dict(max_rows=0), "max_rows")):   # refused before the evaluation runs
+        with pytest.raises(ConfigurationError, match=found):
+            synth_eval(run, store, tmp_path / "m.json", fid_model="features", **bad)
+    with pytest.raises(ConfigurationError, match="would write over an existing .fif"):
+        synth_eval(run, store, tmp_path / "x-epo.fif", fid_model="features")
     res = synth_eval(run, store, tmp_path / "m.json", fid_model="features")
     on_disk = json.loads((tmp_path / "m.json").read_text())
     for key in ("c2st", "psd_distance", "topomap_correlation", "fid", "tstr", "trtr",

@@ -558,6 +558,10 @@ def test_config_json_roundtrip_and_hash():
     assert again == cfg and again.config_hash() == cfg.config_hash()
     assert cfg.smoothing == "moving_average" and cfg.grid is None and cfg.features == ("de", "psd")
     assert PrepareConfig(window=2).config_hash() != PrepareConfig().config_hash()
+    # images: at most 256 pixels a side, said before any work (5000 was killed for memory)
+    assert PrepareConfig(image_size=256).image_size == 256
+    with pytest.raises(ConfigurationError, match="image_size must be at most 256"):
+        PrepareConfig(image_size=5000)
 
 
 def test_read_options_are_part_of_the_configuration():

@@ -140,6 +140,15 @@ def check_output_file(path: str | os.PathLike, inputs: Iterable[str | os.PathLik
         raise ConfigurationError(f"{os.fspath(path)}: is a folder (expected the name of a file to "
                                  f"write)")
     check_parent_folders(p)
+    parts = p.parts
+    for depth in range(len(parts) - 1, 0, -1):
+        folder = Path(*parts[:depth])
+        kind = folder_kind(folder)
+        if kind == "store" or (kind in _OWN_FILES and parts[depth] in _OWN_FILES[kind]):
+            what = ("lies inside the eegemo store" if kind == "store"
+                    else f"would write over a file of the eegemo {kind}")
+            raise ConfigurationError(f"{os.fspath(path)}: {what} {folder} (choose a file "
+                                     f"outside it{'' if kind == 'store' else ' or another name'})")
     if p.is_file():
         for given in inputs:
             try:
@@ -153,15 +162,6 @@ def check_output_file(path: str | os.PathLike, inputs: Iterable[str | os.PathLik
             raise ConfigurationError(f"{os.fspath(path)}: would write over an existing "
                                      f"{p.suffix} file (a recording or array); choose another "
                                      f"output name")
-    parts = p.parts
-    for depth in range(len(parts) - 1, 0, -1):
-        folder = Path(*parts[:depth])
-        kind = folder_kind(folder)
-        if kind == "store" or (kind in _OWN_FILES and parts[depth] in _OWN_FILES[kind]):
-            what = ("lies inside the eegemo store" if kind == "store"
-                    else f"would write over a file of the eegemo {kind}")
-            raise ConfigurationError(f"{os.fspath(path)}: {what} {folder} (choose a file "
-                                     f"outside it{'' if kind == 'store' else ' or another name'})")
 
 
 def unknown_parameters(owner: str, given: Iterable[str],
