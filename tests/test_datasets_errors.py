@@ -399,3 +399,96 @@ def test_files_named_as_another_format_say_so(tmp_path, fixtures_dir):
             generic.read(tmp_path / name, unlabelled=True)
         _one_line(exc, name, *words)
         assert "Error" not in str(exc.value)
+
+
+def _rewrite_seed_v_npz(root, data, label):
+    np.savez(root / "EEG_DE_features" / "1_123.npz", data=np.array(pickle.dumps(data)),
+             label=np.array(pickle.dumps(label)))
+
+
+@pytest.mark.parametrize("case, words", [
+    ("text key", ("member 'data' has a key that is not a trial number", "key 'abc'")),
+    ("text labels", ("values that are not numbers in the labels of trial key 0", "'pos'")),
+    ("text values", ("values that are not numbers in trial key 0", "'a'")),
+    ("complex values", ("complex values in trial key 0",)),
+])
+def test_seed_v_npz_of_text_or_complex_entries(tmp_path, case, words):
+    """Text keys, labels or values in a SEED-V DE file: one line naming the file and what was
+    found, not int()'s or NumPy's ValueError (complex values lost their imaginary part)."""
+    data, label = build_seed_v_npz(tmp_path, sessions=(1,))
+    if case == "text key":
+        data["abc"], label["abc"] = data[0], label[0]
+    elif case == "text labels":
+        label[0] = np.array(["pos"] * len(label[0]))
+    elif case == "text values":
+        data[0] = np.full(data[0].shape, "a")
+    else:
+        data[0] = data[0] + 1j
+    _rewrite_seed_v_npz(tmp_path, data, label)
+    with pytest.raises(DataFormatError) as exc:
+        for rec in read(tmp_path):
+            for t in rec.trials:
+                t.load()
+    _one_line(exc, "1_123.npz", *words)
+
+
+def test_seed_v_npz_digit_string_keys_are_trial_numbers(tmp_path):
+    data, label = build_seed_v_npz(tmp_path, sessions=(1,))
+    _rewrite_seed_v_npz(tmp_path, {str(k): v for k, v in data.items()}, label)
+    (rec,) = read(tmp_path)
+    np.testing.assert_array_equal(rec.trials[2].load(), data[2].reshape(-1, 62, 5))
+    _rewrite_seed_v_npz(tmp_path, {**data, "0": data[0]}, label)
+    with pytest.raises(DataFormatError) as exc:
+        read(tmp_path)
+    _one_line(exc, "1_123.npz", "member 'data' holds trial key 0 twice")
+
+
+@pytest.mark.parametrize("member, words", [
+    ("train_data", ("values that are not numbers in member 'train_data' band delta", "'x'")),
+    ("train_label", ("values that are not numbers in member 'train_label'", "'pos'")),
+    ("complex", ("complex values in member 'test_data' band gamma",)),
+])
+def test_multimodal_npz_of_text_or_complex_entries(tmp_path, member, words):
+    build_multimodal_npz(tmp_path, "seed-ger")
+    f = tmp_path / "German" / "02-EEG-DE-feature" / "eeg_used_1s" / "1_1.npz"
+    parts = dict(np.load(f, allow_pickle=True))
+    if member == "train_label":
+        parts["train_label"] = np.array(["pos"] * len(parts["train_label"]))
+    else:
+        side = "train_data" if member == "train_data" else "test_data"
+        bands = pickle.loads(parts[side].item())
+        band = "delta" if member == "train_data" else "gamma"
+        bands[band] = np.full(bands[band].shape, "x") if member == "train_data" \
+            else bands[band] + 1j
+        parts[side] = np.array(pickle.dumps(bands))
+    np.savez(f, **parts)
+    with pytest.raises(DataFormatError) as exc:
+        read(tmp_path)
+    _one_line(exc, "1_1.npz", *words)
+
+
+@pytest.mark.parametrize("kind", ["raw", "features"])
+def test_seed_mat_of_complex_values_is_refused(tmp_path, kind):
+    """Complex trials were cast to real with only NumPy's ComplexWarning, the imaginary part lost."""
+    import warnings
+
+    if kind == "raw":
+        arrays = build_seed_raw(tmp_path, subjects={"1": ["20131027"]})[("1", "20131027")]
+        f = tmp_path / "Preprocessed_EEG" / "1_20131027.mat"
+        arrays[1] = arrays[1] + 2j
+        scipy.io.savemat(f, {f"abc_eeg{t + 1}": a for t, a in enumerate(arrays)})
+        name = "abc_eeg2"
+    else:
+        d = tmp_path / "ExtractedFeatures"
+        d.mkdir()
+        f = d / "1_20131027.mat"
+        scipy.io.savemat(f, {"de_LDS1": np.ones((62, 4, 5)), "de_LDS2": np.ones((62, 3, 5)) + 1j})
+        scipy.io.savemat(d / "label.mat", {"label": np.array([[1.0, 0.0]])})
+        name = "de_LDS2"
+    (rec,) = read(tmp_path, kind=kind)
+    rec.trials[0].load()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # no ComplexWarning on the way
+        with pytest.raises(DataFormatError) as exc:
+            rec.trials[1].load()
+    _one_line(exc, "1_20131027.mat", f"complex values in variable {name}")

@@ -943,3 +943,17 @@ def test_a_broken_link_in_a_folder_is_said(tmp_path):
     assert [r.subject for r in read(tmp_path / "folder", subjects="s1_raw")] == ["s1_raw"]
     (tmp_path / "folder" / "s2_raw.fif").unlink()
     assert len(generic.read(tmp_path / "folder")) == 1
+
+
+def test_fieldtrip_complex_trial_is_refused(tmp_path):
+    """Complex samples in a FieldTrip trial were cast to real with only NumPy's ComplexWarning."""
+    import warnings
+
+    x = np.random.default_rng(0).normal(size=(3, 400)) + 1j
+    (rec,) = generic.read(_fieldtrip_mat(tmp_path / "ft.mat", x, None), unlabelled=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(DataFormatError) as exc:
+            rec.trials[0].load()
+    msg = str(exc.value)
+    assert "\n" not in msg and "ft.mat" in msg and "complex values in data.trial{1}" in msg, msg

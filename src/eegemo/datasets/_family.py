@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import numbers
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -43,7 +44,7 @@ __all__ = [
     "MARKER", "glob_ci", "load_table", "label_names", "find_marker", "marker_for", "is_simulated",
     "as_subjects", "as_sessions", "check_kind", "resolve_labels", "resolve_times", "mat_raw_trials",
     "mat_feature_trials", "check_one_de", "only_window", "rank_sessions", "split_windows",
-    "one_file_per_recording", "check_bool", "FEATURE_RE", "RAW_VAR_RE",
+    "one_file_per_recording", "check_bool", "real_array", "FEATURE_RE", "RAW_VAR_RE",
 ]
 
 #: Marker file written by :mod:`eegemo.datasets.simulate` at the root of a simulated dataset.
@@ -374,6 +375,48 @@ def one_file_per_recording(files: Iterable[Path], rx: re.Pattern, *, repaired: b
     return chosen
 
 
+def real_array(x, path: str | os.PathLike | None, what: str) -> np.ndarray:
+    """``x`` as a float64 array, or a one-line error where its values are not real numbers.
+
+    NumPy would raise its own ``ValueError`` for strings and, for complex values, drop the
+    imaginary part with only a ``ComplexWarning``.
+
+    Parameters
+    ----------
+    x : array-like
+        The values read (an array of a ``.mat`` or ``.npz`` file).
+    path : path-like | None
+        The file they came from, named first in the message.
+    what : str
+        What they are, for the message (``"variable djc_eeg1"``, ``"trial key 3"``).
+
+    Returns
+    -------
+    arr : ndarray
+        ``x`` as float64 (not copied where it already is).
+
+    Raises
+    ------
+    eegemo.errors.DataFormatError
+        For complex values (also MATLAB v7.3's ``real``/``imag`` records) or values that are not
+        numbers (text, objects).
+    """
+    arr = np.asarray(x)
+    if arr.dtype.kind == "c" or set(arr.dtype.names or ()) == {"real", "imag"}:
+        raise data_error(path, f"complex values in {what}", expected="real numbers",
+                         found=f"{arr.dtype} values")
+    if arr.dtype.kind in "biuf":
+        return np.asarray(arr, dtype=np.float64)
+    if arr.dtype.kind == "O" and all(isinstance(v, numbers.Real) for v in arr.flat):
+        return arr.astype(np.float64)     # numbers in an object array (a pickled list of them)
+    if arr.dtype.kind == "O" and any(isinstance(v, numbers.Complex) for v in arr.flat):
+        raise data_error(path, f"complex values in {what}", expected="real numbers",
+                         found="complex numbers")
+    sample = ", ".join(repr(v) for v in arr.ravel()[:3].tolist())
+    raise data_error(path, f"values that are not numbers in {what}", expected="real numbers",
+                     found=f"{arr.dtype} values" + (f", e.g. {sample}" if sample else ""))
+
+
 def raw_prefix(mat: MatFile) -> tuple[str, dict[int, str]]:
     """Find the ``<prefix>_eeg<n>`` variables of a preprocessed file: the prefix and {trial: name}."""
     groups: dict[str, dict[int, str]] = {}
@@ -419,12 +462,11 @@ def mat_raw_trials(mat: MatFile, labels: Sequence[int], sfreq: float,
                              expected=f"({n_channels}, n_times)", found=str(tuple(shape)))
 
         def loader(name=name):
-            x = mat.load(name)
+            x = real_array(mat.load(name), mat.path, f"variable {name}")
             if x.ndim != 2 or x.shape[0] != n_channels:
                 raise data_error(mat.path, f"variable {name} has the wrong shape",
                                  expected=f"({n_channels}, n_times)", found=str(x.shape))
-            check_finite(x, mat.path, f"variable {name}")
-            return np.asarray(x, dtype=np.float64) * 1e-6
+            return check_finite(x, mat.path, f"variable {name}") * 1e-6
 
         trials.append(Trial(index=t, label=int(labels[t - 1]), sfreq=float(sfreq),
                             ch_names=SEED_CHANNELS, kind="raw", n_times=int(shape[1]),
@@ -454,12 +496,12 @@ def mat_feature_trials(mat: MatFile, feature: str, labels: Sequence[int],
                              found=str(tuple(shape)))
 
         def loader(name=name):
-            x = mat.load(name)
+            x = real_array(mat.load(name), mat.path, f"variable {name}")
             if x.ndim != 3 or x.shape[0] != n_rows or x.shape[2] != len(SEED_BANDS):
                 raise data_error(mat.path, f"variable {name} has the wrong shape",
                                  expected=f"({n_rows}, n_windows, 5)", found=str(x.shape))
             check_finite(x, mat.path, f"variable {name}")
-            return np.ascontiguousarray(np.asarray(x, dtype=np.float64).transpose(1, 0, 2))
+            return np.ascontiguousarray(x.transpose(1, 0, 2))
 
         trials.append(Trial(index=t, label=int(labels[t - 1]), sfreq=float(sfreq),
                             ch_names=ch_names, kind="features", n_times=int(shape[1]),

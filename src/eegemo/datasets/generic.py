@@ -83,6 +83,7 @@ from .._logging import logger, progress_disabled
 from ..channels import standard_name
 from ..errors import ConfigurationError, DataFormatError, data_error
 from ..recording import Recording, Trial, check_finite
+from ._family import real_array
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -1311,18 +1312,21 @@ class _FieldTrip:
                        struct_as_record=False)[self.var]
 
     def get(self, k: int, rows: Sequence[int], start: int, stop: int) -> np.ndarray:
-        """Samples ``start:stop`` of trial ``k`` (0-based), channels ``rows``, as stored."""
+        """Samples ``start:stop`` of trial ``k`` (0-based), channels ``rows``, as stored (a
+        one-line error for complex or non-numeric samples)."""
+        what = f"{self.var}.trial{{{k + 1}}}"
         if self.hdf5:
             import h5py
 
             with h5py.File(self.path, "r") as f:
                 ref = np.asarray(f[self.var]["trial"][()]).ravel()[k]
                 x = f[ref][start:stop, :]  # stored transposed: (n_times, n_channels)
-            return np.ascontiguousarray(np.asarray(x, dtype=float).T[list(rows)])
+            return np.ascontiguousarray(real_array(x, self.path, what).T[list(rows)])
         d = self._load_v7()
         trial = d.trial
         cell = trial[k] if trial.dtype == object else trial
-        return np.ascontiguousarray(np.atleast_2d(cell)[list(rows), start:stop].astype(float))
+        return np.ascontiguousarray(
+            real_array(np.atleast_2d(cell)[list(rows), start:stop], self.path, what))
 
 
 #: volts per unit of the voltage units a FieldTrip ``hdr.chanunit`` may name ("u" stands for µ)

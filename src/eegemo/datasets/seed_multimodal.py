@@ -34,8 +34,8 @@ from ..errors import ConfigurationError, DataFormatError, data_error
 from ..recording import Recording, Trial, check_finite
 from ._family import (as_sessions, as_subjects, check_bool, check_kind, check_one_de,
                       cnt_recording, find_marker, glob_ci, label_names, load_table, marker_for,
-                      one_file_per_recording, only_window, reject_unknown, resolve_labels,
-                      resolve_times, split_windows)
+                      one_file_per_recording, only_window, real_array, reject_unknown,
+                      resolve_labels, resolve_times, split_windows)
 from ._npz import load_npz
 
 if TYPE_CHECKING:
@@ -304,7 +304,7 @@ def _stack_bands(obj, f: Path, what: str) -> np.ndarray:
     if missing:
         raise data_error(f, f"member {what!r} lacks bands {', '.join(missing)}",
                          expected=", ".join(_BAND_KEYS), found=", ".join(map(str, obj)))
-    arrs = [np.asarray(obj[b], dtype=np.float64) for b in _BAND_KEYS]
+    arrs = [real_array(obj[b], f, f"member {what!r} band {b}") for b in _BAND_KEYS]
     for b, a in zip(_BAND_KEYS, arrs):
         if a.ndim != 2 or a.shape[1] != len(SEED_CHANNELS):
             raise data_error(f, f"member {what!r} band {b} has the wrong shape",
@@ -345,8 +345,8 @@ def _read_npz(name: str, f: Path, subject: str, session: int, labels, starts, en
     content = load_npz(f, ["train_data", "test_data", "train_label", "test_label"])
     x = np.concatenate([_stack_bands(content["train_data"], f, "train_data"),
                         _stack_bands(content["test_data"], f, "test_data")], axis=0)
-    y = np.concatenate([np.asarray(content["train_label"]).ravel(),
-                        np.asarray(content["test_label"]).ravel()])
+    y = np.concatenate([real_array(content[m], f, f"member {m!r}").ravel()
+                        for m in ("train_label", "test_label")])
     if y.size != x.shape[0]:
         raise data_error(f, "label and window counts disagree", expected=f"{x.shape[0]} labels "
                          "(train + test windows)", found=str(y.size))

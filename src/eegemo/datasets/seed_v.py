@@ -29,8 +29,8 @@ from ..errors import ConfigurationError, data_error
 from ..recording import Recording, Trial, check_finite
 from ._family import (as_sessions, as_subjects, check_bool, check_kind, check_one_de,
                       cnt_recording, glob_ci, label_names, load_table, marker_for,
-                      one_file_per_recording, reject_unknown, resolve_labels, resolve_times,
-                      subject_key)
+                      one_file_per_recording, real_array, reject_unknown, resolve_labels,
+                      resolve_times, subject_key)
 from ._npz import load_npz
 
 if TYPE_CHECKING:
@@ -182,8 +182,9 @@ def _read_npz(f: Path, subject: str, want_sess, layout: str, names, simulated) -
         if not isinstance(obj, dict):
             raise data_error(f, f"member {what!r} is not a dict", expected="a pickled dict "
                              "{trial key: array}", found=type(obj).__name__)
-    keys = sorted(int(k) for k in data)
-    if set(keys) != {int(k) for k in label}:
+    data, label = _by_trial_number(data, f, "data"), _by_trial_number(label, f, "label")
+    keys = sorted(data)
+    if set(keys) != set(label):
         raise data_error(f, "data and label keys disagree", expected="the same trial keys",
                          found=f"{len(data)} data keys, {len(label)} label keys")
     if not keys or keys[0] < 0 or keys[-1] > 44:
@@ -192,8 +193,8 @@ def _read_npz(f: Path, subject: str, want_sess, layout: str, names, simulated) -
     by_session: dict[int, list[Trial]] = {}
     n_ch, n_b = len(SEED_CHANNELS), len(SEED_BANDS)
     for k in keys:
-        x = np.asarray(data[k] if k in data else data[str(k)])
-        y = np.asarray(label[k] if k in label else label[str(k)]).ravel()
+        x = real_array(data[k], f, f"trial key {k}")
+        y = real_array(label[k], f, f"the labels of trial key {k}").ravel()
         if x.ndim != 2 or x.shape[1] != n_ch * n_b:
             raise data_error(f, f"trial key {k} has the wrong shape",
                              expected=f"(n_windows, {n_ch * n_b})", found=str(x.shape))
@@ -213,7 +214,7 @@ def _read_npz(f: Path, subject: str, want_sess, layout: str, names, simulated) -
                 z = x.reshape(x.shape[0], n_ch, n_b)
             else:
                 z = x.reshape(x.shape[0], n_b, n_ch).transpose(0, 2, 1)
-            return np.ascontiguousarray(z, dtype=np.float64)
+            return np.ascontiguousarray(z)
 
         by_session.setdefault(sess, []).append(Trial(
             index=idx, label=int(y[0]), sfreq=0.25, ch_names=SEED_CHANNELS, kind="features",
@@ -222,6 +223,25 @@ def _read_npz(f: Path, subject: str, want_sess, layout: str, names, simulated) -
                       source=f, kind="features", feature="de", simulated=simulated,
                       extra={"de_layout": layout, "window_s": 4.0})
             for s, t in sorted(by_session.items())]
+
+
+def _by_trial_number(member: dict, f: Path, what: str) -> dict[int, Any]:
+    """A pickled ``{trial key: array}`` dict keyed by int, its keys written as ints or digit
+    strings (``"3"``); any other key, or one trial under two keys, is refused in one line."""
+    out: dict[int, Any] = {}
+    for key, value in member.items():
+        text = str(key).strip()
+        whole = isinstance(key, (int, np.integer)) and not isinstance(key, bool)
+        digits = isinstance(key, str) and text.isascii() and text.isdigit()
+        if not (whole or digits):
+            raise data_error(f, f"member {what!r} has a key that is not a trial number",
+                             expected="keys 0..44 (15 trials × 3 sessions)",
+                             found=f"key {key!r} ({type(key).__name__})")
+        if int(text) in out:
+            raise data_error(f, f"member {what!r} holds trial key {int(text)} twice",
+                             expected="one entry per trial", found=f"keys {int(text)} and {key!r}")
+        out[int(text)] = value
+    return out
 
 
 def read_seed_v(path: str | os.PathLike, **kwargs: Any) -> list[Recording]:
