@@ -443,6 +443,17 @@ def test_seed_v_npz_digit_string_keys_are_trial_numbers(tmp_path):
     _one_line(exc, "1_123.npz", "member 'data' holds trial key 0 twice")
 
 
+def test_seed_v_npz_label_outside_the_datasets_codes(tmp_path):
+    """SEED-V codes its emotions 0-4; a 99 was read as a class of its own."""
+    data, label = build_seed_v_npz(tmp_path, sessions=(1,))
+    label[4] = np.full(len(label[4]), 99.0)
+    _rewrite_seed_v_npz(tmp_path, data, label)
+    with pytest.raises(DataFormatError) as exc:
+        read(tmp_path)
+    _one_line(exc, "1_123.npz", "trial key 4: label outside SEED-V's codes", "0 disgust",
+              "4 happy", "found values [99]")
+
+
 @pytest.mark.parametrize("member, words", [
     ("train_data", ("values that are not numbers in member 'train_data' band delta", "'x'")),
     ("train_label", ("values that are not numbers in member 'train_label'", "'pos'")),

@@ -44,7 +44,8 @@ __all__ = [
     "MARKER", "glob_ci", "load_table", "label_names", "find_marker", "marker_for", "is_simulated",
     "as_subjects", "as_sessions", "check_kind", "resolve_labels", "resolve_times", "mat_raw_trials",
     "mat_feature_trials", "check_one_de", "only_window", "rank_sessions", "split_windows",
-    "one_file_per_recording", "check_bool", "real_array", "FEATURE_RE", "RAW_VAR_RE",
+    "one_file_per_recording", "check_bool", "real_array", "check_label_codes", "FEATURE_RE",
+    "RAW_VAR_RE",
 ]
 
 #: Marker file written by :mod:`eegemo.datasets.simulate` at the root of a simulated dataset.
@@ -417,6 +418,20 @@ def real_array(x, path: str | os.PathLike | None, what: str) -> np.ndarray:
                      found=f"{arr.dtype} values" + (f", e.g. {sample}" if sample else ""))
 
 
+def check_label_codes(path: str | os.PathLike | None, values: Iterable[int],
+                      allowed: Mapping, problem: str) -> None:
+    """Refuse labels outside a dataset's codes (``allowed``: label -> name) in one line.
+
+    ``problem`` says what is wrong and, where it helps, what to do (``"labels coded otherwise
+    than the dataset's"``); the message lists the dataset's coding and the values found.
+    """
+    values = sorted({int(v) for v in values})
+    if not set(values) <= {int(k) for k in allowed}:
+        coding = ", ".join(f"{int(k)} {v}" for k, v in sorted(allowed.items(),
+                                                             key=lambda kv: int(kv[0])))
+        raise data_error(path, problem, expected=coding, found=f"values {values}")
+
+
 def raw_prefix(mat: MatFile) -> tuple[str, dict[int, str]]:
     """Find the ``<prefix>_eeg<n>`` variables of a preprocessed file: the prefix and {trial: name}."""
     groups: dict[str, dict[int, str]] = {}
@@ -544,13 +559,10 @@ def read_label_mat(folder: Path, override=None, allowed: Mapping | None = None,
                                  found=f"{lab.dtype.kind!r}-kind values, e.g. {lab[:3].tolist()}")
             if lab.size == 0 or not np.all(np.isfinite(lab)) or not np.all(lab == np.round(lab)):
                 raise data_error(f, "labels must be whole numbers", found=str(lab[:20]))
-            values = sorted({int(v) for v in lab})
-            if allowed is not None and not set(values) <= {int(k) for k in allowed}:
-                coding = ", ".join(f"{int(k)} {v}" for k, v in sorted(allowed.items(),
-                                                                     key=lambda kv: int(kv[0])))
-                raise data_error(f, "labels coded otherwise than the dataset's (re-coded, e.g. "
-                                 "0/1/2? pass labels=[...] in the published coding)",
-                                 expected=coding, found=f"values {values}")
+            if allowed is not None:
+                check_label_codes(f, lab, allowed, "labels coded otherwise than the dataset's "
+                                  "(re-coded, e.g. 0/1/2? pass labels=[...] in the published "
+                                  "coding)")
             return [int(v) for v in lab]
     if published is not None:
         logger.warning("%s: no label.mat beside the subject files or above them; using SEED's "

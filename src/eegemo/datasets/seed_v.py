@@ -27,8 +27,8 @@ from ..bands import SEED_BANDS
 from ..channels import SEED_CHANNELS
 from ..errors import ConfigurationError, data_error
 from ..recording import Recording, Trial, check_finite
-from ._family import (as_sessions, as_subjects, check_bool, check_kind, check_one_de,
-                      cnt_recording, glob_ci, label_names, load_table, marker_for,
+from ._family import (as_sessions, as_subjects, check_bool, check_kind, check_label_codes,
+                      check_one_de, cnt_recording, glob_ci, label_names, load_table, marker_for,
                       one_file_per_recording, real_array, reject_unknown, resolve_labels,
                       resolve_times, subject_key)
 from ._npz import load_npz
@@ -204,6 +204,7 @@ def _read_npz(f: Path, subject: str, want_sess, layout: str, names, simulated) -
         if y.size == 0 or not np.all(y == y[0]) or not float(y[0]).is_integer():
             raise data_error(f, f"trial key {k}: labels vary within the trial or are not integers",
                              expected="one integer label repeated", found=str(np.unique(y)[:5]))
+        check_label_codes(f, y[:1], names, f"trial key {k}: label outside SEED-V's codes")
         sess, idx = k // 15 + 1, k % 15 + 1
         if want_sess is not None and sess not in want_sess:
             continue
