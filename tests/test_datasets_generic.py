@@ -945,6 +945,25 @@ def test_a_broken_link_in_a_folder_is_said(tmp_path):
     assert len(generic.read(tmp_path / "folder")) == 1
 
 
+@pytest.mark.parametrize("keep", ["half", "all but 100 bytes"])
+def test_truncated_raw_fif_is_refused_not_read_in_part(tmp_path, keep):
+    """A Raw FIF cut short: MNE reads the data before the cut as the whole recording and says so
+    only in a warning ("Invalid tag ..."), which was silenced: half the trials went missing."""
+    info = mne.create_info(["Fz", "Cz", "Pz"], 100.0, "eeg")
+    raw = mne.io.RawArray(np.random.default_rng(0).normal(0, 1e-5, (3, 4000)), info)
+    raw.set_annotations(mne.Annotations([2.0, 12.0, 22.0, 32.0], [2.0] * 4, ["a", "b"] * 2))
+    raw.save(tmp_path / "whole_raw.fif")
+    assert len(generic.read(tmp_path / "whole_raw.fif")[0].trials) == 4
+    data = (tmp_path / "whole_raw.fif").read_bytes()
+    cut = tmp_path / "cut_raw.fif"
+    cut.write_bytes(data[: len(data) // 2 if keep == "half" else len(data) - 100])
+    with pytest.raises(DataFormatError) as exc:
+        generic.read(cut)
+    msg = str(exc.value)
+    assert "\n" not in msg and "cut_raw.fif: truncated fif file" in msg, msg
+    assert "MNE: Invalid tag" in msg and str(tmp_path) not in msg.split("MNE:")[1], msg
+
+
 def test_fieldtrip_complex_trial_is_refused(tmp_path):
     """Complex samples in a FieldTrip trial were cast to real with only NumPy's ComplexWarning."""
     import warnings

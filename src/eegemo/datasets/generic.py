@@ -439,12 +439,15 @@ def _open_fif(path: Path) -> tuple[str, Any]:
     errors = []
     for kind, reader in tries:
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")   # MNE's file-name convention warnings
-                return kind, reader(path)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")   # kept from the user, looked at below
+                data = reader(path)
         except Exception as exc:
             first = str(exc).splitlines()[0] if str(exc) else ""
             errors.append(f"as {kind}: {type(exc).__name__}: {first}")
+            continue
+        _check_fif_whole(path, [str(w.message) for w in caught])
+        return kind, data
     if all("file id tag" in e for e in errors):     # MNE: "... does not start with a file id tag"
         raise data_error(path, "not a FIF file", expected="a FIF file (MNE Raw or Epochs)",
                          found=f"{path.stat().st_size} bytes without FIF's file id tag")
@@ -452,10 +455,24 @@ def _open_fif(path: Path) -> tuple[str, Any]:
                      expected="MNE Raw or Epochs", found="; ".join(errors))
 
 
+def _check_fif_whole(path: Path, messages: Sequence[str]) -> None:
+    """Refuse a FIF file that MNE opened with a warning of a tag cut short ("Invalid tag with
+    only 0/16 bytes at position ..."): MNE then reads the data before the cut as the whole
+    recording, and the trials after it would be missing without a word. Its other warnings (the
+    file-name convention) are dropped."""
+    cut = [m for m in messages if m.startswith("Invalid tag")]
+    if cut:
+        mne_says = re.sub(r" in file .*$", "", cut[0].splitlines()[0])
+        raise data_error(path, "truncated fif file (MNE would read only what precedes the cut)",
+                         expected="a whole FIF file", found=f"{path.stat().st_size} bytes; MNE: "
+                         f"{mne_says}")
+
+
 def _read_fif_raw(path: Path):
     import mne
 
-    return mne.io.read_raw_fif(path, preload=False, verbose="error")
+    # "warning", not "error": MNE's warning of a truncated file must reach _check_fif_whole
+    return mne.io.read_raw_fif(path, preload=False, verbose="warning")
 
 
 def _read_fif_epochs(path: Path, check_last: bool = True):
@@ -464,7 +481,7 @@ def _read_fif_epochs(path: Path, check_last: bool = True):
     without a word)."""
     import mne
 
-    ep = mne.read_epochs(path, preload=False, verbose="error")
+    ep = mne.read_epochs(path, preload=False, verbose="warning")   # see _read_fif_raw
     ep.drop_bad(verbose="error")   # a no-op unless the file keeps rejection thresholds
     if not len(ep):
         raise ValueError("no epoch in the file (all dropped?)")
