@@ -503,3 +503,21 @@ def test_seed_mat_of_complex_values_is_refused(tmp_path, kind):
         with pytest.raises(DataFormatError) as exc:
             rec.trials[1].load()
     _one_line(exc, "1_20131027.mat", f"complex values in variable {name}")
+
+
+def test_seed_folder_whose_first_file_has_no_trial_variables(tmp_path):
+    """Preprocessed_EEG named on its own, or a folder with label.mat, whose first file holds
+    neither <prefix>_eegN nor feature variables: the file and its variables are named, as when
+    the parent folder is given (it said "unknown dataset layout")."""
+    build_seed_raw(tmp_path, subjects={"1": ["20131027"]})
+    scipy.io.savemat(tmp_path / "Preprocessed_EEG" / "1_20131027.mat", {"foo": np.ones(3)})
+    for path in (tmp_path, tmp_path / "Preprocessed_EEG"):
+        with pytest.raises(DataFormatError) as exc:
+            read(path)
+        _one_line(exc, "1_20131027.mat", "no <prefix>_eeg<n> variables", "djc_eeg1",
+                  "found variables foo")
+    mine = tmp_path / "mine"
+    (tmp_path / "Preprocessed_EEG").rename(mine)
+    with pytest.raises(DataFormatError) as exc:
+        read(mine)
+    _one_line(exc, "1_20131027.mat", "no <prefix>_eeg<n> variables", "found variables foo")

@@ -133,7 +133,8 @@ def locate(path: str | os.PathLike, bare: bool = False) -> dict:
         # a bare folder of subject files: it must carry label.mat or SEED's folder name
         named = p.name in ("Preprocessed_EEG",) or p.name.startswith("ExtractedFeatures")
         if _subject_mats(p) and (named or bare or find_label_mat(p) is not None):
-            kind = "features" if p.name.startswith("ExtractedFeatures") else _peek_kind(p)
+            # a first file of neither kind is read as raw, whose error names its variables
+            kind = "features" if p.name.startswith("ExtractedFeatures") else (_peek_kind(p) or "raw")
             if kind == "raw":
                 found["raw"] = p
             elif kind == "features":
