@@ -521,3 +521,21 @@ def test_seed_folder_whose_first_file_has_no_trial_variables(tmp_path):
     with pytest.raises(DataFormatError) as exc:
         read(mine)
     _one_line(exc, "1_20131027.mat", "no <prefix>_eeg<n> variables", "found variables foo")
+
+
+def test_cnt_of_sampling_rate_0_is_one_line_without_warnings(tmp_path):
+    """A Neuroscan header saying 0 samples per second: MNE divided by it, printing NumPy's
+    RuntimeWarnings before the ZeroDivisionError became one line."""
+    import struct
+    import warnings
+
+    f = tmp_path / "EEG_raw" / "1_1_20180804.cnt"
+    build_cnt(f, SEED_CNT_CHANNELS, 2.0)
+    b = bytearray(f.read_bytes())
+    b[376:378] = struct.pack("<H", 0)
+    f.write_bytes(bytes(b))
+    with warnings.catch_warnings(record=True) as caught, pytest.raises(DataFormatError) as exc:
+        warnings.simplefilter("always")
+        read(tmp_path, trial_times=short_times(15))
+    _one_line(exc, "1_1_20180804.cnt", "corrupt Neuroscan header", "sampling rate", "rate 0")
+    assert not caught, [str(w.message) for w in caught]

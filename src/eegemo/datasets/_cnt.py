@@ -34,7 +34,7 @@ __all__ = ["cnt_vendor", "neuroscan_data_format", "open_cnt", "pick_channels", "
 
 _SETUP = 900
 _CH = 75
-_NCH_OFFSET, _NSAMP_OFFSET, _EVENT_OFFSET = 370, 864, 886
+_NCH_OFFSET, _RATE_OFFSET, _NSAMP_OFFSET, _EVENT_OFFSET = 370, 376, 864, 886
 
 
 def cnt_vendor(path: str | os.PathLike) -> Literal["neuroscan", "ant"]:
@@ -80,6 +80,9 @@ def _header(path: Path) -> tuple[int, int, int, int]:
         raise data_error(path, "truncated or corrupt Neuroscan header",
                          expected=f"{_SETUP} + 75 bytes per channel", found=f"{n_ch} channels, "
                          f"{size} bytes")
+    if struct.unpack_from("<H", head, _RATE_OFFSET)[0] == 0:   # MNE divides by it
+        raise data_error(path, "corrupt Neuroscan header", expected=f"a sampling rate in Hz "
+                         f"(uint16 at byte {_RATE_OFFSET})", found="rate 0")
     return n_ch, n_samp, ev, size
 
 
