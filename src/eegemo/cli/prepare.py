@@ -44,7 +44,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--grid", default="seed9x9", choices=("seed9x9", "none"),
                    help="also store features on the 9x9 SEED grid (default seed9x9)")
     p.add_argument("--image-size", type=int, default=None,
-                   help="also store interpolated topographic images of this side (e.g. 32)")
+                   help="also store interpolated topographic images of this side (3 to 256; e.g. 32)")
     p.add_argument("--bandpass", default=None, metavar="L,H",
                    help="zero-phase FIR band-pass in Hz before windowing, e.g. 1,75 (1, = high-pass "
                         "only, ,40 = low-pass only); raw recordings")
