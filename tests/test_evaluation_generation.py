@@ -67,6 +67,9 @@ def test_train_generate_export_and_synth_eval(tiny_store, tmp_path):
 
     # generate writes recordings itself: it may replace its own earlier export; its JSON may not
     generate(run, "neutral", 2, tmp_path / "x-epo.fif")
+    with pytest.raises(ConfigurationError, match="would take .* GiB in memory"):
+        generate(run, "neutral", 10 ** 12, tmp_path / "big.npy")   # refused before sampling
+    assert not (tmp_path / "big.npy").exists()
     for bad, found in ((dict(aug_ratio=-1), "aug_ratio"), (dict(aug_ratio=float("nan")), "aug_ratio"),
                        (dict(max_rows=0), "max_rows")):   # refused before the evaluation runs
         with pytest.raises(ConfigurationError, match=found):

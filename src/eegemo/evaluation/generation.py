@@ -401,6 +401,23 @@ def _check_count(n: Any) -> int:
     return int(n)
 
 
+def _check_fits_in_memory(n: int, row_shape: Any) -> None:
+    """Refuse, before sampling, ``n`` windows that would not fit in half this machine's memory
+    (they are sampled in memory, then written): a typo such as ``--n 100000000``."""
+    try:
+        row = int(np.prod([int(v) for v in row_shape]))
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (TypeError, ValueError, OSError, AttributeError):
+        return   # unknown row shape or platform: nothing to compare with
+    need = 4 * row * n   # float32 samples
+    if total > 0 and need > total // 2:
+        raise ConfigurationError(
+            f"n: {n} windows of shape {tuple(int(v) for v in row_shape)} would take "
+            f"{need / 2 ** 30:.1f} GiB in memory, more than half of this machine's "
+            f"{total / 2 ** 30:.0f} GiB (expected at most {total // 2 // (4 * row)} windows a "
+            f"call; generate the rest in further calls)")
+
+
 def generate(run: str | os.PathLike, emotion: Any, n: int, out: str | os.PathLike, *,
              random_state: int | None = 0, subject: str | None = None,
              device: str | None = None) -> Path:
@@ -440,6 +457,7 @@ def generate(run: str | os.PathLike, emotion: Any, n: int, out: str | os.PathLik
     if fmt != "npy" and config["array"] != "raw":
         raise ConfigurationError(f"{out}: FIF/EDF export needs raw windows, but this run generates "
                                  f"{config['array']!r} rows (expected array 'raw'; write .npy)")
+    _check_fits_in_memory(n, config.get("input_shape"))
     X = gen.sample(n, emotion, random_state=random_state, subject=subject)
     out.parent.mkdir(parents=True, exist_ok=True)
     code = int(gen.classes_[gen._class_index(emotion)])
