@@ -437,10 +437,19 @@ def test_seed_v_npz_digit_string_keys_are_trial_numbers(tmp_path):
     _rewrite_seed_v_npz(tmp_path, {str(k): v for k, v in data.items()}, label)
     (rec,) = read(tmp_path)
     np.testing.assert_array_equal(rec.trials[2].load(), data[2].reshape(-1, 62, 5))
+    # whole-number float keys (0.0, np.float64(2.0)) were read before the key check: still read
+    _rewrite_seed_v_npz(tmp_path, {(float(k) if k % 2 else np.float64(k)): v
+                                   for k, v in data.items()}, label)
+    (rec,) = read(tmp_path)
+    np.testing.assert_array_equal(rec.trials[2].load(), data[2].reshape(-1, 62, 5))
     _rewrite_seed_v_npz(tmp_path, {**data, "0": data[0]}, label)
     with pytest.raises(DataFormatError) as exc:
         read(tmp_path)
     _one_line(exc, "1_123.npz", "member 'data' holds trial key 0 twice")
+    _rewrite_seed_v_npz(tmp_path, {**data, 2.5: data[0]}, label)
+    with pytest.raises(DataFormatError) as exc:
+        read(tmp_path)
+    _one_line(exc, "1_123.npz", "member 'data' has a key that is not a trial number")
 
 
 def test_seed_v_npz_label_outside_the_datasets_codes(tmp_path):

@@ -962,6 +962,18 @@ def test_truncated_raw_fif_is_refused_not_read_in_part(tmp_path, keep):
     msg = str(exc.value)
     assert "\n" not in msg and "cut_raw.fif: truncated fif file" in msg, msg
     assert "MNE: Invalid tag" in msg and str(tmp_path) not in msg.split("MNE:")[1], msg
+    # a whole file whose last tag points at its end (next = 0, not -1): MNE warns alike but reads
+    # it whole, and so do we (it was refused as truncated)
+    import struct
+
+    from mne._fiff.open import fiff_open
+
+    fid, _, directory = fiff_open(tmp_path / "whole_raw.fif")
+    fid.close()
+    patched = bytearray(data)
+    struct.pack_into(">i", patched, directory[-1].pos + 12, 0)
+    (tmp_path / "nextzero_raw.fif").write_bytes(bytes(patched))
+    assert len(generic.read(tmp_path / "nextzero_raw.fif")[0].trials) == 4
 
 
 def test_fieldtrip_complex_trial_is_refused(tmp_path):

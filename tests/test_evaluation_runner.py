@@ -544,6 +544,10 @@ def test_cli_train_and_predict_on_a_tiny_store(tmp_path, capsys):
     assert len(err) == 1 and str(huge) in err[0] and "non-finite" in err[0], err
     # a damaged metrics.json: one line naming it, or the saved file that refuses the rows
     for edit, found in ((lambda c: c.update(model=5), "expected 'model' as an object"),
+                        (lambda c: c["config"]["store_config"].update(bands="x"),
+                         "config store_config: band 'x' is not of the form"),
+                        (lambda c: c["config"].update(ch_names=[1, 2]),
+                         "expected config ch_names as a list of names"),
                         (lambda c: c["config"].update(ch_names=c["config"]["ch_names"][:10]),
                          "does not take the rows computed from")):
         shutil.rmtree(tmp_path / "bad", ignore_errors=True)

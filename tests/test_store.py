@@ -551,17 +551,20 @@ def test_mismatched_recordings_refused(tmp_path):
         prepare(recs, tmp_path / "st", jobs=1)
 
 
-def test_config_json_roundtrip_and_hash():
+def test_config_json_roundtrip_and_hash(tmp_path):
     cfg = PrepareConfig(bands="alpha:8-14,beta:14-31", smoothing="moving-average", grid="none",
                         features="de,psd")
     again = PrepareConfig.from_dict(json.loads(json.dumps(cfg.to_dict())))
     assert again == cfg and again.config_hash() == cfg.config_hash()
     assert cfg.smoothing == "moving_average" and cfg.grid is None and cfg.features == ("de", "psd")
     assert PrepareConfig(window=2).config_hash() != PrepareConfig().config_hash()
-    # images: at most 256 pixels a side, said before any work (5000 was killed for memory)
-    assert PrepareConfig(image_size=256).image_size == 256
-    with pytest.raises(ConfigurationError, match="image_size must be at most 256"):
-        PrepareConfig(image_size=5000)
+    # images: at most 256 pixels a side when a store is prepared, said before any work (5000 was
+    # killed for memory); a configuration read back (an older store's, in a run) keeps its size
+    assert PrepareConfig.from_dict(PrepareConfig(image_size=300).to_dict()).image_size == 300
+    with pytest.raises(ConfigurationError, match=r"image_size must be at most 256 pixels a side, found 5000 "
+                       r"\(2 band\(s\) x 1 feature\(s\)"):
+        prepare([], tmp_path / "big", image_size=5000, bands="alpha:8-14,beta:14-31")
+    assert not (tmp_path / "big").exists()
 
 
 def test_read_options_are_part_of_the_configuration():

@@ -163,13 +163,16 @@ _PREDICT_HEADER = "recording,subject,session,"
 def _check_not_foreign_table(out) -> None:
     """Refuse to replace an existing CSV that is not an earlier ``predict`` table (a Bird table,
     a user's notes): re-running predict into its own output stays possible."""
+    from pathlib import Path
+
     from ..errors import ConfigurationError
 
-    try:
-        with open(out, encoding="utf-8", errors="replace") as f:
+    p = Path(out)
+    try:   # only a plain, non-empty .csv (not a compressed table, /dev/stdout or an empty file)
+        if p.suffix.lower() != ".csv" or not p.is_file() or p.stat().st_size == 0:
+            return
+        with open(p, encoding="utf-8", errors="replace") as f:
             head = f.readline()
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        return
     except OSError:
         return   # unreadable: writing it will say why
     if not head.startswith(_PREDICT_HEADER):

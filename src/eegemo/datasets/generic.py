@@ -459,8 +459,25 @@ def _check_fif_whole(path: Path, messages: Sequence[str]) -> None:
     """Refuse a FIF file that MNE opened with a warning of a tag cut short ("Invalid tag with
     only 0/16 bytes at position ..."): MNE then reads the data before the cut as the whole
     recording, and the trials after it would be missing without a word. Its other warnings (the
-    file-name convention) are dropped."""
-    cut = [m for m in messages if m.startswith("Invalid tag")]
+    file-name convention) are dropped.
+
+    MNE warns alike for a whole file whose last tag points at the end of the file instead of
+    saying "none" (``next`` 0, accepted by MNE): no bytes were missing there, the tag asked for
+    starts exactly at the file's end. Only a tag asked for beyond the end, or one cut inside its
+    header, is a file cut short."""
+    size = path.stat().st_size
+    cut = []
+    for m in messages:
+        found = re.match(r"Invalid tag with only (\d+)/16 bytes at position (\d+)", m)
+        if found is None:
+            continue
+        got, where = int(found.group(1)), int(found.group(2))
+        if got == 0 and where == size:
+            logger.warning("%s: the file's last tag points at its end rather than saying 'no "
+                           "more tags' (read whole, as MNE does); had the file been cut at a tag "
+                           "boundary, what followed would be missing", path.name)
+            continue
+        cut.append(m)
     if cut:
         mne_says = re.sub(r" in file .*$", "", cut[0].splitlines()[0])
         raise data_error(path, "truncated fif file (MNE would read only what precedes the cut)",

@@ -227,21 +227,27 @@ def _read_npz(f: Path, subject: str, want_sess, layout: str, names, simulated) -
 
 
 def _by_trial_number(member: dict, f: Path, what: str) -> dict[int, Any]:
-    """A pickled ``{trial key: array}`` dict keyed by int, its keys written as ints or digit
-    strings (``"3"``); any other key, or one trial under two keys, is refused in one line."""
+    """A pickled ``{trial key: array}`` dict keyed by int, its keys written as ints, whole-number
+    floats (``3.0``) or digit strings (``"3"``); any other key, or one trial under two keys, is
+    refused in one line."""
     out: dict[int, Any] = {}
     for key, value in member.items():
         text = str(key).strip()
-        whole = isinstance(key, (int, np.integer)) and not isinstance(key, bool)
-        digits = isinstance(key, str) and text.isascii() and text.isdigit()
-        if not (whole or digits):
+        number = None
+        if isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_)):
+            number = int(key)
+        elif isinstance(key, (float, np.floating)) and np.isfinite(key) and float(key).is_integer():
+            number = int(key)
+        elif isinstance(key, str) and text.isascii() and text.isdigit():
+            number = int(text)
+        if number is None or number < 0:
             raise data_error(f, f"member {what!r} has a key that is not a trial number",
                              expected="keys 0..44 (15 trials × 3 sessions)",
                              found=f"key {key!r} ({type(key).__name__})")
-        if int(text) in out:
-            raise data_error(f, f"member {what!r} holds trial key {int(text)} twice",
-                             expected="one entry per trial", found=f"keys {int(text)} and {key!r}")
-        out[int(text)] = value
+        if number in out:
+            raise data_error(f, f"member {what!r} holds trial key {number} twice",
+                             expected="one entry per trial", found=f"keys {number} and {key!r}")
+        out[number] = value
     return out
 
 

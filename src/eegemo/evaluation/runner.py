@@ -984,10 +984,10 @@ def check_run_metrics(path: Path, m: dict) -> None:
 
         try:   # the store's settings predict computes its inputs with (bands, window, ...)
             PrepareConfig.from_dict(cfg["store_config"])
-        except (ConfigurationError, TypeError, ValueError) as err:
+        except (ConfigurationError, TypeError, ValueError, KeyError) as err:
+            text = err.args[0] if err.args and isinstance(err.args[0], str) else repr(err)
             raise ConfigurationError(f"{path}: damaged metrics.json (config store_config: "
-                                     f"{str(err).splitlines()[0] if str(err) else err!r})"
-                                     ) from None
+                                     f"{(text.splitlines() or [''])[0]})") from None
 
 
 def evaluate(run_dir: str | os.PathLike) -> dict:

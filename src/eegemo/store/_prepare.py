@@ -53,7 +53,7 @@ from . import _compute
 from ._compute import TMP_PREFIX, process_payload, process_recording
 from ._store import (MANIFEST, FORMAT, FORMAT_VERSION, Store, _check_format_version,
                      _check_manifest, open_store)
-from .config import PrepareConfig
+from .config import PrepareConfig, check_image_size
 
 __all__ = ["prepare", "source_fingerprint", "recording_key"]
 
@@ -724,6 +724,7 @@ def _prepare(source, out, config, jobs, scheduler, overwrite, overrides) -> Stor
     cfg = (config or PrepareConfig()).replace(**overrides) if overrides else (config or PrepareConfig())
     if not isinstance(cfg, PrepareConfig):
         raise ConfigurationError(f"prepare: config must be a PrepareConfig, found {type(cfg).__name__}")
+    check_image_size(cfg)
     if jobs is None:
         jobs = os.cpu_count() or 1
     if int(jobs) < 1:

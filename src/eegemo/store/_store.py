@@ -46,6 +46,7 @@ class Store:
         self._zarr: dict[tuple[str, str], object] = {}
         rows = [int(e["rows"]) for e in manifest["recordings"]]
         self._keys = [e["key"] for e in manifest["recordings"]]
+        self._key_pos = {k: i for i, k in enumerate(self._keys)}   # array opens: no list search
         self._offsets = np.concatenate([[0], np.cumsum(rows, dtype=np.int64)]).astype(np.int64)
 
     # --- metadata --------------------------------------------------------------------------------
@@ -214,7 +215,7 @@ class Store:
                 arr = zarr.open_array(store=str(path), mode="r")
             except (ValueError, TypeError, KeyError, OSError) as err:  # JSONDecodeError included
                 raise self._damaged(key, name, str(err)) from None
-            k = self._keys.index(key)
+            k = self._key_pos[key]
             expected = (int(self._offsets[k + 1] - self._offsets[k]),) + tuple(
                 self.manifest["shapes"][name])
             if tuple(arr.shape) != expected:

@@ -51,9 +51,24 @@ def _positive(value, name: str, *, integer: bool = False, allow_none: bool = Fal
     return out
 
 
-#: Largest side of the topographic images (de_image/psd_image): 256² pixels × 5 bands is 1.25 MiB
-#: per window already; the image models use 32.
+#: Largest side of the topographic images (de_image/psd_image) that ``prepare`` writes: 256² pixels
+#: × 5 bands is 1.25 MiB per window and feature already; the image models use 32. Checked when a
+#: store is prepared, not when a configuration is read (a run of an older store keeps its own).
 MAX_IMAGE_SIZE = 256
+
+
+def check_image_size(config: "PrepareConfig") -> None:
+    """Refuse, before any work, images too large to store (``--image-size 5000`` was killed for
+    memory mid-run)."""
+    size = config.image_size
+    if size is None or size <= MAX_IMAGE_SIZE:
+        return
+    n_img = max(1, sum(f in ("de", "psd") for f in config.features))
+    mib = 4 * len(config.bands) * n_img * size ** 2 / 2 ** 20
+    raise ConfigurationError(
+        f"prepare: image_size must be at most {MAX_IMAGE_SIZE} pixels a side, found {size} "
+        f"({len(config.bands)} band(s) x {n_img} feature(s) x {size}² float32 would take "
+        f"{mib:.0f} MiB per window)")
 
 
 #: Version of the conditioning code (notch, band-pass, resampling), recorded in the configuration of
@@ -206,12 +221,6 @@ class PrepareConfig:
             set_(self, "image_size", None)
         set_(self, "image_size", _positive(self.image_size, "image_size", integer=True,
                                            allow_none=True, minimum=3))
-        if self.image_size is not None and self.image_size > MAX_IMAGE_SIZE:
-            raise ConfigurationError(
-                f"prepare: image_size must be at most {MAX_IMAGE_SIZE} pixels a side (a window's "
-                f"images take bands x size² floats: {self.image_size} would need "
-                f"{5 * 4 * self.image_size ** 2 / 2 ** 20:.0f} MiB per window of 5 bands), "
-                f"found {self.image_size}")
         if self.interpolate_to is not None and int(self.interpolate_to) == 0:
             set_(self, "interpolate_to", None)
         set_(self, "interpolate_to", _positive(self.interpolate_to, "interpolate_to", integer=True,
