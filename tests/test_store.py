@@ -299,6 +299,15 @@ def test_damaged_index_refused_in_one_line_and_rebuilt_by_prepare(tmp_path):
         assert len(str(err.value).splitlines()) == 1
         again = prepare(recs, tmp_path / "s", window=1.0)     # resuming rebuilds the index
         assert_same_store(again, good)
+    # a recording's own index damaged the same way is recomputed by prepare, not copied into the
+    # store's index (which reading would refuse, advising to prepare again, in a loop)
+    key = good.manifest["recordings"][0]["key"]
+    own = tmp_path / "s" / "recordings" / f"{key}.zarr" / "index.parquet"
+    part = pd.read_parquet(own)
+    part.assign(label=part["label"].astype(str)).to_parquet(own)
+    again = prepare(recs, tmp_path / "s", window=1.0)
+    assert_same_store(again, good)
+    assert len(open_store(tmp_path / "s").index) == len(good.index)
 
 
 @pytest.mark.parametrize("damage, found", [

@@ -47,12 +47,13 @@ from .._logging import logger, progress_disabled, relog
 from .._processes import broken_pool_error, lost_worker_error, watch_parent
 from ..bands import SEED_BANDS
 from ..datasets._family import as_sessions, as_subjects
-from ..errors import ConfigurationError, DataFormatError, check_parent_folders, data_error
+from ..errors import (ConfigurationError, DataFormatError, EegemoError, check_parent_folders,
+                      data_error)
 from ..recording import Recording
 from . import _compute
 from ._compute import TMP_PREFIX, process_payload, process_recording
 from ._store import (MANIFEST, FORMAT, FORMAT_VERSION, Store, _check_format_version,
-                     _check_manifest, open_store)
+                     _check_index, _check_manifest, open_store)
 from .config import PrepareConfig, check_image_size
 
 __all__ = ["prepare", "source_fingerprint", "recording_key"]
@@ -535,13 +536,15 @@ def _config_difference(stored, wanted: dict) -> str:
 
 
 def _readable_index(path: Path) -> bool:
-    """Whether a recording's ``index.parquet`` can be read (its footer and schema)."""
-    import pyarrow.parquet as pq
+    """Whether a recording's ``index.parquet`` can be read and holds the columns, and kinds of
+    values, that reading the store checks (else it is recomputed: a damaged one would be copied
+    into the store's index, which reading then refuses, advising to prepare again)."""
+    import pandas as pd
 
     try:
-        pq.read_metadata(path)
+        _check_index(path, pd.read_parquet(path), "recomputed")
         return True
-    except (OSError, ValueError) as exc:   # ArrowInvalid is a ValueError
+    except (OSError, ValueError, EegemoError) as exc:   # ArrowInvalid is a ValueError
         logger.debug("%s: %s", path, exc)
         return False
 
