@@ -481,8 +481,7 @@ def _check_fif_whole(path: Path, messages: Sequence[str]) -> None:
     if cut:
         mne_says = re.sub(r" in file .*$", "", cut[0].splitlines()[0])
         raise data_error(path, "truncated fif file (MNE would read only what precedes the cut)",
-                         expected="a whole FIF file", found=f"{path.stat().st_size} bytes; MNE: "
-                         f"{mne_says}")
+                         expected="a whole FIF file", found=f"{size} bytes; MNE: {mne_says}")
 
 
 def _read_fif_raw(path: Path):

@@ -159,10 +159,9 @@ def recording_arrays(recording: Recording, cfg: dict,
                 logger.warning("%s: %g Hz, the training store's windows were %g Hz; %s is computed "
                                "at the file's rate (prepare with --resample to fix one rate)",
                                Path(str(recording.source)).name, sfreq, float(cfg["sfreq"]), feature)
-            with np.errstate(over="ignore", invalid="ignore"):   # said by check_finite below
-                arrays, first, sfreq = raw_trial_arrays(data, sfreq, config,
-                                                        f"{recording.source} trial {trial.index}",
-                                                        no_signal, trim)
+            arrays, first, sfreq = raw_trial_arrays(data, sfreq, config,
+                                                    f"{recording.source} trial {trial.index}",
+                                                    no_signal, trim)
             feat = arrays[feature]
             starts = first / sfreq
             stops = starts + config.window

@@ -173,6 +173,7 @@ def load_raw_trial(trial, config: PrepareConfig) -> tuple[np.ndarray, tuple[int,
     return x, (nb, na)
 
 
+@np.errstate(over="ignore", invalid="ignore")   # callers refuse non-finite results (check_finite)
 def raw_trial_arrays(x: np.ndarray, sfreq: float, config: PrepareConfig, where: str,
                      notes: dict | None = None, trim: tuple[int, int] = (0, 0)
                      ) -> tuple[dict[str, np.ndarray], np.ndarray, float]:
@@ -204,6 +205,12 @@ def raw_trial_arrays(x: np.ndarray, sfreq: float, config: PrepareConfig, where: 
         Start sample of each window, at the rate below.
     sfreq : float
         The rate of the windows (``config.resample`` when set).
+
+    Notes
+    -----
+    Values so large that their powers overflow give NaN/inf features without NumPy's
+    RuntimeWarnings: every caller checks the arrays with :func:`~eegemo.recording.check_finite`,
+    which names the file.
     """
     from ..preprocess import (band_weights, condition, interpolate_to_length, make_windows,
                               window_samples, window_starts)
@@ -348,9 +355,8 @@ def process_recording(rec: Recording, config: PrepareConfig, key: str, recording
                 if data.ndim != 2 or data.shape[0] != len(ch_names):
                     raise data_error(rec.source, f"trial {trial.index} has the wrong shape",
                                      expected=f"({len(ch_names)}, n_times)", found=str(data.shape))
-                with np.errstate(over="ignore", invalid="ignore"):   # said by the check below
-                    arrays, starts, sf = raw_trial_arrays(data, float(trial.sfreq), config,
-                                                          where, notes, trim)
+                arrays, starts, sf = raw_trial_arrays(data, float(trial.sfreq), config, where,
+                                                      notes, trim)
                 for arr in arrays.values():   # NaN/inf in the signal reach every feature
                     check_finite(arr, rec.source, f"trial {trial.index}")
                 n_win = len(starts)
