@@ -48,8 +48,17 @@ def folder_kind(path: str | os.PathLike) -> str | None:
     return None
 
 
-#: for each kind of run folder: the files :func:`folder_kind` recognises it by, the files only
-#: such a run holds, and how many of those make a folder lacking the first a damaged run
+#: the files that make each kind of run folder: an output file written over one of them would
+#: leave the run unreadable (``errors.check_output_file``)
+RUN_OWN_FILES = {
+    "recognition run": ("metrics.json", "predictions.parquet", "confusion.json", "history.json",
+                        "per_subject.csv", "timing.json", "checkpoints"),
+    "generator run": ("config.json", "generator.pt", "history.json", "train_rows.npy",
+                      "holdout_rows.npy"),
+}
+#: for each kind of run folder: the files :func:`folder_kind` recognises it by, those of
+#: :data:`RUN_OWN_FILES` that only such a run holds, and how many of those make a folder lacking
+#: the first a damaged run (:func:`damaged_run`)
 _RUN_FILES = {
     "recognition run": (("metrics.json",), ("predictions.parquet", "confusion.json",
                                              "per_subject.csv", "timing.json", "checkpoints"), 2),

@@ -70,16 +70,6 @@ def data_error(path: str | os.PathLike | None, problem: str, *, expected: str | 
     return DataFormatError(" ".join(msg.split()))
 
 
-#: the files that make each kind of eegemo folder (see ``_files.folder_kind``): an output file
-#: written over one of them would leave the store or run unreadable
-_OWN_FILES = {
-    "recognition run": ("metrics.json", "predictions.parquet", "confusion.json", "history.json",
-                        "per_subject.csv", "timing.json", "checkpoints"),
-    "generator run": ("config.json", "generator.pt", "history.json", "train_rows.npy",
-                      "holdout_rows.npy"),
-}
-
-
 def check_parent_folders(path: str | os.PathLike) -> None:
     """Refuse an output path below an existing file (``--out notes.txt/run``), before any work.
 
@@ -133,7 +123,7 @@ def check_output_file(path: str | os.PathLike, inputs: Iterable[str | os.PathLik
     """
     from pathlib import Path
 
-    from ._files import folder_kind
+    from ._files import RUN_OWN_FILES, folder_kind
 
     p = Path(os.path.abspath(path))      # ".." normalised: where the file really lands
     if p.is_dir():
@@ -144,7 +134,7 @@ def check_output_file(path: str | os.PathLike, inputs: Iterable[str | os.PathLik
     for depth in range(len(parts) - 1, 0, -1):
         folder = Path(*parts[:depth])
         kind = folder_kind(folder)
-        if kind == "store" or (kind in _OWN_FILES and parts[depth] in _OWN_FILES[kind]):
+        if kind == "store" or (kind in RUN_OWN_FILES and parts[depth] in RUN_OWN_FILES[kind]):
             what = ("lies inside the eegemo store" if kind == "store"
                     else f"would write over a file of the eegemo {kind}")
             raise ConfigurationError(f"{os.fspath(path)}: {what} {folder} (choose a file "
