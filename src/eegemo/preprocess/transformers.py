@@ -14,13 +14,19 @@ from typing import TYPE_CHECKING, Self
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ..errors import ConfigurationError
 from .features import check_bands, differential_entropy, psd_features
 from .grid import to_grid, to_image
 from .normalize import Normalizer
 from .windows import make_windows, window_samples
+
+try:
+    from sklearn.utils.validation import validate_data
+except ImportError:  # scikit-learn < 1.6: the same check is the estimator's own method
+    def validate_data(_estimator, /, X, **kwargs):
+        return _estimator._validate_data(X, **kwargs)
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
