@@ -305,7 +305,18 @@ def c2st(real: ArrayLike, fake: ArrayLike, random_state: int | None = 0, *, n_sp
         if k < 2:
             raise ConfigurationError(f"c2st: needs at least 2 groups to cross-validate by group, "
                                      f"found {k}")
-        cv = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
+        # The groups are shuffled here, as integer codes in a random order, and the splitter keeps
+        # that order (shuffle=False): StratifiedGroupKFold(shuffle=True) before scikit-learn 1.8
+        # shuffled the groups' class counts but not the groups, so its folds were not stratified
+        # (two halves of the same trials scored about 0.4). These folds are the ones 1.8's fixed
+        # shuffle=True makes with random_state=seed.
+        _, inv = np.unique(groups, return_inverse=True)
+        perm = np.arange(inv.max() + 1)
+        np.random.RandomState(seed).shuffle(perm)
+        order = np.empty_like(perm)
+        order[perm] = np.arange(len(perm))
+        groups = order[inv]
+        cv = StratifiedGroupKFold(n_splits=k)
     scores = cross_val_score(_clf(classifier, random_state), X, y, cv=cv, groups=groups)
     return float(np.mean(scores))
 
