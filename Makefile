@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 DEMO_OUT ?= demo-output
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test test-min bench clean
 
 setup: $(STAMP)
 
@@ -21,8 +21,15 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider
 
+# The whole suite on the lowest versions pyproject.toml allows (requirements-min.txt), in .venv-min.
+test-min:
+	@test -x .venv-min/bin/python || $(PYTHON) -m venv .venv-min
+	.venv-min/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-min.txt
+	.venv-min/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	.venv-min/bin/python -m pytest -q -p no:cacheprovider
+
 bench: $(STAMP)
 	$(PY) benchmarks/etl_vs_torcheeg.py
 
 clean:
-	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache
+	rm -rf $(VENV) .venv-min $(DEMO_OUT) .pytest_cache
