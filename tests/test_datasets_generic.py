@@ -456,6 +456,34 @@ def _fieldtrip_mat(path, x, units):
     return path
 
 
+def test_fieldtrip_trialinfo_rows_must_match_the_trials(tmp_path):
+    """An epoched FieldTrip file with 4 trials and 3 trialinfo rows lost its 4th trial silently
+    (zip of the codes and the trials); a row too many was ignored."""
+    from scipy.io import savemat
+
+    def cell(items):
+        c = np.empty((1, len(items)), dtype=object)
+        for i, v in enumerate(items):
+            c[0, i] = v
+        return c
+
+    rng = np.random.default_rng(0)
+    xs = [rng.normal(size=(3, 100)) * 1e-6 for _ in range(4)]
+    for rows in (4, 3, 5):
+        f = tmp_path / f"ft{rows}.mat"
+        savemat(f, {"data": {"label": cell(["Fz", "Cz", "Pz"]), "fsample": 200.0,
+                             "trial": cell(xs), "time": cell([np.arange(100) / 200.0] * 4),
+                             "trialinfo": np.array([[1.0], [2.0]] * 3)[:rows]}})
+        if rows == 4:
+            (rec,) = generic.read(f)
+            assert rec.labels == [1, 2, 1, 2]
+            continue
+        with pytest.raises(DataFormatError) as err:
+            generic.read(f)
+        assert str(err.value) == (f"{f}: FieldTrip data.trialinfo and data.trial disagree "
+                                  f"(expected 4 rows, one per trial, found {rows} rows)")
+
+
 def test_fieldtrip_units_give_volts(tmp_path):
     x = np.random.default_rng(0).normal(size=(3, 400))
     for units, volts in ((None, [1e-6] * 3), (["uV"] * 3, [1e-6] * 3),

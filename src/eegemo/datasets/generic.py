@@ -1458,6 +1458,10 @@ def _read_fieldtrip(path: Path, *, labels, label_map, sidecar, picks, tmin, dura
 
     sfreq = ft.sfreq
     if len(ft.shapes) > 1:  # epoched: each FieldTrip trial is one eegemo trial
+        if ft.trialinfo is not None and len(ft.trialinfo) != len(ft.shapes):
+            raise data_error(path, f"FieldTrip {ft.var}.trialinfo and {ft.var}.trial disagree",
+                             expected=f"{len(ft.shapes)} rows, one per trial",
+                             found=f"{len(ft.trialinfo)} rows")
         codes = ([str(int(v)) if float(v).is_integer() else str(v) for v in ft.trialinfo[:, 0]]
                  if ft.trialinfo is not None else ["0"] * len(ft.shapes))
         mapping = (_resolve_map(codes, labels, label_map, path) if unlabelled is not True
