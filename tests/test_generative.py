@@ -181,6 +181,14 @@ def test_subject_conditioning_and_input_checks():
     assert ((mixed > level["s1"] - 3).mean() > 0.3) and ((mixed < level["s2"] + 3).mean() > 0.3)
     with pytest.raises(ConfigurationError, match="unknown subject"):
         gen.sample(4, 1, subject="s9")
+    # sample_like with fewer subjects than labels returned uninitialised rows for the rest (zip
+    # of y and subjects), with more it ignored the extra ones
+    for subj in (["s1", "s2"], ["s1", "s2", "s1", "s2", "s1"]):
+        with pytest.raises(ConfigurationError, match=r"subjects must have one entry per label of "
+                           rf"y \(expected 4, found {len(subj)}\)"):
+            gen.sample_like([0, 1, 1, 0], random_state=1, subjects=subj)
+    assert gen.sample_like([0, 1, 1, 0], random_state=1, subjects=["s1", "s2"] * 2).shape == (
+        4, 3, 9, 9)
     plain = get_generator("wgan-4d", epochs=1, width=4, latent_dim=4, device="cpu")
     with pytest.raises(ConfigurationError, match="not fitted"):
         plain.sample(2, 0)

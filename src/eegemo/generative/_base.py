@@ -576,9 +576,13 @@ class BaseGenerator:
         X : ndarray of float32, shape (n, *input_shape_)
         """
         y = np.asarray(y)
+        if subjects is not None and len(subjects) != len(y):
+            raise ConfigurationError(f"{self.name}: subjects must have one entry per label of y "
+                                     f"(expected {len(y)}, found {len(subjects)})")
         out = np.empty((len(y),) + self.input_shape_, dtype=np.float32)
         keys = [(int(a), None if subjects is None else str(b))
-                for a, b in zip(y, subjects if subjects is not None else [None] * len(y))]
+                for a, b in zip(y, subjects if subjects is not None else [None] * len(y),
+                                strict=True)]
         rs = np.random.default_rng(self._next_seed() if random_state is None else random_state)
         for key in sorted(set(keys), key=str):
             rows = np.array([i for i, k in enumerate(keys) if k == key])
