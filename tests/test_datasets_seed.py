@@ -400,6 +400,21 @@ def test_multimodal_missing_same_label_clip_is_refused_not_invented(tmp_path):
         read(tmp_path)
 
 
+def test_multimodal_trial_times_with_ends_missing_are_refused(tmp_path):
+    """trial_times with an end short (or extra) was accepted for DE features: zip(starts, ends)
+    dropped the starts left over (or ignored the extra ends) and the window counts expected of the
+    trials were cut short (an IndexError three ends short)."""
+    tt = load_table("seed_ger")["trial_times"]
+    build_multimodal_npz(tmp_path, "seed-ger")
+    for ends in (tt["end"][:-1], tt["end"][:-3], tt["end"] + [9999.0]):
+        with pytest.raises(ConfigurationError, match=rf"trial_times for seed-ger: start and end "
+                           rf"disagree \(expected one end per start, found 18 starts, "
+                           rf"{len(ends)} ends\)$"):
+            read(tmp_path, trial_times={"start": tt["start"], "end": ends})
+    (r,) = read(tmp_path, trial_times=tt)
+    assert len(r.trials) == 18
+
+
 def test_multimodal_labels_012_and_4s(tmp_path):
     trials, labels = build_multimodal_npz(tmp_path, "seed-ger", window=4.0, label_offset=1)
     (r,) = read(tmp_path / "German", kind="features", window="4s")

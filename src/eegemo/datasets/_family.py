@@ -266,6 +266,9 @@ def resolve_times(override, marker: Mapping | None, default: Mapping, session: i
         except (KeyError, TypeError, ValueError):
             raise ConfigurationError(f"trial_times for {what}: expected {{'start': [...], 'end': "
                                      f"[...]}} in seconds, found {src!r}") from None
+        if len(starts) != len(ends):
+            raise ConfigurationError(f"trial_times for {what}: start and end disagree (expected one "
+                                     f"end per start, found {len(starts)} starts, {len(ends)} ends)")
         return starts, ends
     raise ConfigurationError(f"trial_times for {what}: none given and no published table")
 
