@@ -200,7 +200,7 @@ def grid_indices(ch_names: Sequence[str],
     idx = np.array([where.get(ch.upper().replace("EEG ", "").strip(" ."), (-1, -1))
                     for ch in ch_names], dtype=int).reshape(len(ch_names), 2)
     cells: dict[tuple[int, int], str] = {}
-    for ch, (r, c) in zip(ch_names, idx.tolist()):
+    for ch, (r, c) in zip(ch_names, idx.tolist(), strict=True):
         if r >= 0 and (r, c) in cells:     # one cell, two channels: one would overwrite the other
             raise ConfigurationError(f"channels {cells[(r, c)]!r} and {ch!r} are one electrode "
                                      f"site on the grid (row {r}, column {c}); keep one of them")

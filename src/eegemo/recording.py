@@ -310,7 +310,7 @@ class Recording:
 
         arrays = [t.load() for t in self.trials]
         onsets, durations, descs, start = [], [], [], 0
-        for t, x in zip(self.trials, arrays):
+        for t, x in zip(self.trials, arrays, strict=True):
             onsets.append(start / self.sfreq)
             durations.append(x.shape[1] / self.sfreq)
             descs.append(self.label_names.get(t.label, str(t.label)))
@@ -350,7 +350,7 @@ class Recording:
         sfreq = float(raw.info["sfreq"])
         first = raw.first_time if hasattr(raw, "first_time") else 0.0
         trials = []
-        for onset, dur, desc in zip(ann.onset, ann.duration, ann.description):
+        for onset, dur, desc in zip(ann.onset, ann.duration, ann.description, strict=True):
             if desc not in label_map:
                 continue
             start = int(round((onset - first) * sfreq))

@@ -310,7 +310,7 @@ def cut_trials(raw, path, starts: Sequence[float], ends: Sequence[float], labels
         return _read_span(raw, picks, path, a, b, i, chunk_s)
 
     bounds = []
-    for i, (s, e) in enumerate(zip(starts, ends), start=1):
+    for i, (s, e) in enumerate(zip(starts, ends, strict=True), start=1):
         a, b = int(round(float(s) * sfreq)), int(round(float(e) * sfreq))
         if not 0 <= a < b:
             raise data_error(path, f"trial {i} has impossible bounds", expected="0 <= start < end",
@@ -334,7 +334,7 @@ def cut_trials(raw, path, starts: Sequence[float], ends: Sequence[float], labels
                            ([f"trial(s) {', '.join(map(str, cut))} cut at the end"] if cut else [])
                            + ([f"trial(s) {', '.join(map(str, lost))} dropped (less than half "
                                "left)"] if lost else [])))
-    for i, ((a, b), lab) in enumerate(zip(bounds, labels), start=1):
+    for i, ((a, b), lab) in enumerate(zip(bounds, labels, strict=True), start=1):
         if i in short:
             if i in lost:
                 continue

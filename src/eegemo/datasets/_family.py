@@ -600,7 +600,7 @@ def split_windows(window_labels: np.ndarray, trial_labels: Sequence[int],
         raise data_error(path, "no feature windows", expected=f"windows of {n_trials} trials",
                          found="0 rows")
     edges = np.flatnonzero(np.diff(lab)) + 1
-    w_runs = [(int(lab[a]), a, b) for a, b in zip([0, *edges], [*edges, lab.size])]
+    w_runs = [(int(lab[a]), a, b) for a, b in zip([0, *edges], [*edges, lab.size], strict=True)]
     t_runs: list[tuple[int, list[int]]] = []
     for i, v in enumerate(trial_labels):
         if t_runs and t_runs[-1][0] == int(v):
@@ -614,7 +614,7 @@ def split_windows(window_labels: np.ndarray, trial_labels: Sequence[int],
                          found=f"runs {[r[0] for r in w_runs][:21]}")
     exp = None if expected_counts is None else [max(int(c), 1) for c in expected_counts]
     slices: list[slice] = [slice(0, 0)] * n_trials
-    for (_, a, b), (_, idx) in zip(w_runs, t_runs):
+    for (_, a, b), (_, idx) in zip(w_runs, t_runs, strict=True):
         n = b - a
         if len(idx) == 1:
             slices[idx[0]] = slice(a, b)
@@ -633,7 +633,7 @@ def split_windows(window_labels: np.ndarray, trial_labels: Sequence[int],
                              f"({' + '.join(str(int(v)) for v in w)})", found=f"{n} windows")
         cuts = np.rint(np.cumsum(w) / w.sum() * n).astype(int)
         start = a
-        for i, c in zip(idx, cuts):
+        for i, c in zip(idx, cuts, strict=True):
             slices[i] = slice(start, a + int(c))
             start = a + int(c)
     return slices

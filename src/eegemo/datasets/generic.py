@@ -342,7 +342,7 @@ def _check_edf_size(path: Path, fmt: str) -> bool:
                              f"{n_records} records", found=f"{size} bytes "
                              f"({(size - n_header) // max(per_record * width, 1)} whole records)")
     names = [labels[i * 16:(i + 1) * 16].decode("latin-1").strip() for i in range(ns)]
-    rates = {c for c, n in zip(counts, names) if "annotation" not in n.lower()}
+    rates = {c for c, n in zip(counts, names, strict=True) if "annotation" not in n.lower()}
     return len(rates) > 1
 
 
@@ -696,7 +696,7 @@ def _channel_names(names: Sequence[str]) -> tuple[str, ...]:
     seen: dict[str, int] = {}
     for n in new:
         seen[n] = seen.get(n, 0) + 1
-    return tuple(n if seen[n] == 1 else o for n, o in zip(new, names))
+    return tuple(n if seen[n] == 1 else o for n, o in zip(new, names, strict=True))
 
 
 def _bad_spans(raw, sidecar_events=()) -> list[tuple[int, int]]:
@@ -707,7 +707,7 @@ def _bad_spans(raw, sidecar_events=()) -> list[tuple[int, int]]:
     first = float(getattr(raw, "first_time", 0.0) or 0.0)
     offset = first if ann.orig_time is not None else 0.0
     events = [(float(o) - offset, float(d), str(x)) for o, d, x in
-              zip(ann.onset, ann.duration, ann.description)] + list(sidecar_events)
+              zip(ann.onset, ann.duration, ann.description, strict=True)] + list(sidecar_events)
     return _event_spans(events, float(raw.info["sfreq"]))
 
 
@@ -915,7 +915,8 @@ def _read_epochs(ep, path: Path, *, labels, label_map, picks, tmin: float | None
     if unlabelled is True:
         mapping: dict = dict.fromkeys(descs)
     elif codes and labels is None and label_map is None:
-        mapping = {d: int(c) for d, c in zip(descs, ep.events[:, 2]) if not _SKIP_DESC.search(d)}
+        mapping = {d: int(c) for d, c in zip(descs, ep.events[:, 2], strict=True)
+                   if not _SKIP_DESC.search(d)}
         mapping = mapping or _resolve_map(descs, labels, label_map, path)
     else:
         try:
@@ -1091,7 +1092,8 @@ def _pick(raw, picks, path: Path) -> list[int]:
         # an index (ints: MNE's meaning, never a numbered channel's name)
         shown = _channel_names(raw.ch_names)
         names = {p for p in picks if isinstance(p, str)}
-        idx = [i for i, (c, n) in enumerate(zip(raw.ch_names, shown)) if c in names or n in names]
+        idx = [i for i, (c, n) in enumerate(zip(raw.ch_names, shown, strict=True))
+               if c in names or n in names]
         rest = [p for p in picks if not (isinstance(p, str) and (p in raw.ch_names or p in shown))]
         unknown = [p for p in rest if isinstance(p, str) and p not in _PICK_TYPES]
         if unknown and (idx or len(unknown) < len(rest)):   # a typo beside names that matched
@@ -1137,13 +1139,14 @@ def _events(raw, path: Path, sidecar, fmt: str = ""):
     if sc is not None:
         df = read_sidecar(sc)
         logger.info("%s: %d events from %s", path.name, len(df), sc.name)
-        return (list(zip(df["onset"].tolist(), df["duration"].tolist(), df["label"].tolist())),
+        return (list(zip(df["onset"].tolist(), df["duration"].tolist(), df["label"].tolist(),
+                         strict=True)),
                 True, sc, str(sc))
     ann = raw.annotations
     first = float(getattr(raw, "first_time", 0.0) or 0.0)
     offset = first if ann.orig_time is not None else 0.0
     events = [(float(o) - offset, float(d), str(s)) for o, d, s in
-              zip(ann.onset, ann.duration, ann.description)]
+              zip(ann.onset, ann.duration, ann.description, strict=True)]
     if any(not _SKIP_DESC.search(e[2]) for e in events):
         return events, False, None, "annotations"
     stim, channel = _stim_events(raw, path, fmt)
@@ -1414,7 +1417,8 @@ def _pick_labels(labels: list[str], picks, path: Path) -> list[int]:
             else:
                 unknown.append(p)
         elif isinstance(p, str) and (p in labels or p in shown):
-            rows.update(i for i, (c, s) in enumerate(zip(labels, shown)) if p in (c, s))
+            rows.update(i for i, (c, s) in enumerate(zip(labels, shown, strict=True))
+                        if p in (c, s))
         else:
             unknown.append(p)
     if unknown:
@@ -1468,7 +1472,7 @@ def _read_fieldtrip(path: Path, *, labels, label_map, sidecar, picks, tmin, dura
                    else dict.fromkeys(set(codes), None))
         trials = []
         t0s = ft.t0 if ft.t0 is not None and len(ft.t0) == len(ft.shapes) else [0.0] * len(codes)
-        for k, (code, shp) in enumerate(zip(codes, ft.shapes)):
+        for k, (code, shp) in enumerate(zip(codes, ft.shapes, strict=True)):
             if code not in mapping:
                 continue
             i = len(trials) + 1
@@ -1499,7 +1503,8 @@ def _read_fieldtrip(path: Path, *, labels, label_map, sidecar, picks, tmin, dura
         raise data_error(path, "no annotations and no sidecar", expected="a FieldTrip file with "
                          "several trials, sidecar=, or unlabelled=True", found="one continuous trial")
     df = read_sidecar(sc)
-    events = list(zip(df["onset"].tolist(), df["duration"].tolist(), df["label"].tolist()))
+    events = list(zip(df["onset"].tolist(), df["duration"].tolist(), df["label"].tolist(),
+                      strict=True))
     mapping = _resolve_map([e[2] for e in events], labels, label_map, path)
     bad = _event_spans(events, sfreq) if reject_by_annotation else []
     trials, rejected = [], []
@@ -1810,7 +1815,7 @@ def read_eegmmidb(path: str | os.PathLike, runs: Sequence[int] = (4, 8, 12),
     if len(meanings) > 1:
         raise ConfigurationError(f"eegmmidb runs {runs} mix left/right-fist and fists/feet tasks; "
                                  "read the two groups separately")
-    meaning = dict(zip(("T0", "T1", "T2"), meanings.pop()))
+    meaning = dict(zip(("T0", "T1", "T2"), meanings.pop(), strict=True))
     bad = [lab for lab in labels if lab not in meaning]
     if bad:
         raise ConfigurationError(f"eegmmidb labels {bad} unknown (expected T0, T1, T2)")

@@ -305,7 +305,7 @@ def _stack_bands(obj, f: Path, what: str) -> np.ndarray:
         raise data_error(f, f"member {what!r} lacks bands {', '.join(missing)}",
                          expected=", ".join(_BAND_KEYS), found=", ".join(map(str, obj)))
     arrs = [real_array(obj[b], f, f"member {what!r} band {b}") for b in _BAND_KEYS]
-    for b, a in zip(_BAND_KEYS, arrs):
+    for b, a in zip(_BAND_KEYS, arrs, strict=True):
         if a.ndim != 2 or a.shape[1] != len(SEED_CHANNELS):
             raise data_error(f, f"member {what!r} band {b} has the wrong shape",
                              expected=f"(n_windows, {len(SEED_CHANNELS)}) in every band",
@@ -316,7 +316,8 @@ def _stack_bands(obj, f: Path, what: str) -> np.ndarray:
         raise data_error(f, f"member {what!r} band {_BAND_KEYS[odd]} has {counts[odd]} windows, "
                          "the other bands another number",
                          expected="the same number of windows in every band",
-                         found=", ".join(f"{b} {c}" for b, c in zip(_BAND_KEYS, counts)))
+                         found=", ".join(f"{b} {c}" for b, c in zip(_BAND_KEYS, counts,
+                                                                     strict=True)))
     return np.stack(arrs, axis=-1)  # (n, 62, 5)
 
 
@@ -363,12 +364,12 @@ def _read_npz(name: str, f: Path, subject: str, session: int, labels, starts, en
         raise data_error(f, "trial table and labels disagree", expected=f"{len(labels)} trial times",
                          found=str(len(starts)))
     wlen = extra["window_s"]
-    expected = [int(np.floor((e - s) / wlen + 1e-6)) for s, e in zip(starts, ends)]
+    expected = [int(np.floor((e - s) / wlen + 1e-6)) for s, e in zip(starts, ends, strict=True)]
     n_train = int(np.asarray(content["train_label"]).size)
     slices = _split_both_sides(y, list(labels), expected, n_train, n_train_trials, f)
     ch = SEED_CHANNELS
     trials = []
-    for i, (sl, lab) in enumerate(zip(slices, labels), start=1):
+    for i, (sl, lab) in enumerate(zip(slices, labels, strict=True), start=1):
         def loader(sl=sl, i=i):
             z = np.ascontiguousarray(x[sl])
             return check_finite(z, f, f"trial {i}")

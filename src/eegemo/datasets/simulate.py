@@ -278,7 +278,7 @@ def _pickled(obj) -> np.ndarray:
 def _cnt_segments(start_s, end_s, scale: float, sfreq: float):
     """Scaled trial boundaries in samples, and the total length of the recording."""
     starts, ends = [], []
-    for s, e in zip(start_s, end_s):
+    for s, e in zip(start_s, end_s, strict=True):
         a = int(round(s * scale * sfreq))
         b = max(int(round(e * scale * sfreq)), a + int(round(_MIN_TRIAL_S * sfreq)))
         if starts and a < ends[-1]:
@@ -299,7 +299,7 @@ def _write_continuous(path: Path, *, ch_names, sfreq, starts, ends, total, emoti
     chunk = int(_CHUNK_S * sfreq)
 
     def blocks():
-        for a, b in zip(bounds[:-1], bounds[1:]):
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
             t = trial_at.get(a) if (a in trial_at and ends[trial_at[a]] == b) else None
             emo = emotions[t] if t is not None else None
             pieces = []
@@ -352,7 +352,8 @@ def _sim_seed(out: Path, subjects, sessions, cfg, bar) -> list[str]:
             feats = []
 
             def raw_items():
-                for t, (n0, lab) in enumerate(zip(SEED_TRIAL_SAMPLES, SEED_LABELS), start=1):
+                for t, (n0, lab) in enumerate(zip(SEED_TRIAL_SAMPLES, SEED_LABELS, strict=True),
+                                              start=1):
                     n = max(int(round((n0 - 1) * cfg["duration_scale"])) + 1,
                             int(_MIN_TRIAL_S * 200))
                     x = simulate_trial(SEED_EMOTIONS[lab], n, 200.0, ch,
@@ -397,7 +398,8 @@ def _sim_seed_iv(out: Path, subjects, sessions, cfg, bar) -> list[str]:
             feats = []
 
             def raw_items():
-                for t, (n_win, lab) in enumerate(zip(SEED_IV_WINDOWS[sess], SEED_IV_LABELS[sess]),
+                for t, (n_win, lab) in enumerate(zip(SEED_IV_WINDOWS[sess], SEED_IV_LABELS[sess],
+                                                     strict=True),
                                                  start=1):
                     n = _scaled_samples(4.0 * n_win, cfg["duration_scale"], 200.0)
                     x = simulate_trial(SEED_IV_EMOTIONS[lab], n, 200.0, ch,
@@ -504,7 +506,8 @@ def _sim_multimodal(dataset: str, out: Path, subjects, sessions, cfg, bar) -> tu
                         {b: np.ascontiguousarray(stacked[:, :, j].T)
                          for j, b in enumerate(("delta", "theta", "alpha", "beta", "gamma"))})
                     parts[f"{side}_label"] = np.concatenate(
-                        [np.full(x.shape[1], lab, dtype=np.int64) for x, lab in zip(de, labs)])
+                        [np.full(x.shape[1], lab, dtype=np.int64)
+                         for x, lab in zip(de, labs, strict=True)])
                 _save_npz(d / f"{name}.npz", **parts)
                 files.append(f"{tab['folder']}/{tab['de_folder']}/{tag}/{name}.npz")
             bar.update(1)

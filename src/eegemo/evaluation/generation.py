@@ -330,7 +330,7 @@ def _drawn_like(rows: np.ndarray, pool: np.ndarray, labels: np.ndarray, subjects
     replacement while the pool lasts."""
     keys = (labels if subjects is None else
             np.char.add(np.char.add(labels.astype(str), "\x00"), subjects.astype(str)))
-    label_of = dict(zip(keys[rows].tolist(), labels[rows].tolist()))
+    label_of = dict(zip(keys[rows].tolist(), labels[rows].tolist(), strict=True))
 
     def same_label(key):          # that subject has no training row of this label
         have = pool[labels[pool] == label_of[key]]

@@ -666,8 +666,8 @@ def check_no_leakage(index: pd.DataFrame, train_rows: Sequence[int] | np.ndarray
                            f"test side (first: row {shared_rows[0]})")
     rec = index["recording"].astype(str).to_numpy()
     tri = index["trial"].to_numpy()
-    train_keys = set(zip(rec[train_rows], tri[train_rows]))
-    test_keys = set(zip(rec[test_rows], tri[test_rows]))
+    train_keys = set(zip(rec[train_rows], tri[train_rows], strict=True))
+    test_keys = set(zip(rec[test_rows], tri[test_rows], strict=True))
     both = sorted(train_keys & test_keys, key=str)
     if both:
         r, t = both[0]

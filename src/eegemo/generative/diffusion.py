@@ -245,9 +245,10 @@ class DDPM(BaseGenerator):
         self._step += 1
         decay = min(float(self.ema), (1 + self._step) / (10 + self._step))
         with torch.no_grad():
-            for pe, p in zip(self.ema_network_.parameters(), self.network_.parameters()):
+            for pe, p in zip(self.ema_network_.parameters(), self.network_.parameters(),
+                             strict=True):
                 pe.mul_(decay).add_(p.detach(), alpha=1 - decay)
-            for be, b in zip(self.ema_network_.buffers(), self.network_.buffers()):
+            for be, b in zip(self.ema_network_.buffers(), self.network_.buffers(), strict=True):
                 be.copy_(b)
 
     def _set_train(self, mode: bool) -> None:

@@ -239,7 +239,7 @@ def image_positions(ch_names: Sequence[str], size: int = 32) -> dict[str, tuple[
     placed, pts, radius, _, _ = _layout(tuple(ch_names), int(size))
     names = list(ch_names)
     out = {}
-    for i, (x, y) in zip(placed, pts):
+    for i, (x, y) in zip(placed, pts, strict=True):
         col = (x + radius) / (2 * radius) * size - 0.5
         row = (radius - y) / (2 * radius) * size - 0.5
         out[names[i]] = (float(row), float(col))

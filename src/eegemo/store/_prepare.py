@@ -140,7 +140,7 @@ def _refuse_copies(recs: list[Recording], fingerprints: list[dict]) -> None:
     sides of every split (an accuracy inflated by memorisation). Recordings read from one file
     (several per file) are not copies of one another."""
     seen: dict = {}
-    for rec, fp in zip(recs, fingerprints):
+    for rec, fp in zip(recs, fingerprints, strict=True):
         if "sha256_edges" in fp:      # size and the SHA-256 of the first and last MiB, not mtime
             # with the files beside it that hold its data (a BrainVision .eeg, an EEGLAB .fdt): two
             # headers alike may name different signals
@@ -764,7 +764,7 @@ def _prepare(source, out, config, jobs, scheduler, overwrite, overrides) -> Stor
             f"({', '.join(gone[:3])}{', …' if len(gone) > 3 else ''}); give the whole source, or "
             "overwrite=True (--overwrite) to rebuild the store from this one")
     todo = []
-    for i, (rec, key, fp) in enumerate(zip(recs, keys, fingerprints)):
+    for i, (rec, key, fp) in enumerate(zip(recs, keys, fingerprints, strict=True)):
         entry = committed.get(key)
         if entry is not None and (recdir / f"{key}.zarr").is_dir():
             missing = [a for a in (old or {}).get("arrays") or []

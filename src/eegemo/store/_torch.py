@@ -65,7 +65,7 @@ class StoreDataset(Dataset):
     def __getitems__(self, idx: list[int]):
         idx = np.asarray(idx, dtype=np.int64)
         xs = self.store.load(self.name, self.rows[idx])
-        return [_pair(x, y, self.transform) for x, y in zip(xs, self.labels[idx])]
+        return [_pair(x, y, self.transform) for x, y in zip(xs, self.labels[idx], strict=True)]
 
 
 class ShuffledStoreDataset(IterableDataset):
@@ -157,5 +157,5 @@ class ShuffledStoreDataset(IterableDataset):
             buffers = buffers[info.id::info.num_workers]
         for pos in buffers:       # load reads each chunk of a buffer once, whatever the order
             xs = self.store.load(self.name, self.rows[pos])
-            for x, y in zip(xs, self.labels[pos]):
+            for x, y in zip(xs, self.labels[pos], strict=True):
                 yield _pair(x, y, self.transform)

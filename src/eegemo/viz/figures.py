@@ -150,7 +150,7 @@ def plot_psd_by_emotion(windows: np.ndarray, y: np.ndarray, sfreq: float,
         ax.axvspan(b.low, b.high, alpha=0.06, color="grey")
         ax.text((b.low + b.high) / 2, 1.0, b.name, transform=ax.get_xaxis_transform(), ha="center",
                 va="top", fontsize=7, color="grey")
-    for c, m in zip(classes, means):
+    for c, m in zip(classes, means, strict=True):
         ax.plot(freqs[keep], 10 * m[keep], label=names[int(c)])
     ax.set_xlabel("frequency (Hz)")
     ax.set_ylabel("PSD (dB re 1 µV²/Hz)")
@@ -224,9 +224,10 @@ def plot_band_topomaps(features: np.ndarray, y: np.ndarray, ch_names: Sequence[s
                                  f"names such as {', '.join(list(ch_names)[:3])})")
     means = means[:, keep, :]
     grand = means.mean(axis=0)
-    rows = [(f"{names[int(c)]}", m) for c, m in zip(classes, means)]
+    rows = [(f"{names[int(c)]}", m) for c, m in zip(classes, means, strict=True)]
     if difference:
-        rows += [(f"{names[int(c)]} − mean", m - grand) for c, m in zip(classes, means)]
+        rows += [(f"{names[int(c)]} − mean", m - grand)
+                 for c, m in zip(classes, means, strict=True)]
     n_b = means.shape[-1]
     fig, axes = plt.subplots(len(rows), n_b, figsize=(1.8 * n_b + 0.8, 1.8 * len(rows) + 0.6),
                              layout="constrained", squeeze=False)
@@ -344,7 +345,8 @@ def plot_training_curves(history: Sequence[Mapping[str, Any]]
     fig, axes = plt.subplots(1, 2 if acc_keys else 1, figsize=(9 if acc_keys else 5, 3.5),
                              squeeze=False, layout="constrained")
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for panel, ks in zip(axes[0], (loss_keys, acc_keys)):
+    # one axis where there is no accuracy panel: the acc_keys (empty then) are left out
+    for panel, ks in zip(axes[0], (loss_keys, acc_keys), strict=False):
         for i, k in enumerate(ks):
             for j, (name, h) in enumerate(runs.items()):
                 ep = [row.get("epoch", n) for n, row in enumerate(h)]
@@ -496,7 +498,7 @@ def plot_real_vs_synthetic_traces(real: np.ndarray, fake: np.ndarray, sfreq: flo
     fig, axes = plt.subplots(1, 2, figsize=(10, 0.5 * n_channels + 1.5), sharey=True,
                              layout="constrained")
     offsets = -spacing * np.arange(n_channels)
-    for ax, x, name in zip(axes, (r, f), (real_name, "synthetic")):
+    for ax, x, name in zip(axes, (r, f), (real_name, "synthetic"), strict=True):
         t = np.arange(x.shape[1]) / sfreq
         ax.plot(t, (x + offsets[:, None]).T, lw=0.7, color="k" if x is r else "tab:purple")
         ax.set_title(name, fontsize=10)

@@ -573,7 +573,7 @@ def _run_labels(paths) -> dict[str, str]:
     where two runs share a name (``a/svm``, ``b/svm``)."""
     names = [Path(p).name for p in paths]
     out = {}
-    for p, name in zip(paths, names):
+    for p, name in zip(paths, names, strict=True):
         q = Path(p)
         out[str(p)] = (f"{q.parent.name}/{name}" if names.count(name) > 1 and q.parent.name
                        else name)
