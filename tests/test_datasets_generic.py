@@ -456,9 +456,10 @@ def _fieldtrip_mat(path, x, units):
     return path
 
 
-def test_fieldtrip_trialinfo_rows_must_match_the_trials(tmp_path):
+def test_fieldtrip_trialinfo_and_sampleinfo_rows_must_match_the_trials(tmp_path):
     """An epoched FieldTrip file with 4 trials and 3 trialinfo rows lost its 4th trial silently
-    (zip of the codes and the trials); a row too many was ignored."""
+    (zip of the codes and the trials); a row too many was ignored. A sampleinfo of 3 rows for
+    4 trials was an IndexError traceback."""
     from scipy.io import savemat
 
     def cell(items):
@@ -482,6 +483,22 @@ def test_fieldtrip_trialinfo_rows_must_match_the_trials(tmp_path):
             generic.read(f)
         assert str(err.value) == (f"{f}: FieldTrip data.trialinfo and data.trial disagree "
                                   f"(expected 4 rows, one per trial, found {rows} rows)")
+    for rows in (4, 3, 5):   # sampleinfo: 3 rows for 4 trials was an IndexError traceback
+        f = tmp_path / f"si{rows}.mat"
+        savemat(f, {"data": {"label": cell(["Fz", "Cz", "Pz"]), "fsample": 200.0,
+                             "trial": cell(xs), "time": cell([np.arange(100) / 200.0] * 4),
+                             "trialinfo": np.array([[1.0], [2.0]] * 2),
+                             "sampleinfo": np.array([[1.0 + 200 * k, 100.0 + 200 * k]
+                                                     for k in range(rows)])}})
+        if rows == 4:
+            (rec,) = generic.read(f)
+            assert [t.onset for t in rec.trials] == [0.0, 1.0, 2.0, 3.0]
+            continue
+        with pytest.raises(DataFormatError) as err:
+            generic.read(f)
+        assert str(err.value) == (f"{f}: FieldTrip data.sampleinfo and data.trial disagree "
+                                  f"(expected 4 rows of [first last] samples, one per trial, "
+                                  f"found shape ({rows}, 2))")
 
 
 def test_fieldtrip_units_give_volts(tmp_path):

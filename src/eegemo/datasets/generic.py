@@ -1466,6 +1466,11 @@ def _read_fieldtrip(path: Path, *, labels, label_map, sidecar, picks, tmin, dura
             raise data_error(path, f"FieldTrip {ft.var}.trialinfo and {ft.var}.trial disagree",
                              expected=f"{len(ft.shapes)} rows, one per trial",
                              found=f"{len(ft.trialinfo)} rows")
+        if ft.sampleinfo is not None and (ft.sampleinfo.ndim != 2 or ft.sampleinfo.shape[1] < 1
+                                          or len(ft.sampleinfo) != len(ft.shapes)):
+            raise data_error(path, f"FieldTrip {ft.var}.sampleinfo and {ft.var}.trial disagree",
+                             expected=f"{len(ft.shapes)} rows of [first last] samples, one per "
+                             "trial", found=f"shape {ft.sampleinfo.shape}")
         codes = ([str(int(v)) if float(v).is_integer() else str(v) for v in ft.trialinfo[:, 0]]
                  if ft.trialinfo is not None else ["0"] * len(ft.shapes))
         mapping = (_resolve_map(codes, labels, label_map, path) if unlabelled is not True
