@@ -499,6 +499,21 @@ def test_fieldtrip_trialinfo_and_sampleinfo_rows_must_match_the_trials(tmp_path)
         assert str(err.value) == (f"{f}: FieldTrip data.sampleinfo and data.trial disagree "
                                   f"(expected 4 rows of [first last] samples, one per trial, "
                                   f"found shape ({rows}, 2))")
+    # time: 3 vectors for 4 trials placed tmin from 0 s instead of each event, without a word
+    f = tmp_path / "time3.mat"
+    savemat(f, {"data": {"label": cell(["Fz", "Cz", "Pz"]), "fsample": 200.0, "trial": cell(xs),
+                         "time": cell([np.arange(100) / 200.0 - 0.2] * 3),
+                         "trialinfo": np.array([[1.0], [2.0]] * 2)}})
+    with pytest.raises(DataFormatError, match="data.time and data.trial disagree "
+                                              r"\(expected 4 time vectors, one per trial, found 3\)"):
+        generic.read(f, tmin=0.0, duration=0.2)
+    f = tmp_path / "time4.mat"
+    savemat(f, {"data": {"label": cell(["Fz", "Cz", "Pz"]), "fsample": 200.0, "trial": cell(xs),
+                         "time": cell([np.arange(100) / 200.0 - 0.2] * 4),
+                         "trialinfo": np.array([[1.0], [2.0]] * 2)}})
+    (rec,) = generic.read(f, tmin=0.0, duration=0.2)
+    (whole,) = generic.read(f)
+    np.testing.assert_allclose(rec.trials[0].load(), whole.trials[0].load()[:, 40:80])
 
 
 def test_fieldtrip_units_give_volts(tmp_path):

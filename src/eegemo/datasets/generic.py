@@ -1476,7 +1476,14 @@ def _read_fieldtrip(path: Path, *, labels, label_map, sidecar, picks, tmin, dura
         mapping = (_resolve_map(codes, labels, label_map, path) if unlabelled is not True
                    else dict.fromkeys(set(codes), None))
         trials = []
-        t0s = ft.t0 if ft.t0 is not None and len(ft.t0) == len(ft.shapes) else [0.0] * len(codes)
+        if ft.t0 is None:
+            t0s = [0.0] * len(codes)
+        elif len(ft.t0) in (1, len(ft.shapes)):  # one time vector per trial, or one for all
+            t0s = ft.t0 * (len(ft.shapes) // len(ft.t0))
+        else:   # tmin/duration would be placed from 0 s instead of each trial's event
+            raise data_error(path, f"FieldTrip {ft.var}.time and {ft.var}.trial disagree",
+                             expected=f"{len(ft.shapes)} time vectors, one per trial",
+                             found=f"{len(ft.t0)}")
         for k, (code, shp) in enumerate(zip(codes, ft.shapes, strict=True)):
             if code not in mapping:
                 continue
