@@ -564,6 +564,23 @@ def test_truncated_fieldtrip_named_as_unreadable(tmp_path):
         read(cut, unlabelled=True)
 
 
+def test_truncated_fieldtrip_in_a_folder_is_not_dropped(tmp_path):
+    """A folder of FieldTrip files, one of them truncated: the folder was read without that
+    recording and without a word (the scan took an unreadable .mat for another kind of file);
+    reading the folder names it, and a subject selection that leaves it out still reads."""
+    from eegemo.datasets import read
+
+    x = np.random.default_rng(0).normal(size=(3, 4000))
+    _fieldtrip_mat(tmp_path / "sub-01.mat", x, None)
+    whole = _fieldtrip_mat(tmp_path / "sub-02.mat", x, None).read_bytes()
+    (tmp_path / "sub-02.mat").write_bytes(whole[: len(whole) // 3])
+    assert generic.detect(tmp_path)
+    with pytest.raises(DataFormatError, match=r"sub-02\.mat: unreadable MATLAB file \(truncated"):
+        read(tmp_path, unlabelled=True)
+    (rec,) = read(tmp_path, unlabelled=True, subjects=["01"])
+    assert rec.subject == "01"
+
+
 def test_bids_events_with_na(eegmmidb_dir, tmp_path):
     """BIDS allows n/a durations (duration= then gives the length) and n/a trial types."""
     side = tmp_path / "events.tsv"

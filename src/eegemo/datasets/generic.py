@@ -190,8 +190,9 @@ def _is_fieldtrip(path: Path, *, unreadable: bool = False) -> bool:
     """Whether a ``.mat`` file holds a FieldTrip raw struct (checked cheaply).
 
     A file that cannot be read at all (truncated, corrupt, not MATLAB) gives ``unreadable``: True
-    where one file was named (its reader then says what is wrong with it, instead of the dispatcher
-    reporting an unknown layout), False while scanning a folder.
+    where one file was named or a folder is read (its reader then says what is wrong with it,
+    instead of the dispatcher reporting an unknown layout, or the folder losing a recording without
+    a word), False while a folder is only detected.
     """
     try:
         _fieldtrip_struct_name(path)
@@ -230,9 +231,10 @@ def _fieldtrip_struct_name(path: Path) -> str:
 
 def _data_files(folder: Path, *, broken_links: bool = True) -> list[Path]:
     """Recordings of a folder, recursively (hidden entries skipped). Broken links named as
-    recordings are listed too (``broken_links=False``, for detection: left out), so that reading
-    one that is selected says so instead of losing a recording without a word; a folder whose
-    unselected files are not fetched (DataLad, git-annex) still reads."""
+    recordings, and ``.mat`` files that cannot be read at all (a truncated FieldTrip file), are
+    listed too (``broken_links=False``, for detection: left out), so that reading one that is
+    selected says so instead of losing a recording without a word; a folder whose unselected files
+    are not fetched (DataLad, git-annex) still reads."""
     files = []
     for p in sorted(folder.rglob("*")):
         if any(part.startswith(".") for part in p.relative_to(folder).parts):
@@ -246,7 +248,7 @@ def _data_files(folder: Path, *, broken_links: bool = True) -> list[Path]:
         ext = _extension(p)
         if ext not in EXTENSIONS:
             continue
-        if ext == ".mat" and not _is_fieldtrip(p):
+        if ext == ".mat" and not _is_fieldtrip(p, unreadable=broken_links):
             continue
         files.append(p)
     return files
