@@ -983,3 +983,25 @@ def test_predict_refuses_eegmmidb_runs_of_another_task(eegmmidb_dir, tmp_path, c
     html = make_report(tmp_path / "r.html", runs=[tmp_path / "run"]).read_text()
     assert "generic: eegmmidb (real), 2 classes, chance 0.50" in html
     assert "one subject: no mean or spread over subjects" in html and "band: ± std" not in html
+
+
+def test_predict_says_when_the_eegmmidb_task_cannot_be_checked(eegmmidb_dir, tmp_path, capsys,
+                                                                caplog):
+    """A run whose predictions.parquet is damaged (cut short): the check that a new eegmmidb run
+    is the training runs' task was skipped without a word, and a fists/feet run was predicted
+    with the left/right-fist class names; now a warning says the check could not be made."""
+    from eegemo.cli import main
+    from eegemo.store import prepare
+
+    prepare(eegmmidb_dir, tmp_path / "store", features=("de",), sessions=(4, 8, 12),
+            read_options={"labels": ["T1", "T2"]})
+    assert main(["train", str(tmp_path / "store"), "--model", "logreg", "--protocol",
+                 "trial-kfold", "--out", str(tmp_path / "run")]) == 0
+    pq = tmp_path / "run" / "predictions.parquet"
+    pq.write_bytes(pq.read_bytes()[:100])
+    capsys.readouterr()
+    with caplog.at_level("WARNING", logger="eegemo"):
+        main(["predict", str(tmp_path / "run"), str(eegmmidb_dir / "S001R06.edf"),
+              "--out", str(tmp_path / "p6.csv")])
+    said = caplog.text + capsys.readouterr().err
+    assert "predictions.parquet is unreadable" in said and "eegmmidb runs [6]" in said

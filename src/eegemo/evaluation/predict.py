@@ -331,7 +331,13 @@ def _refuse_other_eegmmidb_task(run_dir: Path, recordings) -> None:
     try:
         trained = _eegmmidb_tasks(pd.read_parquet(run_dir / "predictions.parquet",
                                                   columns=["recording"])["recording"].unique())
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError) as err:   # ArrowInvalid is a ValueError
+        # every run writes it: a run without it is damaged, and the check cannot be made
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        logger.warning("predict: %s is unreadable (%s): whether eegmmidb runs %s are the task the "
+                       "run was trained on (T1/T2 mean other things in other runs) is not checked",
+                       run_dir / "predictions.parquet", reason,
+                       sorted(r for v in new.values() for r in v))
         return
     other = sorted(set(new) - set(trained))
     if trained and other:
