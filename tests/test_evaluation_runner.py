@@ -1005,3 +1005,23 @@ def test_predict_says_when_the_eegmmidb_task_cannot_be_checked(eegmmidb_dir, tmp
               "--out", str(tmp_path / "p6.csv")])
     said = caplog.text + capsys.readouterr().err
     assert "predictions.parquet is unreadable" in said and "eegmmidb runs [6]" in said
+
+
+def test_unreadable_metrics_with_an_empty_message_is_one_line(tmp_path, monkeypatch):
+    """An error without a message while reading metrics.json (``OSError()``) is named by its
+    type: quoting its first line was an IndexError of ``"".splitlines()[0]``."""
+    from eegemo.errors import ConfigurationError, first_line
+
+    assert first_line(ValueError("Expecting value: line 1\nmore")) == "Expecting value: line 1"
+    assert first_line(OSError()) == "OSError"
+    (tmp_path / "metrics.json").write_text("{}")
+    real = Path.read_text
+
+    def read_text(self, *args, **kwargs):
+        if self.name == "metrics.json":
+            raise OSError()
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", read_text)
+    with pytest.raises(ConfigurationError, match=r"unreadable metrics.json \(OSError\)$"):
+        evaluate(tmp_path)

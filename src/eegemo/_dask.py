@@ -6,7 +6,7 @@ import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from .errors import ConfigurationError
+from .errors import ConfigurationError, first_line
 
 
 def connect(scheduler, timeout: float = 30.0):
@@ -52,7 +52,7 @@ def connect(scheduler, timeout: float = 30.0):
         # computation (Store.to_xarray ...) could pick it up and wait on it for ever
         client = Client(scheduler, timeout=timeout, set_as_default=False)
     except Exception as err:   # noqa: BLE001 - OSError, TimeoutError, a garbled answer ...
-        what = str(err).splitlines()[0] if str(err) else type(err).__name__
+        what = first_line(err)
         if isinstance(err, TimeoutError) and not str(err):
             what = f"no Dask answer within {timeout:g} s: is it the scheduler's port?"
         elif isinstance(err, MemoryError):   # another service's bytes read as a message length
@@ -100,13 +100,13 @@ def check_workers(client) -> None:
     try:
         versions = client.run(_eegemo_version, on_error="return")
     except Exception as err:   # noqa: BLE001 - the scheduler lost, a run that cannot start ...
-        what = str(err).splitlines()[0] if str(err) else type(err).__name__
+        what = first_line(err)
         raise ConfigurationError(f"Dask workers cannot be asked which eegemo they run "
                                  f"({type(err).__name__}: {what})") from None
     failed = {a: v for a, v in versions.items() if isinstance(v, BaseException)}
     if failed:
         addr, err = sorted(failed.items())[0]
-        what = str(err).splitlines()[0] if str(err) else type(err).__name__
+        what = first_line(err)
         raise ConfigurationError(f"Dask worker {addr} cannot run eegemo ({type(err).__name__}: "
                                  f"{what})" + (f" nor can {len(failed) - 1} more" if len(failed) > 1
                                                else "") + f"; install eegemo {mine} on every "

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 __all__ = ["EegemoError", "DataFormatError", "ConfigurationError", "InputTypeError", "data_error",
-           "check_output_file", "check_parent_folders", "unknown_parameters", "DATA_SUFFIXES"]
+           "first_line", "check_output_file", "check_parent_folders", "unknown_parameters",
+           "DATA_SUFFIXES"]
 
 
 class EegemoError(Exception):
@@ -35,6 +36,13 @@ class InputTypeError(ConfigurationError, TypeError):
     Also a :class:`TypeError`, as scikit-learn raises for such input, so code written for either
     catches it.
     """
+
+
+def first_line(err: BaseException) -> str:
+    """The first line of an exception's message, for a one-line error that quotes the cause; its
+    type's name where the message is empty (``str(OSError())`` is ``""``)."""
+    lines = str(err).strip().splitlines()
+    return lines[0] if lines else type(err).__name__
 
 
 def data_error(path: str | os.PathLike | None, problem: str, *, expected: str | None = None,

@@ -30,7 +30,7 @@ import numpy as np
 
 from .._files import written_aside
 from .._logging import logger
-from ..errors import ConfigurationError, check_output_file, data_error
+from ..errors import ConfigurationError, check_output_file, data_error, first_line
 from ..store._store import manifest_hash
 from ..generative import GENERATORS, default_array, get_generator, load_generator
 from .splits import trial_ids
@@ -292,7 +292,7 @@ def read_config(run: str | os.PathLike) -> dict:
         config = json.loads(cfg_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:   # JSON and UTF-8 decoding errors are ValueErrors
         raise data_error(cfg_path, "unreadable run configuration", expected="JSON",
-                         found=str(err).splitlines()[0] or type(err).__name__) from None
+                         found=first_line(err)) from None
     if not isinstance(config, dict) or "model" not in config or "array" not in config:
         raise data_error(cfg_path, "not a generator run configuration",
                          expected="keys model and array", found="other content")

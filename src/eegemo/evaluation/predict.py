@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._logging import logger, progress_disabled
-from ..errors import ConfigurationError, data_error
+from ..errors import ConfigurationError, data_error, first_line
 from .runner import _groups, load_run, to_sequences
 
 if TYPE_CHECKING:
@@ -255,7 +255,7 @@ def _mismatch(saved: Path, file, err: Exception) -> ConfigurationError:
     in metrics.json (channels, bands, window) no longer give the rows it was fitted on."""
     return ConfigurationError(f"{saved}: does not take the rows computed from {file} with the "
                               f"run's settings (metrics.json damaged?): "
-                              f"{str(err).splitlines()[0] if str(err) else type(err).__name__}")
+                              f"{first_line(err)}")
 
 
 def _load_normalizer(path: Path):
@@ -333,10 +333,9 @@ def _refuse_other_eegmmidb_task(run_dir: Path, recordings) -> None:
                                                   columns=["recording"])["recording"].unique())
     except (OSError, ValueError, KeyError) as err:   # ArrowInvalid is a ValueError
         # every run writes it: a run without it is damaged, and the check cannot be made
-        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
         logger.warning("predict: %s is unreadable (%s): whether eegmmidb runs %s are the task the "
                        "run was trained on (T1/T2 mean other things in other runs) is not checked",
-                       run_dir / "predictions.parquet", reason,
+                       run_dir / "predictions.parquet", first_line(err),
                        sorted(r for v in new.values() for r in v))
         return
     other = sorted(set(new) - set(trained))

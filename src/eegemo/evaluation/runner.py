@@ -38,7 +38,7 @@ import pandas as pd
 from .._dask import connected
 from .._files import written_aside
 from .._logging import logger, progress_disabled, relog, worker_warnings
-from ..errors import ConfigurationError, check_parent_folders
+from ..errors import ConfigurationError, check_parent_folders, first_line
 from .metrics import (METRICS, classification_metrics, confusion, per_group, summarize,
                       summarize_folds)
 from .splits import (PROTOCOLS, Fold, check_no_leakage, describe, describe_selection, select_rows,
@@ -940,7 +940,7 @@ def load_run(run_dir: str | os.PathLike) -> dict:
         m = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, OSError) as err:   # JSON and UTF-8 decoding errors are ValueErrors
         raise ConfigurationError(f"{path}: unreadable metrics.json "
-                                 f"({str(err).splitlines()[0] or type(err).__name__})") from None
+                                 f"({first_line(err)})") from None
     if not isinstance(m, dict) or "summary" not in m or "config" not in m:
         raise ConfigurationError(f"{path}: not a recognition run (expected summary and config "
                                  f"keys){hint}")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .._logging import logger
-from ..errors import ConfigurationError, check_output_file
+from ..errors import ConfigurationError, check_output_file, first_line
 from ..evaluation.runner import WINDOW_LEVEL_NOTE, normalize_text
 from ..store._store import filters_text, manifest_hash
 from . import figures
@@ -56,7 +56,7 @@ def _read_json(path: Path):
         return None
     except (OSError, ValueError) as err:
         logger.warning("report: %s is unreadable (%s); what it holds is left out of the report",
-                       path, str(err).splitlines()[0] if str(err) else type(err).__name__)
+                       path, first_line(err))
         return None
 
 
@@ -90,7 +90,7 @@ def sort_runs(paths: Sequence[str | os.PathLike]) -> tuple[list[Path], list[Path
             except (OSError, ValueError) as err:
                 raise data_error(metrics, "unreadable run metrics",
                                  expected="the JSON written by `eegemo train`",
-                                 found=str(err).splitlines()[0] or type(err).__name__) from None
+                                 found=first_line(err)) from None
             if isinstance(m, dict) and "summary" in m:
                 from ..evaluation.runner import check_run_metrics
 
