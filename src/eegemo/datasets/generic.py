@@ -229,10 +229,10 @@ def _fieldtrip_struct_name(path: Path) -> str:
                      "label, fsample", found=f"variables {found[:10]}")
 
 
-def _data_files(folder: Path, *, broken_links: bool = True) -> list[Path]:
+def _data_files(folder: Path, *, unreadable: bool = True) -> list[Path]:
     """Recordings of a folder, recursively (hidden entries skipped). Broken links named as
     recordings, and ``.mat`` files that cannot be read at all (a truncated FieldTrip file), are
-    listed too (``broken_links=False``, for detection: left out), so that reading one that is
+    listed too (``unreadable=False``, for detection: left out), so that reading one that is
     selected says so instead of losing a recording without a word; a folder whose unselected files
     are not fetched (DataLad, git-annex) still reads."""
     files = []
@@ -240,7 +240,7 @@ def _data_files(folder: Path, *, broken_links: bool = True) -> list[Path]:
         if any(part.startswith(".") for part in p.relative_to(folder).parts):
             continue
         if p.is_symlink() and not p.exists():
-            if broken_links and _extension(p) in EXTENSIONS and _extension(p) != ".mat":
+            if unreadable and _extension(p) in EXTENSIONS and _extension(p) != ".mat":
                 files.append(p)
             continue
         if not p.is_file():
@@ -248,7 +248,7 @@ def _data_files(folder: Path, *, broken_links: bool = True) -> list[Path]:
         ext = _extension(p)
         if ext not in EXTENSIONS:
             continue
-        if ext == ".mat" and not _is_fieldtrip(p, unreadable=broken_links):
+        if ext == ".mat" and not _is_fieldtrip(p, unreadable=unreadable):
             continue
         files.append(p)
     return files
@@ -277,7 +277,7 @@ def detect(path: str | os.PathLike) -> bool:
         ext = _extension(p)
         return ext in EXTENSIONS and (ext != ".mat" or _is_fieldtrip(p, unreadable=True))
     if p.is_dir():
-        return bool(_data_files(p, broken_links=False))
+        return bool(_data_files(p, unreadable=False))
     return False
 
 
