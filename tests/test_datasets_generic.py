@@ -438,20 +438,22 @@ def test_dispatcher_reads_generic(eegmmidb_dir):
     assert len(rec) == 15
 
 
+def _cell(*items):
+    """A MATLAB cell array (1 x n) of ``items``, as scipy's savemat writes one."""
+    c = np.empty((1, len(items)), dtype=object)
+    for i, v in enumerate(items):
+        c[0, i] = v
+    return c
+
+
 def _fieldtrip_mat(path, x, units):
     """A minimal FieldTrip raw struct (v7) with hdr.chanunit = ``units`` (None: no hdr)."""
     from scipy.io import savemat
 
-    def cell(*items):
-        c = np.empty((1, len(items)), dtype=object)
-        for i, v in enumerate(items):
-            c[0, i] = v
-        return c
-
-    data = {"label": cell("Fz", "Cz", "Pz"), "fsample": 200.0, "trial": cell(x),
-            "time": cell(np.arange(x.shape[1]) / 200.0)}
+    data = {"label": _cell("Fz", "Cz", "Pz"), "fsample": 200.0, "trial": _cell(x),
+            "time": _cell(np.arange(x.shape[1]) / 200.0)}
     if units is not None:
-        data["hdr"] = {"chanunit": cell(*units)}
+        data["hdr"] = {"chanunit": _cell(*units)}
     savemat(path, {"data": data})
     return path
 
@@ -462,19 +464,18 @@ def test_fieldtrip_trialinfo_and_sampleinfo_rows_must_match_the_trials(tmp_path)
     4 trials was an IndexError traceback."""
     from scipy.io import savemat
 
-    def cell(items):
-        c = np.empty((1, len(items)), dtype=object)
-        for i, v in enumerate(items):
-            c[0, i] = v
-        return c
-
     rng = np.random.default_rng(0)
     xs = [rng.normal(size=(3, 100)) * 1e-6 for _ in range(4)]
+
+    def epoched(name, times=(np.arange(100) / 200.0,) * 4, **fields):
+        """4 epochs of 3 channels; ``fields``: trialinfo, sampleinfo."""
+        f = tmp_path / name
+        savemat(f, {"data": {"label": _cell("Fz", "Cz", "Pz"), "fsample": 200.0,
+                             "trial": _cell(*xs), "time": _cell(*times), **fields}})
+        return f
+
     for rows in (4, 3, 5):
-        f = tmp_path / f"ft{rows}.mat"
-        savemat(f, {"data": {"label": cell(["Fz", "Cz", "Pz"]), "fsample": 200.0,
-                             "trial": cell(xs), "time": cell([np.arange(100) / 200.0] * 4),
-                             "trialinfo": np.array([[1.0], [2.0]] * 3)[:rows]}})
+        f = epoched(f"ft{rows}.mat", trialinfo=np.array([[1.0], [2.0]] * 3)[:rows])
         if rows == 4:
             (rec,) = generic.read(f)
             assert rec.labels == [1, 2, 1, 2]
@@ -484,12 +485,8 @@ def test_fieldtrip_trialinfo_and_sampleinfo_rows_must_match_the_trials(tmp_path)
         assert str(err.value) == (f"{f}: FieldTrip data.trialinfo and data.trial disagree "
                                   f"(expected 4 rows, one per trial, found {rows} rows)")
     for rows in (4, 3, 5):   # sampleinfo: 3 rows for 4 trials was an IndexError traceback
-        f = tmp_path / f"si{rows}.mat"
-        savemat(f, {"data": {"label": cell(["Fz", "Cz", "Pz"]), "fsample": 200.0,
-                             "trial": cell(xs), "time": cell([np.arange(100) / 200.0] * 4),
-                             "trialinfo": np.array([[1.0], [2.0]] * 2),
-                             "sampleinfo": np.array([[1.0 + 200 * k, 100.0 + 200 * k]
-                                                     for k in range(rows)])}})
+        f = epoched(f"si{rows}.mat", trialinfo=np.array([[1.0], [2.0]] * 2),
+                    sampleinfo=np.array([[1.0 + 200 * k, 100.0 + 200 * k] for k in range(rows)]))
         if rows == 4:
             (rec,) = generic.read(f)
             assert [t.onset for t in rec.trials] == [0.0, 1.0, 2.0, 3.0]
@@ -500,17 +497,12 @@ def test_fieldtrip_trialinfo_and_sampleinfo_rows_must_match_the_trials(tmp_path)
                                   f"(expected 4 rows of [first last] samples, one per trial, "
                                   f"found shape ({rows}, 2))")
     # time: 3 vectors for 4 trials placed tmin from 0 s instead of each event, without a word
-    f = tmp_path / "time3.mat"
-    savemat(f, {"data": {"label": cell(["Fz", "Cz", "Pz"]), "fsample": 200.0, "trial": cell(xs),
-                         "time": cell([np.arange(100) / 200.0 - 0.2] * 3),
-                         "trialinfo": np.array([[1.0], [2.0]] * 2)}})
+    shifted = np.arange(100) / 200.0 - 0.2
+    f = epoched("time3.mat", (shifted,) * 3, trialinfo=np.array([[1.0], [2.0]] * 2))
     with pytest.raises(DataFormatError, match="data.time and data.trial disagree "
                                               r"\(expected 4 time vectors, one per trial, found 3\)"):
         generic.read(f, tmin=0.0, duration=0.2)
-    f = tmp_path / "time4.mat"
-    savemat(f, {"data": {"label": cell(["Fz", "Cz", "Pz"]), "fsample": 200.0, "trial": cell(xs),
-                         "time": cell([np.arange(100) / 200.0 - 0.2] * 4),
-                         "trialinfo": np.array([[1.0], [2.0]] * 2)}})
+    f = epoched("time4.mat", (shifted,) * 4, trialinfo=np.array([[1.0], [2.0]] * 2))
     (rec,) = generic.read(f, tmin=0.0, duration=0.2)
     (whole,) = generic.read(f)
     np.testing.assert_allclose(rec.trials[0].load(), whole.trials[0].load()[:, 40:80])
